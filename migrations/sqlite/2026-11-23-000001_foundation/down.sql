@@ -1,0 +1,12 @@
+DROP TABLE outbox;
+DROP TABLE audit_log;
+DROP TABLE invitations;
+DROP TABLE api_tokens;
+DROP TABLE sign_in_failures;
+DROP TABLE sessions;
+DROP TABLE users;
+DROP TABLE lgsl_services;
+DROP TABLE lgsl_functions;
+DROP TABLE organisation_neighbours;
+DROP TABLE organisations;
+DROP TABLE similarity_groups;

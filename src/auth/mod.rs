@@ -1,0 +1,143 @@
+//! Accounts, sessions, CSRF protection and API tokens.
+
+pub mod http;
+pub mod password;
+pub mod session;
+pub mod tokens;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use serde::Serialize;
+
+use crate::error::AppError;
+use crate::policy::{Actor, Role};
+use crate::web::PageCtx;
+
+/// The person behind a request, from a session cookie or an API token.
+#[derive(Clone, Debug, Serialize)]
+pub struct SessionUser {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub organisation_id: i64,
+    pub organisation_code: String,
+    pub organisation_name: String,
+    pub role: Role,
+}
+
+impl SessionUser {
+    pub fn actor(&self) -> Actor {
+        Actor { user_id: self.id, organisation_id: self.organisation_id, role: self.role }
+    }
+
+    pub fn audit_actor(&self) -> crate::audit::Actor {
+        crate::audit::Actor::user(self.id, &self.email)
+    }
+}
+
+/// Set by the session middleware on every page request.
+#[derive(Clone, Debug)]
+pub struct RequestAuth {
+    pub user: Option<SessionUser>,
+    pub csrf_token: String,
+    /// The hashed session id, so sign-out can end this session.
+    pub session_hash: Option<String>,
+}
+
+/// The layout context for a page handler.
+impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let auth = parts.extensions.get::<RequestAuth>().ok_or_else(|| AppError::internal("session middleware missing"))?;
+        Ok(PageCtx { user: auth.user.clone(), csrf_token: auth.csrf_token.clone(), nav: "" })
+    }
+}
+
+/// A page handler that needs someone signed in. Redirects to sign-in otherwise,
+/// coming back to the same page afterwards.
+pub struct SignedIn(pub SessionUser);
+
+impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let user = parts.extensions.get::<RequestAuth>().and_then(|a| a.user.clone());
+        match user {
+            Some(u) => Ok(SignedIn(u)),
+            None => {
+                let next = parts.uri.path_and_query().map(|p| p.as_str().to_string());
+                Err(AppError::Unauthenticated { next: next.filter(|n| parts.method == axum::http::Method::GET && is_local_path(n)) })
+            }
+        }
+    }
+}
+
+/// The caller of an API request: `None` when no token was sent.
+#[derive(Clone, Debug)]
+pub struct ApiCaller(pub Option<SessionUser>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiCaller {
+    type Rejection = crate::error::ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<ApiCaller>().cloned().unwrap_or(ApiCaller(None)))
+    }
+}
+
+impl ApiCaller {
+    pub fn actor(&self) -> Option<Actor> {
+        self.0.as_ref().map(SessionUser::actor)
+    }
+
+    pub fn require(&self) -> Result<&SessionUser, AppError> {
+        self.0.as_ref().ok_or(AppError::Unauthenticated { next: None })
+    }
+}
+
+/// Only same-site paths are followed after sign-in, never another host.
+pub fn is_local_path(path: &str) -> bool {
+    path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\")
+}
+
+/// Random URL-safe secret with 256 bits of entropy.
+pub fn random_token() -> String {
+    use base64::Engine;
+    let bytes: [u8; 32] = rand::random();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Secrets are stored only as their SHA-256, so a database leak does not leak them.
+pub fn hash_token(token: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Compares secrets in time that does not depend on where they differ.
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert!(is_local_path("/organisations/BIR"));
+        assert!(!is_local_path("//evil.example"));
+        assert!(!is_local_path("https://evil.example"));
+        assert!(!is_local_path("/\\evil.example"));
+    }
+
+    #[test]
+    fn tokens_are_random_and_hashes_stable() {
+        assert_ne!(random_token(), random_token());
+        assert_eq!(random_token().len(), 43);
+        assert_eq!(hash_token("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert!(constant_time_eq("abc", "abc"));
+        assert!(!constant_time_eq("abc", "abd"));
+        assert!(!constant_time_eq("abc", "abcd"));
+    }
+}

@@ -1,0 +1,159 @@
+//! Bearer API tokens. A user creates and revokes their own; the secret is
+//! shown once and stored only as a hash.
+
+use axum::extract::{Request, State};
+use axum::http::header::AUTHORIZATION;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::{hash_token, random_token, ApiCaller, SessionUser};
+use crate::audit::{self, Change};
+use crate::db::schema::{api_tokens, organisations, users};
+use crate::db::DbConn;
+use crate::error::{ApiError, AppError, AppResult};
+use crate::policy::Role;
+use crate::AppState;
+
+/// Tokens start with this, so they are easy to spot in logs and secret scanners.
+pub const TOKEN_PREFIX: &str = "concord_";
+
+#[derive(Queryable, Selectable, Serialize, Clone, Debug)]
+#[diesel(table_name = api_tokens)]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    pub token_prefix: String,
+    pub created_at: chrono::NaiveDateTime,
+    pub last_used_at: Option<chrono::NaiveDateTime>,
+    pub revoked_at: Option<chrono::NaiveDateTime>,
+}
+
+pub fn list(conn: &mut DbConn, user_id: i64) -> AppResult<Vec<ApiToken>> {
+    Ok(api_tokens::table
+        .filter(api_tokens::user_id.eq(user_id))
+        .order(api_tokens::id.desc())
+        .select(ApiToken::as_select())
+        .load(conn)?)
+}
+
+/// Creates a token and returns its secret, which is never shown again.
+pub fn create(conn: &mut DbConn, user: &SessionUser, name: &str) -> AppResult<String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(AppError::invalid("name", "Enter a name for the token, so you can tell your tokens apart"));
+    }
+    if name.chars().count() > 100 {
+        return Err(AppError::invalid("name", "Token name must be 100 characters or fewer"));
+    }
+    let secret = format!("{TOKEN_PREFIX}{}", random_token());
+    let prefix: String = secret.chars().take(TOKEN_PREFIX.len() + 6).collect();
+    diesel::insert_into(api_tokens::table)
+        .values((
+            api_tokens::user_id.eq(user.id),
+            api_tokens::name.eq(name),
+            api_tokens::token_hash.eq(hash_token(&secret)),
+            api_tokens::token_prefix.eq(&prefix),
+            api_tokens::created_at.eq(crate::db::now()),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        &user.audit_actor(),
+        Change {
+            action: "api_token.create",
+            entity_type: "user",
+            entity_id: user.id.to_string(),
+            organisation_id: Some(user.organisation_id),
+            before: None,
+            after: Some(serde_json::json!({ "name": name, "prefix": prefix })),
+        },
+    )?;
+    Ok(secret)
+}
+
+pub fn revoke(conn: &mut DbConn, user: &SessionUser, token_id: i64) -> AppResult<()> {
+    let token: ApiToken = api_tokens::table
+        .filter(api_tokens::id.eq(token_id))
+        .filter(api_tokens::user_id.eq(user.id))
+        .select(ApiToken::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    if token.revoked_at.is_some() {
+        return Ok(());
+    }
+    diesel::update(api_tokens::table.filter(api_tokens::id.eq(token_id)))
+        .set(api_tokens::revoked_at.eq(Some(crate::db::now())))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        &user.audit_actor(),
+        Change {
+            action: "api_token.revoke",
+            entity_type: "user",
+            entity_id: user.id.to_string(),
+            organisation_id: Some(user.organisation_id),
+            before: Some(serde_json::json!({ "name": token.name, "prefix": token.token_prefix, "revoked": false })),
+            after: Some(serde_json::json!({ "name": token.name, "prefix": token.token_prefix, "revoked": true })),
+        },
+    )?;
+    Ok(())
+}
+
+/// The token's owner and whether its last-used time is worth updating.
+fn find_user(conn: &mut DbConn, secret: &str) -> AppResult<Option<(SessionUser, Option<i64>)>> {
+    let hash = hash_token(secret);
+    let row = api_tokens::table
+        .inner_join(users::table.inner_join(organisations::table))
+        .filter(api_tokens::token_hash.eq(&hash))
+        .filter(api_tokens::revoked_at.is_null())
+        .filter(users::is_active.eq(true))
+        .select((api_tokens::id, api_tokens::last_used_at, users::id, users::email, users::display_name, users::organisation_id, organisations::code, organisations::name, users::role))
+        .first::<(i64, Option<chrono::NaiveDateTime>, i64, String, String, i64, String, String, String)>(conn)
+        .optional()?;
+    let Some((token_id, last_used, id, email, display_name, organisation_id, organisation_code, organisation_name, role)) = row else {
+        return Ok(None);
+    };
+    // Record use at most every few minutes, so reads do not each cost a write.
+    let stale = last_used.is_none_or(|t| crate::db::now() - t > chrono::Duration::minutes(5));
+    let user = SessionUser { id, email, display_name, organisation_id, organisation_code, organisation_name, role: Role::parse(&role).unwrap_or(Role::Member) };
+    Ok(Some((user, stale.then_some(token_id))))
+}
+
+fn touch(conn: &mut DbConn, token_id: i64) -> AppResult<()> {
+    diesel::update(api_tokens::table.filter(api_tokens::id.eq(token_id)))
+        .set(api_tokens::last_used_at.eq(Some(crate::db::now())))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Middleware for the API: resolves `Authorization: Bearer <token>`. No header
+/// means an anonymous caller; a wrong or revoked token is refused outright.
+pub async fn middleware(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let header = request.headers().get(AUTHORIZATION).map(|v| v.to_str().unwrap_or("").to_string());
+    let caller = match header {
+        None => ApiCaller(None),
+        Some(value) => {
+            let Some(secret) = value.strip_prefix("Bearer ").map(str::trim).filter(|s| !s.is_empty()) else {
+                return ApiError(AppError::Unauthenticated { next: None }).into_response();
+            };
+            let secret = secret.to_string();
+            match state.db.read(move |c| find_user(c, &secret)).await {
+                Ok(Some((user, stale))) => {
+                    if let Some(token_id) = stale {
+                        if let Err(e) = state.db.write(move |c| touch(c, token_id)).await {
+                            tracing::warn!(error = %e, "could not record API token use");
+                        }
+                    }
+                    ApiCaller(Some(user))
+                }
+                Ok(None) => return ApiError(AppError::Unauthenticated { next: None }).into_response(),
+                Err(e) => return ApiError(e).into_response(),
+            }
+        }
+    };
+    request.extensions_mut().insert(caller);
+    next.run(request).await
+}

@@ -1,0 +1,21 @@
+//! Settings for a running server. Every one can also be set by a `CONCORD_*`
+//! environment variable (see `concord serve --help`).
+
+use std::path::PathBuf;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Base URL people use to reach this server, for links in emails.
+    pub public_url: String,
+    /// When set, outgoing email is also written here as `.eml` files (for development).
+    pub mail_dir: Option<PathBuf>,
+    /// Mark cookies Secure. On by default when the public URL is https.
+    pub secure_cookies: bool,
+}
+
+impl Config {
+    pub fn new(public_url: &str, mail_dir: Option<PathBuf>) -> Config {
+        let public_url = public_url.trim_end_matches('/').to_string();
+        Config { secure_cookies: public_url.starts_with("https://"), public_url, mail_dir }
+    }
+}

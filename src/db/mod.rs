@@ -1,0 +1,251 @@
+//! Database access: one diesel connection type over SQLite and PostgreSQL,
+//! an r2d2 pool, embedded migrations, and helpers that run blocking diesel
+//! work off the async runtime.
+
+pub mod schema;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{ManageConnection, Pool, PooledConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::{AppError, AppResult};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// A connection to either backend. Queries written once with diesel's DSL run on both.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Where the database lives, parsed from `sqlite://PATH`, `sqlite::memory:` or `postgres://...`.
+#[derive(Clone, Debug)]
+pub struct DbUrl {
+    pub backend: Backend,
+    /// What the backend's driver is given: a file path for SQLite, the URL for PostgreSQL.
+    pub target: String,
+}
+
+impl DbUrl {
+    pub fn parse(url: &str) -> anyhow::Result<Self> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(DbUrl { backend: Backend::Postgres, target: url.to_string() })
+        } else if let Some(path) = url.strip_prefix("sqlite://") {
+            anyhow::ensure!(!path.is_empty(), "the SQLite URL has no file path: use sqlite://concord.db");
+            Ok(DbUrl { backend: Backend::Sqlite, target: path.to_string() })
+        } else if let Some(path) = url.strip_prefix("sqlite:") {
+            anyhow::ensure!(!path.is_empty(), "the SQLite URL has no file path: use sqlite://concord.db");
+            Ok(DbUrl { backend: Backend::Sqlite, target: path.to_string() })
+        } else {
+            anyhow::bail!("unsupported database URL '{url}': it must start with sqlite:// or postgres://")
+        }
+    }
+}
+
+/// Opens connections for the pool and sets each one up.
+pub struct Manager {
+    url: DbUrl,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, Self::Error> {
+        match self.url.backend {
+            Backend::Postgres => diesel::PgConnection::establish(&self.url.target)
+                .map(DbConn::Pg)
+                .map_err(diesel::r2d2::Error::ConnectionError),
+            Backend::Sqlite => {
+                let mut conn = diesel::SqliteConnection::establish(&self.url.target)
+                    .map_err(diesel::r2d2::Error::ConnectionError)?;
+                // Per-connection settings: SQLite forgets these on every open.
+                conn.batch_execute(
+                    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(diesel::r2d2::Error::QueryError)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1").map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+pub type Conn = PooledConnection<Manager>;
+
+/// The application's handle on the database. Cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool<Manager>,
+    backend: Backend,
+    /// SQLite allows one writer at a time; taking this lock first means writers
+    /// in this process queue here instead of failing with SQLITE_BUSY.
+    write_lock: Arc<Mutex<()>>,
+}
+
+impl Db {
+    pub fn connect(url: &str, max_size: u32) -> anyhow::Result<Db> {
+        let url = DbUrl::parse(url)?;
+        let backend = url.backend;
+        if backend == Backend::Sqlite && url.target != ":memory:" {
+            if let Some(parent) = std::path::Path::new(&url.target).parent() {
+                if !parent.as_os_str().is_empty() {
+                    std::fs::create_dir_all(parent)?;
+                }
+            }
+        }
+        let manager = Manager { url };
+        let pool = Pool::builder()
+            .max_size(max_size)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(10))
+            .build(manager)
+            .map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))?;
+        let db = Db { pool, backend, write_lock: Arc::new(Mutex::new(())) };
+        if backend == Backend::Sqlite {
+            // WAL lets readers carry on while one writer writes; it persists in the file.
+            db.conn()?.batch_execute("PRAGMA journal_mode = WAL;")?;
+        }
+        Ok(db)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn conn(&self) -> AppResult<Conn> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Applies any migrations not yet applied. Safe to run on every start.
+    pub fn migrate(&self) -> anyhow::Result<Vec<String>> {
+        let mut conn = self.conn()?;
+        let _guard = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let applied = match &mut *conn {
+            DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+            DbConn::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS),
+        }
+        .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+        Ok(applied.iter().map(|v| v.to_string()).collect())
+    }
+
+    /// Runs read-only work on a pooled connection, off the async runtime.
+    pub async fn read<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+    {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || db.read_blocking(f)).await.map_err(AppError::internal)?
+    }
+
+    /// Runs work in one transaction: all of it is written, or none of it.
+    pub async fn write<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+    {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || db.write_blocking(f)).await.map_err(AppError::internal)?
+    }
+
+    pub fn read_blocking<T>(&self, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
+        let mut conn = self.conn()?;
+        f(&mut conn)
+    }
+
+    pub fn write_blocking<T>(&self, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
+        let mut conn = self.conn()?;
+        let _guard = match self.backend {
+            Backend::Sqlite => Some(self.write_lock.lock().unwrap_or_else(|p| p.into_inner())),
+            Backend::Postgres => None,
+        };
+        conn.transaction(|c| f(c))
+    }
+
+    /// True when the database answers a trivial query.
+    pub async fn ping(&self) -> bool {
+        self.read(|c| c.batch_execute("SELECT 1").map_err(AppError::from)).await.is_ok()
+    }
+
+    /// Table name -> sorted column names, for checking both backends match.
+    pub fn describe_tables(&self) -> AppResult<Vec<(String, Vec<String>)>> {
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            table_name: String,
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            column_name: String,
+        }
+        let sql = match self.backend {
+            Backend::Sqlite => "SELECT m.name AS table_name, p.name AS column_name FROM sqlite_master m \
+                 JOIN pragma_table_info(m.name) p WHERE m.type = 'table' \
+                 AND m.name NOT LIKE 'sqlite_%' AND m.name <> '__diesel_schema_migrations'",
+            Backend::Postgres => "SELECT table_name::text AS table_name, column_name::text AS column_name \
+                 FROM information_schema.columns WHERE table_schema = current_schema() \
+                 AND table_name <> '__diesel_schema_migrations'",
+        };
+        let rows: Vec<Row> = self.read_blocking(|c| Ok(diesel::sql_query(sql).load(c)?))?;
+        let mut map: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for r in rows {
+            map.entry(r.table_name).or_default().push(r.column_name);
+        }
+        Ok(map
+            .into_iter()
+            .map(|(t, mut cols)| {
+                cols.sort();
+                (t, cols)
+            })
+            .collect())
+    }
+}
+
+impl From<diesel::r2d2::Error> for AppError {
+    fn from(e: diesel::r2d2::Error) -> Self {
+        AppError::Unavailable(e.to_string())
+    }
+}
+
+/// Escapes LIKE wildcards in user input; use with `.escape('\\')`.
+pub fn like_pattern(term: &str) -> String {
+    let escaped = term.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+pub fn now() -> chrono::NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}
+
+/// The backend type of [`DbConn`], for boxed queries.
+pub type DbBackend = <DbConn as diesel::Connection>::Backend;
+
+/// Runs one diesel statement on whichever backend `conn` holds. For the few
+/// statements diesel cannot build for both at once, such as multi-row INSERT.
+#[macro_export]
+macro_rules! per_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Pg($c) => $body,
+            $crate::db::DbConn::Sqlite($c) => $body,
+        }
+    };
+}

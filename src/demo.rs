@@ -1,0 +1,67 @@
+//! `concord demo`: loads the real public data shipped in `data/` and a few
+//! demo accounts, so a new user sees a living Concord. Safe to run again.
+
+use crate::audit::Actor;
+use crate::db::Db;
+use crate::imports::{self, ImportKind};
+use crate::policy::Role;
+
+pub const DEMO_PASSWORD: &str = "concord-demo-password";
+
+/// (email, name, organisation code, role)
+pub const DEMO_USERS: &[(&str, &str, &str, Role)] = &[
+    ("admin@concord.example", "Ada Admin", "BIR", Role::PlatformAdmin),
+    ("lead@birmingham.example", "Bola Lead", "BIR", Role::OrgAdmin),
+    ("officer@birmingham.example", "Olu Officer", "BIR", Role::Member),
+    ("lead@leeds.example", "Lee Lead", "LDS", Role::OrgAdmin),
+    ("officer@cornwall.example", "Kerra Officer", "CON", Role::Member),
+];
+
+/// The shipped data files, in the order they must be imported.
+pub const DATASETS: &[(ImportKind, &str, &str)] = &[
+    (ImportKind::Councils, "uk_local_authorities.csv", include_str!("../data/uk_local_authorities.csv")),
+    (ImportKind::Websites, "local-authorities.csv", include_str!("../data/local-authorities.csv")),
+    (ImportKind::Neighbours, "touching_las.csv", include_str!("../data/touching_las.csv")),
+    (ImportKind::SimilarityGroups, "composite_label_desc.csv", include_str!("../data/composite_label_desc.csv")),
+    (ImportKind::Similarity, "composite_la_labels.csv", include_str!("../data/composite_la_labels.csv")),
+    (ImportKind::Functions, "lgsl_functions.csv", include_str!("../data/lgsl_functions.csv")),
+    (ImportKind::Services, "lgsl_services.csv", include_str!("../data/lgsl_services.csv")),
+    (ImportKind::ServiceTiers, "local_services.csv", include_str!("../data/local_services.csv")),
+];
+
+/// Imports the reference data only (used by tests too).
+pub fn load_reference_data(db: &Db) -> anyhow::Result<Vec<String>> {
+    let actor = Actor::system("demo data");
+    let mut lines = Vec::new();
+    for (kind, name, text) in DATASETS {
+        let report = imports::run(db, *kind, text, &actor).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        lines.push(format!("  {name}: {report}"));
+    }
+    Ok(lines)
+}
+
+pub fn load(db: &Db) -> anyhow::Result<String> {
+    let mut lines = vec!["Demo data loaded:".to_string()];
+    lines.extend(load_reference_data(db)?);
+    let actor = Actor::system("demo data");
+    let mut created = 0;
+    for (email, name, org, role) in DEMO_USERS {
+        let exists = db.read_blocking(|c| {
+            use diesel::prelude::*;
+            let n: i64 = crate::db::schema::users::table.filter(crate::db::schema::users::email.eq(*email)).count().get_result(c)?;
+            Ok(n > 0)
+        })?;
+        if !exists {
+            crate::users::store::create_with_password(db, email, Some(name), org, *role, DEMO_PASSWORD, &actor)
+                .map_err(|e| anyhow::anyhow!("demo user {email}: {}", crate::users::store::describe_error(&e)))?;
+            created += 1;
+        }
+    }
+    lines.push(format!("  demo accounts: {created} created, {} already there", DEMO_USERS.len() - created));
+    lines.push(String::new());
+    lines.push(format!("Demo accounts (password for all: {DEMO_PASSWORD}):"));
+    for (email, _, org, role) in DEMO_USERS {
+        lines.push(format!("  {email:<30} {:<28} {org}", role.label()));
+    }
+    Ok(lines.join("\n"))
+}

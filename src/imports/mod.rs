@@ -1,0 +1,231 @@
+//! Strict, atomic CSV imports. A file is read and checked in full before
+//! anything is written; the first bad line refuses the whole file with its
+//! line number. Writes happen in one transaction and update in place, so
+//! running the same import twice changes nothing the second time.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::audit::Actor;
+use crate::db::Db;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportKind {
+    /// mySociety uk_local_authorities.csv: the council register.
+    Councils,
+    /// GOV.UK local-links-manager local-authorities.csv: council websites.
+    Websites,
+    /// mySociety touching_las.csv: councils that border or overlap.
+    Neighbours,
+    /// mySociety composite_label_desc.csv: similar-council group descriptions.
+    SimilarityGroups,
+    /// mySociety composite_la_labels.csv: each council's similar-council group.
+    Similarity,
+    /// LGSL functions.csv.
+    Functions,
+    /// LGSL services.csv.
+    Services,
+    /// GOV.UK publisher local_services.csv: which tier provides each service.
+    ServiceTiers,
+}
+
+/// Why a file was refused. `line` is the file's line number (header = line 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportError {
+    pub line: Option<u64>,
+    pub message: String,
+}
+
+impl ImportError {
+    pub fn at(line: u64, message: impl Into<String>) -> Self {
+        ImportError { line: Some(line), message: message.into() }
+    }
+    pub fn file(message: impl Into<String>) -> Self {
+        ImportError { line: None, message: message.into() }
+    }
+}
+
+impl fmt::Display for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "line {line}: {}", self.message),
+            None => write!(f, "{}", self.message),
+        }
+    }
+}
+
+impl std::error::Error for ImportError {}
+
+impl From<crate::error::AppError> for ImportError {
+    fn from(e: crate::error::AppError) -> Self {
+        ImportError::file(format!("nothing was imported: {e}"))
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ImportReport {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+impl fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} created, {} updated, {} unchanged", self.created, self.updated, self.unchanged)
+    }
+}
+
+pub fn run(db: &Db, kind: ImportKind, text: &str, actor: &Actor) -> Result<ImportReport, ImportError> {
+    use ImportKind::*;
+    match kind {
+        Councils => crate::orgs::import::councils(db, text, actor),
+        Websites => crate::orgs::import::websites(db, text, actor),
+        Neighbours => crate::orgs::import::neighbours(db, text, actor),
+        SimilarityGroups => crate::orgs::import::similarity_groups(db, text, actor),
+        Similarity => crate::orgs::import::similarity(db, text, actor),
+        Functions => crate::services::import::functions(db, text, actor),
+        Services => crate::services::import::services(db, text, actor),
+        ServiceTiers => crate::services::import::service_tiers(db, text, actor),
+    }
+}
+
+/// One data line of a CSV file, with its column lookup.
+pub struct Row<'a> {
+    pub line: u64,
+    record: csv::StringRecord,
+    columns: &'a HashMap<String, usize>,
+}
+
+impl Row<'_> {
+    /// The trimmed value of a column the file is known to have.
+    pub fn get(&self, column: &str) -> &str {
+        self.columns.get(column).and_then(|&i| self.record.get(i)).map(str::trim).unwrap_or("")
+    }
+
+    pub fn optional(&self, column: &str) -> Option<String> {
+        let v = self.get(column);
+        (!v.is_empty()).then(|| v.to_string())
+    }
+
+    pub fn required(&self, column: &str) -> Result<&str, ImportError> {
+        let v = self.get(column);
+        if v.is_empty() {
+            Err(self.error(format!("'{column}' is empty; it is required")))
+        } else {
+            Ok(v)
+        }
+    }
+
+    pub fn error(&self, message: impl Into<String>) -> ImportError {
+        ImportError::at(self.line, message)
+    }
+}
+
+/// Parsed CSV: the column index and the data lines.
+pub struct Table {
+    columns: HashMap<String, usize>,
+    records: Vec<(u64, csv::StringRecord)>,
+}
+
+impl Table {
+    /// Reads the whole file, refusing it if a required column is missing or a
+    /// line has the wrong number of fields.
+    pub fn parse(text: &str, required: &[&str]) -> Result<Table, ImportError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
+        let headers = reader.headers().map_err(|e| ImportError::at(1, format!("cannot read the header line: {e}")))?.clone();
+        let columns: HashMap<String, usize> = headers.iter().enumerate().map(|(i, h)| (h.trim().to_string(), i)).collect();
+        let missing: Vec<&str> = required.iter().copied().filter(|c| !columns.contains_key(*c)).collect();
+        if !missing.is_empty() {
+            return Err(ImportError::at(1, format!("missing column(s): {}; the header must include {}", missing.join(", "), required.join(", "))));
+        }
+        let mut records = Vec::new();
+        for result in reader.records() {
+            let record = result.map_err(|e| {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                let message = match e.kind() {
+                    csv::ErrorKind::UnequalLengths { expected_len, len, .. } => format!("has {len} fields but the header has {expected_len}"),
+                    csv::ErrorKind::Utf8 { .. } => "is not valid UTF-8 text".to_string(),
+                    _ => format!("cannot be read: {e}"),
+                };
+                ImportError::at(line, message)
+            })?;
+            let line = record.position().map(|p| p.line()).unwrap_or(0);
+            records.push((line, record));
+        }
+        if records.is_empty() {
+            return Err(ImportError::file("the file has a header but no data lines"));
+        }
+        Ok(Table { columns, records })
+    }
+
+    pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
+        self.records.iter().map(|(line, record)| Row { line: *line, record: record.clone(), columns: &self.columns })
+    }
+
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+}
+
+/// Refuses a second line with the same key, naming both lines.
+#[derive(Default)]
+pub struct SeenKeys(HashMap<String, u64>);
+
+impl SeenKeys {
+    pub fn check(&mut self, row: &Row<'_>, what: &str, key: &str) -> Result<(), ImportError> {
+        if let Some(first) = self.0.insert(key.to_string(), row.line) {
+            return Err(row.error(format!("duplicate {what} '{key}' (first seen on line {first})")));
+        }
+        Ok(())
+    }
+}
+
+/// Dates in the files are ISO 8601 (YYYY-MM-DD) or empty.
+pub fn parse_date(row: &Row<'_>, column: &str) -> Result<Option<chrono::NaiveDate>, ImportError> {
+    match row.get(column) {
+        "" => Ok(None),
+        v => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| row.error(format!("'{column}' is '{v}', which is not a date in the form YYYY-MM-DD"))),
+    }
+}
+
+/// Whole numbers that may be written with a decimal point ("217232.0").
+pub fn parse_count(row: &Row<'_>, column: &str) -> Result<Option<i64>, ImportError> {
+    match row.get(column) {
+        "" => Ok(None),
+        v => match v.parse::<f64>() {
+            Ok(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n < 1e15 => Ok(Some(n as i64)),
+            _ => Err(row.error(format!("'{column}' is '{v}', which is not a whole number"))),
+        },
+    }
+}
+
+pub fn parse_id(row: &Row<'_>, column: &str) -> Result<i64, ImportError> {
+    let v = row.required(column)?;
+    v.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| row.error(format!("'{column}' is '{v}', which is not a positive whole number")))
+}
+
+/// One audit row per import that changed something.
+pub fn record(conn: &mut crate::db::DbConn, actor: &Actor, what: &str, report: &ImportReport) -> crate::error::AppResult<()> {
+    if report.created + report.updated == 0 {
+        return Ok(());
+    }
+    crate::audit::record(conn, actor, crate::audit::Change {
+        action: "import",
+        entity_type: "dataset",
+        entity_id: what.to_string(),
+        organisation_id: None,
+        before: None,
+        after: Some(serde_json::json!({ "created": report.created, "updated": report.updated, "unchanged": report.unchanged })),
+    })
+}

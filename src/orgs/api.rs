@@ -1,0 +1,96 @@
+//! Organisation API handlers.
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::model::*;
+use super::store;
+use crate::api::{self, Page, PagingParams};
+use crate::auth::ApiCaller;
+use crate::error::{ApiResult, Problem};
+use crate::policy::{authorize, Action};
+use crate::services::store::Service;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/organisations", get(list).post(create))
+        .route("/api/v1/organisations/{code}", get(get_one))
+        .route("/api/v1/organisations/{code}/services", get(services))
+}
+
+/// Directory search and filters; the same as the directory page.
+#[derive(Deserialize, IntoParams, Debug)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Words from the name, a register code (BIR) or a GSS code (E08000025).
+    pub q: Option<String>,
+    /// England, Scotland, Wales or Northern Ireland.
+    pub nation: Option<String>,
+    /// e.g. West Midlands.
+    pub region: Option<String>,
+    /// Type code, e.g. MD, NMD, UA, CTY, LBO, POLICE.
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    pub type_code: Option<String>,
+    /// current (default), former or all.
+    pub status: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// Search the organisations directory.
+#[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations", params(ListParams),
+    responses((status = 200, body = Page<OrganisationSummary>), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn list(State(state): State<AppState>, caller: ApiCaller, params: Result<Query<ListParams>, QueryRejection>) -> ApiResult<Json<Page<OrganisationSummary>>> {
+    authorize(caller.actor().as_ref(), Action::ViewPublicData)?;
+    let p = api::query(params)?;
+    let paging = PagingParams { page: p.page, per_page: p.per_page }.check()?;
+    let filter = OrgFilter { q: p.q, nation: p.nation, region: p.region, type_code: p.type_code, status: p.status }.clean();
+    let (rows, total) = state.db.read(move |c| store::search(c, &filter, paging.offset(), paging.per_page)).await?;
+    Ok(Json(Page::new(rows.iter().map(Organisation::summary).collect(), paging, total)))
+}
+
+/// One organisation with its neighbours and similar councils.
+#[utoipa::path(get, path = "/api/v1/organisations/{code}", tag = "organisations",
+    params(("code" = String, Path, description = "Register code (BIR) or GSS code (E08000025)")),
+    responses((status = 200, body = OrganisationDetail), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_one(State(state): State<AppState>, caller: ApiCaller, Path(code): Path<String>) -> ApiResult<Json<OrganisationDetail>> {
+    authorize(caller.actor().as_ref(), Action::ViewPublicData)?;
+    let detail = state.db.read(move |c| {
+        let org = store::find(c, &code)?;
+        store::detail(c, &org)
+    }).await?;
+    Ok(Json(detail))
+}
+
+/// The LGSL services an organisation delivers.
+#[utoipa::path(get, path = "/api/v1/organisations/{code}/services", tag = "organisations",
+    params(("code" = String, Path, description = "Register code (BIR) or GSS code (E08000025)")),
+    responses((status = 200, body = Vec<Service>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn services(State(state): State<AppState>, caller: ApiCaller, Path(code): Path<String>) -> ApiResult<Json<Vec<Service>>> {
+    authorize(caller.actor().as_ref(), Action::ViewPublicData)?;
+    let services = state.db.read(move |c| {
+        let org = store::find(c, &code)?;
+        crate::services::store::for_tier(c, org.tier.as_deref())
+    }).await?;
+    Ok(Json(services))
+}
+
+/// Add an organisation that is not in the council register (platform admins only).
+#[utoipa::path(post, path = "/api/v1/organisations", tag = "admin", request_body = NewOrganisation,
+    responses((status = 201, body = OrganisationSummary), (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn create(State(state): State<AppState>, caller: ApiCaller, body: Result<Json<NewOrganisation>, JsonRejection>) -> ApiResult<(StatusCode, Json<OrganisationSummary>)> {
+    authorize(caller.actor().as_ref(), Action::CreateOrganisation)?;
+    let input = api::json(body)?;
+    let actor = caller.require()?.audit_actor();
+    let org = state.db.write(move |c| store::create(c, &input, &actor)).await?;
+    Ok((StatusCode::CREATED, Json(org.summary())))
+}

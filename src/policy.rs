@@ -1,0 +1,149 @@
+//! Who may see or change what. Every page and API handler asks here; nothing
+//! else decides. Default deny: an action is allowed only by an explicit rule.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[value(rename_all = "snake_case")]
+pub enum Role {
+    /// Runs the platform: creates organisations and users anywhere.
+    PlatformAdmin,
+    /// Manages their own organisation's details and people.
+    OrgAdmin,
+    /// Works in their organisation's name.
+    Member,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::PlatformAdmin, Role::OrgAdmin, Role::Member];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::PlatformAdmin => "platform_admin",
+            Role::OrgAdmin => "org_admin",
+            Role::Member => "member",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::PlatformAdmin => "Platform administrator",
+            Role::OrgAdmin => "Organisation administrator",
+            Role::Member => "Member",
+        }
+    }
+}
+
+/// The signed-in person an action is checked for.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub user_id: i64,
+    pub organisation_id: i64,
+    pub role: Role,
+}
+
+/// Everything that can be asked of Concord that is not open to everyone.
+#[derive(Clone, Copy, Debug)]
+pub enum Action {
+    /// Read public reference data: the directory, organisation pages, services.
+    ViewPublicData,
+    /// See and change one's own account, password and API tokens.
+    ManageOwnAccount,
+    /// Create an organisation that is not in the council register.
+    CreateOrganisation,
+    /// Change an organisation's details (website, name of a non-council).
+    EditOrganisation { organisation_id: i64 },
+    /// See the people in an organisation and pending invitations.
+    ViewMembers { organisation_id: i64 },
+    /// Invite someone to join an organisation with a role.
+    InviteMember { organisation_id: i64, role: Role },
+    /// Create users in any organisation; see the admin area.
+    AdministerPlatform,
+    /// Read the audit trail; `None` means the whole platform's.
+    ViewAudit { organisation_id: Option<i64> },
+}
+
+pub fn allows(actor: Option<&Actor>, action: Action) -> bool {
+    use Action::*;
+    if let ViewPublicData = action {
+        return true;
+    }
+    let Some(actor) = actor else { return false };
+    let admin = actor.role == Role::PlatformAdmin;
+    let org_admin_of = |org: i64| actor.role == Role::OrgAdmin && actor.organisation_id == org;
+    match action {
+        ViewPublicData | ManageOwnAccount => true,
+        CreateOrganisation | AdministerPlatform => admin,
+        EditOrganisation { organisation_id } => admin || org_admin_of(organisation_id),
+        ViewMembers { organisation_id } => admin || actor.organisation_id == organisation_id,
+        // Organisation admins may add members and fellow admins, never platform admins.
+        InviteMember { organisation_id, role } => admin || (org_admin_of(organisation_id) && role != Role::PlatformAdmin),
+        ViewAudit { organisation_id: None } => admin,
+        ViewAudit { organisation_id: Some(org) } => admin || org_admin_of(org),
+    }
+}
+
+/// `Ok` if allowed; otherwise the error to show: sign in first, or forbidden.
+pub fn authorize(actor: Option<&Actor>, action: Action) -> crate::error::AppResult<()> {
+    if allows(actor, action) {
+        Ok(())
+    } else if actor.is_none() {
+        Err(crate::error::AppError::Unauthenticated { next: None })
+    } else {
+        Err(crate::error::AppError::Forbidden)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, org: i64) -> Actor {
+        Actor { user_id: 1, organisation_id: org, role }
+    }
+
+    #[test]
+    fn anonymous_may_only_read_public_data() {
+        assert!(allows(None, Action::ViewPublicData));
+        assert!(!allows(None, Action::ManageOwnAccount));
+        assert!(!allows(None, Action::ViewMembers { organisation_id: 1 }));
+        assert!(!allows(None, Action::AdministerPlatform));
+    }
+
+    #[test]
+    fn members_cannot_administer() {
+        let m = actor(Role::Member, 7);
+        assert!(allows(Some(&m), Action::ViewMembers { organisation_id: 7 }));
+        assert!(!allows(Some(&m), Action::ViewMembers { organisation_id: 8 }));
+        assert!(!allows(Some(&m), Action::InviteMember { organisation_id: 7, role: Role::Member }));
+        assert!(!allows(Some(&m), Action::CreateOrganisation));
+        assert!(!allows(Some(&m), Action::AdministerPlatform));
+        assert!(!allows(Some(&m), Action::ViewAudit { organisation_id: Some(7) }));
+    }
+
+    #[test]
+    fn org_admins_manage_only_their_own_organisation() {
+        let a = actor(Role::OrgAdmin, 7);
+        assert!(allows(Some(&a), Action::InviteMember { organisation_id: 7, role: Role::OrgAdmin }));
+        assert!(!allows(Some(&a), Action::InviteMember { organisation_id: 7, role: Role::PlatformAdmin }));
+        assert!(!allows(Some(&a), Action::InviteMember { organisation_id: 8, role: Role::Member }));
+        assert!(allows(Some(&a), Action::EditOrganisation { organisation_id: 7 }));
+        assert!(!allows(Some(&a), Action::EditOrganisation { organisation_id: 8 }));
+        assert!(allows(Some(&a), Action::ViewAudit { organisation_id: Some(7) }));
+        assert!(!allows(Some(&a), Action::ViewAudit { organisation_id: None }));
+        assert!(!allows(Some(&a), Action::CreateOrganisation));
+    }
+
+    #[test]
+    fn platform_admins_may_do_everything_listed() {
+        let p = actor(Role::PlatformAdmin, 1);
+        assert!(allows(Some(&p), Action::CreateOrganisation));
+        assert!(allows(Some(&p), Action::InviteMember { organisation_id: 99, role: Role::PlatformAdmin }));
+        assert!(allows(Some(&p), Action::ViewAudit { organisation_id: None }));
+    }
+}

@@ -1,0 +1,57 @@
+//! Service API handlers.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::store::{self, Service};
+use crate::api::{self, Page, PagingParams};
+use crate::auth::ApiCaller;
+use crate::error::{ApiResult, AppError, Problem};
+use crate::policy::{authorize, Action};
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/api/v1/services", get(list)).route("/api/v1/services/{id}", get(get_one))
+}
+
+#[derive(Deserialize, IntoParams, Debug)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Words from the label or description, or an LGSL number.
+    pub q: Option<String>,
+    /// `govuk` (default): only services GOV.UK assigns to a tier; `all`: the whole LGSL.
+    pub scope: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// Search LGSL services.
+#[utoipa::path(get, path = "/api/v1/services", tag = "services", params(ListParams),
+    responses((status = 200, body = Page<Service>), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn list(State(state): State<AppState>, caller: ApiCaller, params: Result<Query<ListParams>, QueryRejection>) -> ApiResult<Json<Page<Service>>> {
+    authorize(caller.actor().as_ref(), Action::ViewPublicData)?;
+    let p = api::query(params)?;
+    let paging = PagingParams { page: p.page, per_page: p.per_page }.check()?;
+    let all = match p.scope.as_deref() {
+        None | Some("govuk") => false,
+        Some("all") => true,
+        Some(_) => return Err(AppError::invalid("scope", "scope must be govuk or all").into()),
+    };
+    let q = p.q.map(|q| q.trim().to_string()).filter(|q| !q.is_empty());
+    let (rows, total) = state.db.read(move |c| store::search(c, q.as_deref(), !all, paging.offset(), paging.per_page)).await?;
+    Ok(Json(Page::new(rows, paging, total)))
+}
+
+/// One LGSL service.
+#[utoipa::path(get, path = "/api/v1/services/{id}", tag = "services",
+    params(("id" = i64, Path, description = "LGSL identifier")),
+    responses((status = 200, body = Service), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_one(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<String>) -> ApiResult<Json<Service>> {
+    authorize(caller.actor().as_ref(), Action::ViewPublicData)?;
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    Ok(Json(state.db.read(move |c| store::find(c, id)).await?))
+}

@@ -1,0 +1,57 @@
+//! People API: invitations.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::store;
+use crate::api;
+use crate::auth::ApiCaller;
+use crate::error::{ApiResult, AppError, Problem};
+use crate::policy::{authorize, Action, Role};
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/api/v1/invitations", post(invite))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewInvitation {
+    pub email: String,
+    /// Organisation code, e.g. BIR.
+    pub organisation: String,
+    pub role: Role,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InvitationSent {
+    pub id: i64,
+    pub email: String,
+    pub organisation: String,
+    pub role: Role,
+    pub expires_at: chrono::NaiveDateTime,
+}
+
+/// Invite someone to an organisation; they get an email with a link to set a password.
+/// Organisation admins may invite to their own organisation; platform admins anywhere.
+#[utoipa::path(post, path = "/api/v1/invitations", tag = "admin", request_body = NewInvitation,
+    responses((status = 201, body = InvitationSent), (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn invite(State(state): State<AppState>, caller: ApiCaller, body: Result<Json<NewInvitation>, JsonRejection>) -> ApiResult<(StatusCode, Json<InvitationSent>)> {
+    let user = caller.require()?.clone();
+    let input = api::json(body)?;
+    let code = input.organisation.clone();
+    let org = state.db.read(move |c| crate::orgs::store::find(c, &code)).await.map_err(|e| match e {
+        AppError::NotFound => AppError::invalid("organisation", format!("No organisation has the code '{}'", input.organisation)),
+        other => other,
+    })?;
+    authorize(Some(&user.actor()), Action::InviteMember { organisation_id: org.id, role: input.role })?;
+    let (o, email, role, actor, url) = (org.clone(), input.email.clone(), input.role, user.audit_actor(), state.config.public_url.clone());
+    let inv = state.db.write(move |c| store::invite(c, &o, &email, role, user.id, &actor, &url)).await?;
+    Ok((StatusCode::CREATED, Json(InvitationSent { id: inv.id, email: inv.email, organisation: org.code, role: input.role, expires_at: inv.expires_at })))
+}

@@ -1,0 +1,47 @@
+//! Pages that belong to no one slice: home and "About the data".
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use diesel::prelude::*;
+
+use super::{html, thousands, PageCtx};
+use crate::db::schema::{lgsl_services, organisations};
+use crate::error::AppResult;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/", get(home)).route("/about/data", get(about_data))
+}
+
+#[derive(Template)]
+#[template(path = "pages/home.html")]
+struct HomePage {
+    ctx: PageCtx,
+    councils: String,
+    services: String,
+}
+
+async fn home(State(state): State<AppState>, ctx: PageCtx) -> AppResult<impl IntoResponse> {
+    let (councils, services) = state
+        .db
+        .read(|c| {
+            let councils: i64 = organisations::table.filter(organisations::is_current.eq(true)).filter(organisations::tier.is_not_null()).count().get_result(c)?;
+            let services: i64 = lgsl_services::table.count().get_result(c)?;
+            Ok((councils, services))
+        })
+        .await?;
+    html(HomePage { ctx: ctx.with_nav("home"), councils: thousands(councils), services: thousands(services) })
+}
+
+#[derive(Template)]
+#[template(path = "pages/about_data.html")]
+struct AboutDataPage {
+    ctx: PageCtx,
+}
+
+async fn about_data(ctx: PageCtx) -> AppResult<impl IntoResponse> {
+    html(AboutDataPage { ctx: ctx.with_nav("data") })
+}
