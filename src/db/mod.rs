@@ -225,10 +225,14 @@ impl From<diesel::r2d2::Error> for AppError {
     }
 }
 
-/// Escapes LIKE wildcards in user input; use with `.escape('\\')`.
+/// Escapes LIKE wildcards so text matches literally; use with `.escape('\\')`.
+pub fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// A case-insensitive "contains" pattern for a lower-cased column.
 pub fn like_pattern(term: &str) -> String {
-    let escaped = term.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{escaped}%")
+    format!("%{}%", escape_like(&term.to_lowercase()))
 }
 
 pub fn now() -> chrono::NaiveDateTime {

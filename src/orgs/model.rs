@@ -102,7 +102,10 @@ pub struct OrgRef {
 /// The "similar councils" group an organisation belongs to (mySociety composite labels).
 #[derive(Serialize, Deserialize, Clone, Debug, ToSchema)]
 pub struct SimilarityGroup {
+    /// mySociety's full label, including the region.
     pub label: String,
+    /// The label without the region: what similar councils share.
+    pub profile: String,
     pub description: String,
     pub members: Vec<OrgRef>,
 }

@@ -98,14 +98,18 @@ pub fn detail(conn: &mut DbConn, org: &Organisation) -> AppResult<OrganisationDe
     let similar = match &org.similarity_label {
         Some(label) => {
             let description: String = similarity_groups::table.find(label).select(similarity_groups::description).first(conn)?;
+            // Labels read "Region; emissions; deprivation; rurality". Councils with
+            // the same profile in any region are the useful peers: most groups
+            // within one region hold a single council.
+            let profile = label.split_once("; ").map(|(_, p)| p.to_string()).unwrap_or_else(|| label.clone());
             let members = organisations::table
-                .filter(organisations::similarity_label.eq(label))
+                .filter(organisations::similarity_label.like(format!("%; {}", crate::db::escape_like(&profile))).escape('\\').or(organisations::similarity_label.eq(label)))
                 .filter(organisations::id.ne(org.id))
                 .filter(organisations::is_current.eq(true))
                 .order(organisations::short_name.asc())
                 .select((organisations::code, organisations::name, organisations::short_name))
                 .load(conn)?;
-            Some(SimilarityGroup { label: label.clone(), description, members })
+            Some(SimilarityGroup { label: label.clone(), profile, description, members })
         }
         None => None,
     };

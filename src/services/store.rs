@@ -84,7 +84,7 @@ pub fn for_tier(conn: &mut DbConn, tier: Option<&str>) -> AppResult<Vec<Service>
         .load(conn)?)
 }
 
-/// Services matching `q` (label, description or LGSL id); `govuk_only` keeps those with a tier.
+/// Services matching `q` (label, description, GOV.UK title or LGSL id); `govuk_only` keeps those with a tier.
 pub fn search(conn: &mut DbConn, q: Option<&str>, govuk_only: bool, offset: i64, limit: i64) -> AppResult<(Vec<Service>, i64)> {
     let build = || {
         let mut query = lgsl_services::table.into_boxed::<crate::db::DbBackend>();
@@ -94,7 +94,8 @@ pub fn search(conn: &mut DbConn, q: Option<&str>, govuk_only: bool, offset: i64,
             let text_match = lower(lgsl_services::label)
                 .like(pattern.clone())
                 .escape('\\')
-                .or(lower(lgsl_services::description).like(pattern).escape('\\'));
+                .or(lower(lgsl_services::description).like(pattern.clone()).escape('\\'))
+                .or(lower(coalesce_text(lgsl_services::govuk_title, "")).like(pattern).escape('\\'));
             query = match q.trim().parse::<i64>() {
                 Ok(id) => query.filter(lgsl_services::id.eq(id).or(text_match)),
                 Err(_) => query.filter(text_match),
@@ -111,6 +112,7 @@ pub fn search(conn: &mut DbConn, q: Option<&str>, govuk_only: bool, offset: i64,
 }
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+diesel::define_sql_function!(#[sql_name = "coalesce"] fn coalesce_text(x: diesel::sql_types::Nullable<diesel::sql_types::Text>, y: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
 pub fn find(conn: &mut DbConn, id: i64) -> AppResult<Service> {
     Ok(lgsl_services::table.find(id).select(Service::as_select()).first(conn)?)
