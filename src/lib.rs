@@ -15,6 +15,7 @@ pub mod imports;
 pub mod ops;
 pub mod orgs;
 pub mod outbox;
+pub mod partnerships;
 pub mod policy;
 pub mod services;
 pub mod users;
@@ -62,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .merge(services::http::routes())
         .merge(users::http::routes())
         .merge(audit::http::routes())
+        .merge(partnerships::routes())
         .fallback(page_not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::session::middleware))
         .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))

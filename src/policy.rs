@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::partnerships::model::{MemberRole, Visibility};
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 #[value(rename_all = "snake_case")]
@@ -66,12 +68,37 @@ pub enum Action {
     AdministerPlatform,
     /// Read the audit trail; `None` means the whole platform's.
     ViewAudit { organisation_id: Option<i64> },
+    /// Start a partnership, led by one's own organisation.
+    CreatePartnership,
+    /// Import partnerships from a CSV file.
+    ImportPartnerships,
+    /// See a partnership and everything in it (objectives, risks, ledger, reviews).
+    ViewPartnership(PartnershipRelation),
+    /// Change a partnership's details, objectives, risks, ledger, reviews and SWOT.
+    EditPartnership(PartnershipRelation),
+    /// Invite or remove member organisations, change roles, shares and contacts.
+    ManageMembership(PartnershipRelation),
+    /// Accept or decline an invitation on behalf of one's organisation.
+    RespondToInvitation(PartnershipRelation),
+}
+
+/// How the actor's organisation relates to one partnership; see
+/// `partnerships::access::relation`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PartnershipRelation {
+    pub visibility: Visibility,
+    /// The actor's organisation's role, if it is an active member.
+    pub role: Option<MemberRole>,
+    /// The actor's organisation is invited and has not answered yet.
+    pub invited: bool,
 }
 
 pub fn allows(actor: Option<&Actor>, action: Action) -> bool {
     use Action::*;
-    if let ViewPublicData = action {
-        return true;
+    match action {
+        ViewPublicData => return true,
+        ViewPartnership(rel) if rel.visibility == Visibility::Public => return true,
+        _ => {}
     }
     let Some(actor) = actor else { return false };
     let admin = actor.role == Role::PlatformAdmin;
@@ -85,6 +112,17 @@ pub fn allows(actor: Option<&Actor>, action: Action) -> bool {
         InviteMember { organisation_id, role } => admin || (org_admin_of(organisation_id) && role != Role::PlatformAdmin),
         ViewAudit { organisation_id: None } => admin,
         ViewAudit { organisation_id: Some(org) } => admin || org_admin_of(org),
+        CreatePartnership => true,
+        ImportPartnerships => admin || actor.role == Role::OrgAdmin,
+        // Partners-only partnerships are hidden even from platform admins.
+        ViewPartnership(rel) => match rel.visibility {
+            Visibility::Public | Visibility::SignedIn => true,
+            Visibility::Partners => rel.role.is_some() || rel.invited,
+        },
+        // Observers watch; every other active member organisation may change things.
+        EditPartnership(rel) => matches!(rel.role, Some(MemberRole::Lead | MemberRole::Partner | MemberRole::Supplier)),
+        ManageMembership(rel) => rel.role == Some(MemberRole::Lead) || (rel.role.is_some() && actor.role == Role::OrgAdmin),
+        RespondToInvitation(rel) => rel.invited && actor.role == Role::OrgAdmin,
     }
 }
 
@@ -137,6 +175,44 @@ mod tests {
         assert!(allows(Some(&a), Action::ViewAudit { organisation_id: Some(7) }));
         assert!(!allows(Some(&a), Action::ViewAudit { organisation_id: None }));
         assert!(!allows(Some(&a), Action::CreateOrganisation));
+    }
+
+    fn rel(visibility: Visibility, role: Option<MemberRole>, invited: bool) -> PartnershipRelation {
+        PartnershipRelation { visibility, role, invited }
+    }
+
+    #[test]
+    fn partnership_visibility() {
+        let m = actor(Role::Member, 7);
+        let admin = actor(Role::PlatformAdmin, 1);
+        let outsider = rel(Visibility::Partners, None, false);
+        assert!(!allows(Some(&m), Action::ViewPartnership(outsider)));
+        assert!(!allows(Some(&admin), Action::ViewPartnership(outsider)), "partners only means partners only");
+        assert!(allows(Some(&m), Action::ViewPartnership(rel(Visibility::Partners, None, true))), "invitees see what they are invited to");
+        assert!(allows(Some(&m), Action::ViewPartnership(rel(Visibility::Partners, Some(MemberRole::Observer), false))));
+        assert!(allows(Some(&m), Action::ViewPartnership(rel(Visibility::SignedIn, None, false))));
+        assert!(!allows(None, Action::ViewPartnership(rel(Visibility::SignedIn, None, false))));
+        assert!(allows(None, Action::ViewPartnership(rel(Visibility::Public, None, false))));
+    }
+
+    #[test]
+    fn partnership_changes() {
+        let m = actor(Role::Member, 7);
+        let a = actor(Role::OrgAdmin, 7);
+        let public_outsider = rel(Visibility::Public, None, false);
+        assert!(!allows(Some(&m), Action::EditPartnership(public_outsider)), "seeing is not changing");
+        assert!(!allows(None, Action::EditPartnership(public_outsider)));
+        assert!(allows(Some(&m), Action::EditPartnership(rel(Visibility::Partners, Some(MemberRole::Partner), false))));
+        assert!(!allows(Some(&m), Action::EditPartnership(rel(Visibility::Partners, Some(MemberRole::Observer), false))));
+        assert!(allows(Some(&m), Action::ManageMembership(rel(Visibility::Partners, Some(MemberRole::Lead), false))));
+        assert!(!allows(Some(&m), Action::ManageMembership(rel(Visibility::Partners, Some(MemberRole::Partner), false))));
+        assert!(allows(Some(&a), Action::ManageMembership(rel(Visibility::Partners, Some(MemberRole::Partner), false))));
+        assert!(!allows(Some(&a), Action::ManageMembership(public_outsider)));
+        assert!(allows(Some(&a), Action::RespondToInvitation(rel(Visibility::Partners, None, true))));
+        assert!(!allows(Some(&m), Action::RespondToInvitation(rel(Visibility::Partners, None, true))));
+        assert!(!allows(Some(&a), Action::RespondToInvitation(rel(Visibility::Partners, Some(MemberRole::Partner), false))));
+        assert!(!allows(Some(&m), Action::ImportPartnerships));
+        assert!(allows(Some(&a), Action::ImportPartnerships));
     }
 
     #[test]

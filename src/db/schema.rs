@@ -165,4 +165,228 @@ diesel::allow_tables_to_appear_in_same_query!(
     invitations,
     audit_log,
     outbox,
+    partnerships,
+    partnership_services,
+    partnership_members,
+    objectives,
+    objective_updates,
+    agreements,
+    risks,
+    risk_shares,
+    risk_reviews,
+    ledger_entries,
+    reviews,
+    review_actions,
+    swot_items,
+    swot_votes,
 );
+
+diesel::table! {
+    partnerships (id) {
+        id -> BigInt,
+        name -> Text,
+        purpose -> Text,
+        kind -> Text,
+        degree -> Text,
+        stage -> Integer,
+        status -> Text,
+        visibility -> Text,
+        start_date -> Nullable<Date>,
+        end_date -> Nullable<Date>,
+        decision_body -> Text,
+        decision_rule -> Text,
+        meeting_cadence -> Text,
+        review_cadence_months -> Nullable<Integer>,
+        next_review_due -> Nullable<Date>,
+        exit_plan -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    partnership_services (partnership_id, service_id) {
+        partnership_id -> BigInt,
+        service_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    partnership_members (id) {
+        id -> BigInt,
+        partnership_id -> BigInt,
+        organisation_id -> BigInt,
+        role -> Text,
+        status -> Text,
+        contact_name -> Text,
+        contact_email -> Text,
+        cost_share_bp -> Nullable<Integer>,
+        invited_at -> Timestamp,
+        responded_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    objectives (id) {
+        id -> BigInt,
+        partnership_id -> BigInt,
+        title -> Text,
+        measure -> Text,
+        unit -> Text,
+        baseline -> Double,
+        target -> Double,
+        start_date -> Date,
+        due_date -> Date,
+        owner_organisation_id -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    objective_updates (id) {
+        id -> BigInt,
+        objective_id -> BigInt,
+        value -> Double,
+        rag -> Text,
+        note -> Text,
+        recorded_on -> Date,
+        recorded_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agreements (id) {
+        id -> BigInt,
+        partnership_id -> BigInt,
+        kind -> Text,
+        title -> Text,
+        signed_on -> Nullable<Date>,
+        starts_on -> Nullable<Date>,
+        ends_on -> Nullable<Date>,
+        renewal_due -> Nullable<Date>,
+        document_url -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    risks (id) {
+        id -> BigInt,
+        partnership_id -> BigInt,
+        title -> Text,
+        description -> Text,
+        category -> Text,
+        likelihood -> Integer,
+        impact -> Integer,
+        owner_organisation_id -> BigInt,
+        mitigation -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    risk_shares (risk_id, organisation_id) {
+        risk_id -> BigInt,
+        organisation_id -> BigInt,
+        share_bp -> Integer,
+    }
+}
+
+diesel::table! {
+    risk_reviews (id) {
+        id -> BigInt,
+        risk_id -> BigInt,
+        reviewed_on -> Date,
+        likelihood -> Integer,
+        impact -> Integer,
+        status -> Text,
+        note -> Text,
+        reviewed_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ledger_entries (id) {
+        id -> BigInt,
+        partnership_id -> BigInt,
+        organisation_id -> BigInt,
+        entry_type -> Text,
+        basis -> Text,
+        financial_year -> Integer,
+        amount_pence -> BigInt,
+        description -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reviews (id) {
+        id -> BigInt,
+        partnership_id -> BigInt,
+        held_on -> Date,
+        findings -> Text,
+        decision -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    review_actions (id) {
+        id -> BigInt,
+        review_id -> BigInt,
+        description -> Text,
+        owner_organisation_id -> BigInt,
+        due_on -> Date,
+        done_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    swot_items (id) {
+        id -> BigInt,
+        partnership_id -> BigInt,
+        quadrant -> Text,
+        text -> Text,
+        organisation_id -> BigInt,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    swot_votes (item_id, user_id) {
+        item_id -> BigInt,
+        user_id -> BigInt,
+    }
+}
+
+diesel::joinable!(partnership_members -> partnerships (partnership_id));
+diesel::joinable!(partnership_members -> organisations (organisation_id));
+diesel::joinable!(partnership_services -> partnerships (partnership_id));
+diesel::joinable!(partnership_services -> lgsl_services (service_id));
+diesel::joinable!(objectives -> partnerships (partnership_id));
+diesel::joinable!(objectives -> organisations (owner_organisation_id));
+diesel::joinable!(objective_updates -> objectives (objective_id));
+diesel::joinable!(agreements -> partnerships (partnership_id));
+diesel::joinable!(risks -> partnerships (partnership_id));
+diesel::joinable!(risks -> organisations (owner_organisation_id));
+diesel::joinable!(risk_shares -> risks (risk_id));
+diesel::joinable!(risk_shares -> organisations (organisation_id));
+diesel::joinable!(risk_reviews -> risks (risk_id));
+diesel::joinable!(ledger_entries -> partnerships (partnership_id));
+diesel::joinable!(ledger_entries -> organisations (organisation_id));
+diesel::joinable!(reviews -> partnerships (partnership_id));
+diesel::joinable!(review_actions -> reviews (review_id));
+diesel::joinable!(review_actions -> organisations (owner_organisation_id));
+diesel::joinable!(swot_items -> partnerships (partnership_id));
+diesel::joinable!(swot_items -> organisations (organisation_id));
+diesel::joinable!(swot_votes -> swot_items (item_id));

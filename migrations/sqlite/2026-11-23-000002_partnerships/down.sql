@@ -1,0 +1,15 @@
+DROP INDEX IF EXISTS audit_log_occurred_idx;
+DROP TABLE swot_votes;
+DROP TABLE swot_items;
+DROP TABLE review_actions;
+DROP TABLE reviews;
+DROP TABLE ledger_entries;
+DROP TABLE risk_reviews;
+DROP TABLE risk_shares;
+DROP TABLE risks;
+DROP TABLE agreements;
+DROP TABLE objective_updates;
+DROP TABLE objectives;
+DROP TABLE partnership_members;
+DROP TABLE partnership_services;
+DROP TABLE partnerships;
