@@ -145,8 +145,17 @@ impl Modify for BearerAuth {
 )]
 pub struct ApiDoc;
 
+/// The whole document: the core paths and every slice's own part.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(crate::partnerships::openapi());
+    doc
+}
+
 async fn openapi() -> impl IntoResponse {
-    Json(ApiDoc::openapi())
+    static DOC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let body = DOC.get_or_init(|| serde_json::to_string(&document()).unwrap_or_default());
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], body.as_str())
 }
 
 async fn not_found() -> ApiError {
@@ -160,6 +169,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(crate::orgs::api::routes())
         .merge(crate::services::api::routes())
         .merge(crate::users::api::routes())
+        .merge(crate::partnerships::api_routes())
         // Unknown API paths get problem details, not the HTML 404 page.
         .route("/api", any(not_found))
         .route("/api/{*rest}", any(not_found))

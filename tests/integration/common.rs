@@ -217,3 +217,40 @@ impl Api {
         (status, body, content_type)
     }
 }
+
+/// The form fields for a new partnership; tests override what they need.
+pub fn partnership_form(name: &str, visibility: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("name", name.to_string()),
+        ("purpose", "Share a revenues and benefits service".to_string()),
+        ("kind", "shared_service".to_string()),
+        ("degree", "collaborating".to_string()),
+        ("stage", "5".to_string()),
+        ("status", "active".to_string()),
+        ("visibility", visibility.to_string()),
+        ("start_date_day", "1".to_string()),
+        ("start_date_month", "4".to_string()),
+        ("start_date_year", "2025".to_string()),
+        ("services", "524".to_string()),
+        ("review_cadence_months", "12".to_string()),
+    ]
+}
+
+impl TestApp {
+    /// A partnership led by Birmingham (lead@birmingham.example) with Leeds
+    /// (lead@leeds.example) as an active partner. Returns its id.
+    pub async fn partnership(&self, visibility: &str) -> i64 {
+        let bir = self.signed_in("lead@birmingham.example").await;
+        let form = partnership_form("Birmingham and Leeds revenues", visibility);
+        let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = bir.post_form("/partnerships/new", &fields).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "create partnership: {}", r.text().await.unwrap_or_default());
+        let id: i64 = r.headers()["location"].to_str().unwrap().trim_start_matches("/partnerships/").parse().unwrap();
+        let r = bir.post_form(&format!("/partnerships/{id}/members"), &[("organisation", "LDS"), ("role", "partner")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "invite Leeds");
+        let lds = self.signed_in("lead@leeds.example").await;
+        let r = lds.post_form(&format!("/partnerships/{id}/respond"), &[("answer", "accept")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "Leeds accepts");
+        id
+    }
+}

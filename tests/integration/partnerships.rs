@@ -1,0 +1,155 @@
+//! The partnership register's core: create, members, cost shares, visibility.
+
+use reqwest::StatusCode;
+
+use crate::common::{partnership_form, TestApp};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_council_starts_a_partnership_and_another_joins() {
+    let app = TestApp::spawn().await;
+    let id = app.partnership("partners").await;
+    let bir = app.signed_in("lead@birmingham.example").await;
+    let (status, html) = bir.get_text(&format!("/partnerships/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<h1 class=\"govuk-heading-l\">Birmingham and Leeds revenues</h1>"));
+    assert!(html.contains("Shared service") && html.contains("Collaborating") && html.contains("5. Working together"));
+    assert!(html.contains("Household waste collection"), "the LGSL service area");
+    assert!(html.contains("1 April 2026"), "next review a year after the start");
+    assert!(html.contains(">Leeds City Council</a> – Partner"));
+
+    let (_, history) = bir.get_text(&format!("/partnerships/{id}/history")).await;
+    for action in ["partnership.create", "partnership.member.invite", "partnership.member.accept"] {
+        assert!(history.contains(action), "{action} in history");
+    }
+    assert!(history.contains("lead@leeds.example"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn invitations_can_be_declined_and_only_org_admins_answer() {
+    let app = TestApp::spawn().await;
+    let bir = app.signed_in("lead@birmingham.example").await;
+    let form = partnership_form("Cornish link", "partners");
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let id = bir.post_form("/partnerships/new", &fields).await.headers()["location"].to_str().unwrap().trim_start_matches("/partnerships/").to_string();
+    bir.post_form(&format!("/partnerships/{id}/members"), &[("organisation", "CON"), ("role", "observer")]).await;
+    // A member (not admin) of the invited council can see the invitation but not answer it.
+    let officer = app.signed_in("officer@cornwall.example").await;
+    let (status, html) = officer.get_text(&format!("/partnerships/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains("Accept invitation"));
+    assert_eq!(officer.post_form(&format!("/partnerships/{id}/respond"), &[("answer", "accept")]).await.status(), StatusCode::FORBIDDEN);
+    // Re-inviting while the invitation is open is refused.
+    let r = bir.post_form(&format!("/partnerships/{id}/members"), &[("organisation", "CON"), ("role", "partner")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("Cornwall Council is already invited"));
+    let r = bir.post_form(&format!("/partnerships/{id}/members"), &[("organisation", "QQQ"), ("role", "partner")]).await;
+    assert!(r.text().await.unwrap().contains("No organisation has the code"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn creating_a_partnership_checks_every_field() {
+    let app = TestApp::spawn().await;
+    let bir = app.signed_in("lead@birmingham.example").await;
+    let r = bir
+        .post_form("/partnerships/new", &[("name", ""), ("kind", "picnic"), ("degree", ""), ("stage", "9"), ("status", "active"), ("visibility", "partners"),
+            ("start_date_day", "1"), ("start_date_month", "4"), ("start_date_year", "2026"), ("end_date_day", "1"), ("end_date_month", "4"), ("end_date_year", "2025"),
+            ("services", "524, 99999"), ("review_cadence_months", "0")])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    for (field, message) in [
+        ("name", "Enter the partnership&#39;s name"),
+        ("kind", "Select the type of partnership"),
+        ("degree", "Select where the partnership sits on the collaboration spectrum"),
+        ("stage", "Select the lifecycle stage, 1 to 8"),
+        ("end_date", "The end date must be after the start date"),
+        ("review_cadence_months", "Review cadence must be a whole number from 1 to 60"),
+    ] {
+        assert!(html.contains(&format!("<a href=\"#{field}\">{message}</a>")), "{field}: {message}\n{html}");
+    }
+    assert_eq!(app.count("partnerships"), 0, "nothing half-written");
+    // Unknown LGSL services are caught once the form is otherwise valid.
+    let form = partnership_form("Bins", "partners");
+    let mut fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    fields.retain(|(k, _)| *k != "services");
+    fields.push(("services", "524, 99999"));
+    let r = bir.post_form("/partnerships/new", &fields).await;
+    assert!(r.text().await.unwrap().contains("There is no LGSL service 99999"));
+    assert_eq!(app.count("partnerships"), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cost_shares_must_add_up_to_100_and_the_calculator_splits_by_population() {
+    let app = TestApp::spawn().await;
+    let id = app.partnership("partners").await;
+    let bir = app.signed_in("lead@birmingham.example").await;
+    let (_, page) = bir.get_text(&format!("/partnerships/{id}/members")).await;
+    let ids: Vec<String> = page.match_indices("name=\"share-").map(|(i, _)| page[i + 12..].split('"').next().unwrap().to_string()).collect();
+    assert_eq!(ids.len(), 2);
+    let (a, b) = (format!("share-{}", ids[0]), format!("share-{}", ids[1]));
+    let r = bir.post_form(&format!("/partnerships/{id}/cost-shares"), &[(&a, "60"), (&b, "30")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("Shares must add up to 100%; these add up to 90%"));
+    let r = bir.post_form(&format!("/partnerships/{id}/cost-shares"), &[(&a, "60"), (&b, "")]).await;
+    assert!(r.text().await.unwrap().contains("Give a share for every member, or leave them all blank"));
+    let r = bir.post_form(&format!("/partnerships/{id}/cost-shares"), &[(&a, "sixty"), (&b, "40")]).await;
+    assert!(r.text().await.unwrap().contains("is not a percentage"));
+    let r = bir.post_form(&format!("/partnerships/{id}/cost-shares"), &[(&a, "60"), (&b, "40")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = bir.get_text(&format!("/partnerships/{id}")).await;
+    assert!(page.contains("cost share 60%") && page.contains("cost share 40%"));
+
+    // Birmingham 1,140,525 and Leeds 798,786 people: £100,000 splits 58.81% / 41.19%.
+    let r = bir.post_form(&format!("/partnerships/{id}/calculator"), &[("amount", "100,000"), ("method", "population")]).await;
+    let html = r.text().await.unwrap();
+    assert!(html.contains("£100,000 split by population"), "{html}");
+    assert!(html.contains("58.81%") && html.contains("£58,810.84"), "{html}");
+    assert!(html.contains("41.19%") && html.contains("£41,189.16"));
+    let r = bir.post_form(&format!("/partnerships/{id}/calculator"), &[("amount", "lots"), ("method", "")]).await;
+    let html = r.text().await.unwrap();
+    assert!(html.contains("is not an amount in pounds") && html.contains("Select how to split the cost"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn outsiders_get_not_found_for_partners_only_partnerships() {
+    let app = TestApp::spawn().await;
+    let id = app.partnership("partners").await;
+    let outsider = app.signed_in("officer@cornwall.example").await;
+    let admin = app.signed_in("admin@concord.example").await;
+    for path in ["", "/members", "/history", "/edit", "/objectives", "/governance", "/risks", "/ledger", "/reviews", "/swot"] {
+        let url = format!("/partnerships/{id}{path}");
+        assert_eq!(outsider.get(&url).await.status(), StatusCode::NOT_FOUND, "{url}");
+        // Signed-out visitors are asked to sign in for forms, and see nothing otherwise.
+        let anonymous = app.client().get(&url).await.status();
+        assert!(anonymous == StatusCode::NOT_FOUND || (path == "/edit" && anonymous == StatusCode::SEE_OTHER), "anonymous {url}: {anonymous}");
+    }
+    assert_eq!(admin.get(&format!("/partnerships/{id}")).await.status(), StatusCode::NOT_FOUND, "even platform admins");
+    for (path, fields) in [
+        ("/edit", vec![("name", "Hijacked")]),
+        ("/members", vec![("organisation", "CON"), ("role", "lead")]),
+        ("/respond", vec![("answer", "accept")]),
+        ("/cost-shares", vec![]),
+    ] {
+        let r = outsider.post_form(&format!("/partnerships/{id}{path}"), &fields).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "POST {path}");
+    }
+    assert_eq!(app.count("partnership_members"), 2);
+    // Leeds, a partner, may see and change; Leeds' member may see.
+    assert_eq!(app.signed_in("lead@leeds.example").await.get(&format!("/partnerships/{id}/edit")).await.status(), StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn visibility_widens_to_signed_in_users_and_the_public_but_not_changes() {
+    let app = TestApp::spawn().await;
+    let signed_in_only = app.partnership("signed_in").await;
+    let public = app.partnership("public").await;
+    let outsider = app.signed_in("officer@cornwall.example").await;
+    assert_eq!(outsider.get(&format!("/partnerships/{signed_in_only}")).await.status(), StatusCode::OK);
+    assert_eq!(app.client().get(&format!("/partnerships/{signed_in_only}")).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.client().get(&format!("/partnerships/{public}")).await.status(), StatusCode::OK);
+    let (_, html) = outsider.get_text(&format!("/partnerships/{public}")).await;
+    assert!(!html.contains("Edit details and governance"));
+    assert_eq!(outsider.get(&format!("/partnerships/{public}/edit")).await.status(), StatusCode::FORBIDDEN);
+    let r = outsider.post_form(&format!("/partnerships/{public}/members"), &[("organisation", "CON"), ("role", "lead")]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
