@@ -10,7 +10,7 @@ pub const DEMO_PASSWORD: &str = "concord-demo-password";
 
 /// (email, name, organisation code, role)
 pub const DEMO_USERS: &[(&str, &str, &str, Role)] = &[
-    ("admin@concord.example", "Ada Admin", "BIR", Role::PlatformAdmin),
+    ("admin@concord.example", "Ada Admin", "LGA", Role::PlatformAdmin),
     ("lead@birmingham.example", "Bola Lead", "BIR", Role::OrgAdmin),
     ("officer@birmingham.example", "Olu Officer", "BIR", Role::Member),
     ("lead@leeds.example", "Lee Lead", "LDS", Role::OrgAdmin),
@@ -44,6 +44,20 @@ pub fn load(db: &Db) -> anyhow::Result<String> {
     let mut lines = vec!["Demo data loaded:".to_string()];
     lines.extend(load_reference_data(db)?);
     let actor = Actor::system("demo data");
+    // The platform's own team sits in a broker body, not in a council.
+    let broker = crate::orgs::model::NewOrganisation {
+        code: "LGA".into(),
+        name: "Local Government Association".into(),
+        type_code: "PUBLIC".into(),
+        nation: Some("England".into()),
+        region: None,
+        website: Some("https://www.local.gov.uk/".into()),
+    };
+    db.write_blocking(|c| match crate::orgs::store::find(c, "LGA") {
+        Ok(_) => Ok(()),
+        Err(crate::error::AppError::NotFound) => crate::orgs::store::create(c, &broker, &actor).map(|_| ()),
+        Err(e) => Err(e),
+    })?;
     let mut created = 0;
     for (email, name, org, role) in DEMO_USERS {
         let exists = db.read_blocking(|c| {

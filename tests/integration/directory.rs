@@ -8,7 +8,7 @@ async fn directory_lists_all_current_councils_with_filters_and_pages() {
     let b = app.client();
     let (status, html) = b.get_text("/organisations").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("Showing 1 to 20 of 397 organisations"), "all 397 current councils");
+    assert!(html.contains("Showing 1 to 20 of 398 organisations"), "all 397 current councils and the demo's LGA");
 
     let (_, html) = b.get_text("/organisations?nation=Wales").await;
     assert!(html.contains("of 22 organisations"));
@@ -20,7 +20,7 @@ async fn directory_lists_all_current_councils_with_filters_and_pages() {
     assert!(html.contains("of 73 organisations"));
 
     let (_, html) = b.get_text("/organisations?page=2").await;
-    assert!(html.contains("Showing 21 to 40 of 397"));
+    assert!(html.contains("Showing 21 to 40 of 398"));
     assert!(html.contains("href=\"/organisations?page=3\""));
     let (status, _) = b.get_text("/organisations?page=banana").await;
     assert_eq!(status, StatusCode::OK, "a bad page number shows page 1");

@@ -85,7 +85,7 @@ fn the_demo_loads_every_shipped_file_and_is_idempotent() {
     let summary = concord::demo::load(&t.db).unwrap();
     assert!(summary.contains("uk_local_authorities.csv: 0 created, 0 updated, 470 unchanged"), "{summary}");
     assert!(summary.contains("demo accounts: 0 created, 5 already there"));
-    assert_eq!(count(&t, "organisations"), 470);
+    assert_eq!(count(&t, "organisations"), 471, "470 from the register and the LGA, home of the demo platform admin");
     assert_eq!(count(&t, "lgsl_services"), 1520);
     assert_eq!(count(&t, "lgsl_functions"), 113);
     assert_eq!(count(&t, "users"), 5);
