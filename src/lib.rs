@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Concord: the platform for public-service collaboration.
 //!
 //! `lib.rs` builds the application (router and state); `main.rs` and the

@@ -2,12 +2,11 @@
 //! the policy. A partnership the actor may not see is "not found", so its
 //! existence does not leak; one they may see but not change is "forbidden".
 
-use diesel::dsl::exists;
 use diesel::prelude::*;
 
-use super::model::{MemberRole, MemberStatus, Partnership, Visibility};
+use super::model::{MemberRole, MemberStatus, Partnership};
 use crate::db::schema::{partnership_members, partnerships};
-use crate::db::{DbBackend, DbConn};
+use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::policy::{allows, Action, Actor, PartnershipRelation};
 
@@ -49,29 +48,43 @@ pub fn load_for(conn: &mut DbConn, id: i64, actor: Option<&Actor>, action: fn(Pa
     Ok((p, rel))
 }
 
-type Condition = Box<dyn BoxableExpression<partnerships::table, DbBackend, SqlType = diesel::sql_types::Bool>>;
-
 /// SQL twin of the `ViewPartnership` rule, for lists, searches, exports and
-/// totals. Tests check it agrees with the policy.
-pub fn visible_to(actor: Option<&Actor>) -> Condition {
-    let public = partnerships::visibility.eq(Visibility::Public.code());
-    let Some(actor) = actor else { return Box::new(public) };
-    let member = exists(
-        partnership_members::table
-            .filter(partnership_members::partnership_id.eq(partnerships::id))
-            .filter(partnership_members::organisation_id.eq(actor.organisation_id))
-            .filter(partnership_members::status.eq_any([MemberStatus::Active.code(), MemberStatus::Invited.code()])),
-    );
-    Box::new(public.or(partnerships::visibility.eq(Visibility::SignedIn.code())).or(member))
+/// totals; tests check it agrees with the policy. A macro, not a function,
+/// so the same condition can filter any query that includes `partnerships`
+/// (alone or joined), which a boxed expression cannot.
+#[macro_export]
+macro_rules! partnership_visible_to {
+    ($actor:expr) => {{
+        #[allow(unused_imports)]
+        use diesel::dsl::IntoSql as _;
+        use diesel::prelude::*;
+        use $crate::db::schema::{partnership_members as pm_, partnerships as p_};
+        let actor: Option<&$crate::policy::Actor> = $actor;
+        // Nobody belongs to organisation -1, so the member test fails when signed out.
+        let org = actor.map(|a| a.organisation_id).unwrap_or(-1);
+        p_::visibility
+            .eq("public")
+            .or(actor.is_some().into_sql::<diesel::sql_types::Bool>().and(p_::visibility.eq("signed_in")))
+            .or(diesel::dsl::exists(
+                pm_::table
+                    .filter(pm_::partnership_id.eq(p_::id))
+                    .filter(pm_::organisation_id.eq(org))
+                    .filter(pm_::status.eq_any(["active", "invited"])),
+            ))
+    }};
 }
 
-/// Partnerships the actor's organisation is an active or invited member of.
-pub fn of_my_organisation(organisation_id: i64) -> Condition {
-    Box::new(exists(
-        partnership_members::table
-            .filter(partnership_members::partnership_id.eq(partnerships::id))
-            .filter(partnership_members::organisation_id.eq(organisation_id))
-            .filter(partnership_members::status.eq_any([MemberStatus::Active.code(), MemberStatus::Invited.code()])),
-    ))
+/// Partnerships where an organisation has one of `statuses` (e.g. active, invited).
+#[macro_export]
+macro_rules! partnership_has_member {
+    ($organisation_id:expr, $statuses:expr) => {{
+        use diesel::prelude::*;
+        use $crate::db::schema::{partnership_members as pm_, partnerships as p_};
+        diesel::dsl::exists(
+            pm_::table
+                .filter(pm_::partnership_id.eq(p_::id))
+                .filter(pm_::organisation_id.eq($organisation_id))
+                .filter(pm_::status.eq_any($statuses)),
+        )
+    }};
 }
-

@@ -12,6 +12,8 @@ pub mod members;
 pub mod model;
 pub mod money;
 pub mod objectives;
+pub mod portfolio;
+pub mod register;
 pub mod reviews;
 pub mod risks;
 pub mod store;
@@ -25,6 +27,7 @@ use crate::AppState;
 /// Every partnership page route.
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(register::routes())
         .merge(http::routes())
         .merge(calculator::routes())
         .merge(objectives::routes())

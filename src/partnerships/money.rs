@@ -89,7 +89,8 @@ pub fn split(total: i64, weights: &[i64]) -> Vec<i64> {
 }
 
 /// Financial years run April to March: 2025 -> "2025/26".
-pub fn financial_year_label(start_year: i32) -> String {
+pub fn financial_year_label(start_year: impl std::borrow::Borrow<i32>) -> String {
+    let start_year = *start_year.borrow();
     format!("{start_year}/{:02}", (start_year + 1) % 100)
 }
 

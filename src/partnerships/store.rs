@@ -13,6 +13,8 @@ use crate::orgs::model::Organisation;
 
 pub const MAX_TEXT: usize = 5000;
 
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
 /// Checks everything a person can type; field names match forms and JSON.
 pub fn validate(input: &PartnershipInput) -> Vec<FieldError> {
     let mut errors = Vec::new();
@@ -308,4 +310,23 @@ pub fn view(conn: &mut DbConn, p: &Partnership) -> AppResult<PartnershipView> {
         members: members(conn, p.id)?,
         updated_at: p.updated_at,
     })
+}
+
+/// Active members' organisation codes per partnership, lead first.
+pub fn member_codes(conn: &mut DbConn, ids: &[i64]) -> AppResult<std::collections::HashMap<i64, Vec<String>>> {
+    let mut map: std::collections::HashMap<i64, Vec<String>> = Default::default();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(i64, String, String)> = partnership_members::table
+            .inner_join(organisations::table)
+            .filter(partnership_members::partnership_id.eq_any(chunk))
+            .filter(partnership_members::status.eq(MemberStatus::Active.code()))
+            .order((partnership_members::partnership_id.asc(), partnership_members::id.asc()))
+            .select((partnership_members::partnership_id, partnership_members::role, organisations::code))
+            .load(conn)?;
+        for (pid, role, code) in rows {
+            let list = map.entry(pid).or_default();
+            if role == MemberRole::Lead.code() { list.insert(0, code) } else { list.push(code) }
+        }
+    }
+    Ok(map)
 }

@@ -2,6 +2,7 @@
 //! the error page. Pages are askama templates under `templates/`.
 
 pub mod assets;
+pub mod charts;
 pub mod forms;
 pub mod pages;
 

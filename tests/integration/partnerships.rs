@@ -153,3 +153,97 @@ async fn visibility_widens_to_signed_in_users_and_the_public_but_not_changes() {
     let r = outsider.post_form(&format!("/partnerships/{public}/members"), &[("organisation", "CON"), ("role", "lead")]).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_portfolio_lists_totals_and_exports_only_what_the_user_may_see() {
+    let app = TestApp::spawn().await;
+    let private = app.partnership("partners").await;
+    let signed_in = app.partnership("signed_in").await;
+    let public = app.partnership("public").await;
+    let bir = app.signed_in("lead@birmingham.example").await;
+    let (status, html) = bir.get_text("/partnerships").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Birmingham City Council&#39;s partnerships") || html.contains("Birmingham City Council's partnerships"));
+    assert!(html.contains("<dd class=\"govuk-summary-list__value\" id=\"total-arrangements\">3</dd>"));
+    assert!(html.contains("<dd class=\"govuk-summary-list__value\" id=\"total-partners\">2</dd>"));
+    assert!(html.contains("Partnerships by type") && html.contains("role=\"img\""));
+
+    // Cornwall sees the two it may see across the country, and none as its own.
+    let con = app.signed_in("officer@cornwall.example").await;
+    let (_, mine) = con.get_text("/partnerships").await;
+    assert!(mine.contains("No partnerships match"));
+    let (_, all) = con.get_text("/partnerships?scope=all").await;
+    assert!(all.contains("id=\"total-arrangements\">2</dd>"), "signed-in and public only");
+    assert!(!all.contains(&format!("href=\"/partnerships/{private}\"")));
+    assert!(all.contains(&format!("href=\"/partnerships/{signed_in}\"")) && all.contains(&format!("href=\"/partnerships/{public}\"")));
+    let (_, anonymous) = app.client().get_text("/partnerships").await;
+    assert!(anonymous.contains("id=\"total-arrangements\">1</dd>"));
+
+    // Exports follow the same rule.
+    let csv = con.get("/partnerships.csv?scope=all").await;
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = csv.text().await.unwrap();
+    assert_eq!(csv.lines().count(), 3, "header and two rows:\n{csv}");
+    assert!(csv.lines().next().unwrap().starts_with("id,name,kind,degree,stage,status,visibility,lead,partners"));
+    assert!(csv.contains(",BIR,BIR|LDS,"));
+    assert!(!csv.lines().any(|l| l.starts_with(&format!("{private},"))));
+    let json: serde_json::Value = con.get("/partnerships.json?scope=all").await.json().await.unwrap();
+    assert_eq!(json["partnerships"].as_array().unwrap().len(), 2);
+    let own: serde_json::Value = bir.get("/partnerships.json").await.json().await.unwrap();
+    assert_eq!(own["partnerships"].as_array().unwrap().len(), 3);
+
+    // Filters and sorting.
+    let (_, filtered) = bir.get_text("/partnerships?kind=joint_venture").await;
+    assert!(filtered.contains("No partnerships match"));
+    let (_, filtered) = bir.get_text("/partnerships?kind=shared_service&degree=collaborating&stage=5&status=active&sort=next_review").await;
+    assert!(filtered.contains("id=\"total-arrangements\">3</dd>"));
+    assert!(filtered.contains("aria-sort=\"ascending\"><a class=\"govuk-link\" href=\"/partnerships?scope=mine&#38;kind=shared_service"), "{filtered}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_partnership_api_creates_reads_and_guards_partnerships() {
+    let app = TestApp::spawn().await;
+    let bir = app.api_as("lead@birmingham.example").await;
+    let (status, problem, _) = bir.post("/api/v1/partnerships", serde_json::json!({"name": "", "kind": "x", "degree": "networking", "stage": 0, "status": "active", "visibility": "partners"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, vec!["name", "kind", "stage"]);
+    let (status, created, _) = bir
+        .post("/api/v1/partnerships", serde_json::json!({"name": "Digital platform", "kind": "digital_platform", "degree": "cooperating", "stage": 4, "status": "proposed", "visibility": "partners", "services": [524], "start_date": "2026-01-01", "review_cadence_months": 6}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["members"][0]["organisation_code"], "BIR");
+    assert_eq!(created["members"][0]["role"], "lead");
+    assert_eq!(created["next_review_due"], "2026-07-01");
+    let id = created["id"].as_i64().unwrap();
+
+    let (status, members, _) = bir.post(&format!("/api/v1/partnerships/{id}/members"), serde_json::json!({"organisation": "CON", "role": "partner", "contact_email": "not an email"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{members}");
+    let (status, members, _) = bir.post(&format!("/api/v1/partnerships/{id}/members"), serde_json::json!({"organisation": "LDS", "role": "partner"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(members[1]["status"], "invited");
+    let lds = app.api_as("lead@leeds.example").await;
+    let (status, members, _) = lds.post(&format!("/api/v1/partnerships/{id}/respond"), serde_json::json!({"answer": "accept"})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(members[1]["status"], "active");
+    let (status, calc, _) = lds.post(&format!("/api/v1/partnerships/{id}/calculator"), serde_json::json!({"amount_pence": 100, "method": "equal"})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(calc["rows"][0]["amount_pence"].as_i64().unwrap() + calc["rows"][1]["amount_pence"].as_i64().unwrap(), 100);
+
+    // Outsiders: not found, by API as by page; nothing changes.
+    let con = app.api_as("officer@cornwall.example").await;
+    for path in ["", "/members", "/history", "/summary"] {
+        let (status, _, content_type) = con.get(&format!("/api/v1/partnerships/{id}{path}")).await;
+        assert_eq!((status, content_type.as_str()), (StatusCode::NOT_FOUND, "application/problem+json"), "{path}");
+        assert_eq!(app.api().get(&format!("/api/v1/partnerships/{id}{path}")).await.0, StatusCode::NOT_FOUND, "anonymous {path}");
+    }
+    let (status, _, _) = con.post(&format!("/api/v1/partnerships/{id}/members"), serde_json::json!({"organisation": "CON", "role": "lead"})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, list, _) = con.get("/api/v1/partnerships?scope=all").await;
+    assert_eq!(list["total"], 0);
+    let (_, list, _) = bir.get("/api/v1/partnerships").await;
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["totals"]["partners"], 2);
+    let (_, history, _) = bir.get(&format!("/api/v1/partnerships/{id}/history")).await;
+    assert_eq!(history.as_array().unwrap().len(), 3, "create, invite, accept");
+}

@@ -1,0 +1,280 @@
+//! The portfolio: every partnership a user may see, filtered, sorted and
+//! totalled, for pages, the API and exports alike.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::model::*;
+use crate::db::schema::{ledger_entries, organisations, partnership_members, partnerships};
+use crate::db::{like_pattern, DbBackend, DbConn};
+use crate::error::AppResult;
+use crate::policy::Actor;
+
+/// Filters and sort order, as query parameters.
+#[derive(Deserialize, Clone, Debug, Default)]
+pub struct PortfolioFilter {
+    /// `mine` (my organisation's, the default when signed in) or `all` (all I may see).
+    pub scope: Option<String>,
+    pub q: Option<String>,
+    pub kind: Option<String>,
+    pub degree: Option<String>,
+    pub stage: Option<String>,
+    pub status: Option<String>,
+    /// Only partnerships with this organisation as an active member (register code).
+    pub organisation: Option<String>,
+    /// `name` (default), `next_review`, `updated` or `stage`.
+    pub sort: Option<String>,
+}
+
+impl PortfolioFilter {
+    pub fn clean(mut self, signed_in: bool) -> Self {
+        let tidy = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        self.scope = Some(match tidy(self.scope).as_deref() {
+            Some("all") => "all".to_string(),
+            Some("mine") if signed_in => "mine".to_string(),
+            _ if signed_in && self.organisation.is_none() => "mine".to_string(),
+            _ => "all".to_string(),
+        });
+        self.q = tidy(self.q).map(|q| q.chars().take(100).collect());
+        self.kind = tidy(self.kind).filter(|k| Kind::parse(k).is_some());
+        self.degree = tidy(self.degree).filter(|d| Degree::parse(d).is_some());
+        self.stage = tidy(self.stage).filter(|s| s.parse::<i32>().is_ok_and(|n| (1..=8).contains(&n)));
+        self.status = tidy(self.status).filter(|s| Status::parse(s).is_some());
+        self.organisation = tidy(self.organisation).map(|o| o.to_uppercase());
+        self.sort = tidy(self.sort).filter(|s| ["name", "next_review", "updated", "stage"].contains(&s.as_str()));
+        self
+    }
+
+    pub fn mine(&self) -> bool {
+        self.scope.as_deref() == Some("mine")
+    }
+
+    pub fn params(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("scope", self.scope.clone().unwrap_or_default()),
+            ("q", self.q.clone().unwrap_or_default()),
+            ("kind", self.kind.clone().unwrap_or_default()),
+            ("degree", self.degree.clone().unwrap_or_default()),
+            ("stage", self.stage.clone().unwrap_or_default()),
+            ("status", self.status.clone().unwrap_or_default()),
+            ("organisation", self.organisation.clone().unwrap_or_default()),
+            ("sort", self.sort.clone().unwrap_or_default()),
+        ]
+    }
+}
+
+/// The visibility rule and every filter as one SQL condition, usable on any
+/// query that includes `partnerships` (alone, joined, boxed or grouped).
+/// Absent filters become `OR TRUE` on a bound flag.
+macro_rules! portfolio_condition {
+    ($filter:expr, $actor:expr, $org_filter:expr) => {{
+        #[allow(unused_imports)]
+        use diesel::dsl::IntoSql as _;
+        use diesel::sql_types::Bool;
+        let filter: &PortfolioFilter = $filter;
+        let actor: Option<&Actor> = $actor;
+        let org_filter: Option<i64> = $org_filter;
+        let my_org = actor.filter(|_| filter.mine()).map(|a| a.organisation_id);
+        let stage = filter.stage.as_ref().and_then(|s| s.parse::<i32>().ok());
+        crate::partnership_visible_to!(actor)
+            .and(crate::partnership_has_member!(my_org.unwrap_or(-1), ["active", "invited"]).or(my_org.is_none().into_sql::<Bool>()))
+            .and(crate::partnership_has_member!(org_filter.unwrap_or(-1), ["active"]).or(org_filter.is_none().into_sql::<Bool>()))
+            .and(super::store::lower(partnerships::name).like(like_pattern(filter.q.as_deref().unwrap_or(""))).escape('\\'))
+            .and(partnerships::kind.eq(filter.kind.clone().unwrap_or_default()).or(filter.kind.is_none().into_sql::<Bool>()))
+            .and(partnerships::degree.eq(filter.degree.clone().unwrap_or_default()).or(filter.degree.is_none().into_sql::<Bool>()))
+            .and(partnerships::stage.eq(stage.unwrap_or(0)).or(stage.is_none().into_sql::<Bool>()))
+            .and(partnerships::status.eq(filter.status.clone().unwrap_or_default()).or(filter.status.is_none().into_sql::<Bool>()))
+    }};
+}
+
+/// The organisation an `organisation` filter names; -1 (nobody) if unknown.
+fn organisation_filter(conn: &mut DbConn, filter: &PortfolioFilter) -> AppResult<Option<i64>> {
+    match &filter.organisation {
+        None => Ok(None),
+        Some(code) => Ok(Some(organisations::table.filter(organisations::code.eq(code)).select(organisations::id).first(conn).optional()?.unwrap_or(-1))),
+    }
+}
+
+/// One row of the portfolio.
+#[derive(Serialize, Clone, Debug, ToSchema)]
+pub struct PortfolioRow {
+    pub id: i64,
+    pub name: String,
+    pub kind: Kind,
+    pub degree: Degree,
+    pub stage: i32,
+    pub status: Status,
+    pub visibility: Visibility,
+    pub lead: Option<String>,
+    pub lead_code: Option<String>,
+    pub partners: i64,
+    pub next_review_due: Option<NaiveDate>,
+    pub review_overdue: bool,
+    /// Worst latest RAG of its objectives: red, amber, green or none.
+    pub rag: String,
+    pub realised_savings_pence: i64,
+}
+
+impl PortfolioRow {
+    pub fn savings_label(&self) -> String {
+        super::money::pounds(self.realised_savings_pence)
+    }
+}
+
+/// Headline figures across the filtered portfolio.
+#[derive(Serialize, Clone, Debug, Default, ToSchema)]
+pub struct Totals {
+    pub arrangements: i64,
+    /// Distinct organisations that are active members of at least one.
+    pub partners: i64,
+    pub realised_savings_pence: i64,
+    pub realised_costs_pence: i64,
+    pub reviews_overdue: i64,
+}
+
+#[derive(Serialize, Clone, Debug, Default, ToSchema)]
+pub struct Breakdown {
+    /// (code, label, count)
+    pub by_kind: Vec<(String, String, i64)>,
+    pub by_degree: Vec<(String, String, i64)>,
+    /// (financial year start, realised cashable savings in pence)
+    pub savings_by_year: Vec<(i32, i64)>,
+}
+
+pub struct Portfolio {
+    pub rows: Vec<PortfolioRow>,
+    pub total: i64,
+    pub totals: Totals,
+    pub breakdown: Breakdown,
+}
+
+pub fn rows_for(conn: &mut DbConn, ps: Vec<Partnership>, today: NaiveDate) -> AppResult<Vec<PortfolioRow>> {
+    let ids: Vec<i64> = ps.iter().map(|p| p.id).collect();
+    let members: Vec<(i64, String, String, String)> = partnership_members::table
+        .inner_join(organisations::table)
+        .filter(partnership_members::partnership_id.eq_any(&ids))
+        .filter(partnership_members::status.eq(MemberStatus::Active.code()))
+        .select((partnership_members::partnership_id, partnership_members::role, organisations::name, organisations::code))
+        .load(conn)?;
+    let savings: Vec<(i64, i64)> = ledger_entries::table
+        .filter(ledger_entries::partnership_id.eq_any(&ids))
+        .filter(ledger_entries::entry_type.eq("cashable_saving"))
+        .filter(ledger_entries::basis.eq("realised"))
+        .select((ledger_entries::partnership_id, ledger_entries::amount_pence))
+        .load(conn)?;
+    let mut rags: HashMap<i64, &'static str> = HashMap::new();
+    for (pid, _, rag) in super::summary::latest_rags(conn, &ids)? {
+        let worst = match (rags.get(&pid).copied(), rag.as_str()) {
+            (Some("red"), _) | (_, "red") => "red",
+            (Some("amber"), _) | (_, "amber") => "amber",
+            _ => "green",
+        };
+        rags.insert(pid, worst);
+    }
+    Ok(ps
+        .into_iter()
+        .map(|p| {
+            let mine: Vec<&(i64, String, String, String)> = members.iter().filter(|m| m.0 == p.id).collect();
+            let lead = mine.iter().find(|m| m.1 == MemberRole::Lead.code());
+            PortfolioRow {
+                review_overdue: p.review_overdue(today),
+                rag: rags.get(&p.id).copied().unwrap_or("none").to_string(),
+                realised_savings_pence: savings.iter().filter(|s| s.0 == p.id).map(|s| s.1).sum(),
+                lead: lead.map(|m| m.2.clone()),
+                lead_code: lead.map(|m| m.3.clone()),
+                partners: mine.len() as i64,
+                kind: Kind::parse(&p.kind).unwrap_or(Kind::Network),
+                degree: Degree::parse(&p.degree).unwrap_or(Degree::Networking),
+                status: Status::parse(&p.status).unwrap_or(Status::Proposed),
+                visibility: p.visibility(),
+                id: p.id,
+                name: p.name,
+                stage: p.stage,
+                next_review_due: p.next_review_due,
+            }
+        })
+        .collect())
+}
+
+/// One page of the portfolio with totals and breakdowns over all of it.
+pub fn load(conn: &mut DbConn, filter: &PortfolioFilter, actor: Option<&Actor>, offset: i64, limit: i64) -> AppResult<Portfolio> {
+    let today = chrono::Utc::now().date_naive();
+    let org = organisation_filter(conn, filter)?;
+    let base = || partnerships::table.filter(portfolio_condition!(filter, actor, org)).into_boxed::<DbBackend>();
+    let total: i64 = base().count().get_result(conn)?;
+    let sorted = match filter.sort.as_deref() {
+        Some("next_review") => base().order((partnerships::next_review_due.is_null(), partnerships::next_review_due.asc(), partnerships::id.asc())),
+        Some("updated") => base().order((partnerships::updated_at.desc(), partnerships::id.desc())),
+        Some("stage") => base().order((partnerships::stage.asc(), partnerships::name.asc(), partnerships::id.asc())),
+        _ => base().order((partnerships::name.asc(), partnerships::id.asc())),
+    };
+    let page: Vec<Partnership> = sorted.offset(offset).limit(limit).select(Partnership::as_select()).load(conn)?;
+    let rows = rows_for(conn, page, today)?;
+
+    // An alias, because the visibility rule already looks at partnership_members.
+    let member = diesel::alias!(partnership_members as counted_members);
+    let partners: i64 = partnerships::table
+        .inner_join(member.on(member.field(partnership_members::partnership_id).eq(partnerships::id)))
+        .filter(portfolio_condition!(filter, actor, org))
+        .filter(member.field(partnership_members::status).eq(MemberStatus::Active.code()))
+        .select(diesel::dsl::sql::<diesel::sql_types::BigInt>("COUNT(DISTINCT counted_members.organisation_id)"))
+        .first(conn)?;
+    // SUM of a BIGINT is NUMERIC on PostgreSQL; cast back so both backends agree.
+    let money: Vec<(String, i32, Option<i64>)> = partnerships::table
+        .inner_join(ledger_entries::table)
+        .filter(portfolio_condition!(filter, actor, org))
+        .filter(ledger_entries::basis.eq("realised"))
+        .filter(ledger_entries::entry_type.eq_any(["cost", "cashable_saving"]))
+        .group_by((ledger_entries::entry_type, ledger_entries::financial_year))
+        .select((ledger_entries::entry_type, ledger_entries::financial_year, diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>("CAST(SUM(ledger_entries.amount_pence) AS BIGINT)")))
+        .load(conn)?;
+    let reviews_overdue: i64 = base().filter(partnerships::next_review_due.lt(today)).filter(partnerships::status.ne(Status::Ended.code())).count().get_result(conn)?;
+    let by_kind: Vec<(String, i64)> = partnerships::table
+        .filter(portfolio_condition!(filter, actor, org))
+        .group_by(partnerships::kind)
+        .select((partnerships::kind, diesel::dsl::count_star()))
+        .load(conn)?;
+    let by_degree: Vec<(String, i64)> = partnerships::table
+        .filter(portfolio_condition!(filter, actor, org))
+        .group_by(partnerships::degree)
+        .select((partnerships::degree, diesel::dsl::count_star()))
+        .load(conn)?;
+
+    let mut savings_by_year: Vec<(i32, i64)> = money.iter().filter(|m| m.0 == "cashable_saving").map(|m| (m.1, m.2.unwrap_or(0))).collect();
+    savings_by_year.sort();
+    let totals = Totals {
+        arrangements: total,
+        partners,
+        realised_savings_pence: money.iter().filter(|m| m.0 == "cashable_saving").filter_map(|m| m.2).sum(),
+        realised_costs_pence: money.iter().filter(|m| m.0 == "cost").filter_map(|m| m.2).sum(),
+        reviews_overdue,
+    };
+    // Keep the vocabulary's order, so charts read along the spectrum.
+    let breakdown = Breakdown {
+        by_kind: Kind::ALL.iter().filter_map(|k| by_kind.iter().find(|(c, _)| c == k.code()).map(|(_, n)| (k.code().to_string(), k.label().to_string(), *n))).collect(),
+        by_degree: Degree::ALL.iter().map(|d| (d.code().to_string(), d.label().to_string(), by_degree.iter().find(|(c, _)| c == d.code()).map(|(_, n)| *n).unwrap_or(0))).collect(),
+        savings_by_year,
+    };
+    Ok(Portfolio { rows, total, totals, breakdown })
+}
+
+/// Every matching partnership, for exports (no paging).
+pub fn all(conn: &mut DbConn, filter: &PortfolioFilter, actor: Option<&Actor>) -> AppResult<Vec<PortfolioRow>> {
+    let org = organisation_filter(conn, filter)?;
+    let ps: Vec<Partnership> = partnerships::table
+        .filter(portfolio_condition!(filter, actor, org))
+        .order((partnerships::name.asc(), partnerships::id.asc()))
+        .select(Partnership::as_select())
+        .load(conn)?;
+    let today = chrono::Utc::now().date_naive();
+    let mut rows = Vec::with_capacity(ps.len());
+    // In chunks, so `IN (...)` lists stay a sensible size.
+    for chunk in ps.chunks(500) {
+        rows.extend(rows_for(conn, chunk.to_vec(), today)?);
+    }
+    Ok(rows)
+}

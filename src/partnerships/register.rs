@@ -1,0 +1,159 @@
+//! The register as a whole: the portfolio page and exports.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+
+use super::model::*;
+use super::money::{financial_year_label, pounds};
+use super::portfolio::{self, Portfolio, PortfolioFilter, PortfolioRow};
+use crate::error::{AppError, AppResult};
+use crate::web::charts::{bar_chart, Bar};
+use crate::web::{html, page_number, PageCtx, Pagination};
+use crate::AppState;
+
+pub const PER_PAGE: i64 = 25;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/partnerships", get(portfolio_page))
+        .route("/partnerships.csv", get(export_csv))
+        .route("/partnerships.json", get(export_json))
+}
+
+#[derive(Template)]
+#[template(path = "partnerships/portfolio.html")]
+struct PortfolioPage {
+    ctx: PageCtx,
+    filter: PortfolioFilter,
+    portfolio: Portfolio,
+    pagination: Pagination,
+    export_query: String,
+}
+
+impl PortfolioPage {
+    fn kinds(&self) -> Vec<(&'static str, &'static str)> {
+        Kind::options()
+    }
+    fn degrees(&self) -> Vec<(&'static str, &'static str)> {
+        Degree::options()
+    }
+    fn statuses(&self) -> Vec<(&'static str, &'static str)> {
+        Status::options()
+    }
+    fn stages(&self) -> Vec<(String, String)> {
+        (1..=8).map(|s| (s.to_string(), stage_label(s))).collect()
+    }
+    fn is(&self, value: &Option<String>, option: &str) -> bool {
+        value.as_deref() == Some(option)
+    }
+    fn q(&self) -> &str {
+        self.filter.q.as_deref().unwrap_or("")
+    }
+    /// A link that sorts by `key`, keeping the filters.
+    fn sort_url(&self, key: &str) -> String {
+        let mut params: Vec<(&str, String)> = self.filter.params().into_iter().filter(|(k, v)| *k != "sort" && !v.is_empty()).collect();
+        params.push(("sort", key.to_string()));
+        format!("/partnerships?{}", serde_urlencoded::to_string(&params).unwrap_or_default())
+    }
+    fn sorted_by(&self, key: &str) -> bool {
+        self.filter.sort.as_deref().unwrap_or("name") == key
+    }
+    fn year_label(&self, year: &i32) -> String {
+        financial_year_label(*year)
+    }
+    fn money(&self, pence: &i64) -> String {
+        pounds(*pence)
+    }
+    fn rag_class(&self, row: &PortfolioRow) -> &'static str {
+        super::summary::rag_tag_class(&row.rag)
+    }
+    fn rag_label(&self, row: &PortfolioRow) -> &'static str {
+        super::summary::rag_label(&row.rag)
+    }
+    fn kind_chart(&self) -> String {
+        let bars: Vec<Bar> = self.portfolio.breakdown.by_kind.iter().map(|(_, label, n)| Bar { label: label.clone(), value: *n, value_label: n.to_string() }).collect();
+        bar_chart("by-kind", "Partnerships by type", "Number of partnerships of each type in this portfolio", &bars)
+    }
+    fn degree_chart(&self) -> String {
+        let bars: Vec<Bar> = self.portfolio.breakdown.by_degree.iter().map(|(_, label, n)| Bar { label: label.clone(), value: *n, value_label: n.to_string() }).collect();
+        bar_chart("by-degree", "Partnerships by degree of collaboration", "Number of partnerships at each point of the collaboration spectrum, from networking to integrating", &bars)
+    }
+    fn savings_chart(&self) -> String {
+        let bars: Vec<Bar> = self
+            .portfolio
+            .breakdown
+            .savings_by_year
+            .iter()
+            .map(|(year, pence)| Bar { label: financial_year_label(*year), value: *pence, value_label: pounds(*pence) })
+            .collect();
+        bar_chart("savings", "Realised cashable savings by financial year", "Realised cashable savings recorded in the ledgers of these partnerships, by financial year", &bars)
+    }
+}
+
+#[derive(Deserialize)]
+struct PortfolioQuery {
+    #[serde(flatten)]
+    filter: PortfolioFilter,
+    page: Option<String>,
+}
+
+async fn portfolio_page(State(state): State<AppState>, ctx: PageCtx, Query(q): Query<PortfolioQuery>) -> AppResult<impl IntoResponse> {
+    let actor = ctx.user.as_ref().map(|u| u.actor());
+    let filter = q.filter.clean(actor.is_some());
+    let page = page_number(q.page.as_deref());
+    let (f, a) = (filter.clone(), actor.clone());
+    let portfolio = state.db.read(move |c| portfolio::load(c, &f, a.as_ref(), (page - 1) * PER_PAGE, PER_PAGE)).await?;
+    let params = filter.params();
+    let pagination = Pagination::new("/partnerships", &params, page, PER_PAGE, portfolio.total);
+    let export_query = serde_urlencoded::to_string(params.iter().filter(|(_, v)| !v.is_empty()).collect::<Vec<_>>()).unwrap_or_default();
+    html(PortfolioPage { ctx: ctx.with_nav("partnerships"), filter, portfolio, pagination, export_query })
+}
+
+async fn export_rows(state: &AppState, ctx: &PageCtx, filter: PortfolioFilter) -> AppResult<Vec<PortfolioRow>> {
+    let actor = ctx.user.as_ref().map(|u| u.actor());
+    let filter = filter.clean(actor.is_some());
+    state.db.read(move |c| portfolio::all(c, &filter, actor.as_ref())).await
+}
+
+/// The register as CSV, with the same filters and visibility as the page.
+async fn export_csv(State(state): State<AppState>, ctx: PageCtx, Query(filter): Query<PortfolioFilter>) -> AppResult<Response> {
+    let rows = export_rows(&state, &ctx, filter).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let members = state.db.read(move |c| super::store::member_codes(c, &ids)).await?;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let header = ["id", "name", "kind", "degree", "stage", "status", "visibility", "lead", "partners", "next_review_due", "review_overdue", "rag", "realised_savings_pounds"];
+    out.write_record(header).map_err(AppError::internal)?;
+    for r in &rows {
+        let partners = members.get(&r.id).map(|m| m.join("|")).unwrap_or_default();
+        out.write_record([
+            r.id.to_string(),
+            r.name.clone(),
+            r.kind.code().to_string(),
+            r.degree.code().to_string(),
+            r.stage.to_string(),
+            r.status.code().to_string(),
+            r.visibility.code().to_string(),
+            r.lead_code.clone().unwrap_or_default(),
+            partners,
+            r.next_review_due.map(|d| d.to_string()).unwrap_or_default(),
+            r.review_overdue.to_string(),
+            r.rag.clone(),
+            format!("{:.2}", r.realised_savings_pence as f64 / 100.0),
+        ])
+        .map_err(AppError::internal)?;
+    }
+    let body = out.into_inner().map_err(AppError::internal)?;
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"partnerships.csv\"")], body).into_response())
+}
+
+/// The register as JSON, with the same filters and visibility as the page.
+async fn export_json(State(state): State<AppState>, ctx: PageCtx, Query(filter): Query<PortfolioFilter>) -> AppResult<Response> {
+    let rows = export_rows(&state, &ctx, filter).await?;
+    let body = serde_json::to_vec(&serde_json::json!({ "partnerships": rows })).map_err(AppError::internal)?;
+    Ok(([(header::CONTENT_TYPE, "application/json"), (header::CONTENT_DISPOSITION, "attachment; filename=\"partnerships.json\"")], body).into_response())
+}
