@@ -182,6 +182,19 @@ impl Db {
         conn.transaction(|c| f(c))
     }
 
+    /// Like [`Db::write_blocking`], for work with its own error type (imports).
+    pub fn write_blocking_as<T, E>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<diesel::result::Error> + From<AppError>,
+    {
+        let mut conn = self.conn()?;
+        let _guard = match self.backend {
+            Backend::Sqlite => Some(self.write_lock.lock().unwrap_or_else(|p| p.into_inner())),
+            Backend::Postgres => None,
+        };
+        conn.transaction(|c| f(c))
+    }
+
     /// True when the database answers a trivial query.
     pub async fn ping(&self) -> bool {
         self.read(|c| c.batch_execute("SELECT 1").map_err(AppError::from)).await.is_ok()

@@ -27,6 +27,8 @@ pub enum ImportKind {
     Services,
     /// GOV.UK publisher local_services.csv: which tier provides each service.
     ServiceTiers,
+    /// Partnerships by organisation codes (see README for the columns).
+    Partnerships,
 }
 
 /// Why a file was refused. `line` is the file's line number (header = line 1).
@@ -55,6 +57,12 @@ impl fmt::Display for ImportError {
 }
 
 impl std::error::Error for ImportError {}
+
+impl From<diesel::result::Error> for ImportError {
+    fn from(e: diesel::result::Error) -> Self {
+        ImportError::file(format!("nothing was imported: {e}"))
+    }
+}
 
 impl From<crate::error::AppError> for ImportError {
     fn from(e: crate::error::AppError) -> Self {
@@ -87,6 +95,7 @@ pub fn run(db: &Db, kind: ImportKind, text: &str, actor: &Actor) -> Result<Impor
         Functions => crate::services::import::functions(db, text, actor),
         Services => crate::services::import::services(db, text, actor),
         ServiceTiers => crate::services::import::service_tiers(db, text, actor),
+        Partnerships => db.write_blocking_as(|c| crate::partnerships::import::import(c, text, crate::partnerships::import::Importer::Platform, actor)),
     }
 }
 

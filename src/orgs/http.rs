@@ -83,6 +83,7 @@ struct OrganisationPage {
     services: Vec<Service>,
     can_edit: bool,
     can_view_members: bool,
+    partnerships: Vec<crate::partnerships::portfolio::PortfolioRow>,
 }
 
 impl OrganisationPage {
@@ -94,20 +95,24 @@ impl OrganisationPage {
 async fn organisation(State(state): State<AppState>, ctx: PageCtx, Path(code): Path<String>) -> AppResult<Response> {
     let actor = ctx.user.as_ref().map(|u| u.actor());
     authorize(actor.as_ref(), Action::ViewPublicData)?;
-    let (org, detail, services) = state
+    let viewer = actor.clone();
+    let (org, detail, services, partnerships) = state
         .db
         .read(move |c| {
             let org = store::find(c, &code)?;
             let detail = store::detail(c, &org)?;
             let services = crate::services::store::for_tier(c, org.tier.as_deref())?;
-            Ok((org, detail, services))
+            // Only the partnerships this viewer may see.
+            let filter = crate::partnerships::portfolio::PortfolioFilter { organisation: Some(org.code.clone()), ..Default::default() }.clean(viewer.is_some());
+            let partnerships = crate::partnerships::portfolio::all(c, &filter, viewer.as_ref())?;
+            Ok((org, detail, services, partnerships))
         })
         .await?;
     // GSS codes and lower-case codes work too, but each organisation has one address.
     let canonical = format!("/organisations/{}", org.code);
     let can_edit = allows(actor.as_ref(), Action::EditOrganisation { organisation_id: org.id });
     let can_view_members = allows(actor.as_ref(), Action::ViewMembers { organisation_id: org.id });
-    let page = OrganisationPage { ctx: ctx.with_nav("organisations"), org, detail, services, can_edit, can_view_members };
+    let page = OrganisationPage { ctx: ctx.with_nav("organisations"), org, detail, services, can_edit, can_view_members, partnerships };
     Ok(([(axum::http::header::LINK, format!("<{canonical}>; rel=\"canonical\""))], html(page)?).into_response())
 }
 

@@ -7,6 +7,7 @@ pub mod api;
 pub mod calculator;
 pub mod governance;
 pub mod http;
+pub mod import;
 pub mod ledger;
 pub mod members;
 pub mod model;

@@ -23,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .route("/partnerships", get(portfolio_page))
         .route("/partnerships.csv", get(export_csv))
         .route("/partnerships.json", get(export_json))
+        .route("/partnerships/import", get(import_page).post(import_upload))
 }
 
 #[derive(Template)]
@@ -156,4 +157,56 @@ async fn export_json(State(state): State<AppState>, ctx: PageCtx, Query(filter):
     let rows = export_rows(&state, &ctx, filter).await?;
     let body = serde_json::to_vec(&serde_json::json!({ "partnerships": rows })).map_err(AppError::internal)?;
     Ok(([(header::CONTENT_TYPE, "application/json"), (header::CONTENT_DISPOSITION, "attachment; filename=\"partnerships.json\"")], body).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "partnerships/import.html")]
+struct ImportPage {
+    ctx: PageCtx,
+    errors: crate::web::FormErrors,
+    report: Option<crate::imports::ImportReport>,
+    columns: &'static [&'static str],
+}
+
+fn importer_for(user: &crate::auth::SessionUser) -> AppResult<super::import::Importer> {
+    crate::policy::authorize(Some(&user.actor()), crate::policy::Action::ImportPartnerships)?;
+    Ok(match user.role {
+        crate::policy::Role::PlatformAdmin => super::import::Importer::Platform,
+        _ => super::import::Importer::Organisation(user.organisation_id),
+    })
+}
+
+pub async fn import_page(ctx: PageCtx, crate::auth::SignedIn(user): crate::auth::SignedIn) -> AppResult<Response> {
+    importer_for(&user)?;
+    Ok(html(ImportPage { ctx: ctx.with_nav("partnerships"), errors: Default::default(), report: None, columns: super::import::COLUMNS })?.into_response())
+}
+
+pub async fn import_upload(State(state): State<AppState>, ctx: PageCtx, crate::auth::SignedIn(user): crate::auth::SignedIn, mut multipart: axum::extract::Multipart) -> AppResult<Response> {
+    let importer = importer_for(&user)?;
+    let mut text = None;
+    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("The upload could not be read: {e}")))? {
+        if field.name() == Some("file") {
+            let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(format!("The upload could not be read: {e}")))?;
+            text = Some(String::from_utf8(bytes.to_vec()).map_err(|_| AppError::invalid("file", "The file must be CSV text in UTF-8")));
+        }
+    }
+    let mut errors = crate::web::FormErrors::default();
+    let mut report = None;
+    match text {
+        None => errors.push("file", "Choose a CSV file to import"),
+        Some(Err(AppError::Invalid(e))) => errors = crate::web::FormErrors(e),
+        Some(Err(e)) => return Err(e),
+        Some(Ok(t)) if t.trim().is_empty() => errors.push("file", "The file is empty"),
+        Some(Ok(t)) => {
+            let actor = user.audit_actor();
+            let db = state.db.clone();
+            let result = tokio::task::spawn_blocking(move || db.write_blocking_as(|c| super::import::import(c, &t, importer, &actor))).await.map_err(AppError::internal)?;
+            match result {
+                Ok(r) => report = Some(r),
+                Err(e) => errors.push("file", e.to_string().replacen("line", "Line", 1)),
+            }
+        }
+    }
+    let status = if errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((status, html(ImportPage { ctx: ctx.with_nav("partnerships"), errors, report, columns: super::import::COLUMNS })?).into_response())
 }

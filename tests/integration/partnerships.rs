@@ -247,3 +247,62 @@ async fn the_partnership_api_creates_reads_and_guards_partnerships() {
     let (_, history, _) = bir.get(&format!("/api/v1/partnerships/{id}/history")).await;
     assert_eq!(history.as_array().unwrap().len(), 3, "create, invite, accept");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_organisation_page_lists_its_visible_partnerships() {
+    let app = TestApp::spawn().await;
+    let private = app.partnership("partners").await;
+    let public = app.partnership("public").await;
+    let (_, anonymous) = app.client().get_text("/organisations/LDS").await;
+    assert!(anonymous.contains(&format!("href=\"/partnerships/{public}\"")));
+    assert!(!anonymous.contains(&format!("href=\"/partnerships/{private}\"")), "partners-only stays hidden");
+    let (_, leeds) = app.signed_in("lead@leeds.example").await.get_text("/organisations/BIR").await;
+    assert!(leeds.contains(&format!("href=\"/partnerships/{private}\"")) && leeds.contains("(lead)"));
+}
+
+/// Uploads a CSV file to the import page, the CSRF field first as a browser sends it.
+async fn upload(b: &crate::common::Browser, csv: &str) -> reqwest::Response {
+    let token = b.csrf().await;
+    let form = reqwest::multipart::Form::new().text("csrf_token", token).part("file", reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("p.csv"));
+    b.http.post(format!("{}/partnerships/import", b.base)).multipart(form).send().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn partnerships_import_from_csv_atomically_with_line_numbers() {
+    let app = TestApp::spawn().await;
+    let header = "name,purpose,kind,degree,stage,status,visibility,start_date,end_date,lead,partners,services,review_cadence_months\n";
+    let good = format!("{header}Shared bins,Bins,shared_service,collaborating,5,active,public,2024-04-01,,LDS,BRD|WKF,524,12\nLeeds digital,,digital_platform,cooperating,4,proposed,partners,,,LDS,CON,,\n");
+    let bad = format!("{header}Shared bins,Bins,shared_service,collaborating,5,active,public,2024-04-01,,LDS,BRD|WKF,524,12\nBroken,,digital_platform,cooperating,4,proposed,partners,,,LDS,ZZZ,,\n");
+    let lds = app.signed_in("lead@leeds.example").await;
+    let r = upload(&lds, &bad).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Line 3: no organisation has the code &#39;ZZZ&#39;"), "{html}");
+    assert_eq!(app.count("partnerships"), 0, "nothing from a refused file");
+
+    let html = upload(&lds, &good).await.text().await.unwrap();
+    assert!(html.contains("Imported: 2 created, 0 updated, 0 unchanged"), "{html}");
+    // An org admin's partners are invited, not enrolled.
+    let (_, list, _) = app.api_as("lead@leeds.example").await.get("/api/v1/partnerships").await;
+    assert_eq!(list["total"], 2);
+    assert_eq!(app.count("partnership_members"), 5);
+    let invited: i64 = {
+        use concord::db::schema::partnership_members as pm;
+        use diesel::prelude::*;
+        app.db().read_blocking(|c| Ok(pm::table.filter(pm::status.eq("invited")).count().get_result(c)?)).unwrap()
+    };
+    assert_eq!(invited, 3);
+
+    // Again: nothing changes. From the command line (platform): updated in place.
+    let html = upload(&lds, &good).await.text().await.unwrap();
+    assert!(html.contains("Imported: 0 created, 0 updated, 2 unchanged"), "{html}");
+    let report = concord::imports::run(app.db(), concord::imports::ImportKind::Partnerships, &good.replace(",5,active,", ",6,active,"), &concord::audit::Actor::system("test")).unwrap();
+    assert_eq!((report.created, report.updated, report.unchanged), (0, 1, 1));
+
+    // Members cannot import; nor can someone whose organisation is not in the file.
+    let officer = app.signed_in("officer@birmingham.example").await;
+    assert_eq!(officer.get("/partnerships/import").await.status(), StatusCode::FORBIDDEN);
+    let bir = app.signed_in("lead@birmingham.example").await;
+    let html = upload(&bir, &good).await.text().await.unwrap();
+    assert!(html.contains("Line 2: your organisation must be the lead or one of the partners"), "{html}");
+}
