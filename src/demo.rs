@@ -72,6 +72,8 @@ pub fn load(db: &Db) -> anyhow::Result<String> {
         }
     }
     lines.push(format!("  demo accounts: {created} created, {} already there", DEMO_USERS.len() - created));
+    let partnerships = crate::partnerships::demo::load(db, &actor)?;
+    lines.push(format!("  demo partnerships: {partnerships} created"));
     lines.push(String::new());
     lines.push(format!("Demo accounts (password for all: {DEMO_PASSWORD}):"));
     for (email, _, org, role) in DEMO_USERS {

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod api;
 pub mod calculator;
+pub mod demo;
 pub mod governance;
 pub mod http;
 pub mod import;
