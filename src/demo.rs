@@ -40,7 +40,13 @@ pub fn load_reference_data(db: &Db) -> anyhow::Result<Vec<String>> {
     Ok(lines)
 }
 
+/// Reference data, demo accounts and demo partnerships.
 pub fn load(db: &Db) -> anyhow::Result<String> {
+    load_with(db, true)
+}
+
+/// `with_partnerships: false` gives tests a clean register to work in.
+pub fn load_with(db: &Db, with_partnerships: bool) -> anyhow::Result<String> {
     let mut lines = vec!["Demo data loaded:".to_string()];
     lines.extend(load_reference_data(db)?);
     let actor = Actor::system("demo data");
@@ -72,8 +78,10 @@ pub fn load(db: &Db) -> anyhow::Result<String> {
         }
     }
     lines.push(format!("  demo accounts: {created} created, {} already there", DEMO_USERS.len() - created));
-    let partnerships = crate::partnerships::demo::load(db, &actor)?;
-    lines.push(format!("  demo partnerships: {partnerships} created"));
+    if with_partnerships {
+        let partnerships = crate::partnerships::demo::load(db, &actor)?;
+        lines.push(format!("  demo partnerships: {partnerships} created"));
+    }
     lines.push(String::new());
     lines.push(format!("Demo accounts (password for all: {DEMO_PASSWORD}):"));
     for (email, _, org, role) in DEMO_USERS {

@@ -80,7 +80,7 @@ impl TestApp {
     pub async fn spawn() -> TestApp {
         let test_db = TestDb::new(backend());
         let db = test_db.db.clone();
-        tokio::task::spawn_blocking(move || concord::demo::load(&db).expect("demo data")).await.unwrap();
+        tokio::task::spawn_blocking(move || concord::demo::load_with(&db, false).expect("demo data")).await.unwrap();
         Self::serve(test_db).await
     }
 

@@ -89,4 +89,6 @@ fn the_demo_loads_every_shipped_file_and_is_idempotent() {
     assert_eq!(count(&t, "lgsl_services"), 1520);
     assert_eq!(count(&t, "lgsl_functions"), 113);
     assert_eq!(count(&t, "users"), 5);
+    assert_eq!(count(&t, "partnerships"), 5, "demo partnerships load once");
+    assert!(summary.contains("demo partnerships: 0 created"));
 }

@@ -306,3 +306,25 @@ async fn partnerships_import_from_csv_atomically_with_line_numbers() {
     let html = upload(&bir, &good).await.text().await.unwrap();
     assert!(html.contains("Line 2: your organisation must be the lead or one of the partners"), "{html}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_register_is_alive_and_respects_visibility() {
+    let app = TestApp::spawn().await;
+    let db = app.db().clone();
+    tokio::task::spawn_blocking(move || concord::demo::load(&db).unwrap()).await.unwrap();
+    let (_, anonymous) = app.client().get_text("/partnerships").await;
+    assert!(anonymous.contains("id=\"total-arrangements\">3</dd>"), "three public demo partnerships");
+    assert!(anonymous.contains("Worcestershire Regulatory Services"));
+    assert!(!anonymous.contains("Black Country highways"), "partners-only");
+    let bir = app.signed_in("lead@birmingham.example").await;
+    let (_, mine) = bir.get_text("/partnerships").await;
+    for name in ["Waste services digital platform", "Black Country highways materials procurement", "Core cities digital network"] {
+        assert!(mine.contains(name), "{name}");
+    }
+    // Worcestershire: six districts, realised savings from the ledger.
+    let (_, all) = app.client().get_text("/partnerships?q=worcestershire").await;
+    assert!(all.contains("£1,690,000"), "realised savings 2022-2025");
+    // Solihull is invited to the procurement: its admin would see it; Cornwall does not.
+    let (_, con) = app.signed_in("officer@cornwall.example").await.get_text("/partnerships?scope=all").await;
+    assert!(!con.contains("Black Country highways"));
+}
