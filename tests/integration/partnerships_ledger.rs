@@ -227,6 +227,13 @@ async fn outsiders_cannot_see_or_change_a_partners_only_ledger() {
     assert_eq!((status, content_type.as_str()), (StatusCode::NOT_FOUND, "application/problem+json"));
     assert_eq!(api_delete(&api, &format!("{base}/{entry_id}")).await, StatusCode::NOT_FOUND);
     assert_eq!(app.api().get(&base).await.0, StatusCode::NOT_FOUND, "no token");
+    // Nor can an entry be reached through another partnership its caller may edit.
+    let form = crate::common::partnership_form("Another", "partners");
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let other = bir.post_form("/partnerships/new", &fields).await.headers()["location"].to_str().unwrap().trim_start_matches("/partnerships/").to_string();
+    assert_eq!(bir.post_form(&format!("/partnerships/{other}/ledger/{entry_id}/delete"), &[]).await.status(), StatusCode::NOT_FOUND);
+    let bir_api = app.api_as("lead@birmingham.example").await;
+    assert_eq!(api_delete(&bir_api, &format!("/api/v1/partnerships/{other}/ledger/{entry_id}")).await, StatusCode::NOT_FOUND);
     assert_eq!(app.count("ledger_entries"), 1, "nothing changed");
 }
 
