@@ -51,10 +51,11 @@ test-postgres: assets
 test-e2e: build
 	CONCORD_BIN=$(BIN) node --test e2e/
 
-## bench: release build, then load figures for the main pages and API
+## bench: release build, then load figures for the main pages and API, and the 50,000-partnership portfolio
 bench: assets
-	$(CARGO) build --release --locked
+	$(CARGO) build --release --locked --bin concord --example generate
 	CONCORD_BIN=target/release/concord bench/run.sh
+	CONCORD_BIN=target/release/concord bench/portfolio.sh
 
 fmt:
 	$(CARGO) fmt --all

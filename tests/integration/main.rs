@@ -5,6 +5,7 @@ mod access;
 mod accounts;
 mod admin;
 mod api;
+mod cli;
 mod common;
 mod directory;
 mod imports;
