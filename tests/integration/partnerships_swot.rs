@@ -151,6 +151,8 @@ async fn adding_checks_the_text_and_keeps_what_was_typed() {
     // Exactly 500 characters is fine, and line breaks count once.
     let five_hundred = format!("{}\r\n{}", "y".repeat(250), "y".repeat(249));
     assert_eq!(bir.post_form(&url, &[("quadrant", "opportunities"), ("text", &five_hundred)]).await.status(), StatusCode::SEE_OTHER);
+    let (_, html) = bir.get_text(&url).await;
+    assert!(html.contains(&format!(">{}<br>{}</p>", "y".repeat(250), "y".repeat(249))), "line breaks are kept");
 
     let api = app.api_as("lead@birmingham.example").await;
     let path = format!("/api/v1/partnerships/{id}/swot");
