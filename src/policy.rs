@@ -80,6 +80,8 @@ pub enum Action {
     ManageMembership(PartnershipRelation),
     /// Accept or decline an invitation on behalf of one's organisation.
     RespondToInvitation(PartnershipRelation),
+    /// Delete something a person contributed (a SWOT item): its author, or the lead.
+    DeleteContribution { rel: PartnershipRelation, authored: bool },
 }
 
 /// How the actor's organisation relates to one partnership; see
@@ -123,6 +125,7 @@ pub fn allows(actor: Option<&Actor>, action: Action) -> bool {
         EditPartnership(rel) => matches!(rel.role, Some(MemberRole::Lead | MemberRole::Partner | MemberRole::Supplier)),
         ManageMembership(rel) => rel.role == Some(MemberRole::Lead) || (rel.role.is_some() && actor.role == Role::OrgAdmin),
         RespondToInvitation(rel) => rel.invited && actor.role == Role::OrgAdmin,
+        DeleteContribution { rel, authored } => allows(Some(actor), EditPartnership(rel)) && (authored || rel.role == Some(MemberRole::Lead)),
     }
 }
 
@@ -212,6 +215,13 @@ mod tests {
         assert!(!allows(Some(&m), Action::RespondToInvitation(rel(Visibility::Partners, None, true))));
         assert!(!allows(Some(&a), Action::RespondToInvitation(rel(Visibility::Partners, Some(MemberRole::Partner), false))));
         assert!(!allows(Some(&m), Action::ImportPartnerships));
+        let partner = rel(Visibility::Partners, Some(MemberRole::Partner), false);
+        let lead = rel(Visibility::Partners, Some(MemberRole::Lead), false);
+        let observer = rel(Visibility::Partners, Some(MemberRole::Observer), false);
+        assert!(allows(Some(&m), Action::DeleteContribution { rel: partner, authored: true }));
+        assert!(!allows(Some(&m), Action::DeleteContribution { rel: partner, authored: false }));
+        assert!(allows(Some(&m), Action::DeleteContribution { rel: lead, authored: false }), "the lead tidies up");
+        assert!(!allows(Some(&m), Action::DeleteContribution { rel: observer, authored: true }), "observers change nothing");
         assert!(allows(Some(&a), Action::ImportPartnerships));
     }
 

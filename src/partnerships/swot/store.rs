@@ -16,7 +16,6 @@ use crate::auth::SessionUser;
 use crate::db::schema::{organisations, swot_items, swot_votes};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::partnerships::model::MemberRole;
 use crate::partnerships::store::record;
 use crate::policy::{allows, Action, Actor, PartnershipRelation};
 
@@ -102,7 +101,7 @@ pub fn rank(items: &mut [SwotItem]) {
 /// it, as long as their organisation may still change the partnership.
 pub fn may_delete(actor: Option<&Actor>, rel: PartnershipRelation, created_by: Option<i64>) -> bool {
     let Some(actor) = actor else { return false };
-    allows(Some(actor), Action::EditPartnership(rel)) && (rel.role == Some(MemberRole::Lead) || created_by == Some(actor.user_id))
+    allows(Some(actor), Action::DeleteContribution { rel, authored: created_by == Some(actor.user_id) })
 }
 
 /// The partnership's items with vote counts, ranked, as `actor` sees them.
