@@ -65,6 +65,7 @@ macro_rules! partnership_visible_to {
         p_::visibility
             .eq("public")
             .or(actor.is_some().into_sql::<diesel::sql_types::Bool>().and(p_::visibility.eq("signed_in")))
+            // Checked last: the subquery only runs for rows the cheap tests did not settle.
             .or(diesel::dsl::exists(
                 pm_::table
                     .filter(pm_::partnership_id.eq(p_::id))

@@ -81,8 +81,9 @@ macro_rules! portfolio_condition {
         let my_org = actor.filter(|_| filter.mine()).map(|a| a.organisation_id);
         let stage = filter.stage.as_ref().and_then(|s| s.parse::<i32>().ok());
         crate::partnership_visible_to!(actor)
-            .and(crate::partnership_has_member!(my_org.unwrap_or(-1), ["active", "invited"]).or(my_org.is_none().into_sql::<Bool>()))
-            .and(crate::partnership_has_member!(org_filter.unwrap_or(-1), ["active"]).or(org_filter.is_none().into_sql::<Bool>()))
+            // The flag comes first, so the database can skip the subquery when it is set.
+            .and(my_org.is_none().into_sql::<Bool>().or(crate::partnership_has_member!(my_org.unwrap_or(-1), ["active", "invited"])))
+            .and(org_filter.is_none().into_sql::<Bool>().or(crate::partnership_has_member!(org_filter.unwrap_or(-1), ["active"])))
             .and(super::store::lower(partnerships::name).like(like_pattern(filter.q.as_deref().unwrap_or(""))).escape('\\'))
             .and(partnerships::kind.eq(filter.kind.clone().unwrap_or_default()).or(filter.kind.is_none().into_sql::<Bool>()))
             .and(partnerships::degree.eq(filter.degree.clone().unwrap_or_default()).or(filter.degree.is_none().into_sql::<Bool>()))
@@ -215,18 +216,18 @@ pub fn load(conn: &mut DbConn, filter: &PortfolioFilter, actor: Option<&Actor>, 
     let page: Vec<Partnership> = sorted.offset(offset).limit(limit).select(Partnership::as_select()).load(conn)?;
     let rows = rows_for(conn, page, today)?;
 
-    // An alias, because the visibility rule already looks at partnership_members.
+    // IN (subquery) evaluates the condition once per partnership, not once per member row.
+    let matching = || partnerships::table.filter(portfolio_condition!(filter, actor, org)).select(partnerships::id);
+    // An alias, because the visibility rule looks at partnership_members too.
     let member = diesel::alias!(partnership_members as counted_members);
-    let partners: i64 = partnerships::table
-        .inner_join(member.on(member.field(partnership_members::partnership_id).eq(partnerships::id)))
-        .filter(portfolio_condition!(filter, actor, org))
+    let partners: i64 = member
+        .filter(member.field(partnership_members::partnership_id).eq_any(matching()))
         .filter(member.field(partnership_members::status).eq(MemberStatus::Active.code()))
         .select(diesel::dsl::sql::<diesel::sql_types::BigInt>("COUNT(DISTINCT counted_members.organisation_id)"))
         .first(conn)?;
     // SUM of a BIGINT is NUMERIC on PostgreSQL; cast back so both backends agree.
-    let money: Vec<(String, i32, Option<i64>)> = partnerships::table
-        .inner_join(ledger_entries::table)
-        .filter(portfolio_condition!(filter, actor, org))
+    let money: Vec<(String, i32, Option<i64>)> = ledger_entries::table
+        .filter(ledger_entries::partnership_id.eq_any(matching()))
         .filter(ledger_entries::basis.eq("realised"))
         .filter(ledger_entries::entry_type.eq_any(["cost", "cashable_saving"]))
         .group_by((ledger_entries::entry_type, ledger_entries::financial_year))
