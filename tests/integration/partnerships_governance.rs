@@ -297,3 +297,19 @@ async fn on_a_public_partnership_outsiders_read_agreements_but_cannot_change_the
     assert_eq!(app.api().post(&format!("/api/v1/partnerships/{id}/agreements"), json!({ "kind": "mou", "title": "Hijack" })).await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(app.count("agreements"), 1);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_openapi_document_describes_the_agreements_api() {
+    let app = TestApp::spawn().await;
+    let (status, doc, _) = app.api().get("/api/v1/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    for (path, methods) in [("/api/v1/partnerships/{id}/agreements", &["get", "post"][..]), ("/api/v1/partnerships/{id}/agreements/{aid}", &["get", "patch", "delete"][..])] {
+        for method in methods {
+            assert!(doc["paths"][path].get(*method).is_some(), "{method} {path} missing from OpenAPI");
+        }
+    }
+    // The codes themselves are checked once the shared `vocabulary!` macro's schema uses them (reported).
+    assert_eq!(doc["components"]["schemas"]["AgreementKind"]["enum"].as_array().map(Vec::len), Some(7));
+    crate::partnerships_objectives::assert_refs_resolve(&doc, &doc["paths"]);
+    crate::partnerships_objectives::assert_refs_resolve(&doc, &doc["components"]);
+}
