@@ -3,6 +3,7 @@
 //! against time.
 
 pub mod api;
+pub mod format;
 pub mod http;
 pub mod rag;
 pub mod store;

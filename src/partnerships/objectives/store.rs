@@ -161,7 +161,7 @@ impl ObjectiveView {
         self.latest.as_ref().map(|u| u.rag.code()).unwrap_or("none")
     }
     pub fn progress_label(&self) -> String {
-        self.latest.as_ref().and_then(|u| u.progress_percent).map(percent_label).unwrap_or_else(|| "–".into())
+        self.latest.as_ref().and_then(|u| u.progress_percent).map(super::format::percent_label).unwrap_or_else(|| "–".into())
     }
     /// The form's view of the objective, for editing or patching.
     pub fn input(&self) -> ObjectiveInput {
@@ -181,10 +181,6 @@ impl ObjectiveView {
 /// 0.456 -> 45.6; kept to one decimal place for people.
 fn as_percent(progress: f64) -> f64 {
     (progress * 1000.0).round() / 10.0
-}
-
-pub fn percent_label(p: impl std::borrow::Borrow<f64>) -> String {
-    format!("{}%", p.borrow().round() as i64)
 }
 
 /// Past due with the target not met (or nothing reported).
@@ -470,41 +466,9 @@ pub fn record_progress(conn: &mut DbConn, partnership_id: i64, objective_id: i64
     history(conn, partnership_id, objective_id)?.into_iter().find(|u| u.id == id).ok_or(AppError::NotFound)
 }
 
-/// "1,250.5" for people: thousands separators, no needless decimals.
-pub fn number_label(v: f64) -> String {
-    let text = format!("{v}");
-    let (sign, rest) = text.strip_prefix('-').map(|r| ("-", r)).unwrap_or(("", text.as_str()));
-    let (whole, frac) = rest.split_once('.').map(|(w, f)| (w, Some(f))).unwrap_or((rest, None));
-    let whole = crate::web::thousands(whole.parse::<i64>().unwrap_or(0));
-    match frac {
-        Some(f) => format!("{sign}{whole}.{f}"),
-        None => format!("{sign}{whole}"),
-    }
-}
-
-/// A value with its unit: "45%", "12 days".
-pub fn with_unit(v: impl std::borrow::Borrow<f64>, unit: &str) -> String {
-    let v = *v.borrow();
-    match unit {
-        "" => number_label(v),
-        "%" => format!("{}%", number_label(v)),
-        u => format!("{} {u}", number_label(v)),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbers_for_people() {
-        assert_eq!(number_label(1250.5), "1,250.5");
-        assert_eq!(number_label(-1234567.0), "-1,234,567");
-        assert_eq!(number_label(0.25), "0.25");
-        assert_eq!(with_unit(45.0, "%"), "45%");
-        assert_eq!(with_unit(12.0, "days"), "12 days");
-        assert_eq!(with_unit(3.5, ""), "3.5");
-    }
 
     #[test]
     fn overdue_means_past_due_and_target_not_met() {
