@@ -206,7 +206,20 @@ pub fn load(conn: &mut DbConn, filter: &PortfolioFilter, actor: Option<&Actor>, 
     let today = chrono::Utc::now().date_naive();
     let org = organisation_filter(conn, filter)?;
     let base = || partnerships::table.filter(portfolio_condition!(filter, actor, org)).into_boxed::<DbBackend>();
-    let total: i64 = base().count().get_result(conn)?;
+    // One pass gives the total, the breakdowns and the overdue count.
+    let groups: Vec<(String, String, i64, i64)> = partnerships::table
+        .filter(portfolio_condition!(filter, actor, org))
+        .group_by((partnerships::kind, partnerships::degree))
+        .select((
+            partnerships::kind,
+            partnerships::degree,
+            diesel::dsl::count_star(),
+            diesel::dsl::sql::<diesel::sql_types::BigInt>("COALESCE(SUM(CASE WHEN partnerships.next_review_due < ")
+                .bind::<diesel::sql_types::Date, _>(today)
+                .sql(" AND partnerships.status <> 'ended' THEN 1 ELSE 0 END), 0)"),
+        ))
+        .load(conn)?;
+    let total: i64 = groups.iter().map(|g| g.2).sum();
     let sorted = match filter.sort.as_deref() {
         Some("next_review") => base().order((partnerships::next_review_due.is_null(), partnerships::next_review_due.asc(), partnerships::id.asc())),
         Some("updated") => base().order((partnerships::updated_at.desc(), partnerships::id.desc())),
@@ -233,18 +246,8 @@ pub fn load(conn: &mut DbConn, filter: &PortfolioFilter, actor: Option<&Actor>, 
         .group_by((ledger_entries::entry_type, ledger_entries::financial_year))
         .select((ledger_entries::entry_type, ledger_entries::financial_year, diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>("CAST(SUM(ledger_entries.amount_pence) AS BIGINT)")))
         .load(conn)?;
-    let reviews_overdue: i64 = base().filter(partnerships::next_review_due.lt(today)).filter(partnerships::status.ne(Status::Ended.code())).count().get_result(conn)?;
-    let by_kind: Vec<(String, i64)> = partnerships::table
-        .filter(portfolio_condition!(filter, actor, org))
-        .group_by(partnerships::kind)
-        .select((partnerships::kind, diesel::dsl::count_star()))
-        .load(conn)?;
-    let by_degree: Vec<(String, i64)> = partnerships::table
-        .filter(portfolio_condition!(filter, actor, org))
-        .group_by(partnerships::degree)
-        .select((partnerships::degree, diesel::dsl::count_star()))
-        .load(conn)?;
-
+    let reviews_overdue: i64 = groups.iter().map(|g| g.3).sum();
+    let count_by = |pick: fn(&(String, String, i64, i64)) -> &String, code: &str| groups.iter().filter(|g| pick(g) == code).map(|g| g.2).sum::<i64>();
     let mut savings_by_year: Vec<(i32, i64)> = money.iter().filter(|m| m.0 == "cashable_saving").map(|m| (m.1, m.2.unwrap_or(0))).collect();
     savings_by_year.sort();
     let totals = Totals {
@@ -256,8 +259,8 @@ pub fn load(conn: &mut DbConn, filter: &PortfolioFilter, actor: Option<&Actor>, 
     };
     // Keep the vocabulary's order, so charts read along the spectrum.
     let breakdown = Breakdown {
-        by_kind: Kind::ALL.iter().filter_map(|k| by_kind.iter().find(|(c, _)| c == k.code()).map(|(_, n)| (k.code().to_string(), k.label().to_string(), *n))).collect(),
-        by_degree: Degree::ALL.iter().map(|d| (d.code().to_string(), d.label().to_string(), by_degree.iter().find(|(c, _)| c == d.code()).map(|(_, n)| *n).unwrap_or(0))).collect(),
+        by_kind: Kind::ALL.iter().map(|k| (k.code().to_string(), k.label().to_string(), count_by(|g| &g.0, k.code()))).filter(|(_, _, n)| *n > 0).collect(),
+        by_degree: Degree::ALL.iter().map(|d| (d.code().to_string(), d.label().to_string(), count_by(|g| &g.1, d.code()))).collect(),
         savings_by_year,
     };
     Ok(Portfolio { rows, total, totals, breakdown })
