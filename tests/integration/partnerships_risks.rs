@@ -123,7 +123,6 @@ async fn shares_must_add_up_to_100_and_every_field_is_checked() {
     let html = r.text().await.unwrap();
     for (field, message) in [
         ("category", "Select the category of risk"),
-        ("title", "Enter a title for the risk, or choose a category to use as its title"),
         ("likelihood", "Select how likely the risk is, from 1 (rare) to 5 (almost certain)"),
         ("impact", "Select the impact if it happens, from 1 (negligible) to 5 (severe)"),
         ("owner", "Select a member organisation to own the risk"),
@@ -131,6 +130,7 @@ async fn shares_must_add_up_to_100_and_every_field_is_checked() {
     ] {
         assert!(html.contains(&format!("<a href=\"#{field}\">{message}</a>")), "{field}: {message}\n{html}");
     }
+    assert!(!html.contains("<a href=\"#title\">"), "a blank title is fine once a category is chosen");
     assert_eq!(app.count("risks"), 0, "nothing half-written");
 
     // The API gives the same checks as problem details.

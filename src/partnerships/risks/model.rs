@@ -302,6 +302,7 @@ pub struct RiskInput {
 impl RiskInput {
     /// The title to store: the category's label when the title is left blank,
     /// so picking a template is enough.
+    /// (The category is required, so a blank title is never an error on its own.)
     pub fn effective_title(&self) -> String {
         match (self.title.trim(), Category::parse(&self.category)) {
             ("", Some(c)) => c.label().to_string(),
@@ -318,9 +319,6 @@ pub fn validate(input: &RiskInput) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if input.effective_title().chars().count() > MAX_TITLE {
         errors.push(FieldError::new("title", format!("Title must be {MAX_TITLE} characters or fewer")));
-    }
-    if input.title.trim().is_empty() && Category::parse(&input.category).is_none() {
-        errors.push(FieldError::new("title", "Enter a title for the risk, or choose a category to use as its title"));
     }
     if Category::parse(&input.category).is_none() {
         errors.push(FieldError::new("category", "Select the category of risk"));
@@ -470,7 +468,7 @@ mod tests {
         assert_eq!(input.effective_title(), "Payroll supplier exits");
         let blank = RiskInput::default();
         let fields: Vec<String> = validate(&blank).into_iter().map(|e| e.field).collect();
-        assert_eq!(fields, vec!["title", "category", "likelihood", "impact", "owner", "status"]);
+        assert_eq!(fields, vec!["category", "likelihood", "impact", "owner", "status"]);
     }
 
     #[test]
