@@ -317,3 +317,20 @@ async fn anyone_may_read_a_public_register_but_only_members_change_it() {
     assert_eq!(app.api().post(&format!("/api/v1/partnerships/{id}/risks/{rid}/reviews"), json!({})).await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(app.count("risk_reviews"), 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_risk_api_is_in_the_openapi_document() {
+    let app = TestApp::spawn().await;
+    let (_, doc, _) = app.api().get("/api/v1/openapi.json").await;
+    for (path, method) in [
+        ("/api/v1/partnerships/{id}/risks", "get"),
+        ("/api/v1/partnerships/{id}/risks", "post"),
+        ("/api/v1/partnerships/{id}/risks/{rid}", "get"),
+        ("/api/v1/partnerships/{id}/risks/{rid}", "patch"),
+        ("/api/v1/partnerships/{id}/risks/{rid}/reviews", "post"),
+        ("/api/v1/partnerships/{id}/risks/exposure", "get"),
+    ] {
+        assert!(doc["paths"][path].get(method).is_some(), "{method} {path} missing from OpenAPI");
+    }
+    assert_eq!(doc["components"]["schemas"]["RiskShareInput"]["required"], json!(["organisation", "share_bp"]));
+}

@@ -28,7 +28,7 @@ pub fn routes() -> Router<AppState> {
 
 /// One organisation's share of a risk.
 #[derive(Deserialize, Clone, Debug, ToSchema)]
-pub struct ShareInput {
+pub struct RiskShareInput {
     /// Organisation code of an active member, e.g. BIR.
     pub organisation: String,
     /// Basis points: 6000 = 60%. All shares must add up to 10000.
@@ -43,7 +43,7 @@ pub struct NewRisk {
     pub title: String,
     #[serde(default)]
     pub description: String,
-    /// A `Category` code, e.g. `supplier_failure`.
+    /// A `RiskCategory` code, e.g. `supplier_failure`.
     #[serde(default)]
     pub category: String,
     /// 1 (rare) to 5 (almost certain).
@@ -62,7 +62,7 @@ pub struct NewRisk {
     pub status: Option<String>,
     /// Left out: the members' agreed cost shares, if they have them.
     #[serde(default)]
-    pub shares: Option<Vec<ShareInput>>,
+    pub shares: Option<Vec<RiskShareInput>>,
 }
 
 /// Changes to a risk: only the fields given change.
@@ -77,12 +77,12 @@ pub struct RiskPatch {
     pub mitigation: Option<String>,
     pub status: Option<String>,
     /// Replaces every share at once; they must add up to 10000.
-    pub shares: Option<Vec<ShareInput>>,
+    pub shares: Option<Vec<RiskShareInput>>,
 }
 
 /// A review of a risk; its likelihood, impact and status become the risk's.
 #[derive(Deserialize, Clone, Debug, Default, ToSchema)]
-pub struct NewReview {
+pub struct NewRiskReview {
     /// Today if left out; never in the future.
     pub reviewed_on: Option<NaiveDate>,
     #[serde(default)]
@@ -96,7 +96,7 @@ pub struct NewReview {
     pub note: String,
 }
 
-fn codes(shares: Vec<ShareInput>) -> Vec<(String, i32)> {
+fn codes(shares: Vec<RiskShareInput>) -> Vec<(String, i32)> {
     shares.into_iter().map(|s| (s.organisation, s.share_bp)).collect()
 }
 
@@ -201,12 +201,12 @@ pub async fn update(State(state): State<AppState>, caller: ApiCaller, Path((id, 
 }
 
 /// Record a dated review of a risk; it also sets the risk's current likelihood, impact and status.
-#[utoipa::path(post, path = "/api/v1/partnerships/{id}/risks/{rid}/reviews", tag = "risks", request_body = NewReview,
+#[utoipa::path(post, path = "/api/v1/partnerships/{id}/risks/{rid}/reviews", tag = "risks", request_body = NewRiskReview,
     params(("id" = i64, Path, description = "Partnership id"), ("rid" = i64, Path, description = "Risk id")),
-    responses((status = 201, body = ReviewView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
+    responses((status = 201, body = RiskReview), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn review(State(state): State<AppState>, caller: ApiCaller, Path((id, rid)): Path<(i64, i64)>, body: Result<Json<NewReview>, JsonRejection>) -> ApiResult<(StatusCode, Json<ReviewView>)> {
+pub async fn review(State(state): State<AppState>, caller: ApiCaller, Path((id, rid)): Path<(i64, i64)>, body: Result<Json<NewRiskReview>, JsonRejection>) -> ApiResult<(StatusCode, Json<RiskReview>)> {
     let actor = caller.actor();
     let (p, _) = state.db.read(move |c| access::load_for(c, id, actor.as_ref(), Action::EditPartnership)).await?;
     let body = api::json(body)?;
@@ -221,8 +221,8 @@ pub async fn review(State(state): State<AppState>, caller: ApiCaller, Path((id, 
 /// Each partner's exposure (Σ over open risks of likelihood × impact × share) and the heat map counts.
 #[utoipa::path(get, path = "/api/v1/partnerships/{id}/risks/exposure", tag = "risks",
     params(("id" = i64, Path, description = "Partnership id")),
-    responses((status = 200, body = Exposure), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn exposure_of(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<Json<Exposure>> {
+    responses((status = 200, body = RiskExposure), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn exposure_of(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<Json<RiskExposure>> {
     let actor = caller.actor();
     let exposure = state.db.read(move |c| {
         access::load_for(c, id, actor.as_ref(), Action::ViewPartnership)?;

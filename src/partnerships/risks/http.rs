@@ -39,7 +39,7 @@ struct RegisterPage {
     ctx: PageCtx,
     h: Header,
     risks: Vec<RiskView>,
-    exposure: Vec<PartnerExposure>,
+    exposure: Vec<PartnerRiskExposure>,
     map: HeatMap,
 }
 
@@ -173,7 +173,7 @@ struct FormPage {
 
 impl FormPage {
     fn categories(&self) -> Vec<(&'static str, &'static str)> {
-        Category::options()
+        RiskCategory::options()
     }
     fn likelihoods(&self) -> Vec<(String, String)> {
         likelihood_options()
@@ -311,7 +311,7 @@ impl RiskPage {
         RiskStatus::options()
     }
     /// A share's part of the risk's score (0 once the risk is closed).
-    fn contribution(&self, s: &ShareView) -> String {
+    fn contribution(&self, s: &RiskShare) -> String {
         if self.d.risk.is_open() { exposure_label(i64::from(self.d.risk.score) * i64::from(s.share_bp)) } else { "0.00".into() }
     }
 }

@@ -28,8 +28,8 @@ pub fn api_routes() -> Router<AppState> {
 #[openapi(
     paths(api::list, api::create, api::get_one, api::update, api::review, api::exposure_of),
     components(schemas(
-        model::RiskView, model::ShareView, model::RiskDetail, model::ReviewView, model::Exposure, model::PartnerExposure,
-        model::Category, model::RiskStatus, api::NewRisk, api::RiskPatch, api::ShareInput, api::NewReview
+        model::RiskView, model::RiskShare, model::RiskDetail, model::RiskReview, model::RiskExposure, model::PartnerRiskExposure,
+        model::RiskCategory, model::RiskStatus, api::NewRisk, api::RiskPatch, api::RiskShareInput, api::NewRiskReview
     )),
     tags((name = "risks", description = "Each partnership's shared risk register: risks, who carries what share, reviews and exposure"))
 )]

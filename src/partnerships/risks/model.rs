@@ -12,7 +12,7 @@ use crate::partnerships::money::percent;
 crate::vocabulary!(
     /// What kind of risk. The first six are the common risks of collaboration
     /// (seed 001), offered as templates: picking one is enough to add a risk.
-    Category {
+    RiskCategory {
         ComplexManagement = "complex_management": "Complex management arrangements that do not focus on outcomes",
         ObjectivesDisagreement = "objectives_disagreement": "Partners unable to agree joint objectives",
         SupplierFailure = "supplier_failure": "Supplier failure leaving the public sector in limbo",
@@ -74,7 +74,7 @@ pub fn rag(score: i32) -> &'static str {
 
 /// One organisation's share of a risk.
 #[derive(Serialize, Clone, Debug, ToSchema)]
-pub struct ShareView {
+pub struct RiskShare {
     #[serde(skip)]
     pub organisation_id: i64,
     /// Organisation code, e.g. BIR.
@@ -92,7 +92,7 @@ pub struct RiskView {
     pub id: i64,
     pub title: String,
     pub description: String,
-    pub category: Category,
+    pub category: RiskCategory,
     /// 1 (rare) to 5 (almost certain).
     pub likelihood: i32,
     /// 1 (negligible) to 5 (severe).
@@ -107,7 +107,7 @@ pub struct RiskView {
     pub mitigation: String,
     pub status: RiskStatus,
     /// Who carries the risk; adds up to 10000 basis points.
-    pub shares: Vec<ShareView>,
+    pub shares: Vec<RiskShare>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -145,7 +145,7 @@ pub fn sort_register(risks: &mut [RiskView]) {
 
 /// A dated review of a risk.
 #[derive(Serialize, Clone, Debug, ToSchema)]
-pub struct ReviewView {
+pub struct RiskReview {
     pub id: i64,
     pub reviewed_on: NaiveDate,
     pub likelihood: i32,
@@ -158,7 +158,7 @@ pub struct ReviewView {
     pub created_at: NaiveDateTime,
 }
 
-impl ReviewView {
+impl RiskReview {
     pub fn rag_label(&self) -> &'static str {
         crate::partnerships::summary::rag_label(rag(self.score))
     }
@@ -172,12 +172,12 @@ impl ReviewView {
 pub struct RiskDetail {
     #[serde(flatten)]
     pub risk: RiskView,
-    pub reviews: Vec<ReviewView>,
+    pub reviews: Vec<RiskReview>,
 }
 
 /// One partner's exposure: Σ over open risks of likelihood × impact × share.
 #[derive(Serialize, Clone, Debug, ToSchema)]
-pub struct PartnerExposure {
+pub struct PartnerRiskExposure {
     /// Organisation code, e.g. BIR.
     pub organisation: String,
     pub organisation_name: String,
@@ -187,8 +187,6 @@ pub struct PartnerExposure {
     pub exposure: f64,
     /// The same, as a string with exactly 2 decimal places.
     pub exposure_label: String,
-    #[serde(skip)]
-    pub short_name: String,
     /// In score × basis points, exact; for sorting and summing.
     #[serde(skip)]
     pub exact: i64,
@@ -196,8 +194,8 @@ pub struct PartnerExposure {
 
 /// Open risks by likelihood and impact, and each partner's exposure.
 #[derive(Serialize, Clone, Debug, ToSchema)]
-pub struct Exposure {
-    pub partners: Vec<PartnerExposure>,
+pub struct RiskExposure {
+    pub partners: Vec<PartnerRiskExposure>,
     /// Counts of open risks: `heat_map[l - 1][i - 1]` for likelihood l and impact i.
     pub heat_map: Vec<Vec<i64>>,
 }
@@ -208,20 +206,20 @@ pub fn exposure_label(exact: i64) -> String {
     format!("{}.{:02}", hundredths / 100, hundredths % 100)
 }
 
-/// Each organisation's exposure across the open risks. `members` (code, name,
-/// short name) are listed even with nothing at stake; organisations that have
+/// Each organisation's exposure across the open risks. `members` (code, name)
+/// are listed even with nothing at stake; organisations that have
 /// since left but still hold shares are listed too. Highest exposure first.
-pub fn exposure(risks: &[RiskView], members: &[(String, String, String)]) -> Vec<PartnerExposure> {
-    let mut out: Vec<PartnerExposure> = members
+pub fn exposure(risks: &[RiskView], members: &[(String, String)]) -> Vec<PartnerRiskExposure> {
+    let mut out: Vec<PartnerRiskExposure> = members
         .iter()
-        .map(|(code, name, short)| PartnerExposure { organisation: code.clone(), organisation_name: name.clone(), short_name: short.clone(), open_risks: 0, exposure: 0.0, exposure_label: String::new(), exact: 0 })
+        .map(|(code, name)| PartnerRiskExposure { organisation: code.clone(), organisation_name: name.clone(), open_risks: 0, exposure: 0.0, exposure_label: String::new(), exact: 0 })
         .collect();
     for r in risks.iter().filter(|r| r.is_open()) {
         for s in r.shares.iter().filter(|s| s.share_bp > 0) {
             let i = match out.iter().position(|e| e.organisation == s.organisation) {
                 Some(i) => i,
                 None => {
-                    out.push(PartnerExposure { organisation: s.organisation.clone(), organisation_name: s.organisation_name.clone(), short_name: s.short_name.clone(), open_risks: 0, exposure: 0.0, exposure_label: String::new(), exact: 0 });
+                    out.push(PartnerRiskExposure { organisation: s.organisation.clone(), organisation_name: s.organisation_name.clone(), open_risks: 0, exposure: 0.0, exposure_label: String::new(), exact: 0 });
                     out.len() - 1
                 }
             };
@@ -304,7 +302,7 @@ impl RiskInput {
     /// so picking a template is enough.
     /// (The category is required, so a blank title is never an error on its own.)
     pub fn effective_title(&self) -> String {
-        match (self.title.trim(), Category::parse(&self.category)) {
+        match (self.title.trim(), RiskCategory::parse(&self.category)) {
             ("", Some(c)) => c.label().to_string(),
             (t, _) => t.to_string(),
         }
@@ -320,7 +318,7 @@ pub fn validate(input: &RiskInput) -> Vec<FieldError> {
     if input.effective_title().chars().count() > MAX_TITLE {
         errors.push(FieldError::new("title", format!("Title must be {MAX_TITLE} characters or fewer")));
     }
-    if Category::parse(&input.category).is_none() {
+    if RiskCategory::parse(&input.category).is_none() {
         errors.push(FieldError::new("category", "Select the category of risk"));
     }
     if !(1..=5).contains(&input.likelihood) {
@@ -384,7 +382,7 @@ mod tests {
             id,
             title: format!("Risk {id}"),
             description: String::new(),
-            category: Category::Other,
+            category: RiskCategory::Other,
             likelihood: l,
             impact: i,
             score: l * i,
@@ -393,7 +391,7 @@ mod tests {
             owner_id: 1,
             mitigation: String::new(),
             status,
-            shares: shares.iter().map(|(c, bp)| ShareView { organisation_id: 0, organisation: c.to_string(), organisation_name: format!("{c} council"), short_name: c.to_string(), share_bp: *bp }).collect(),
+            shares: shares.iter().map(|(c, bp)| RiskShare { organisation_id: 0, organisation: c.to_string(), organisation_name: format!("{c} council"), short_name: c.to_string(), share_bp: *bp }).collect(),
             created_at: NaiveDateTime::default(),
             updated_at: NaiveDateTime::default(),
         }
@@ -409,7 +407,7 @@ mod tests {
 
     #[test]
     fn exposure_weights_open_risks_by_share() {
-        let members = vec![("BIR".to_string(), "Birmingham".to_string(), "Birmingham".to_string()), ("LDS".to_string(), "Leeds".to_string(), "Leeds".to_string()), ("CON".to_string(), "Cornwall".to_string(), "Cornwall".to_string())];
+        let members: Vec<(String, String)> = ["BIR", "LDS", "CON"].iter().map(|c| (c.to_string(), format!("{c} council"))).collect();
         let risks = vec![
             risk(1, 4, 5, RiskStatus::Open, &[("BIR", 6000), ("LDS", 4000)]),
             risk(2, 3, 3, RiskStatus::Mitigating, &[("LDS", 3333), ("BIR", 6667)]),

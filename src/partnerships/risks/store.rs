@@ -61,7 +61,7 @@ fn views(conn: &mut DbConn, partnership_id: i64, risk_id: Option<i64>) -> AppRes
                 id: r.id,
                 title: r.title,
                 description: r.description,
-                category: Category::parse(&r.category).unwrap_or(Category::Other),
+                category: RiskCategory::parse(&r.category).unwrap_or(RiskCategory::Other),
                 likelihood: r.likelihood,
                 impact: r.impact,
                 score,
@@ -74,7 +74,7 @@ fn views(conn: &mut DbConn, partnership_id: i64, risk_id: Option<i64>) -> AppRes
                 shares: shares
                     .iter()
                     .filter(|s| s.0 == r.id)
-                    .map(|(_, org_id, bp, code, name, short)| ShareView { organisation_id: *org_id, organisation: code.clone(), organisation_name: name.clone(), short_name: short.clone(), share_bp: *bp })
+                    .map(|(_, org_id, bp, code, name, short)| RiskShare { organisation_id: *org_id, organisation: code.clone(), organisation_name: name.clone(), short_name: short.clone(), share_bp: *bp })
                     .collect(),
                 created_at: r.created_at,
                 updated_at: r.updated_at,
@@ -96,7 +96,7 @@ pub fn get(conn: &mut DbConn, partnership_id: i64, risk_id: i64) -> AppResult<Ri
 }
 
 /// A risk's reviews, newest first.
-pub fn reviews(conn: &mut DbConn, risk_id: i64) -> AppResult<Vec<ReviewView>> {
+pub fn reviews(conn: &mut DbConn, risk_id: i64) -> AppResult<Vec<RiskReview>> {
     let rows: Vec<(i64, NaiveDate, i32, i32, String, String, Option<String>, NaiveDateTime)> = risk_reviews::table
         .left_join(users::table.on(risk_reviews::reviewed_by.eq(users::id.nullable())))
         .filter(risk_reviews::risk_id.eq(risk_id))
@@ -105,7 +105,7 @@ pub fn reviews(conn: &mut DbConn, risk_id: i64) -> AppResult<Vec<ReviewView>> {
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(id, reviewed_on, likelihood, impact, status, note, reviewed_by, created_at)| ReviewView {
+        .map(|(id, reviewed_on, likelihood, impact, status, note, reviewed_by, created_at)| RiskReview {
             id,
             reviewed_on,
             likelihood,
@@ -125,21 +125,21 @@ pub fn detail(conn: &mut DbConn, partnership_id: i64, risk_id: i64) -> AppResult
     Ok(RiskDetail { risk, reviews })
 }
 
-/// Active members as (code, name, short name), for the exposure table.
-pub fn member_names(conn: &mut DbConn, partnership_id: i64) -> AppResult<Vec<(String, String, String)>> {
+/// Active members as (code, name), for the exposure table.
+pub fn member_names(conn: &mut DbConn, partnership_id: i64) -> AppResult<Vec<(String, String)>> {
     Ok(partnership_members::table
         .inner_join(organisations::table)
         .filter(partnership_members::partnership_id.eq(partnership_id))
         .filter(partnership_members::status.eq(MemberStatus::Active.code()))
         .order(organisations::name.asc())
-        .select((organisations::code, organisations::name, organisations::short_name))
+        .select((organisations::code, organisations::name))
         .load(conn)?)
 }
 
-pub fn exposure_of(conn: &mut DbConn, partnership_id: i64) -> AppResult<Exposure> {
+pub fn exposure_of(conn: &mut DbConn, partnership_id: i64) -> AppResult<RiskExposure> {
     let risks = list(conn, partnership_id)?;
     let members = member_names(conn, partnership_id)?;
-    Ok(Exposure { partners: exposure(&risks, &members), heat_map: heat_map(&risks).iter().map(|row| row.to_vec()).collect() })
+    Ok(RiskExposure { partners: exposure(&risks, &members), heat_map: heat_map(&risks).iter().map(|row| row.to_vec()).collect() })
 }
 
 /// The members' agreed cost shares as a default split of a new risk, when
@@ -184,7 +184,7 @@ fn check(conn: &mut DbConn, partnership_id: i64, input: &RiskInput, current: Opt
     }
 }
 
-fn same_shares(current: &[ShareView], proposed: &[(String, i32)]) -> bool {
+fn same_shares(current: &[RiskShare], proposed: &[(String, i32)]) -> bool {
     let norm = |v: Vec<(String, i32)>| {
         let mut v: Vec<(String, i32)> = v.into_iter().filter(|(_, bp)| *bp != 0).map(|(c, bp)| (c.trim().to_uppercase(), bp)).collect();
         v.sort();
@@ -283,7 +283,7 @@ pub fn update(conn: &mut DbConn, p: &Partnership, risk_id: i64, input: &RiskInpu
 
 /// Records a dated review, which also becomes the risk's current
 /// likelihood, impact and status.
-pub fn review(conn: &mut DbConn, p: &Partnership, risk_id: i64, input: &ReviewInput, reviewed_by: Option<i64>, actor: &AuditActor, today: NaiveDate) -> AppResult<ReviewView> {
+pub fn review(conn: &mut DbConn, p: &Partnership, risk_id: i64, input: &ReviewInput, reviewed_by: Option<i64>, actor: &AuditActor, today: NaiveDate) -> AppResult<RiskReview> {
     let before = get(conn, p.id, risk_id)?;
     let errors = validate_review(input, today);
     let Some(reviewed_on) = input.reviewed_on.filter(|_| errors.is_empty()) else { return Err(AppError::Invalid(errors)) };
