@@ -95,9 +95,21 @@ pub fn get(conn: &mut DbConn, partnership_id: i64, risk_id: i64) -> AppResult<Ri
     views(conn, partnership_id, Some(risk_id))?.into_iter().next().ok_or(AppError::NotFound)
 }
 
+#[derive(Queryable)]
+struct ReviewRow {
+    id: i64,
+    reviewed_on: NaiveDate,
+    likelihood: i32,
+    impact: i32,
+    status: String,
+    note: String,
+    reviewed_by: Option<String>,
+    created_at: NaiveDateTime,
+}
+
 /// A risk's reviews, newest first.
 pub fn reviews(conn: &mut DbConn, risk_id: i64) -> AppResult<Vec<RiskReview>> {
-    let rows: Vec<(i64, NaiveDate, i32, i32, String, String, Option<String>, NaiveDateTime)> = risk_reviews::table
+    let rows: Vec<ReviewRow> = risk_reviews::table
         .left_join(users::table.on(risk_reviews::reviewed_by.eq(users::id.nullable())))
         .filter(risk_reviews::risk_id.eq(risk_id))
         .order((risk_reviews::reviewed_on.desc(), risk_reviews::id.desc()))
@@ -105,16 +117,16 @@ pub fn reviews(conn: &mut DbConn, risk_id: i64) -> AppResult<Vec<RiskReview>> {
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(id, reviewed_on, likelihood, impact, status, note, reviewed_by, created_at)| RiskReview {
-            id,
-            reviewed_on,
-            likelihood,
-            impact,
-            score: likelihood * impact,
-            status: RiskStatus::parse(&status).unwrap_or(RiskStatus::Open),
-            note,
-            reviewed_by,
-            created_at,
+        .map(|r| RiskReview {
+            id: r.id,
+            reviewed_on: r.reviewed_on,
+            likelihood: r.likelihood,
+            impact: r.impact,
+            score: r.likelihood * r.impact,
+            status: RiskStatus::parse(&r.status).unwrap_or(RiskStatus::Open),
+            note: r.note,
+            reviewed_by: r.reviewed_by,
+            created_at: r.created_at,
         })
         .collect())
 }
