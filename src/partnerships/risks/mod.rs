@@ -1,4 +1,13 @@
-//! Partnership section: risks. (Being built.)
+//! Partnership section: the shared risk register. Councils say partnerships
+//! fail for "a lack of formal structure and clear and robust risk sharing
+//! arrangements", so each risk records who carries what share of it.
+
+pub mod api;
+pub mod export;
+pub mod heatmap;
+pub mod http;
+pub mod model;
+pub mod store;
 
 use axum::Router;
 
@@ -6,15 +15,22 @@ use crate::AppState;
 
 /// Page routes for this section.
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    http::routes()
 }
 
 /// JSON API routes for this section, under /api/v1/partnerships/{id}/...
 pub fn api_routes() -> Router<AppState> {
-    Router::new()
+    api::routes()
 }
 
 /// This section's part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(
+    paths(api::list, api::create, api::get_one, api::update, api::review, api::exposure_of),
+    components(schemas(
+        model::RiskView, model::RiskShare, model::RiskDetail, model::RiskReview, model::RiskExposure, model::PartnerRiskExposure,
+        model::RiskCategory, model::RiskStatus, api::NewRisk, api::RiskPatch, api::RiskShareInput, api::NewRiskReview
+    )),
+    tags((name = "risks", description = "Each partnership's shared risk register: risks, who carries what share, reviews and exposure"))
+)]
 pub struct ApiDoc;
