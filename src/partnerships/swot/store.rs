@@ -226,7 +226,7 @@ pub fn delete(conn: &mut DbConn, partnership_id: i64, item_id: i64, user: &Sessi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::partnerships::model::Visibility;
+    use crate::partnerships::model::{MemberRole, Visibility};
     use crate::policy::Role;
 
     fn input(quadrant: &str, text: &str) -> SwotInput {
