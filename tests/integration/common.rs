@@ -209,6 +209,17 @@ impl Api {
         (status, body, content_type)
     }
 
+    /// Any method, for PUT, PATCH and DELETE; returns status and JSON body (null if none).
+    pub async fn send(&self, method: reqwest::Method, path: &str, body: Option<serde_json::Value>) -> (StatusCode, serde_json::Value) {
+        let mut rb = self.auth(self.http.request(method, format!("{}{path}", self.base)));
+        if let Some(b) = body {
+            rb = rb.json(&b);
+        }
+        let r = rb.send().await.unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
     pub async fn post(&self, path: &str, body: serde_json::Value) -> (StatusCode, serde_json::Value, String) {
         let r = self.auth(self.http.post(format!("{}{path}", self.base))).json(&body).send().await.unwrap();
         let status = r.status();

@@ -40,15 +40,7 @@ async fn post(b: &Browser, path: &str, fields: &[(String, String)]) -> reqwest::
 
 /// Any method with a JSON body; the shared helper only has GET and POST.
 async fn send(api: &Api, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-    let mut rb = api.http.request(method, format!("{}{path}", api.base));
-    if let Some(b) = body {
-        rb = rb.json(&b);
-    }
-    if let Some(t) = &api.token {
-        rb = rb.bearer_auth(t);
-    }
-    let r = rb.send().await.unwrap();
-    (r.status(), r.json().await.unwrap_or(Value::Null))
+    api.send(method, path, body).await
 }
 
 fn field_errors(body: &Value) -> Vec<(String, String)> {

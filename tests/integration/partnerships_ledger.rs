@@ -11,11 +11,7 @@ fn entry<'a>(org: &'a str, entry_type: &'a str, basis: &'a str, year: &'a str, a
 }
 
 async fn api_delete(api: &Api, path: &str) -> StatusCode {
-    let mut rb = api.http.delete(format!("{}{path}", api.base));
-    if let Some(t) = &api.token {
-        rb = rb.bearer_auth(t);
-    }
-    rb.send().await.unwrap().status()
+    api.send(reqwest::Method::DELETE, path, None).await.0
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -52,12 +52,7 @@ fn with(mut fields: Vec<(String, String)>, key: &str, value: &str) -> Vec<(Strin
 
 /// Any method with a JSON body; the shared helper only has GET and POST.
 async fn send(api: &Api, method: Method, path: &str, body: Value) -> (StatusCode, Value) {
-    let mut rb = api.http.request(method, format!("{}{path}", api.base)).json(&body);
-    if let Some(t) = &api.token {
-        rb = rb.bearer_auth(t);
-    }
-    let r = rb.send().await.unwrap();
-    (r.status(), r.json().await.unwrap_or(Value::Null))
+    api.send(method, path, Some(body)).await
 }
 
 fn field_errors(body: &Value) -> Vec<(String, String)> {

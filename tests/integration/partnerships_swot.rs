@@ -12,13 +12,7 @@ const OPPORTUNITY: &str = "Joint procurement of a new benefits system";
 
 /// DELETE with the API client's token; the common `Api` has only GET and POST.
 async fn api_delete(api: &Api, path: &str) -> (StatusCode, Value) {
-    let mut rb = api.http.delete(format!("{}{path}", api.base));
-    if let Some(t) = &api.token {
-        rb = rb.bearer_auth(t);
-    }
-    let r = rb.send().await.unwrap();
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
+    api.send(reqwest::Method::DELETE, path, None).await
 }
 
 /// The board's items as the API gives them, in order.
