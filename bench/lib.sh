@@ -62,7 +62,7 @@ measure() {
   [[ $status == 200 ]] || die "GET $path answered $status, not 200; not benchmarking it"
   echo "bench: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency $label" >&2
   local out="$tmp/wrk.out"
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "${args[@]}" "$base_url$path" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed on $path"; }
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency "${args[@]}" "$base_url$path" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed on $path"; }
   local row
   row=$(awk -v label="$label" '
     $1 == "Requests/sec:" { rps = $2 }

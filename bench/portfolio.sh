@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 BIN=${CONCORD_BIN:-target/release/concord}
 GENERATE=${CONCORD_GENERATE:-target/release/examples/generate}
 COUNT=${BENCH_PARTNERSHIPS:-50000}
+# As many connections as the server's database pool: more only measures queueing.
+export BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-8}
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
 [[ -x $GENERATE ]] || die "no generator at $GENERATE; build it with cargo build --release --example generate"

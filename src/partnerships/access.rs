@@ -65,13 +65,14 @@ macro_rules! partnership_visible_to {
         p_::visibility
             .eq("public")
             .or(actor.is_some().into_sql::<diesel::sql_types::Bool>().and(p_::visibility.eq("signed_in")))
-            // Checked last: the subquery only runs for rows the cheap tests did not settle.
-            .or(diesel::dsl::exists(
+            // Checked last, and only when signed in: the subquery runs only for
+            // rows the cheap tests did not settle.
+            .or(actor.is_some().into_sql::<diesel::sql_types::Bool>().and(diesel::dsl::exists(
                 pm_::table
                     .filter(pm_::partnership_id.eq(p_::id))
                     .filter(pm_::organisation_id.eq(org))
                     .filter(pm_::status.eq_any(["active", "invited"])),
-            ))
+            )))
     }};
 }
 

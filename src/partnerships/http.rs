@@ -207,21 +207,6 @@ struct FormPage {
 }
 
 impl FormPage {
-    fn kinds(&self) -> Vec<(&'static str, &'static str)> {
-        Kind::options()
-    }
-    fn degrees(&self) -> Vec<(&'static str, &'static str)> {
-        Degree::options()
-    }
-    fn statuses(&self) -> Vec<(&'static str, &'static str)> {
-        Status::options()
-    }
-    fn visibilities(&self) -> Vec<(&'static str, &'static str)> {
-        Visibility::options()
-    }
-    fn stages(&self) -> Vec<(String, String)> {
-        (1..=8).map(|s| (s.to_string(), stage_label(s))).collect()
-    }
 }
 
 async fn new_page(ctx: PageCtx, SignedIn(user): SignedIn) -> AppResult<Response> {

@@ -123,6 +123,11 @@ pub const STAGES: [&str; 8] = [
     "Exit strategy activation",
 ];
 
+/// (value, label) pairs for a stage select.
+pub fn stage_options() -> Vec<(String, String)> {
+    (1..=8).map(|s| (s.to_string(), stage_label(s))).collect()
+}
+
 pub fn stage_label(stage: i32) -> String {
     match usize::try_from(stage).ok().and_then(|s| STAGES.get(s.wrapping_sub(1))) {
         Some(name) => format!("{stage}. {name}"),

@@ -8,7 +8,6 @@ use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 
-use super::model::*;
 use super::money::{financial_year_label, pounds};
 use super::portfolio::{self, Portfolio, PortfolioFilter, PortfolioRow};
 use crate::error::{AppError, AppResult};
@@ -37,18 +36,6 @@ struct PortfolioPage {
 }
 
 impl PortfolioPage {
-    fn kinds(&self) -> Vec<(&'static str, &'static str)> {
-        Kind::options()
-    }
-    fn degrees(&self) -> Vec<(&'static str, &'static str)> {
-        Degree::options()
-    }
-    fn statuses(&self) -> Vec<(&'static str, &'static str)> {
-        Status::options()
-    }
-    fn stages(&self) -> Vec<(String, String)> {
-        (1..=8).map(|s| (s.to_string(), stage_label(s))).collect()
-    }
     fn is(&self, value: &Option<String>, option: &str) -> bool {
         value.as_deref() == Some(option)
     }

@@ -15,6 +15,28 @@ pub const MAX_TEXT: usize = 5000;
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
+/// The columns a person sets, for both INSERT and UPDATE.
+macro_rules! partnership_fields {
+    ($input:expr) => {
+        (
+            partnerships::name.eq($input.name.trim()),
+            partnerships::purpose.eq($input.purpose.trim()),
+            partnerships::kind.eq(&$input.kind),
+            partnerships::degree.eq(&$input.degree),
+            partnerships::stage.eq($input.stage),
+            partnerships::status.eq(&$input.status),
+            partnerships::visibility.eq(&$input.visibility),
+            partnerships::start_date.eq($input.start_date),
+            partnerships::end_date.eq($input.end_date),
+            partnerships::decision_body.eq($input.decision_body.trim()),
+            partnerships::decision_rule.eq($input.decision_rule.trim()),
+            partnerships::meeting_cadence.eq($input.meeting_cadence.trim()),
+            partnerships::review_cadence_months.eq($input.review_cadence_months),
+            partnerships::exit_plan.eq($input.exit_plan.trim()),
+        )
+    };
+}
+
 /// Checks everything a person can type; field names match forms and JSON.
 pub fn validate(input: &PartnershipInput) -> Vec<FieldError> {
     let mut errors = Vec::new();
@@ -117,20 +139,7 @@ pub fn create(conn: &mut DbConn, input: &PartnershipInput, lead: &Organisation, 
     let now = crate::db::now();
     let id: i64 = diesel::insert_into(partnerships::table)
         .values((
-            partnerships::name.eq(input.name.trim()),
-            partnerships::purpose.eq(input.purpose.trim()),
-            partnerships::kind.eq(&input.kind),
-            partnerships::degree.eq(&input.degree),
-            partnerships::stage.eq(input.stage),
-            partnerships::status.eq(&input.status),
-            partnerships::visibility.eq(&input.visibility),
-            partnerships::start_date.eq(input.start_date),
-            partnerships::end_date.eq(input.end_date),
-            partnerships::decision_body.eq(input.decision_body.trim()),
-            partnerships::decision_rule.eq(input.decision_rule.trim()),
-            partnerships::meeting_cadence.eq(input.meeting_cadence.trim()),
-            partnerships::review_cadence_months.eq(input.review_cadence_months),
-            partnerships::exit_plan.eq(input.exit_plan.trim()),
+            partnership_fields!(input),
             partnerships::created_by.eq(created_by),
             partnerships::created_at.eq(now),
             partnerships::updated_at.eq(now),
@@ -203,20 +212,7 @@ pub fn update(conn: &mut DbConn, p: &Partnership, input: &PartnershipInput, acto
     let before = input_of(conn, p)?;
     diesel::update(partnerships::table.find(p.id))
         .set((
-            partnerships::name.eq(input.name.trim()),
-            partnerships::purpose.eq(input.purpose.trim()),
-            partnerships::kind.eq(&input.kind),
-            partnerships::degree.eq(&input.degree),
-            partnerships::stage.eq(input.stage),
-            partnerships::status.eq(&input.status),
-            partnerships::visibility.eq(&input.visibility),
-            partnerships::start_date.eq(input.start_date),
-            partnerships::end_date.eq(input.end_date),
-            partnerships::decision_body.eq(input.decision_body.trim()),
-            partnerships::decision_rule.eq(input.decision_rule.trim()),
-            partnerships::meeting_cadence.eq(input.meeting_cadence.trim()),
-            partnerships::review_cadence_months.eq(input.review_cadence_months),
-            partnerships::exit_plan.eq(input.exit_plan.trim()),
+            partnership_fields!(input),
             partnerships::updated_at.eq(crate::db::now()),
         ))
         .execute(conn)?;

@@ -23,7 +23,7 @@ pub fn bar_chart(id: &str, title: &str, description: &str, bars: &[Bar]) -> Stri
     let width = LABEL_WIDTH + BAR_AREA + 120;
     let max = bars.iter().map(|b| b.value).max().unwrap_or(0).max(1);
     let mut svg = format!(
-        r##"<svg class="concord-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-labelledby="{id}-title {id}-desc"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"##,
+        r##"<svg class="concord-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-labelledby="{id}-title" aria-describedby="{id}-desc"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"##,
         escape(title),
         escape(description)
     );
@@ -59,7 +59,7 @@ mod tests {
             Bar { label: "Network".into(), value: 5, value_label: "5".into() },
         ];
         let svg = bar_chart("c1", "By type", "Partnerships by type", &bars);
-        assert!(svg.contains(r#"role="img" aria-labelledby="c1-title c1-desc""#));
+        assert!(svg.contains(r#"role="img" aria-labelledby="c1-title" aria-describedby="c1-desc""#));
         assert!(svg.contains("Shared &lt;service&gt;"));
         assert!(svg.contains(r#"width="360" height="20""#), "largest bar fills the area");
         assert!(svg.contains(r#"width="180" height="20""#), "half value, half length");

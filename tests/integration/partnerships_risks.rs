@@ -68,7 +68,7 @@ async fn a_risk_shared_60_40_gives_each_partner_its_exposure_and_fills_the_heat_
     assert!(register.contains("Birmingham City Council</th>\n      <td class=\"govuk-table__cell govuk-table__cell--numeric\">1</td>\n      <td class=\"govuk-table__cell govuk-table__cell--numeric\">12.00</td>"), "{register}");
     assert!(register.contains("Leeds City Council</th>\n      <td class=\"govuk-table__cell govuk-table__cell--numeric\">1</td>\n      <td class=\"govuk-table__cell govuk-table__cell--numeric\">8.00</td>"));
     // The heat map: one open risk at likelihood 4, impact 5, and nowhere else.
-    assert!(register.contains("role=\"img\" aria-labelledby=\"heat-map-title heat-map-desc\""));
+    assert!(register.contains("role=\"img\" aria-labelledby=\"heat-map-title\" aria-describedby=\"heat-map-desc\""));
     assert!(register.contains("data-cell=\"4-5\">1</text>"), "{register}");
     assert_eq!(register.matches("data-cell=").count(), 1);
     assert!(register.contains("1 open risk: 1 red, 0 amber and 0 green"));

@@ -69,7 +69,7 @@ pub fn svg(rows: &[(i32, i64, i64)]) -> Option<String> {
     let mut s = String::new();
     let _ = write!(
         s,
-        r##"<svg class="concord-chart" xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="ledger-chart-title ledger-chart-desc" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}"><title id="ledger-chart-title">Realised costs and cashable savings by financial year</title><desc id="ledger-chart-desc">Bar chart of realised costs (red) and realised cashable savings (blue) for each financial year, {}. The table after the chart gives the same figures.</desc>"##,
+        r##"<svg class="concord-chart" xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="ledger-chart-title" aria-describedby="ledger-chart-desc" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}"><title id="ledger-chart-title">Realised costs and cashable savings by financial year</title><desc id="ledger-chart-desc">Bar chart of realised costs (red) and realised cashable savings (blue) for each financial year, {}. The table after the chart gives the same figures.</desc>"##,
         escape(&span)
     );
     // Legend.
