@@ -41,7 +41,8 @@ fn main() -> anyhow::Result<()> {
         println!("already {existing} partnerships; nothing to do");
         return Ok(());
     }
-    let councils: Vec<i64> = db.read_blocking(|c| Ok(organisations::table.filter(organisations::is_current.eq(true)).filter(organisations::tier.is_not_null()).select(organisations::id).load(c)?))?;
+    let councils: Vec<i64> =
+        db.read_blocking(|c| Ok(organisations::table.filter(organisations::is_current.eq(true)).filter(organisations::tier.is_not_null()).select(organisations::id).load(c)?))?;
     let mut rng = Rng(0x5eed_c0c0_ffee_1234);
     let start = NaiveDate::from_ymd_opt(2015, 4, 1).unwrap();
     let now = concord::db::now();
@@ -94,8 +95,24 @@ fn main() -> anyhow::Result<()> {
                 concord::per_backend!(&mut *c, |c| diesel::insert_into(partnership_members::table).values(&members).execute(c))?;
                 let year = 2018 + rng.below(8) as i32;
                 let entries = vec![
-                    (ledger_entries::partnership_id.eq(id), ledger_entries::organisation_id.eq(chosen[0]), ledger_entries::entry_type.eq("cost"), ledger_entries::basis.eq("realised"), ledger_entries::financial_year.eq(year), ledger_entries::amount_pence.eq((rng.below(200_000) as i64 + 1_000) * 100), ledger_entries::created_at.eq(now)),
-                    (ledger_entries::partnership_id.eq(id), ledger_entries::organisation_id.eq(chosen[1]), ledger_entries::entry_type.eq("cashable_saving"), ledger_entries::basis.eq("realised"), ledger_entries::financial_year.eq(year), ledger_entries::amount_pence.eq((rng.below(300_000) as i64 + 1_000) * 100), ledger_entries::created_at.eq(now)),
+                    (
+                        ledger_entries::partnership_id.eq(id),
+                        ledger_entries::organisation_id.eq(chosen[0]),
+                        ledger_entries::entry_type.eq("cost"),
+                        ledger_entries::basis.eq("realised"),
+                        ledger_entries::financial_year.eq(year),
+                        ledger_entries::amount_pence.eq((rng.below(200_000) as i64 + 1_000) * 100),
+                        ledger_entries::created_at.eq(now),
+                    ),
+                    (
+                        ledger_entries::partnership_id.eq(id),
+                        ledger_entries::organisation_id.eq(chosen[1]),
+                        ledger_entries::entry_type.eq("cashable_saving"),
+                        ledger_entries::basis.eq("realised"),
+                        ledger_entries::financial_year.eq(year),
+                        ledger_entries::amount_pence.eq((rng.below(300_000) as i64 + 1_000) * 100),
+                        ledger_entries::created_at.eq(now),
+                    ),
                 ];
                 concord::per_backend!(&mut *c, |c| diesel::insert_into(ledger_entries::table).values(&entries).execute(c))?;
             }

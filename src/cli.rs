@@ -59,9 +59,7 @@ pub enum Command {
         command: UserCommand,
     },
     /// Copy the database to DEST (SQLite only; for PostgreSQL use pg_dump).
-    Backup {
-        dest: PathBuf,
-    },
+    Backup { dest: PathBuf },
 }
 
 #[derive(Subcommand, Debug)]
@@ -132,8 +130,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import { kind, file } => {
             let db = open_db(&cli.database_url)?;
             let text = std::fs::read_to_string(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-            let report = crate::imports::run(&db, kind, &text, &crate::audit::Actor::system("cli import"))
-                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let report = crate::imports::run(&db, kind, &text, &crate::audit::Actor::system("cli import")).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             println!("{}: {report}", file.display());
             Ok(())
         }
@@ -147,7 +144,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Backup { dest } => {
             let db = Db::connect(&cli.database_url, 1)?;
             match db.backend() {
-                Backend::Postgres => anyhow::bail!("backup copies SQLite databases only; for PostgreSQL use pg_dump, for example: pg_dump --format=custom --file=concord.dump \"$CONCORD_DATABASE_URL\""),
+                Backend::Postgres => anyhow::bail!(
+                    "backup copies SQLite databases only; for PostgreSQL use pg_dump, for example: pg_dump --format=custom --file=concord.dump \"$CONCORD_DATABASE_URL\""
+                ),
                 Backend::Sqlite => {
                     anyhow::ensure!(!dest.exists(), "{} already exists; choose a new file name", dest.display());
                     crate::ops::sqlite_backup(&db, &dest)?;

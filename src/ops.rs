@@ -32,7 +32,8 @@ pub struct Metrics {
 impl Metrics {
     pub fn new() -> Metrics {
         let registry = Registry::new();
-        let requests = IntCounterVec::new(Opts::new("concord_http_requests_total", "HTTP requests by route, method and status"), &["route", "method", "status"]).expect("metric definition");
+        let requests =
+            IntCounterVec::new(Opts::new("concord_http_requests_total", "HTTP requests by route, method and status"), &["route", "method", "status"]).expect("metric definition");
         let latency = HistogramVec::new(
             HistogramOpts::new("concord_http_request_duration_seconds", "HTTP request latency by route and method")
                 .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0]),

@@ -67,7 +67,11 @@ impl PagingParams {
         if !(1..=MAX_PER_PAGE).contains(&per_page) {
             errors.push(crate::error::FieldError::new("per_page", format!("per_page must be from 1 to {MAX_PER_PAGE}")));
         }
-        if errors.is_empty() { Ok(Paging { page, per_page }) } else { Err(AppError::Invalid(errors)) }
+        if errors.is_empty() {
+            Ok(Paging { page, per_page })
+        } else {
+            Err(AppError::Invalid(errors))
+        }
     }
 }
 
@@ -176,4 +180,3 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .method_not_allowed_fallback(|| async { ApiError(AppError::MethodNotAllowed) })
         .layer(axum::middleware::from_fn_with_state(state, crate::auth::tokens::middleware))
 }
-

@@ -84,11 +84,6 @@ pub fn list(conn: &mut DbConn, organisation_id: Option<i64>, offset: i64, limit:
         count = count.filter(audit_log::organisation_id.eq(org));
     }
     let total = count.count().get_result(conn)?;
-    let rows = query
-        .order(audit_log::id.desc())
-        .offset(offset)
-        .limit(limit)
-        .select(AuditEntry::as_select())
-        .load(conn)?;
+    let rows = query.order(audit_log::id.desc()).offset(offset).limit(limit).select(AuditEntry::as_select()).load(conn)?;
     Ok((rows, total))
 }

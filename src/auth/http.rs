@@ -78,19 +78,11 @@ enum SignInOutcome {
 fn attempt_sign_in(conn: &mut DbConn, email: &str, password_given: &str) -> AppResult<SignInOutcome> {
     let now = crate::db::now();
     let since = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
-    let recent: i64 = sign_in_failures::table
-        .filter(sign_in_failures::email.eq(email))
-        .filter(sign_in_failures::occurred_at.gt(since))
-        .count()
-        .get_result(conn)?;
+    let recent: i64 = sign_in_failures::table.filter(sign_in_failures::email.eq(email)).filter(sign_in_failures::occurred_at.gt(since)).count().get_result(conn)?;
     if recent >= MAX_FAILURES {
         return Ok(SignInOutcome::Throttled);
     }
-    let user: Option<(i64, String, bool)> = users::table
-        .filter(users::email.eq(email))
-        .select((users::id, users::password_hash, users::is_active))
-        .first(conn)
-        .optional()?;
+    let user: Option<(i64, String, bool)> = users::table.filter(users::email.eq(email)).select((users::id, users::password_hash, users::is_active)).first(conn).optional()?;
     let ok_user = match &user {
         Some((id, hash, true)) if password::verify(password_given, hash) => Some(*id),
         Some(_) => None,
@@ -106,9 +98,7 @@ fn attempt_sign_in(conn: &mut DbConn, email: &str, password_given: &str) -> AppR
             Ok(SignInOutcome::Ok { token: session::create(conn, user_id)? })
         }
         None => {
-            diesel::insert_into(sign_in_failures::table)
-                .values((sign_in_failures::email.eq(email), sign_in_failures::occurred_at.eq(now)))
-                .execute(conn)?;
+            diesel::insert_into(sign_in_failures::table).values((sign_in_failures::email.eq(email), sign_in_failures::occurred_at.eq(now))).execute(conn)?;
             Ok(SignInOutcome::Wrong)
         }
     }
@@ -185,7 +175,15 @@ struct AccountQuery {
     notice: Option<String>,
 }
 
-async fn account_page(state: &AppState, ctx: PageCtx, user: super::SessionUser, errors: FormErrors, token_name: String, new_token: Option<String>, notice: Option<String>) -> AppResult<Response> {
+async fn account_page(
+    state: &AppState,
+    ctx: PageCtx,
+    user: super::SessionUser,
+    errors: FormErrors,
+    token_name: String,
+    new_token: Option<String>,
+    notice: Option<String>,
+) -> AppResult<Response> {
     authorize(Some(&user.actor()), Action::ManageOwnAccount)?;
     let id = user.id;
     let tokens = state.db.read(move |c| tokens::list(c, id)).await?;
@@ -275,18 +273,20 @@ async fn change_password(
                     return Ok(false);
                 }
                 let new_hash = password::hash(&form.new_password)?;
-                diesel::update(users::table.find(user_id))
-                    .set((users::password_hash.eq(new_hash), users::updated_at.eq(crate::db::now())))
-                    .execute(c)?;
+                diesel::update(users::table.find(user_id)).set((users::password_hash.eq(new_hash), users::updated_at.eq(crate::db::now()))).execute(c)?;
                 session::destroy_others(c, user_id, keep.as_deref())?;
-                audit::record(c, &audit_actor, Change {
-                    action: "user.change_password",
-                    entity_type: "user",
-                    entity_id: user_id.to_string(),
-                    organisation_id: Some(org),
-                    before: None,
-                    after: Some(serde_json::json!({ "password": "changed" })),
-                })?;
+                audit::record(
+                    c,
+                    &audit_actor,
+                    Change {
+                        action: "user.change_password",
+                        entity_type: "user",
+                        entity_id: user_id.to_string(),
+                        organisation_id: Some(org),
+                        before: None,
+                        after: Some(serde_json::json!({ "password": "changed" })),
+                    },
+                )?;
                 Ok(true)
             })
             .await?;

@@ -31,31 +31,11 @@ pub fn load_user(conn: &mut DbConn, id_hash: &str) -> AppResult<Option<(SessionU
         .filter(sessions::id_hash.eq(id_hash))
         .filter(sessions::expires_at.gt(crate::db::now()))
         .filter(users::is_active.eq(true))
-        .select((
-            users::id,
-            users::email,
-            users::display_name,
-            users::organisation_id,
-            organisations::code,
-            organisations::name,
-            users::role,
-            sessions::csrf_token,
-        ))
+        .select((users::id, users::email, users::display_name, users::organisation_id, organisations::code, organisations::name, users::role, sessions::csrf_token))
         .first::<(i64, String, String, i64, String, String, String, String)>(conn)
         .optional()?;
     Ok(row.map(|(id, email, display_name, organisation_id, organisation_code, organisation_name, role, csrf)| {
-        (
-            SessionUser {
-                id,
-                email,
-                display_name,
-                organisation_id,
-                organisation_code,
-                organisation_name,
-                role: Role::parse(&role).unwrap_or(Role::Member),
-            },
-            csrf,
-        )
+        (SessionUser { id, email, display_name, organisation_id, organisation_code, organisation_name, role: Role::parse(&role).unwrap_or(Role::Member) }, csrf)
     }))
 }
 
@@ -94,13 +74,7 @@ pub fn destroy_others(conn: &mut DbConn, user_id: i64, keep: Option<&str>) -> Ap
 }
 
 pub fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
-    Cookie::build((SESSION_COOKIE, token))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(secure)
-        .max_age(time_hours(SESSION_HOURS))
-        .build()
+    Cookie::build((SESSION_COOKIE, token)).path("/").http_only(true).same_site(SameSite::Lax).secure(secure).max_age(time_hours(SESSION_HOURS)).build()
 }
 
 pub fn removal_cookie(name: &'static str) -> Cookie<'static> {
@@ -163,14 +137,7 @@ pub async fn middleware(State(state): State<AppState>, jar: CookieJar, request: 
     let response = next.run(request).await;
     let mut jar = CookieJar::new();
     if let Some(token) = new_cookie_csrf {
-        jar = jar.add(
-            Cookie::build((CSRF_COOKIE, token))
-                .path("/")
-                .http_only(true)
-                .same_site(SameSite::Lax)
-                .secure(state.config.secure_cookies)
-                .build(),
-        );
+        jar = jar.add(Cookie::build((CSRF_COOKIE, token)).path("/").http_only(true).same_site(SameSite::Lax).secure(state.config.secure_cookies).build());
     }
     if stale_session {
         jar = jar.add(removal_cookie(SESSION_COOKIE));

@@ -31,11 +31,7 @@ pub struct ApiToken {
 }
 
 pub fn list(conn: &mut DbConn, user_id: i64) -> AppResult<Vec<ApiToken>> {
-    Ok(api_tokens::table
-        .filter(api_tokens::user_id.eq(user_id))
-        .order(api_tokens::id.desc())
-        .select(ApiToken::as_select())
-        .load(conn)?)
+    Ok(api_tokens::table.filter(api_tokens::user_id.eq(user_id)).order(api_tokens::id.desc()).select(ApiToken::as_select()).load(conn)?)
 }
 
 /// Creates a token and returns its secret, which is never shown again.
@@ -84,9 +80,7 @@ pub fn revoke(conn: &mut DbConn, user: &SessionUser, token_id: i64) -> AppResult
     if token.revoked_at.is_some() {
         return Ok(());
     }
-    diesel::update(api_tokens::table.filter(api_tokens::id.eq(token_id)))
-        .set(api_tokens::revoked_at.eq(Some(crate::db::now())))
-        .execute(conn)?;
+    diesel::update(api_tokens::table.filter(api_tokens::id.eq(token_id))).set(api_tokens::revoked_at.eq(Some(crate::db::now()))).execute(conn)?;
     audit::record(
         conn,
         &user.audit_actor(),
@@ -110,7 +104,17 @@ fn find_user(conn: &mut DbConn, secret: &str) -> AppResult<Option<(SessionUser, 
         .filter(api_tokens::token_hash.eq(&hash))
         .filter(api_tokens::revoked_at.is_null())
         .filter(users::is_active.eq(true))
-        .select((api_tokens::id, api_tokens::last_used_at, users::id, users::email, users::display_name, users::organisation_id, organisations::code, organisations::name, users::role))
+        .select((
+            api_tokens::id,
+            api_tokens::last_used_at,
+            users::id,
+            users::email,
+            users::display_name,
+            users::organisation_id,
+            organisations::code,
+            organisations::name,
+            users::role,
+        ))
         .first::<(i64, Option<chrono::NaiveDateTime>, i64, String, String, i64, String, String, String)>(conn)
         .optional()?;
     let Some((token_id, last_used, id, email, display_name, organisation_id, organisation_code, organisation_name, role)) = row else {
@@ -123,9 +127,7 @@ fn find_user(conn: &mut DbConn, secret: &str) -> AppResult<Option<(SessionUser, 
 }
 
 fn touch(conn: &mut DbConn, token_id: i64) -> AppResult<()> {
-    diesel::update(api_tokens::table.filter(api_tokens::id.eq(token_id)))
-        .set(api_tokens::last_used_at.eq(Some(crate::db::now())))
-        .execute(conn)?;
+    diesel::update(api_tokens::table.filter(api_tokens::id.eq(token_id))).set(api_tokens::last_used_at.eq(Some(crate::db::now()))).execute(conn)?;
     Ok(())
 }
 

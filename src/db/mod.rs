@@ -65,12 +65,9 @@ impl ManageConnection for Manager {
 
     fn connect(&self) -> Result<DbConn, Self::Error> {
         match self.url.backend {
-            Backend::Postgres => diesel::PgConnection::establish(&self.url.target)
-                .map(DbConn::Pg)
-                .map_err(diesel::r2d2::Error::ConnectionError),
+            Backend::Postgres => diesel::PgConnection::establish(&self.url.target).map(DbConn::Pg).map_err(diesel::r2d2::Error::ConnectionError),
             Backend::Sqlite => {
-                let mut conn = diesel::SqliteConnection::establish(&self.url.target)
-                    .map_err(diesel::r2d2::Error::ConnectionError)?;
+                let mut conn = diesel::SqliteConnection::establish(&self.url.target).map_err(diesel::r2d2::Error::ConnectionError)?;
                 // Per-connection settings: SQLite forgets these on every open.
                 conn.batch_execute(
                     // A bigger page cache and memory-mapped reads: the default 2 MiB cache
@@ -213,12 +210,16 @@ impl Db {
             column_name: String,
         }
         let sql = match self.backend {
-            Backend::Sqlite => "SELECT m.name AS table_name, p.name AS column_name FROM sqlite_master m \
+            Backend::Sqlite => {
+                "SELECT m.name AS table_name, p.name AS column_name FROM sqlite_master m \
                  JOIN pragma_table_info(m.name) p WHERE m.type = 'table' \
-                 AND m.name NOT LIKE 'sqlite_%' AND m.name <> '__diesel_schema_migrations'",
-            Backend::Postgres => "SELECT table_name::text AS table_name, column_name::text AS column_name \
+                 AND m.name NOT LIKE 'sqlite_%' AND m.name <> '__diesel_schema_migrations'"
+            }
+            Backend::Postgres => {
+                "SELECT table_name::text AS table_name, column_name::text AS column_name \
                  FROM information_schema.columns WHERE table_schema = current_schema() \
-                 AND table_name <> '__diesel_schema_migrations'",
+                 AND table_name <> '__diesel_schema_migrations'"
+            }
         };
         let rows: Vec<Row> = self.read_blocking(|c| Ok(diesel::sql_query(sql).load(c)?))?;
         let mut map: std::collections::BTreeMap<String, Vec<String>> = Default::default();

@@ -199,9 +199,7 @@ impl SeenKeys {
 pub fn parse_date(row: &Row<'_>, column: &str) -> Result<Option<chrono::NaiveDate>, ImportError> {
     match row.get(column) {
         "" => Ok(None),
-        v => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| row.error(format!("'{column}' is '{v}', which is not a date in the form YYYY-MM-DD"))),
+        v => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").map(Some).map_err(|_| row.error(format!("'{column}' is '{v}', which is not a date in the form YYYY-MM-DD"))),
     }
 }
 
@@ -218,10 +216,7 @@ pub fn parse_count(row: &Row<'_>, column: &str) -> Result<Option<i64>, ImportErr
 
 pub fn parse_id(row: &Row<'_>, column: &str) -> Result<i64, ImportError> {
     let v = row.required(column)?;
-    v.parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| row.error(format!("'{column}' is '{v}', which is not a positive whole number")))
+    v.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| row.error(format!("'{column}' is '{v}', which is not a positive whole number")))
 }
 
 /// One audit row per import that changed something.
@@ -229,12 +224,16 @@ pub fn record(conn: &mut crate::db::DbConn, actor: &Actor, what: &str, report: &
     if report.created + report.updated == 0 {
         return Ok(());
     }
-    crate::audit::record(conn, actor, crate::audit::Change {
-        action: "import",
-        entity_type: "dataset",
-        entity_id: what.to_string(),
-        organisation_id: None,
-        before: None,
-        after: Some(serde_json::json!({ "created": report.created, "updated": report.updated, "unchanged": report.unchanged })),
-    })
+    crate::audit::record(
+        conn,
+        actor,
+        crate::audit::Change {
+            action: "import",
+            entity_type: "dataset",
+            entity_id: what.to_string(),
+            organisation_id: None,
+            before: None,
+            after: Some(serde_json::json!({ "created": report.created, "updated": report.updated, "unchanged": report.unchanged })),
+        },
+    )
 }

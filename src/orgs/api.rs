@@ -62,10 +62,13 @@ pub async fn list(State(state): State<AppState>, caller: ApiCaller, params: Resu
     responses((status = 200, body = OrganisationDetail), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_one(State(state): State<AppState>, caller: ApiCaller, Path(code): Path<String>) -> ApiResult<Json<OrganisationDetail>> {
     authorize(caller.actor().as_ref(), Action::ViewPublicData)?;
-    let detail = state.db.read(move |c| {
-        let org = store::find(c, &code)?;
-        store::detail(c, &org)
-    }).await?;
+    let detail = state
+        .db
+        .read(move |c| {
+            let org = store::find(c, &code)?;
+            store::detail(c, &org)
+        })
+        .await?;
     Ok(Json(detail))
 }
 
@@ -75,10 +78,13 @@ pub async fn get_one(State(state): State<AppState>, caller: ApiCaller, Path(code
     responses((status = 200, body = Vec<Service>), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn services(State(state): State<AppState>, caller: ApiCaller, Path(code): Path<String>) -> ApiResult<Json<Vec<Service>>> {
     authorize(caller.actor().as_ref(), Action::ViewPublicData)?;
-    let services = state.db.read(move |c| {
-        let org = store::find(c, &code)?;
-        crate::services::store::for_tier(c, org.tier.as_deref())
-    }).await?;
+    let services = state
+        .db
+        .read(move |c| {
+            let org = store::find(c, &code)?;
+            crate::services::store::for_tier(c, org.tier.as_deref())
+        })
+        .await?;
     Ok(Json(services))
 }
 

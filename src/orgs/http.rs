@@ -20,10 +20,7 @@ use crate::AppState;
 pub const PER_PAGE: i64 = 20;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/organisations", get(directory))
-        .route("/organisations/{code}", get(organisation))
-        .route("/organisations/{code}/edit", get(edit_page).post(edit))
+    Router::new().route("/organisations", get(directory)).route("/organisations/{code}", get(organisation)).route("/organisations/{code}/edit", get(edit_page).post(edit))
 }
 
 #[derive(Template)]

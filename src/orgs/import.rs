@@ -35,9 +35,24 @@ struct Council {
 }
 
 const COUNCIL_COLUMNS: &[&str] = &[
-    "local-authority-code", "official-name", "nice-name", "gss-code", "start-date", "end-date", "replaced-by", "nation", "region",
-    "local-authority-type", "local-authority-type-name", "county-la", "combined-authority", "alt-names", "former-gss-codes",
-    "current-authority", "pop-2020", "powers",
+    "local-authority-code",
+    "official-name",
+    "nice-name",
+    "gss-code",
+    "start-date",
+    "end-date",
+    "replaced-by",
+    "nation",
+    "region",
+    "local-authority-type",
+    "local-authority-type-name",
+    "county-la",
+    "combined-authority",
+    "alt-names",
+    "former-gss-codes",
+    "current-authority",
+    "pop-2020",
+    "powers",
 ];
 
 fn valid_register_code(code: &str) -> bool {
@@ -133,14 +148,47 @@ fn parse_councils(text: &str) -> Result<Vec<Council>, ImportError> {
 }
 
 type CouncilRow = (
-    String, String, String, String, Option<String>, String, Option<String>, Option<String>, Option<String>, Option<String>,
-    Option<String>, Option<i64>, Option<NaiveDate>, Option<NaiveDate>, Option<String>, bool, String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<String>,
+    bool,
+    String,
 );
 
 fn existing_councils(conn: &mut DbConn) -> QueryResult<HashMap<String, Council>> {
     use organisations::*;
     let rows: Vec<CouncilRow> = organisations::table
-        .select((code, name, short_name, type_name, gss_code, former_gss_codes, nation, region, tier, county_code, combined_authority_code, population, start_date, end_date, replaced_by, is_current, search_text))
+        .select((
+            code,
+            name,
+            short_name,
+            type_name,
+            gss_code,
+            former_gss_codes,
+            nation,
+            region,
+            tier,
+            county_code,
+            combined_authority_code,
+            population,
+            start_date,
+            end_date,
+            replaced_by,
+            is_current,
+            search_text,
+        ))
         .load(conn)?;
     let types: Vec<(String, String)> = organisations::table.select((code, type_code)).load(conn)?;
     let types: HashMap<String, String> = types.into_iter().collect();
@@ -149,9 +197,23 @@ fn existing_councils(conn: &mut DbConn) -> QueryResult<HashMap<String, Council>>
         .map(|r| {
             let c = Council {
                 type_code: types.get(&r.0).cloned().unwrap_or_default(),
-                code: r.0, name: r.1, short_name: r.2, type_name: r.3, gss_code: r.4, former_gss_codes: r.5, nation: r.6, region: r.7,
-                tier: r.8, county_code: r.9, combined_authority_code: r.10, population: r.11, start_date: r.12, end_date: r.13,
-                replaced_by: r.14, is_current: r.15, search_text: r.16,
+                code: r.0,
+                name: r.1,
+                short_name: r.2,
+                type_name: r.3,
+                gss_code: r.4,
+                former_gss_codes: r.5,
+                nation: r.6,
+                region: r.7,
+                tier: r.8,
+                county_code: r.9,
+                combined_authority_code: r.10,
+                population: r.11,
+                start_date: r.12,
+                end_date: r.13,
+                replaced_by: r.14,
+                is_current: r.15,
+                search_text: r.16,
             };
             (c.code.clone(), c)
         })
@@ -187,9 +249,7 @@ pub fn councils(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, Impo
             match existing.get(&c.code) {
                 Some(old) if old == c => report.unchanged += 1,
                 Some(_) => {
-                    diesel::update(organisations::table.filter(organisations::code.eq(&c.code)))
-                        .set((values, organisations::updated_at.eq(now)))
-                        .execute(conn)?;
+                    diesel::update(organisations::table.filter(organisations::code.eq(&c.code))).set((values, organisations::updated_at.eq(now))).execute(conn)?;
                     report.updated += 1;
                 }
                 None => {
@@ -206,12 +266,9 @@ pub fn councils(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, Impo
     Ok(report)
 }
 
-
 /// Register code for every current and former GSS code.
 fn codes_by_gss(conn: &mut DbConn) -> QueryResult<HashMap<String, String>> {
-    let rows: Vec<(String, Option<String>, String)> = organisations::table
-        .select((organisations::code, organisations::gss_code, organisations::former_gss_codes))
-        .load(conn)?;
+    let rows: Vec<(String, Option<String>, String)> = organisations::table.select((organisations::code, organisations::gss_code, organisations::former_gss_codes)).load(conn)?;
     let mut map = HashMap::new();
     // Former codes first, so a current code always wins.
     for (code, _, former) in &rows {
@@ -248,7 +305,8 @@ pub fn websites(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, Impo
         updates.push((code.clone(), url.to_string()));
     }
     let report = db.write_blocking(|conn| {
-        let current: HashMap<String, Option<String>> = organisations::table.select((organisations::code, organisations::website)).load::<(String, Option<String>)>(conn)?.into_iter().collect();
+        let current: HashMap<String, Option<String>> =
+            organisations::table.select((organisations::code, organisations::website)).load::<(String, Option<String>)>(conn)?.into_iter().collect();
         let mut report = ImportReport::default();
         for (code, url) in &updates {
             if current.get(code).and_then(|w| w.as_deref()) == Some(url.as_str()) {
@@ -301,7 +359,11 @@ pub fn neighbours(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, Im
             diesel::delete(organisation_neighbours::table.filter(organisation_neighbours::organisation_id.eq(id))).execute(conn)?;
             let rows: Vec<_> = set.iter().map(|n| (organisation_neighbours::organisation_id.eq(*id), organisation_neighbours::neighbour_id.eq(*n))).collect();
             crate::per_backend!(conn, |c| diesel::insert_into(organisation_neighbours::table).values(&rows).execute(c))?;
-            if current.is_empty() { report.created += 1 } else { report.updated += 1 }
+            if current.is_empty() {
+                report.created += 1
+            } else {
+                report.updated += 1
+            }
         }
         crate::imports::record(conn, actor, "neighbours", &report)?;
         Ok(report)
@@ -357,7 +419,8 @@ pub fn similarity(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, Im
     }
     let report = db.write_blocking(|conn| {
         let known: HashSet<String> = similarity_groups::table.select(similarity_groups::label).load::<String>(conn)?.into_iter().collect();
-        let current: HashMap<String, Option<String>> = organisations::table.select((organisations::code, organisations::similarity_label)).load::<(String, Option<String>)>(conn)?.into_iter().collect();
+        let current: HashMap<String, Option<String>> =
+            organisations::table.select((organisations::code, organisations::similarity_label)).load::<(String, Option<String>)>(conn)?.into_iter().collect();
         let mut report = ImportReport::default();
         for (code, label) in &labels {
             if !known.contains(label) {

@@ -34,12 +34,7 @@ fn filtered(filter: &OrgFilter) -> Boxed<'static> {
 /// One page of the directory, ordered by name, and the total matching.
 pub fn search(conn: &mut DbConn, filter: &OrgFilter, offset: i64, limit: i64) -> AppResult<(Vec<Organisation>, i64)> {
     let total: i64 = filtered(filter).count().get_result(conn)?;
-    let rows = filtered(filter)
-        .order((organisations::short_name.asc(), organisations::code.asc()))
-        .offset(offset)
-        .limit(limit)
-        .select(Organisation::as_select())
-        .load(conn)?;
+    let rows = filtered(filter).order((organisations::short_name.asc(), organisations::code.asc())).offset(offset).limit(limit).select(Organisation::as_select()).load(conn)?;
     Ok((rows, total))
 }
 
@@ -56,11 +51,7 @@ pub fn facets(conn: &mut DbConn) -> AppResult<Facets> {
         .distinct()
         .order(organisations::region.asc())
         .load(conn)?;
-    let types = organisations::table
-        .select((organisations::type_code, organisations::type_name))
-        .distinct()
-        .order(organisations::type_name.asc())
-        .load(conn)?;
+    let types = organisations::table.select((organisations::type_code, organisations::type_name)).distinct().order(organisations::type_name.asc()).load(conn)?;
     Ok(Facets { nations, regions, types })
 }
 
@@ -81,11 +72,7 @@ pub fn find_by_id(conn: &mut DbConn, id: i64) -> AppResult<Organisation> {
 
 fn org_ref(conn: &mut DbConn, code: Option<&str>) -> AppResult<Option<OrgRef>> {
     let Some(code) = code.filter(|c| !c.is_empty()) else { return Ok(None) };
-    Ok(organisations::table
-        .filter(organisations::code.eq(code))
-        .select((organisations::code, organisations::name, organisations::short_name))
-        .first(conn)
-        .optional()?)
+    Ok(organisations::table.filter(organisations::code.eq(code)).select((organisations::code, organisations::name, organisations::short_name)).first(conn).optional()?)
 }
 
 pub fn detail(conn: &mut DbConn, org: &Organisation) -> AppResult<OrganisationDetail> {
@@ -138,7 +125,10 @@ pub fn valid_code(code: &str) -> bool {
 }
 
 pub fn valid_website(url: &str) -> bool {
-    (url.starts_with("https://") || url.starts_with("http://")) && url.len() <= 300 && !url.contains(char::is_whitespace) && url.split("://").nth(1).is_some_and(|rest| rest.len() > 3 && rest.contains('.'))
+    (url.starts_with("https://") || url.starts_with("http://"))
+        && url.len() <= 300
+        && !url.contains(char::is_whitespace)
+        && url.split("://").nth(1).is_some_and(|rest| rest.len() > 3 && rest.contains('.'))
 }
 
 /// Checks a new organisation; the field names match the form and the JSON.
@@ -198,14 +188,18 @@ pub fn create(conn: &mut DbConn, input: &NewOrganisation, actor: &Actor) -> AppR
         ))
         .execute(conn)?;
     let org = find(conn, &code)?;
-    audit::record(conn, actor, Change {
-        action: "organisation.create",
-        entity_type: "organisation",
-        entity_id: org.code.clone(),
-        organisation_id: Some(org.id),
-        before: None,
-        after: audit::to_json(&org.summary()),
-    })?;
+    audit::record(
+        conn,
+        actor,
+        Change {
+            action: "organisation.create",
+            entity_type: "organisation",
+            entity_id: org.code.clone(),
+            organisation_id: Some(org.id),
+            before: None,
+            after: audit::to_json(&org.summary()),
+        },
+    )?;
     Ok(org)
 }
 
@@ -217,16 +211,18 @@ pub fn update_website(conn: &mut DbConn, org: &Organisation, website: Option<&st
             return Err(AppError::invalid("website", "Enter the website as a full address starting with https://, like https://www.example.org.uk"));
         }
     }
-    diesel::update(organisations::table.find(org.id))
-        .set((organisations::website.eq(website), organisations::updated_at.eq(crate::db::now())))
-        .execute(conn)?;
-    audit::record(conn, actor, Change {
-        action: "organisation.update",
-        entity_type: "organisation",
-        entity_id: org.code.clone(),
-        organisation_id: Some(org.id),
-        before: Some(serde_json::json!({ "website": org.website })),
-        after: Some(serde_json::json!({ "website": website })),
-    })?;
+    diesel::update(organisations::table.find(org.id)).set((organisations::website.eq(website), organisations::updated_at.eq(crate::db::now()))).execute(conn)?;
+    audit::record(
+        conn,
+        actor,
+        Change {
+            action: "organisation.update",
+            entity_type: "organisation",
+            entity_id: org.code.clone(),
+            organisation_id: Some(org.id),
+            before: Some(serde_json::json!({ "website": org.website })),
+            after: Some(serde_json::json!({ "website": website })),
+        },
+    )?;
     find_by_id(conn, org.id)
 }

@@ -16,12 +16,7 @@ use crate::error::AppResult;
 
 pub fn enqueue(conn: &mut DbConn, recipient: &str, subject: &str, body: &str) -> AppResult<()> {
     diesel::insert_into(outbox::table)
-        .values((
-            outbox::recipient.eq(recipient),
-            outbox::subject.eq(subject),
-            outbox::body.eq(body),
-            outbox::created_at.eq(crate::db::now()),
-        ))
+        .values((outbox::recipient.eq(recipient), outbox::subject.eq(subject), outbox::body.eq(body), outbox::created_at.eq(crate::db::now())))
         .execute(conn)?;
     Ok(())
 }

@@ -67,12 +67,10 @@ macro_rules! partnership_visible_to {
             .or(actor.is_some().into_sql::<diesel::sql_types::Bool>().and(p_::visibility.eq("signed_in")))
             // Checked last, and only when signed in: the subquery runs only for
             // rows the cheap tests did not settle.
-            .or(actor.is_some().into_sql::<diesel::sql_types::Bool>().and(diesel::dsl::exists(
-                pm_::table
-                    .filter(pm_::partnership_id.eq(p_::id))
-                    .filter(pm_::organisation_id.eq(org))
-                    .filter(pm_::status.eq_any(["active", "invited"])),
-            )))
+            .or(actor
+                .is_some()
+                .into_sql::<diesel::sql_types::Bool>()
+                .and(diesel::dsl::exists(pm_::table.filter(pm_::partnership_id.eq(p_::id)).filter(pm_::organisation_id.eq(org)).filter(pm_::status.eq_any(["active", "invited"])))))
     }};
 }
 
@@ -82,11 +80,6 @@ macro_rules! partnership_has_member {
     ($organisation_id:expr, $statuses:expr) => {{
         use diesel::prelude::*;
         use $crate::db::schema::{partnership_members as pm_, partnerships as p_};
-        diesel::dsl::exists(
-            pm_::table
-                .filter(pm_::partnership_id.eq(p_::id))
-                .filter(pm_::organisation_id.eq($organisation_id))
-                .filter(pm_::status.eq_any($statuses)),
-        )
+        diesel::dsl::exists(pm_::table.filter(pm_::partnership_id.eq(p_::id)).filter(pm_::organisation_id.eq($organisation_id)).filter(pm_::status.eq_any($statuses)))
     }};
 }

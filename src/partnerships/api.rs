@@ -73,7 +73,8 @@ pub async fn list(State(state): State<AppState>, caller: ApiCaller, params: Resu
     let p = api::query(params)?;
     let paging = PagingParams { page: p.page, per_page: p.per_page }.check()?;
     let actor = caller.actor();
-    let filter = PortfolioFilter { scope: p.scope, q: p.q, kind: p.kind, degree: p.degree, stage: p.stage, status: p.status, organisation: p.organisation, sort: p.sort }.clean(actor.is_some());
+    let filter = PortfolioFilter { scope: p.scope, q: p.q, kind: p.kind, degree: p.degree, stage: p.stage, status: p.status, organisation: p.organisation, sort: p.sort }
+        .clean(actor.is_some());
     let result = state.db.read(move |c| portfolio::load(c, &filter, actor.as_ref(), paging.offset(), paging.per_page)).await?;
     Ok(Json(PortfolioPage {
         total_pages: ((result.total + paging.per_page - 1) / paging.per_page).max(1),
@@ -109,25 +110,40 @@ pub async fn create(State(state): State<AppState>, caller: ApiCaller, body: Resu
     responses((status = 200, body = PartnershipView), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_one(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<Json<PartnershipView>> {
     let actor = caller.actor();
-    Ok(Json(state.db.read(move |c| {
-        let (p, _) = access::load_visible(c, id, actor.as_ref())?;
-        store::view(c, &p)
-    }).await?))
+    Ok(Json(
+        state
+            .db
+            .read(move |c| {
+                let (p, _) = access::load_visible(c, id, actor.as_ref())?;
+                store::view(c, &p)
+            })
+            .await?,
+    ))
 }
 
 /// Replace a partnership's details and governance.
 #[utoipa::path(put, path = "/api/v1/partnerships/{id}", tag = "partnerships", params(("id" = i64, Path)), request_body = PartnershipInput,
     responses((status = 200, body = PartnershipView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn update(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>, body: Result<Json<PartnershipInput>, JsonRejection>) -> ApiResult<Json<PartnershipView>> {
+pub async fn update(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    body: Result<Json<PartnershipInput>, JsonRejection>,
+) -> ApiResult<Json<PartnershipView>> {
     let actor = caller.actor();
     let audit_actor = caller.require().map(|u| u.audit_actor());
     let input = api::json(body)?;
-    Ok(Json(state.db.write(move |c| {
-        let (p, _) = access::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
-        let p = store::update(c, &p, &input, &audit_actor?)?;
-        store::view(c, &p)
-    }).await?))
+    Ok(Json(
+        state
+            .db
+            .write(move |c| {
+                let (p, _) = access::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
+                let p = store::update(c, &p, &input, &audit_actor?)?;
+                store::view(c, &p)
+            })
+            .await?,
+    ))
 }
 
 /// Headline figures: objectives by RAG, open risks, realised costs and savings, reviews.
@@ -135,10 +151,15 @@ pub async fn update(State(state): State<AppState>, caller: ApiCaller, Path(id): 
     responses((status = 200, body = Summary), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_summary(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<Json<Summary>> {
     let actor = caller.actor();
-    Ok(Json(state.db.read(move |c| {
-        access::load_visible(c, id, actor.as_ref())?;
-        summary::for_partnership(c, id)
-    }).await?))
+    Ok(Json(
+        state
+            .db
+            .read(move |c| {
+                access::load_visible(c, id, actor.as_ref())?;
+                summary::for_partnership(c, id)
+            })
+            .await?,
+    ))
 }
 
 /// Every change to the partnership, newest first.
@@ -146,10 +167,15 @@ pub async fn get_summary(State(state): State<AppState>, caller: ApiCaller, Path(
     responses((status = 200, body = Vec<AuditEntry>), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn history(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<Json<Vec<AuditEntry>>> {
     let actor = caller.actor();
-    Ok(Json(state.db.read(move |c| {
-        access::load_visible(c, id, actor.as_ref())?;
-        summary::history(c, id, 500)
-    }).await?))
+    Ok(Json(
+        state
+            .db
+            .read(move |c| {
+                access::load_visible(c, id, actor.as_ref())?;
+                summary::history(c, id, 500)
+            })
+            .await?,
+    ))
 }
 
 /// Member organisations, including invited, declined and former ones.
@@ -157,25 +183,38 @@ pub async fn history(State(state): State<AppState>, caller: ApiCaller, Path(id):
     responses((status = 200, body = Vec<MemberView>), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_members(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<Json<Vec<MemberView>>> {
     let actor = caller.actor();
-    Ok(Json(state.db.read(move |c| {
-        access::load_visible(c, id, actor.as_ref())?;
-        store::members(c, id)
-    }).await?))
+    Ok(Json(
+        state
+            .db
+            .read(move |c| {
+                access::load_visible(c, id, actor.as_ref())?;
+                store::members(c, id)
+            })
+            .await?,
+    ))
 }
 
 /// Invite an organisation (the lead's users, or org admins of members).
 #[utoipa::path(post, path = "/api/v1/partnerships/{id}/members", tag = "partnerships", params(("id" = i64, Path)), request_body = InviteInput,
     responses((status = 201, body = Vec<MemberView>), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn invite(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>, body: Result<Json<InviteInput>, JsonRejection>) -> ApiResult<(StatusCode, Json<Vec<MemberView>>)> {
+pub async fn invite(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    body: Result<Json<InviteInput>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<Vec<MemberView>>)> {
     let actor = caller.actor();
     let audit_actor = caller.require().map(|u| u.audit_actor());
     let input = api::json(body)?;
-    let members = state.db.write(move |c| {
-        let (p, _) = access::load_for(c, id, actor.as_ref(), Action::ManageMembership)?;
-        members::invite(c, &p, &input, &audit_actor?)?;
-        store::members(c, id)
-    }).await?;
+    let members = state
+        .db
+        .write(move |c| {
+            let (p, _) = access::load_for(c, id, actor.as_ref(), Action::ManageMembership)?;
+            members::invite(c, &p, &input, &audit_actor?)?;
+            store::members(c, id)
+        })
+        .await?;
     Ok((StatusCode::CREATED, Json(members)))
 }
 
@@ -183,15 +222,25 @@ pub async fn invite(State(state): State<AppState>, caller: ApiCaller, Path(id): 
 #[utoipa::path(put, path = "/api/v1/partnerships/{id}/members/{member}", tag = "partnerships", params(("id" = i64, Path), ("member" = i64, Path)), request_body = MemberUpdate,
     responses((status = 200, body = Vec<MemberView>), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn update_member(State(state): State<AppState>, caller: ApiCaller, Path((id, member)): Path<(i64, i64)>, body: Result<Json<MemberUpdate>, JsonRejection>) -> ApiResult<Json<Vec<MemberView>>> {
+pub async fn update_member(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((id, member)): Path<(i64, i64)>,
+    body: Result<Json<MemberUpdate>, JsonRejection>,
+) -> ApiResult<Json<Vec<MemberView>>> {
     let actor = caller.actor();
     let audit_actor = caller.require().map(|u| u.audit_actor());
     let input = api::json(body)?;
-    Ok(Json(state.db.write(move |c| {
-        let (p, _) = access::load_for(c, id, actor.as_ref(), Action::ManageMembership)?;
-        members::update(c, &p, member, &input, &audit_actor?)?;
-        store::members(c, id)
-    }).await?))
+    Ok(Json(
+        state
+            .db
+            .write(move |c| {
+                let (p, _) = access::load_for(c, id, actor.as_ref(), Action::ManageMembership)?;
+                members::update(c, &p, member, &input, &audit_actor?)?;
+                store::members(c, id)
+            })
+            .await?,
+    ))
 }
 
 /// Remove a member (kept as "left" in the history).
@@ -201,11 +250,16 @@ pub async fn update_member(State(state): State<AppState>, caller: ApiCaller, Pat
 pub async fn remove_member(State(state): State<AppState>, caller: ApiCaller, Path((id, member)): Path<(i64, i64)>) -> ApiResult<Json<Vec<MemberView>>> {
     let actor = caller.actor();
     let audit_actor = caller.require().map(|u| u.audit_actor());
-    Ok(Json(state.db.write(move |c| {
-        let (p, _) = access::load_for(c, id, actor.as_ref(), Action::ManageMembership)?;
-        members::remove(c, &p, member, &audit_actor?)?;
-        store::members(c, id)
-    }).await?))
+    Ok(Json(
+        state
+            .db
+            .write(move |c| {
+                let (p, _) = access::load_for(c, id, actor.as_ref(), Action::ManageMembership)?;
+                members::remove(c, &p, member, &audit_actor?)?;
+                store::members(c, id)
+            })
+            .await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -219,18 +273,28 @@ pub struct CostShare {
 #[utoipa::path(put, path = "/api/v1/partnerships/{id}/cost-shares", tag = "partnerships", params(("id" = i64, Path)), request_body = Vec<CostShare>,
     responses((status = 200, body = Vec<MemberView>), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn set_cost_shares(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>, body: Result<Json<Vec<CostShare>>, JsonRejection>) -> ApiResult<Json<Vec<MemberView>>> {
+pub async fn set_cost_shares(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    body: Result<Json<Vec<CostShare>>, JsonRejection>,
+) -> ApiResult<Json<Vec<MemberView>>> {
     let actor = caller.actor();
     let audit_actor = caller.require().map(|u| u.audit_actor());
     let shares: Vec<(i64, Option<i32>)> = api::json(body)?.into_iter().map(|s| (s.member_id, s.share_bp)).collect();
     if shares.iter().any(|(_, s)| s.is_some_and(|bp| !(0..=10_000).contains(&bp))) {
         return Err(AppError::invalid("share_bp", "Each share must be from 0 to 10000 basis points").into());
     }
-    Ok(Json(state.db.write(move |c| {
-        let (p, _) = access::load_for(c, id, actor.as_ref(), Action::ManageMembership)?;
-        members::set_cost_shares(c, &p, &shares, &audit_actor?)?;
-        store::members(c, id)
-    }).await?))
+    Ok(Json(
+        state
+            .db
+            .write(move |c| {
+                let (p, _) = access::load_for(c, id, actor.as_ref(), Action::ManageMembership)?;
+                members::set_cost_shares(c, &p, &shares, &audit_actor?)?;
+                store::members(c, id)
+            })
+            .await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -250,11 +314,16 @@ pub async fn respond(State(state): State<AppState>, caller: ApiCaller, Path(id):
         "decline" => false,
         _ => return Err(AppError::invalid("answer", "answer must be accept or decline").into()),
     };
-    Ok(Json(state.db.write(move |c| {
-        let (p, _) = access::load_for(c, id, Some(&user.actor()), Action::RespondToInvitation)?;
-        members::respond(c, &p, user.organisation_id, accept, &user.audit_actor())?;
-        store::members(c, id)
-    }).await?))
+    Ok(Json(
+        state
+            .db
+            .write(move |c| {
+                let (p, _) = access::load_for(c, id, Some(&user.actor()), Action::RespondToInvitation)?;
+                members::respond(c, &p, user.organisation_id, accept, &user.audit_actor())?;
+                store::members(c, id)
+            })
+            .await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -269,11 +338,16 @@ pub struct CalculatorInput {
 pub async fn calculate(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>, body: Result<Json<CalculatorInput>, JsonRejection>) -> ApiResult<Json<Calculation>> {
     let actor = caller.actor();
     let input = api::json(body)?;
-    Ok(Json(state.db.read(move |c| {
-        access::load_visible(c, id, actor.as_ref())?;
-        let members = store::members(c, id)?;
-        calculator::calculate_for_api(&members, input.amount_pence, input.method)
-    }).await?))
+    Ok(Json(
+        state
+            .db
+            .read(move |c| {
+                access::load_visible(c, id, actor.as_ref())?;
+                let members = store::members(c, id)?;
+                calculator::calculate_for_api(&members, input.amount_pence, input.method)
+            })
+            .await?,
+    ))
 }
 
 #[derive(utoipa::OpenApi)]

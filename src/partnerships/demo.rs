@@ -151,7 +151,11 @@ pub fn load(db: &Db, actor: &Actor) -> anyhow::Result<usize> {
             continue;
         }
         db.write_blocking(|c| {
-            let services = if demo.service_search.is_empty() { vec![] } else { crate::services::store::search(c, Some(demo.service_search), true, 0, 2)?.0.into_iter().map(|s| s.id).collect() };
+            let services = if demo.service_search.is_empty() {
+                vec![]
+            } else {
+                crate::services::store::search(c, Some(demo.service_search), true, 0, 2)?.0.into_iter().map(|s| s.id).collect()
+            };
             let input = PartnershipInput {
                 name: demo.name.into(),
                 purpose: demo.purpose.into(),
@@ -244,15 +248,46 @@ fn worcestershire_records(c: &mut DbConn, pid: i64) -> AppResult<()> {
     }
     ledger(c, pid, brm, "cashable_saving", "expected", 2025, 640_000, "Full-year effect of the licensing restructure")?;
     ledger(c, pid, wyc, "non_cashable_benefit", "realised", 2024, 0, "Same licensing standards in every district")?;
-    risk(c, pid, "Supplier failure leaving the public sector in limbo", "supplier_failure", 2, 5, brm, "Second supplier on the framework; data exported monthly", &[(brm, 5000), (wyc, 5000)])?;
-    risk(c, pid, "Partners unable to agree joint objectives", "objectives_disagreement", 3, 3, wyc, "Annual business plan agreed at the joint committee", &[(brm, 2000), (wyc, 8000)])?;
+    risk(
+        c,
+        pid,
+        "Supplier failure leaving the public sector in limbo",
+        "supplier_failure",
+        2,
+        5,
+        brm,
+        "Second supplier on the framework; data exported monthly",
+        &[(brm, 5000), (wyc, 5000)],
+    )?;
+    risk(
+        c,
+        pid,
+        "Partners unable to agree joint objectives",
+        "objectives_disagreement",
+        3,
+        3,
+        wyc,
+        "Annual business plan agreed at the joint committee",
+        &[(brm, 2000), (wyc, 8000)],
+    )?;
     let now = crate::db::now();
     diesel::insert_into(reviews::table)
-        .values((reviews::partnership_id.eq(pid), reviews::held_on.eq(d(2026, 3, 12)), reviews::findings.eq("Savings on track; response times for noise complaints slipped in winter."), reviews::decision.eq("improve"), reviews::created_at.eq(now)))
+        .values((
+            reviews::partnership_id.eq(pid),
+            reviews::held_on.eq(d(2026, 3, 12)),
+            reviews::findings.eq("Savings on track; response times for noise complaints slipped in winter."),
+            reviews::decision.eq("improve"),
+            reviews::created_at.eq(now),
+        ))
         .execute(c)?;
     let review_id: i64 = reviews::table.filter(reviews::partnership_id.eq(pid)).select(reviews::id).first(c)?;
     diesel::insert_into(review_actions::table)
-        .values((review_actions::review_id.eq(review_id), review_actions::description.eq("Add out-of-hours noise cover in winter"), review_actions::owner_organisation_id.eq(brm), review_actions::due_on.eq(d(2026, 11, 1))))
+        .values((
+            review_actions::review_id.eq(review_id),
+            review_actions::description.eq("Add out-of-hours noise cover in winter"),
+            review_actions::owner_organisation_id.eq(brm),
+            review_actions::due_on.eq(d(2026, 11, 1)),
+        ))
         .execute(c)?;
     Ok(())
 }
@@ -277,15 +312,43 @@ fn waste_platform_records(c: &mut DbConn, pid: i64) -> AppResult<()> {
         .returning(objectives::id)
         .get_result(c)?;
     diesel::insert_into(objective_updates::table)
-        .values((objective_updates::objective_id.eq(objective), objective_updates::value.eq(52.0), objective_updates::rag.eq("green"), objective_updates::note.eq("Birmingham live; Leeds in beta"), objective_updates::recorded_on.eq(d(2026, 6, 30)), objective_updates::created_at.eq(now)))
+        .values((
+            objective_updates::objective_id.eq(objective),
+            objective_updates::value.eq(52.0),
+            objective_updates::rag.eq("green"),
+            objective_updates::note.eq("Birmingham live; Leeds in beta"),
+            objective_updates::recorded_on.eq(d(2026, 6, 30)),
+            objective_updates::created_at.eq(now),
+        ))
         .execute(c)?;
     ledger(c, pid, bir, "cost", "realised", 2025, 180_000, "Build team, first year")?;
     ledger(c, pid, lds, "cost", "realised", 2025, 90_000, "Integration with Leeds' back office")?;
     ledger(c, pid, con, "cashable_saving", "expected", 2026, 120_000, "Licence for a commercial product no longer needed")?;
-    risk(c, pid, "Quick wins pursued while harder customer requirements go undelivered", "quick_wins", 3, 4, lds, "Roadmap agreed by the product board each quarter", &[(bir, 6000), (lds, 4000)])?;
-    for (quadrant, text, org) in [("strengths", "One team, three councils' users", bir), ("weaknesses", "Back-office systems differ", lds), ("opportunities", "Other councils could join at low cost", con), ("threats", "Funding ends in 2027", bir)] {
+    risk(
+        c,
+        pid,
+        "Quick wins pursued while harder customer requirements go undelivered",
+        "quick_wins",
+        3,
+        4,
+        lds,
+        "Roadmap agreed by the product board each quarter",
+        &[(bir, 6000), (lds, 4000)],
+    )?;
+    for (quadrant, text, org) in [
+        ("strengths", "One team, three councils' users", bir),
+        ("weaknesses", "Back-office systems differ", lds),
+        ("opportunities", "Other councils could join at low cost", con),
+        ("threats", "Funding ends in 2027", bir),
+    ] {
         diesel::insert_into(swot_items::table)
-            .values((swot_items::partnership_id.eq(pid), swot_items::quadrant.eq(quadrant), swot_items::text.eq(text), swot_items::organisation_id.eq(org), swot_items::created_at.eq(now)))
+            .values((
+                swot_items::partnership_id.eq(pid),
+                swot_items::quadrant.eq(quadrant),
+                swot_items::text.eq(text),
+                swot_items::organisation_id.eq(org),
+                swot_items::created_at.eq(now),
+            ))
             .execute(c)?;
     }
     Ok(())

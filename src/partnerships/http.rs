@@ -189,9 +189,29 @@ impl PartnershipForm {
             }
         }
         // Show errors in the order the fields appear on the form.
-        let order = ["name", "purpose", "kind", "degree", "stage", "status", "visibility", "start_date", "end_date", "services", "decision_body", "decision_rule", "meeting_cadence", "review_cadence_months", "exit_plan"];
+        let order = [
+            "name",
+            "purpose",
+            "kind",
+            "degree",
+            "stage",
+            "status",
+            "visibility",
+            "start_date",
+            "end_date",
+            "services",
+            "decision_body",
+            "decision_rule",
+            "meeting_cadence",
+            "review_cadence_months",
+            "exit_plan",
+        ];
         errors.sort_by_key(|e| order.iter().position(|f| *f == e.field).unwrap_or(order.len()));
-        if errors.is_empty() { Ok(input) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(input)
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -206,8 +226,7 @@ struct FormPage {
     lead_name: String,
 }
 
-impl FormPage {
-}
+impl FormPage {}
 
 async fn new_page(ctx: PageCtx, SignedIn(user): SignedIn) -> AppResult<Response> {
     crate::policy::authorize(Some(&user.actor()), Action::CreatePartnership)?;
@@ -220,7 +239,8 @@ async fn create(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): Sig
     crate::policy::authorize(Some(&user.actor()), Action::CreatePartnership)?;
     let lead_name = user.organisation_name.clone();
     let invalid = |errors: Vec<FieldError>, form: PartnershipForm, ctx: PageCtx| -> AppResult<Response> {
-        Ok((StatusCode::UNPROCESSABLE_ENTITY, html(FormPage { ctx: ctx.with_nav("partnerships"), errors: FormErrors(errors), form, p: None, lead_name: lead_name.clone() })?).into_response())
+        Ok((StatusCode::UNPROCESSABLE_ENTITY, html(FormPage { ctx: ctx.with_nav("partnerships"), errors: FormErrors(errors), form, p: None, lead_name: lead_name.clone() })?)
+            .into_response())
     };
     let input = match form.to_input() {
         Ok(i) => i,
@@ -256,10 +276,7 @@ async fn overview(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<i6
     let user = ctx.user.clone();
     let (p, rel) = load(&state, user.as_ref(), id, Action::ViewPartnership).await?;
     let pid = p.id;
-    let (members, services, summary) = state
-        .db
-        .read(move |c| Ok((store::members(c, pid)?, store::services_of(c, pid)?, super::summary::for_partnership(c, pid)?)))
-        .await?;
+    let (members, services, summary) = state.db.read(move |c| Ok((store::members(c, pid)?, store::services_of(c, pid)?, super::summary::for_partnership(c, pid)?))).await?;
     let h = Header::new(p, rel, "overview", user.as_ref());
     Ok(html(OverviewPage { ctx: ctx.with_nav("partnerships"), h, members, services, summary, today: chrono::Utc::now().date_naive() })?.into_response())
 }
@@ -275,7 +292,11 @@ async fn edit_page(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): 
 async fn edit(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): SignedIn, Path(id): Path<i64>, Form(form): Form<PartnershipForm>) -> AppResult<Response> {
     let (p, _) = load(&state, Some(&user), id, Action::EditPartnership).await?;
     let invalid = |errors: Vec<FieldError>, form: PartnershipForm, p: Partnership| -> AppResult<Response> {
-        Ok((StatusCode::UNPROCESSABLE_ENTITY, html(FormPage { ctx: ctx.clone().with_nav("partnerships"), errors: FormErrors(errors), form, p: Some(p), lead_name: String::new() })?).into_response())
+        Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            html(FormPage { ctx: ctx.clone().with_nav("partnerships"), errors: FormErrors(errors), form, p: Some(p), lead_name: String::new() })?,
+        )
+            .into_response())
     };
     let input = match form.to_input() {
         Ok(i) => i,
@@ -346,7 +367,13 @@ async fn invite(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): Sig
     }
 }
 
-async fn update_member(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): SignedIn, Path((id, member)): Path<(i64, i64)>, Form(form): Form<MemberUpdate>) -> AppResult<Response> {
+async fn update_member(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    SignedIn(user): SignedIn,
+    Path((id, member)): Path<(i64, i64)>,
+    Form(form): Form<MemberUpdate>,
+) -> AppResult<Response> {
     let (p, rel) = load(&state, Some(&user), id, Action::ManageMembership).await?;
     let (p2, actor) = (p.clone(), user.audit_actor());
     match state.db.write(move |c| members::update(c, &p2, member, &form, &actor)).await {

@@ -14,7 +14,8 @@ use crate::db::DbConn;
 use crate::error::AppError;
 use crate::imports::{parse_date, ImportError, ImportReport, SeenKeys, Table};
 
-pub const COLUMNS: &[&str] = &["name", "purpose", "kind", "degree", "stage", "status", "visibility", "start_date", "end_date", "lead", "partners", "services", "review_cadence_months"];
+pub const COLUMNS: &[&str] =
+    &["name", "purpose", "kind", "degree", "stage", "status", "visibility", "start_date", "end_date", "lead", "partners", "services", "review_cadence_months"];
 
 /// Who is importing decides how partners join.
 #[derive(Clone, Copy, Debug)]

@@ -126,7 +126,14 @@ pub fn respond(conn: &mut DbConn, p: &Partnership, organisation_id: i64, accept:
     diesel::update(partnership_members::table.find(m.id))
         .set((partnership_members::status.eq(status.code()), partnership_members::responded_at.eq(Some(crate::db::now()))))
         .execute(conn)?;
-    record(conn, actor, p.id, if accept { "partnership.member.accept" } else { "partnership.member.decline" }, Some(serde_json::json!({ "member": m.id, "status": "invited" })), Some(serde_json::json!({ "member": m.id, "status": status.code() })))
+    record(
+        conn,
+        actor,
+        p.id,
+        if accept { "partnership.member.accept" } else { "partnership.member.decline" },
+        Some(serde_json::json!({ "member": m.id, "status": "invited" })),
+        Some(serde_json::json!({ "member": m.id, "status": status.code() })),
+    )
 }
 
 #[derive(Deserialize, Serialize, Clone, Debug, Default, ToSchema)]
@@ -167,9 +174,14 @@ pub fn update(conn: &mut DbConn, p: &Partnership, member_id: i64, input: &Member
             partnership_members::contact_email.eq(input.contact_email.trim()),
         ))
         .execute(conn)?;
-    record(conn, actor, p.id, "partnership.member.update",
+    record(
+        conn,
+        actor,
+        p.id,
+        "partnership.member.update",
         Some(serde_json::json!({ "member": m.id, "role": m.role, "contact_name": m.contact_name, "contact_email": m.contact_email })),
-        Some(serde_json::json!({ "member": m.id, "role": role.code(), "contact_name": input.contact_name.trim(), "contact_email": input.contact_email.trim() })))
+        Some(serde_json::json!({ "member": m.id, "role": role.code(), "contact_name": input.contact_name.trim(), "contact_email": input.contact_email.trim() })),
+    )
 }
 
 /// Removes a member (it is kept as "left", so history still names it).
@@ -181,7 +193,14 @@ pub fn remove(conn: &mut DbConn, p: &Partnership, member_id: i64, actor: &AuditA
     diesel::update(partnership_members::table.find(m.id))
         .set((partnership_members::status.eq(MemberStatus::Left.code()), partnership_members::cost_share_bp.eq(None::<i32>)))
         .execute(conn)?;
-    record(conn, actor, p.id, "partnership.member.remove", Some(serde_json::json!({ "member": m.id, "status": m.status })), Some(serde_json::json!({ "member": m.id, "status": "left" })))
+    record(
+        conn,
+        actor,
+        p.id,
+        "partnership.member.remove",
+        Some(serde_json::json!({ "member": m.id, "status": m.status })),
+        Some(serde_json::json!({ "member": m.id, "status": "left" })),
+    )
 }
 
 /// Sets every active member's agreed cost share at once. Either all are
@@ -215,9 +234,7 @@ pub fn set_cost_shares(conn: &mut DbConn, p: &Partnership, shares: &[(i64, Optio
     for (id, share) in shares {
         diesel::update(partnership_members::table.find(id)).set(partnership_members::cost_share_bp.eq(share)).execute(conn)?;
     }
-    let after: Vec<_> = active
-        .iter()
-        .map(|m| serde_json::json!({ "organisation": m.organisation_code, "share_bp": shares.iter().find(|(id, _)| *id == m.id).and_then(|(_, s)| *s) }))
-        .collect();
+    let after: Vec<_> =
+        active.iter().map(|m| serde_json::json!({ "organisation": m.organisation_code, "share_bp": shares.iter().find(|(id, _)| *id == m.id).and_then(|(_, s)| *s) })).collect();
     record(conn, actor, p.id, "partnership.cost_shares", Some(serde_json::json!(before)), Some(serde_json::json!(after)))
 }

@@ -112,16 +112,8 @@ vocabulary!(
 );
 
 /// ISO 44001 (formerly BS 11000) relationship lifecycle stages, 1 to 8.
-pub const STAGES: [&str; 8] = [
-    "Operational awareness",
-    "Knowledge",
-    "Internal assessment",
-    "Partner selection",
-    "Working together",
-    "Value creation",
-    "Staying together",
-    "Exit strategy activation",
-];
+pub const STAGES: [&str; 8] =
+    ["Operational awareness", "Knowledge", "Internal assessment", "Partner selection", "Working together", "Value creation", "Staying together", "Exit strategy activation"];
 
 /// (value, label) pairs for a stage select.
 pub fn stage_options() -> Vec<(String, String)> {

@@ -97,7 +97,11 @@ pub fn financial_year_label(start_year: impl std::borrow::Borrow<i32>) -> String
 /// The financial year a date falls in, as its start year.
 pub fn financial_year_of(date: chrono::NaiveDate) -> i32 {
     use chrono::Datelike;
-    if date.month() >= 4 { date.year() } else { date.year() - 1 }
+    if date.month() >= 4 {
+        date.year()
+    } else {
+        date.year() - 1
+    }
 }
 
 #[cfg(test)]

@@ -244,7 +244,11 @@ pub fn load(conn: &mut DbConn, filter: &PortfolioFilter, actor: Option<&Actor>, 
         .filter(ledger_entries::basis.eq("realised"))
         .filter(ledger_entries::entry_type.eq_any(["cost", "cashable_saving"]))
         .group_by((ledger_entries::entry_type, ledger_entries::financial_year))
-        .select((ledger_entries::entry_type, ledger_entries::financial_year, diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>("CAST(SUM(ledger_entries.amount_pence) AS BIGINT)")))
+        .select((
+            ledger_entries::entry_type,
+            ledger_entries::financial_year,
+            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>("CAST(SUM(ledger_entries.amount_pence) AS BIGINT)"),
+        ))
         .load(conn)?;
     let reviews_overdue: i64 = groups.iter().map(|g| g.3).sum();
     let count_by = |pick: fn(&(String, String, i64, i64)) -> &String, code: &str| groups.iter().filter(|g| pick(g) == code).map(|g| g.2).sum::<i64>();

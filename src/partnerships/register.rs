@@ -69,16 +69,16 @@ impl PortfolioPage {
     }
     fn degree_chart(&self) -> String {
         let bars: Vec<Bar> = self.portfolio.breakdown.by_degree.iter().map(|(_, label, n)| Bar { label: label.clone(), value: *n, value_label: n.to_string() }).collect();
-        bar_chart("by-degree", "Partnerships by degree of collaboration", "Number of partnerships at each point of the collaboration spectrum, from networking to integrating", &bars)
+        bar_chart(
+            "by-degree",
+            "Partnerships by degree of collaboration",
+            "Number of partnerships at each point of the collaboration spectrum, from networking to integrating",
+            &bars,
+        )
     }
     fn savings_chart(&self) -> String {
-        let bars: Vec<Bar> = self
-            .portfolio
-            .breakdown
-            .savings_by_year
-            .iter()
-            .map(|(year, pence)| Bar { label: financial_year_label(*year), value: *pence, value_label: pounds(*pence) })
-            .collect();
+        let bars: Vec<Bar> =
+            self.portfolio.breakdown.savings_by_year.iter().map(|(year, pence)| Bar { label: financial_year_label(*year), value: *pence, value_label: pounds(*pence) }).collect();
         bar_chart("savings", "Realised cashable savings by financial year", "Realised cashable savings recorded in the ledgers of these partnerships, by financial year", &bars)
     }
 }
@@ -168,7 +168,12 @@ pub async fn import_page(ctx: PageCtx, crate::auth::SignedIn(user): crate::auth:
     Ok(html(ImportPage { ctx: ctx.with_nav("partnerships"), errors: Default::default(), report: None, columns: super::import::COLUMNS })?.into_response())
 }
 
-pub async fn import_upload(State(state): State<AppState>, ctx: PageCtx, crate::auth::SignedIn(user): crate::auth::SignedIn, mut multipart: axum::extract::Multipart) -> AppResult<Response> {
+pub async fn import_upload(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    crate::auth::SignedIn(user): crate::auth::SignedIn,
+    mut multipart: axum::extract::Multipart,
+) -> AppResult<Response> {
     let importer = importer_for(&user)?;
     let mut text = None;
     while let Some(field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("The upload could not be read: {e}")))? {

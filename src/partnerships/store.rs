@@ -122,9 +122,7 @@ fn set_services(conn: &mut DbConn, partnership_id: i64, services: &[i64]) -> App
     unique.sort_unstable();
     unique.dedup();
     for s in unique {
-        diesel::insert_into(partnership_services::table)
-            .values((partnership_services::partnership_id.eq(partnership_id), partnership_services::service_id.eq(s)))
-            .execute(conn)?;
+        diesel::insert_into(partnership_services::table).values((partnership_services::partnership_id.eq(partnership_id), partnership_services::service_id.eq(s))).execute(conn)?;
     }
     Ok(())
 }
@@ -138,12 +136,7 @@ pub fn create(conn: &mut DbConn, input: &PartnershipInput, lead: &Organisation, 
     check_services(conn, &input.services)?;
     let now = crate::db::now();
     let id: i64 = diesel::insert_into(partnerships::table)
-        .values((
-            partnership_fields!(input),
-            partnerships::created_by.eq(created_by),
-            partnerships::created_at.eq(now),
-            partnerships::updated_at.eq(now),
-        ))
+        .values((partnership_fields!(input), partnerships::created_by.eq(created_by), partnerships::created_at.eq(now), partnerships::updated_at.eq(now)))
         .returning(partnerships::id)
         .get_result(conn)?;
     set_services(conn, id, &input.services)?;
@@ -158,14 +151,11 @@ pub fn create(conn: &mut DbConn, input: &PartnershipInput, lead: &Organisation, 
         ))
         .execute(conn)?;
     refresh_next_review(conn, id)?;
-    audit::record(conn, actor, Change {
-        action: "partnership.create",
-        entity_type: "partnership",
-        entity_id: id.to_string(),
-        organisation_id: Some(lead.id),
-        before: None,
-        after: audit::to_json(input),
-    })?;
+    audit::record(
+        conn,
+        actor,
+        Change { action: "partnership.create", entity_type: "partnership", entity_id: id.to_string(), organisation_id: Some(lead.id), before: None, after: audit::to_json(input) },
+    )?;
     get(conn, id)
 }
 
@@ -210,22 +200,21 @@ pub fn update(conn: &mut DbConn, p: &Partnership, input: &PartnershipInput, acto
     }
     check_services(conn, &input.services)?;
     let before = input_of(conn, p)?;
-    diesel::update(partnerships::table.find(p.id))
-        .set((
-            partnership_fields!(input),
-            partnerships::updated_at.eq(crate::db::now()),
-        ))
-        .execute(conn)?;
+    diesel::update(partnerships::table.find(p.id)).set((partnership_fields!(input), partnerships::updated_at.eq(crate::db::now()))).execute(conn)?;
     set_services(conn, p.id, &input.services)?;
     refresh_next_review(conn, p.id)?;
-    audit::record(conn, actor, Change {
-        action: "partnership.update",
-        entity_type: "partnership",
-        entity_id: p.id.to_string(),
-        organisation_id: None,
-        before: audit::to_json(&before),
-        after: audit::to_json(input),
-    })?;
+    audit::record(
+        conn,
+        actor,
+        Change {
+            action: "partnership.update",
+            entity_type: "partnership",
+            entity_id: p.id.to_string(),
+            organisation_id: None,
+            before: audit::to_json(&before),
+            after: audit::to_json(input),
+        },
+    )?;
     get(conn, p.id)
 }
 
@@ -277,11 +266,12 @@ pub fn active_member_orgs(conn: &mut DbConn, partnership_id: i64) -> AppResult<V
 
 /// The organisation id for a code, if it is an active member; for checking owners and payers.
 pub fn active_member_id(conn: &mut DbConn, partnership_id: i64, code: &str, field: &str) -> AppResult<i64> {
-    active_member_orgs(conn, partnership_id)?
-        .into_iter()
-        .find(|(_, c, _)| c.eq_ignore_ascii_case(code.trim()))
-        .map(|(id, _, _)| id)
-        .ok_or_else(|| AppError::invalid(field, if code.trim().is_empty() { "Select a member organisation".to_string() } else { format!("{} is not an active member of this partnership", code.trim()) }))
+    active_member_orgs(conn, partnership_id)?.into_iter().find(|(_, c, _)| c.eq_ignore_ascii_case(code.trim())).map(|(id, _, _)| id).ok_or_else(|| {
+        AppError::invalid(
+            field,
+            if code.trim().is_empty() { "Select a member organisation".to_string() } else { format!("{} is not an active member of this partnership", code.trim()) },
+        )
+    })
 }
 
 pub fn view(conn: &mut DbConn, p: &Partnership) -> AppResult<PartnershipView> {
@@ -321,7 +311,11 @@ pub fn member_codes(conn: &mut DbConn, ids: &[i64]) -> AppResult<std::collection
             .load(conn)?;
         for (pid, role, code) in rows {
             let list = map.entry(pid).or_default();
-            if role == MemberRole::Lead.code() { list.insert(0, code) } else { list.push(code) }
+            if role == MemberRole::Lead.code() {
+                list.insert(0, code)
+            } else {
+                list.push(code)
+            }
         }
     }
     Ok(map)

@@ -89,17 +89,11 @@ pub fn for_partnership(conn: &mut DbConn, id: i64) -> AppResult<Summary> {
             _ => {}
         }
     }
-    let open: Vec<(i32, i32)> = risks::table
-        .filter(risks::partnership_id.eq(id))
-        .filter(risks::status.ne("closed"))
-        .select((risks::likelihood, risks::impact))
-        .load(conn)?;
+    let open: Vec<(i32, i32)> = risks::table.filter(risks::partnership_id.eq(id)).filter(risks::status.ne("closed")).select((risks::likelihood, risks::impact)).load(conn)?;
     s.open_risks = open.len() as i64;
     s.high_risks = open.iter().filter(|(l, i)| l * i >= 15).count() as i64;
-    let entries: Vec<(String, String, i64)> = ledger_entries::table
-        .filter(ledger_entries::partnership_id.eq(id))
-        .select((ledger_entries::entry_type, ledger_entries::basis, ledger_entries::amount_pence))
-        .load(conn)?;
+    let entries: Vec<(String, String, i64)> =
+        ledger_entries::table.filter(ledger_entries::partnership_id.eq(id)).select((ledger_entries::entry_type, ledger_entries::basis, ledger_entries::amount_pence)).load(conn)?;
     for (kind, basis, amount) in entries {
         match (kind.as_str(), basis.as_str()) {
             ("cost", "realised") => s.realised_costs_pence += amount,

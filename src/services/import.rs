@@ -9,7 +9,6 @@ use crate::db::schema::{lgsl_functions, lgsl_services};
 use crate::db::Db;
 use crate::imports::{parse_id, ImportError, ImportReport, SeenKeys, Table};
 
-
 /// LGSL functions (Identifier, Label, Parent identifiers). Parents may come after children in the file.
 pub fn functions(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, ImportError> {
     let table = Table::parse(text, &["Identifier", "Label", "Parent identifiers"])?;
@@ -52,10 +51,12 @@ pub fn functions(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, Imp
             match current.get(id) {
                 Some((l, p)) if l == label && *p == parent_id => report.unchanged += 1,
                 existing => {
-                    diesel::update(lgsl_functions::table.find(id))
-                        .set((lgsl_functions::label.eq(label), lgsl_functions::parent_id.eq(parent_id)))
-                        .execute(conn)?;
-                    if existing.is_some() { report.updated += 1 } else { report.created += 1 }
+                    diesel::update(lgsl_functions::table.find(id)).set((lgsl_functions::label.eq(label), lgsl_functions::parent_id.eq(parent_id))).execute(conn)?;
+                    if existing.is_some() {
+                        report.updated += 1
+                    } else {
+                        report.created += 1
+                    }
                 }
             }
         }
@@ -88,9 +89,7 @@ pub fn services(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, Impo
             match current.get(id) {
                 Some((l, d)) if l == label && d == description => report.unchanged += 1,
                 Some(_) => {
-                    diesel::update(lgsl_services::table.find(id))
-                        .set((lgsl_services::label.eq(label), lgsl_services::description.eq(description)))
-                        .execute(conn)?;
+                    diesel::update(lgsl_services::table.find(id)).set((lgsl_services::label.eq(label), lgsl_services::description.eq(description))).execute(conn)?;
                     report.updated += 1;
                 }
                 None => {
@@ -137,9 +136,7 @@ pub fn service_tiers(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport,
             match current.get(id) {
                 Some((Some(t), Some(g))) if t == tier && g == title => report.unchanged += 1,
                 Some(_) => {
-                    diesel::update(lgsl_services::table.find(id))
-                        .set((lgsl_services::providing_tier.eq(*tier), lgsl_services::govuk_title.eq(title)))
-                        .execute(conn)?;
+                    diesel::update(lgsl_services::table.find(id)).set((lgsl_services::providing_tier.eq(*tier), lgsl_services::govuk_title.eq(title))).execute(conn)?;
                     report.updated += 1;
                 }
                 None => {

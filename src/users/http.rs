@@ -31,12 +31,7 @@ pub fn routes() -> Router<AppState> {
 
 /// Roles a user may hand out in an organisation, as (value, label) options.
 fn grantable_roles(user: &SessionUser, org_id: i64) -> Vec<(&'static str, &'static str)> {
-    Role::ALL
-        .into_iter()
-        .filter(|r| allows(Some(&user.actor()), Action::InviteMember { organisation_id: org_id, role: *r }))
-        .rev()
-        .map(|r| (r.as_str(), r.label()))
-        .collect()
+    Role::ALL.into_iter().filter(|r| allows(Some(&user.actor()), Action::InviteMember { organisation_id: org_id, role: *r })).rev().map(|r| (r.as_str(), r.label())).collect()
 }
 
 #[derive(Template)]
@@ -53,7 +48,16 @@ struct MembersPage {
     sent_to: Option<String>,
 }
 
-async fn render_members(state: &AppState, ctx: PageCtx, user: &SessionUser, org: Organisation, errors: FormErrors, email: String, role: String, sent_to: Option<String>) -> AppResult<Response> {
+async fn render_members(
+    state: &AppState,
+    ctx: PageCtx,
+    user: &SessionUser,
+    org: Organisation,
+    errors: FormErrors,
+    email: String,
+    role: String,
+    sent_to: Option<String>,
+) -> AppResult<Response> {
     authorize(Some(&user.actor()), Action::ViewMembers { organisation_id: org.id })?;
     let org_id = org.id;
     let (people, pending) = state.db.read(move |c| store::members(c, org_id)).await?;
@@ -212,7 +216,8 @@ struct NewUserPage {
 
 async fn new_user_page(ctx: PageCtx, SignedIn(user): SignedIn) -> AppResult<Response> {
     authorize(Some(&user.actor()), Action::AdministerPlatform)?;
-    Ok(html(NewUserPage { ctx: ctx.with_nav("admin"), errors: FormErrors::default(), email: String::new(), org: String::new(), role: "member".into(), sent_to: None })?.into_response())
+    Ok(html(NewUserPage { ctx: ctx.with_nav("admin"), errors: FormErrors::default(), email: String::new(), org: String::new(), role: "member".into(), sent_to: None })?
+        .into_response())
 }
 
 #[derive(Deserialize)]

@@ -52,7 +52,12 @@ impl Invitation {
 pub fn valid_email(email: &str) -> bool {
     let mut parts = email.split('@');
     let (Some(local), Some(domain), None) = (parts.next(), parts.next(), parts.next()) else { return false };
-    !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && email.len() <= 254 && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && email.len() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 fn check_email(email: &str) -> Option<FieldError> {
@@ -85,14 +90,18 @@ fn create_user(conn: &mut DbConn, email: &str, name: &str, org_id: i64, role: Ro
         ))
         .execute(conn)?;
     let user: User = users::table.filter(users::email.eq(email)).select(User::as_select()).first(conn)?;
-    audit::record(conn, actor, Change {
-        action: "user.create",
-        entity_type: "user",
-        entity_id: user.id.to_string(),
-        organisation_id: Some(org_id),
-        before: None,
-        after: Some(serde_json::json!({ "email": email, "display_name": name, "role": role.as_str() })),
-    })?;
+    audit::record(
+        conn,
+        actor,
+        Change {
+            action: "user.create",
+            entity_type: "user",
+            entity_id: user.id.to_string(),
+            organisation_id: Some(org_id),
+            before: None,
+            after: Some(serde_json::json!({ "email": email, "display_name": name, "role": role.as_str() })),
+        },
+    )?;
     Ok(user)
 }
 
@@ -167,14 +176,18 @@ pub fn invite(conn: &mut DbConn, org: &Organisation, email: &str, role: Role, in
         role.label().to_lowercase()
     );
     crate::outbox::enqueue(conn, &email, &format!("Your invitation to join {} on Concord", org.short_name), &body)?;
-    audit::record(conn, actor, Change {
-        action: "invitation.create",
-        entity_type: "invitation",
-        entity_id: invitation.id.to_string(),
-        organisation_id: Some(org.id),
-        before: None,
-        after: Some(serde_json::json!({ "email": email, "role": role.as_str() })),
-    })?;
+    audit::record(
+        conn,
+        actor,
+        Change {
+            action: "invitation.create",
+            entity_type: "invitation",
+            entity_id: invitation.id.to_string(),
+            organisation_id: Some(org.id),
+            before: None,
+            after: Some(serde_json::json!({ "email": email, "role": role.as_str() })),
+        },
+    )?;
     Ok(invitation)
 }
 

@@ -54,10 +54,7 @@ mod tests {
 
     #[test]
     fn bars_scale_to_the_largest_and_text_is_escaped() {
-        let bars = vec![
-            Bar { label: "Shared <service>".into(), value: 10, value_label: "10".into() },
-            Bar { label: "Network".into(), value: 5, value_label: "5".into() },
-        ];
+        let bars = vec![Bar { label: "Shared <service>".into(), value: 10, value_label: "10".into() }, Bar { label: "Network".into(), value: 5, value_label: "5".into() }];
         let svg = bar_chart("c1", "By type", "Partnerships by type", &bars);
         assert!(svg.contains(r#"role="img" aria-labelledby="c1-title" aria-describedby="c1-desc""#));
         assert!(svg.contains("Shared &lt;service&gt;"));

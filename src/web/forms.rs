@@ -16,7 +16,9 @@ pub fn date(field: &str, label: &str, day: &str, month: &str, year: &str) -> Res
     }
     let parse = |v: &str| v.parse::<u32>().ok();
     match (parse(d), parse(m), y.parse::<i32>().ok()) {
-        (Some(d), Some(m), Some(y)) if y.to_string().len() == 4 => NaiveDate::from_ymd_opt(y, m, d).map(Some).ok_or_else(|| FieldError::new(field, format!("{label} must be a real date"))),
+        (Some(d), Some(m), Some(y)) if y.to_string().len() == 4 => {
+            NaiveDate::from_ymd_opt(y, m, d).map(Some).ok_or_else(|| FieldError::new(field, format!("{label} must be a real date")))
+        }
         (_, _, Some(y)) if y.to_string().len() != 4 => Err(FieldError::new(field, format!("{label}: the year must include 4 numbers"))),
         _ => Err(FieldError::new(field, format!("{label} must be a real date, in numbers"))),
     }
@@ -62,7 +64,12 @@ pub fn id_list(field: &str, value: &str) -> Result<Vec<i64>, FieldError> {
     value
         .split(|c: char| c == ',' || c.is_whitespace())
         .filter(|s| !s.is_empty())
-        .map(|s| s.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| FieldError::new(field, format!("'{s}' is not an LGSL service number; use numbers separated by commas, like 524, 1788"))))
+        .map(|s| {
+            s.parse::<i64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| FieldError::new(field, format!("'{s}' is not an LGSL service number; use numbers separated by commas, like 524, 1788")))
+        })
         .collect()
 }
 

@@ -108,7 +108,11 @@ impl Pagination {
                 pairs.push(("page", n.to_string()));
             }
             let qs = serde_urlencoded::to_string(&pairs).unwrap_or_default();
-            if qs.is_empty() { path.to_string() } else { format!("{path}?{qs}") }
+            if qs.is_empty() {
+                path.to_string()
+            } else {
+                format!("{path}?{qs}")
+            }
         };
         let mut links = Vec::new();
         let mut last_shown = 0;
@@ -154,7 +158,11 @@ pub fn thousands(n: i64) -> String {
         }
         out.push(c);
     }
-    if n < 0 { format!("-{out}") } else { out }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
 }
 
 #[cfg(test)]

@@ -73,7 +73,8 @@ async fn forms_without_the_csrf_token_are_refused() {
     let r = b.post_form_without_csrf("/sign-in", &[("email", "officer@birmingham.example"), ("password", PASSWORD)]).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert!(r.text().await.unwrap().contains("Your form has expired"));
-    let r = b.post_form_without_csrf("/sign-in", &[("email", "officer@birmingham.example"), ("password", PASSWORD), ("csrf_token", "forged-token-forged-token-forged-token")]).await;
+    let r =
+        b.post_form_without_csrf("/sign-in", &[("email", "officer@birmingham.example"), ("password", PASSWORD), ("csrf_token", "forged-token-forged-token-forged-token")]).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
     // Signed in, the token is the session's: a token from another browser does not work.
@@ -90,7 +91,8 @@ async fn change_password_checks_the_old_one_and_signs_out_other_sessions() {
     let b = app.signed_in("officer@birmingham.example").await;
     let other_device = app.signed_in("officer@birmingham.example").await;
 
-    let r = b.post_form("/account/password", &[("current_password", "not it at all"), ("new_password", "a brand new password"), ("confirm_password", "a brand new password")]).await;
+    let r =
+        b.post_form("/account/password", &[("current_password", "not it at all"), ("new_password", "a brand new password"), ("confirm_password", "a brand new password")]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("Your current password is not right"));
     let r = b.post_form("/account/password", &[("current_password", PASSWORD), ("new_password", "short"), ("confirm_password", "short")]).await;
@@ -167,10 +169,8 @@ async fn an_org_admin_invites_a_colleague_who_accepts_by_email_link() {
 
     // The email waits in the outbox, with the link.
     use diesel::prelude::*;
-    let (to, body): (String, String) = app
-        .db()
-        .read_blocking(|c| Ok(concord::db::schema::outbox::table.select((concord::db::schema::outbox::recipient, concord::db::schema::outbox::body)).first(c)?))
-        .unwrap();
+    let (to, body): (String, String) =
+        app.db().read_blocking(|c| Ok(concord::db::schema::outbox::table.select((concord::db::schema::outbox::recipient, concord::db::schema::outbox::body)).first(c)?)).unwrap();
     assert_eq!(to, "new.person@birmingham.example");
     let link = body.lines().find(|l| l.contains("/invitations/")).unwrap().trim().to_string();
     let path = link.trim_start_matches(&app.base).to_string();

@@ -19,7 +19,9 @@ async fn a_platform_admin_adds_partner_organisations_and_invites_users() {
     assert!(html.contains("<a href=\"#type_code\">Select the type of organisation</a>"));
     assert!(html.contains("value=\"bad code\""), "what was typed is kept");
 
-    let r = admin.post_form("/admin/organisations/new", &[("code", "WMP"), ("name", "West Midlands Police"), ("type_code", "POLICE"), ("website", "https://www.west-midlands.police.uk/")]).await;
+    let r = admin
+        .post_form("/admin/organisations/new", &[("code", "WMP"), ("name", "West Midlands Police"), ("type_code", "POLICE"), ("website", "https://www.west-midlands.police.uk/")])
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()["location"], "/organisations/WMP");
     let (_, page) = admin.get_text("/organisations/WMP").await;
@@ -63,7 +65,8 @@ async fn the_api_creates_organisations_with_problem_details_for_bad_input() {
     let (status, problem, _) = api.post("/api/v1/organisations", json!({"code": 5})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
 
-    let (status, body, _) = api.post("/api/v1/organisations", json!({"code": "NHS-BSOL", "name": "NHS Birmingham and Solihull", "type_code": "NHS", "region": "West Midlands"})).await;
+    let (status, body, _) =
+        api.post("/api/v1/organisations", json!({"code": "NHS-BSOL", "name": "NHS Birmingham and Solihull", "type_code": "NHS", "region": "West Midlands"})).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["code"], "NHS-BSOL");
     let (status, body, _) = app.api().get("/api/v1/organisations/NHS-BSOL").await;

@@ -77,7 +77,15 @@ async fn openapi_document_describes_every_route() {
     let (status, doc, _) = app.api().get("/api/v1/openapi.json").await;
     assert_eq!(status, StatusCode::OK);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
-    for path in ["/api/v1/organisations", "/api/v1/organisations/{code}", "/api/v1/organisations/{code}/services", "/api/v1/services", "/api/v1/services/{id}", "/api/v1/me", "/api/v1/invitations"] {
+    for path in [
+        "/api/v1/organisations",
+        "/api/v1/organisations/{code}",
+        "/api/v1/organisations/{code}/services",
+        "/api/v1/services",
+        "/api/v1/services/{id}",
+        "/api/v1/me",
+        "/api/v1/invitations",
+    ] {
         assert!(doc["paths"].get(path).is_some(), "{path} missing from OpenAPI");
     }
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], json!("bearer"));

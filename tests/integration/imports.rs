@@ -62,7 +62,8 @@ fn files_that_reference_unknown_councils_are_refused_with_the_line() {
     assert!(err.message.contains("'QQQ'"));
     assert_eq!(count(&t, "organisation_neighbours"), 0);
 
-    let err = run(&t.db, ImportKind::Websites, "gss,homepage_url,name\nE08000025,https://www.birmingham.gov.uk/,Birmingham\nE99999999,https://x.example/,Nowhere\n", &actor()).unwrap_err();
+    let err = run(&t.db, ImportKind::Websites, "gss,homepage_url,name\nE08000025,https://www.birmingham.gov.uk/,Birmingham\nE99999999,https://x.example/,Nowhere\n", &actor())
+        .unwrap_err();
     assert_eq!(err.line, Some(3));
     let err = run(&t.db, ImportKind::Websites, "gss,homepage_url,name\nE08000025,ftp://x,Birmingham\n", &actor()).unwrap_err();
     assert!(err.message.contains("not a web address"));

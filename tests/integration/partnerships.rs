@@ -51,9 +51,25 @@ async fn creating_a_partnership_checks_every_field() {
     let app = TestApp::spawn().await;
     let bir = app.signed_in("lead@birmingham.example").await;
     let r = bir
-        .post_form("/partnerships/new", &[("name", ""), ("kind", "picnic"), ("degree", ""), ("stage", "9"), ("status", "active"), ("visibility", "partners"),
-            ("start_date_day", "1"), ("start_date_month", "4"), ("start_date_year", "2026"), ("end_date_day", "1"), ("end_date_month", "4"), ("end_date_year", "2025"),
-            ("services", "524, 99999"), ("review_cadence_months", "0")])
+        .post_form(
+            "/partnerships/new",
+            &[
+                ("name", ""),
+                ("kind", "picnic"),
+                ("degree", ""),
+                ("stage", "9"),
+                ("status", "active"),
+                ("visibility", "partners"),
+                ("start_date_day", "1"),
+                ("start_date_month", "4"),
+                ("start_date_year", "2026"),
+                ("end_date_day", "1"),
+                ("end_date_month", "4"),
+                ("end_date_year", "2025"),
+                ("services", "524, 99999"),
+                ("review_cadence_months", "0"),
+            ],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
@@ -124,12 +140,9 @@ async fn outsiders_get_not_found_for_partners_only_partnerships() {
         assert!(anonymous == StatusCode::NOT_FOUND || (path == "/edit" && anonymous == StatusCode::SEE_OTHER), "anonymous {url}: {anonymous}");
     }
     assert_eq!(admin.get(&format!("/partnerships/{id}")).await.status(), StatusCode::NOT_FOUND, "even platform admins");
-    for (path, fields) in [
-        ("/edit", vec![("name", "Hijacked")]),
-        ("/members", vec![("organisation", "CON"), ("role", "lead")]),
-        ("/respond", vec![("answer", "accept")]),
-        ("/cost-shares", vec![]),
-    ] {
+    for (path, fields) in
+        [("/edit", vec![("name", "Hijacked")]), ("/members", vec![("organisation", "CON"), ("role", "lead")]), ("/respond", vec![("answer", "accept")]), ("/cost-shares", vec![])]
+    {
         let r = outsider.post_form(&format!("/partnerships/{id}{path}"), &fields).await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND, "POST {path}");
     }
@@ -204,7 +217,8 @@ async fn the_portfolio_lists_totals_and_exports_only_what_the_user_may_see() {
 async fn the_partnership_api_creates_reads_and_guards_partnerships() {
     let app = TestApp::spawn().await;
     let bir = app.api_as("lead@birmingham.example").await;
-    let (status, problem, _) = bir.post("/api/v1/partnerships", serde_json::json!({"name": "", "kind": "x", "degree": "networking", "stage": 0, "status": "active", "visibility": "partners"})).await;
+    let (status, problem, _) =
+        bir.post("/api/v1/partnerships", serde_json::json!({"name": "", "kind": "x", "degree": "networking", "stage": 0, "status": "active", "visibility": "partners"})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, vec!["name", "kind", "stage"]);
@@ -217,7 +231,8 @@ async fn the_partnership_api_creates_reads_and_guards_partnerships() {
     assert_eq!(created["next_review_due"], "2026-07-01");
     let id = created["id"].as_i64().unwrap();
 
-    let (status, members, _) = bir.post(&format!("/api/v1/partnerships/{id}/members"), serde_json::json!({"organisation": "CON", "role": "partner", "contact_email": "not an email"})).await;
+    let (status, members, _) =
+        bir.post(&format!("/api/v1/partnerships/{id}/members"), serde_json::json!({"organisation": "CON", "role": "partner", "contact_email": "not an email"})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{members}");
     let (status, members, _) = bir.post(&format!("/api/v1/partnerships/{id}/members"), serde_json::json!({"organisation": "LDS", "role": "partner"})).await;
     assert_eq!(status, StatusCode::CREATED);
@@ -296,7 +311,8 @@ async fn partnerships_import_from_csv_atomically_with_line_numbers() {
     // Again: nothing changes. From the command line (platform): updated in place.
     let html = upload(&lds, &good).await.text().await.unwrap();
     assert!(html.contains("Imported: 0 created, 0 updated, 2 unchanged"), "{html}");
-    let report = concord::imports::run(app.db(), concord::imports::ImportKind::Partnerships, &good.replace(",5,active,", ",6,active,"), &concord::audit::Actor::system("test")).unwrap();
+    let report =
+        concord::imports::run(app.db(), concord::imports::ImportKind::Partnerships, &good.replace(",5,active,", ",6,active,"), &concord::audit::Actor::system("test")).unwrap();
     assert_eq!((report.created, report.updated, report.unchanged), (0, 1, 1));
 
     // Members cannot import; nor can someone whose organisation is not in the file.
@@ -327,4 +343,40 @@ async fn the_demo_register_is_alive_and_respects_visibility() {
     // Solihull is invited to the procurement: its admin would see it; Cornwall does not.
     let (_, con) = app.signed_in("officer@cornwall.example").await.get_text("/partnerships?scope=all").await;
     assert!(!con.contains("Black Country highways"));
+}
+
+/// The SQL condition used by lists, totals and exports must agree with the
+/// policy used for one partnership, for every kind of viewer.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_list_rule_agrees_with_the_policy_for_every_viewer() {
+    use concord::partnerships::{access, portfolio};
+    let app = TestApp::spawn().await;
+    let ids = [app.partnership("partners").await, app.partnership("signed_in").await, app.partnership("public").await];
+    // Invite Cornwall to the partners-only one: invitees may see it.
+    let bir = app.signed_in("lead@birmingham.example").await;
+    bir.post_form(&format!("/partnerships/{}/members", ids[0]), &[("organisation", "CON"), ("role", "observer")]).await;
+    let db = app.db().clone();
+    tokio::task::spawn_blocking(move || {
+        let org = |code: &str| db.read_blocking(|c| Ok(concord::orgs::store::find(c, code)?.id)).unwrap();
+        let viewers: Vec<Option<concord::policy::Actor>> = vec![
+            None,
+            Some(concord::policy::Actor { user_id: 1, organisation_id: org("BIR"), role: concord::policy::Role::Member }),
+            Some(concord::policy::Actor { user_id: 2, organisation_id: org("CON"), role: concord::policy::Role::Member }),
+            Some(concord::policy::Actor { user_id: 3, organisation_id: org("LGA"), role: concord::policy::Role::PlatformAdmin }),
+        ];
+        let mut seen = 0;
+        for viewer in &viewers {
+            let filter = portfolio::PortfolioFilter { scope: Some("all".into()), ..Default::default() }.clean(viewer.is_some());
+            let listed: Vec<i64> = db.read_blocking(|c| portfolio::all(c, &filter, viewer.as_ref())).unwrap().iter().map(|r| r.id).collect();
+            for id in ids {
+                let may_see = db.read_blocking(|c| Ok(access::load_visible(c, id, viewer.as_ref()).is_ok())).unwrap();
+                assert_eq!(listed.contains(&id), may_see, "partnership {id} for {viewer:?}");
+                seen += may_see as i32;
+            }
+        }
+        // Anonymous 1, Birmingham 3, Cornwall (invited) 3, the platform admin 2.
+        assert_eq!(seen, 9);
+    })
+    .await
+    .unwrap();
 }

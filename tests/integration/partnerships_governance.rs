@@ -75,7 +75,15 @@ async fn governance_shows_how_the_partnership_is_run_and_links_editors_to_change
     let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     assert_eq!(bir.post_form(&format!("/partnerships/{id}/edit"), &fields).await.status(), StatusCode::SEE_OTHER);
     let (_, html) = bir.get_text(&format!("/partnerships/{id}/governance")).await;
-    for text in ["Joint committee of the two leaders", "Unanimous", "Quarterly", "Every 12 months", "1 April 2026", "<p class=\"govuk-body\">Twelve months&#39; notice.</p>", "<p class=\"govuk-body\">Staff return to their employing council.</p>"] {
+    for text in [
+        "Joint committee of the two leaders",
+        "Unanimous",
+        "Quarterly",
+        "Every 12 months",
+        "1 April 2026",
+        "<p class=\"govuk-body\">Twelve months&#39; notice.</p>",
+        "<p class=\"govuk-body\">Staff return to their employing council.</p>",
+    ] {
         assert!(html.contains(text), "{text}\n{html}");
     }
 
@@ -119,11 +127,14 @@ async fn partners_add_change_and_delete_agreements_by_page() {
     assert!(!row_of(&html, "Delegation to Birmingham").contains("govuk-tag"), "no renewal date");
 
     // Change one: the edit form shows what is stored.
-    let aid: i64 = app.db().read_blocking(|c| {
-        use concord::db::schema::agreements::dsl::*;
-        use diesel::prelude::*;
-        Ok(agreements.filter(title.eq("Printing contract")).select(id).first(c)?)
-    }).unwrap();
+    let aid: i64 = app
+        .db()
+        .read_blocking(|c| {
+            use concord::db::schema::agreements::dsl::*;
+            use diesel::prelude::*;
+            Ok(agreements.filter(title.eq("Printing contract")).select(id).first(c)?)
+        })
+        .unwrap();
     let edit = format!("{page}/agreements/{aid}/edit");
     let (status, html) = bir.get_text(&edit).await;
     assert_eq!(status, StatusCode::OK);
@@ -157,9 +168,26 @@ async fn agreement_forms_explain_every_problem_and_keep_what_was_typed() {
     let bir = app.signed_in("lead@birmingham.example").await;
     let add = format!("/partnerships/{id}/governance/agreements");
     let r = bir
-        .post_form(&add, &[("kind", ""), ("title", ""), ("signed_on_day", "31"), ("signed_on_month", "2"), ("signed_on_year", "2025"),
-            ("starts_on_day", "1"), ("starts_on_month", "4"), ("starts_on_year", "2026"), ("ends_on_day", "1"), ("ends_on_month", "4"), ("ends_on_year", "2025"),
-            ("renewal_due_day", "1"), ("renewal_due_month", ""), ("renewal_due_year", ""), ("document_url", "javascript:alert(1)")])
+        .post_form(
+            &add,
+            &[
+                ("kind", ""),
+                ("title", ""),
+                ("signed_on_day", "31"),
+                ("signed_on_month", "2"),
+                ("signed_on_year", "2025"),
+                ("starts_on_day", "1"),
+                ("starts_on_month", "4"),
+                ("starts_on_year", "2026"),
+                ("ends_on_day", "1"),
+                ("ends_on_month", "4"),
+                ("ends_on_year", "2025"),
+                ("renewal_due_day", "1"),
+                ("renewal_due_month", ""),
+                ("renewal_due_year", ""),
+                ("document_url", "javascript:alert(1)"),
+            ],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
@@ -196,7 +224,8 @@ async fn the_api_adds_lists_changes_and_deletes_agreements() {
     assert_eq!(app.count("agreements"), 0);
 
     let renewal = today() + Days::new(60);
-    let (status, a, _) = api.post(&base, json!({ "kind": "s75", "title": "Better Care Fund pooled budget", "starts_on": "2025-04-01", "ends_on": "2028-03-31", "renewal_due": renewal })).await;
+    let (status, a, _) =
+        api.post(&base, json!({ "kind": "s75", "title": "Better Care Fund pooled budget", "starts_on": "2025-04-01", "ends_on": "2028-03-31", "renewal_due": renewal })).await;
     assert_eq!(status, StatusCode::CREATED, "{a}");
     assert_eq!((a["kind"].as_str(), a["renewal"].as_str(), a["signed_on"].is_null()), (Some("s75"), Some("due_soon"), true));
     let one = format!("{base}/{}", a["id"]);
@@ -211,8 +240,10 @@ async fn the_api_adds_lists_changes_and_deletes_agreements() {
     assert_eq!(field_errors(&body)[0].0, "document_url");
     let (status, a) = send(&api, Method::PATCH, &one, Some(json!({ "renewal_due": null, "signed_on": "2025-03-20", "document_url": "https://leeds.gov.uk/bcf.pdf" }))).await;
     assert_eq!(status, StatusCode::OK, "{a}");
-    assert_eq!((a["renewal_due"].is_null(), a["renewal"].is_null(), a["signed_on"].as_str(), a["ends_on"].as_str(), a["title"].as_str()),
-        (true, true, Some("2025-03-20"), Some("2028-03-31"), Some("Better Care Fund pooled budget")));
+    assert_eq!(
+        (a["renewal_due"].is_null(), a["renewal"].is_null(), a["signed_on"].as_str(), a["ends_on"].as_str(), a["title"].as_str()),
+        (true, true, Some("2025-03-20"), Some("2028-03-31"), Some("Better Care Fund pooled budget"))
+    );
 
     let (status, _) = send(&api, Method::DELETE, &one, None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
@@ -232,11 +263,14 @@ async fn outsiders_cannot_see_or_change_a_partners_only_partnerships_agreements(
     let id = app.partnership("partners").await;
     let bir = app.signed_in("lead@birmingham.example").await;
     post(&bir, &format!("/partnerships/{id}/governance/agreements"), &agreement_form("mou", "Secret MoU", None, "")).await;
-    let aid: i64 = app.db().read_blocking(|c| {
-        use concord::db::schema::agreements::dsl::*;
-        use diesel::prelude::*;
-        Ok(agreements.select(id).first(c)?)
-    }).unwrap();
+    let aid: i64 = app
+        .db()
+        .read_blocking(|c| {
+            use concord::db::schema::agreements::dsl::*;
+            use diesel::prelude::*;
+            Ok(agreements.select(id).first(c)?)
+        })
+        .unwrap();
     let outsider = app.signed_in("officer@cornwall.example").await;
     for path in ["/governance".to_string(), format!("/governance/agreements/{aid}/edit"), format!("/governance/agreements/{aid}/delete")] {
         assert_eq!(outsider.get(&format!("/partnerships/{id}{path}")).await.status(), StatusCode::NOT_FOUND, "{path}");

@@ -136,9 +136,15 @@ async fn the_api_records_lists_totals_and_deletes_entries() {
     assert_eq!(body["financial_year_label"], "2025/26");
     assert_eq!(body["organisation_name"], "Leeds City Council");
     let cost_id = body["id"].as_i64().unwrap();
-    let (status, body, _) = api.post(&base, json!({"organisation": "BIR", "entry_type": "cashable_saving", "basis": "realised", "financial_year": 2025, "amount_pence": 300_000_00})).await;
+    let (status, body, _) =
+        api.post(&base, json!({"organisation": "BIR", "entry_type": "cashable_saving", "basis": "realised", "financial_year": 2025, "amount_pence": 300_000_00})).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    let (status, _, _) = api.post(&base, json!({"organisation": "BIR", "entry_type": "non_cashable_benefit", "basis": "expected", "financial_year": 2026, "description": "Shared knowledge of fraud patterns"})).await;
+    let (status, _, _) = api
+        .post(
+            &base,
+            json!({"organisation": "BIR", "entry_type": "non_cashable_benefit", "basis": "expected", "financial_year": 2026, "description": "Shared knowledge of fraud patterns"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "amount may be left out for a benefit");
 
     let (status, list, _) = api.get(&base).await;
@@ -249,7 +255,9 @@ async fn on_a_public_partnership_others_may_look_but_not_change() {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let api = app.api_as("officer@cornwall.example").await;
     assert_eq!(api.get(&format!("/api/v1/partnerships/{id}/ledger")).await.0, StatusCode::OK);
-    let (status, _, _) = api.post(&format!("/api/v1/partnerships/{id}/ledger"), json!({"organisation": "BIR", "entry_type": "cost", "basis": "realised", "financial_year": 2025, "amount_pence": 1})).await;
+    let (status, _, _) = api
+        .post(&format!("/api/v1/partnerships/{id}/ledger"), json!({"organisation": "BIR", "entry_type": "cost", "basis": "realised", "financial_year": 2025, "amount_pence": 1}))
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _, _) = app.api().post(&format!("/api/v1/partnerships/{id}/ledger"), json!({})).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "signed-out callers are asked for a token");

@@ -94,7 +94,9 @@ async fn partners_set_an_objective_and_record_progress_by_page() {
     assert_eq!(r.headers()["location"], page.as_str());
     // Ten days ago, well behind: red. It is older, so listed after today's.
     let [d, m, y] = parts(today() - Days::new(10));
-    let r = post(&bir, &format!("{page}/updates"), &[("value".into(), "20".into()), ("recorded_on_day".into(), d), ("recorded_on_month".into(), m), ("recorded_on_year".into(), y)]).await;
+    let r =
+        post(&bir, &format!("{page}/updates"), &[("value".into(), "20".into()), ("recorded_on_day".into(), d), ("recorded_on_month".into(), m), ("recorded_on_year".into(), y)])
+            .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, html) = bir.get_text(&page).await;
     let newest = html.find("Both councils live on the new system").unwrap();
@@ -102,11 +104,14 @@ async fn partners_set_an_objective_and_record_progress_by_page() {
     assert!(newest < older, "newest first");
     assert!(html.contains("govuk-tag--green\">Green") && html.contains("govuk-tag--red\">Red"));
     assert!(html.contains("<td class=\"govuk-table__cell\">Bola Lead</td>"), "who recorded it");
-    let stored: Vec<String> = app.db().read_blocking(|c| {
-        use concord::db::schema::objective_updates::dsl::*;
-        use diesel::prelude::*;
-        Ok(objective_updates.order(id.asc()).select(rag).load(c)?)
-    }).unwrap();
+    let stored: Vec<String> = app
+        .db()
+        .read_blocking(|c| {
+            use concord::db::schema::objective_updates::dsl::*;
+            use diesel::prelude::*;
+            Ok(objective_updates.order(id.asc()).select(rag).load(c)?)
+        })
+        .unwrap();
     assert_eq!(stored, ["green", "red"], "the RAG is stored with each update");
 
     let (_, list) = bir.get_text(&format!("/partnerships/{id}/objectives")).await;
@@ -181,7 +186,10 @@ async fn objective_forms_explain_every_problem_and_write_nothing() {
 
     // Once progress is recorded, the start cannot move past it.
     let [d, m, y] = parts(today() - Days::new(50));
-    assert_eq!(bir.post_form(&format!("{page}/updates"), &[("value", "400"), ("recorded_on_day", &d), ("recorded_on_month", &m), ("recorded_on_year", &y)]).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        bir.post_form(&format!("{page}/updates"), &[("value", "400"), ("recorded_on_day", &d), ("recorded_on_month", &m), ("recorded_on_year", &y)]).await.status(),
+        StatusCode::SEE_OTHER
+    );
     let [sd, sm, sy] = parts(today() - Days::new(10));
     let form = with(with(with(objective_form("Bins", "500", "300", "BIR"), "start_date_day", &sd), "start_date_month", &sm), "start_date_year", &sy);
     let r = post(&bir, &format!("{page}/edit"), &form).await;
@@ -290,7 +298,11 @@ async fn outsiders_cannot_see_or_change_a_partners_only_partnerships_objectives(
     let outsider = app.signed_in("officer@cornwall.example").await;
     for path in ["/objectives".to_string(), format!("/objectives/{oid}"), format!("/objectives/{oid}/edit")] {
         assert_eq!(outsider.get(&format!("/partnerships/{id}{path}")).await.status(), StatusCode::NOT_FOUND, "{path}");
-        assert_eq!(app.client().get(&format!("/partnerships/{id}{path}")).await.status(), if path.ends_with("/edit") { StatusCode::SEE_OTHER } else { StatusCode::NOT_FOUND }, "anonymous {path}");
+        assert_eq!(
+            app.client().get(&format!("/partnerships/{id}{path}")).await.status(),
+            if path.ends_with("/edit") { StatusCode::SEE_OTHER } else { StatusCode::NOT_FOUND },
+            "anonymous {path}"
+        );
     }
     let r = post(&outsider, &format!("/partnerships/{id}/objectives"), &objective_form("Hijack", "0", "10", "BIR")).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
@@ -318,8 +330,13 @@ async fn on_a_public_partnership_outsiders_see_objectives_but_no_forms() {
     let app = TestApp::spawn().await;
     let id = app.partnership("public").await;
     let api = app.api_as("lead@birmingham.example").await;
-    let (_, o, _) = api.post(&format!("/api/v1/partnerships/{id}/objectives"), json!({ "title": "Open data", "measure": "Datasets published", "baseline": 0, "target": 20,
-        "start_date": today() - Days::new(10), "due_date": today() + Days::new(300), "owner": "BIR" })).await;
+    let (_, o, _) = api
+        .post(
+            &format!("/api/v1/partnerships/{id}/objectives"),
+            json!({ "title": "Open data", "measure": "Datasets published", "baseline": 0, "target": 20,
+        "start_date": today() - Days::new(10), "due_date": today() + Days::new(300), "owner": "BIR" }),
+        )
+        .await;
     let outsider = app.signed_in("officer@cornwall.example").await;
     let (status, html) = outsider.get_text(&format!("/partnerships/{id}/objectives/{}", o["id"])).await;
     assert_eq!(status, StatusCode::OK);

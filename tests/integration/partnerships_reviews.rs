@@ -48,17 +48,29 @@ async fn partners_record_a_review_with_actions_and_follow_them_up() {
     let past_due = parts(today() - Duration::days(2));
     let later = parts(today() + Duration::days(30));
     let r = bir
-        .post_form(&url, &[
-            ("held_on_day", &hd), ("held_on_month", &hm), ("held_on_year", &hy),
-            ("findings", "Savings are behind plan; the contact centre is working well."),
-            ("decision", "improve"),
-            ("action1_description", "Re-profile the savings plan"), ("action1_owner", "BIR"),
-            ("action1_due_on_day", &later.0), ("action1_due_on_month", &later.1), ("action1_due_on_year", &later.2),
-            // Row 2 left blank; row 3 filled in.
-            ("action2_description", ""), ("action2_owner", ""),
-            ("action3_description", "Send the complaints data"), ("action3_owner", "LDS"),
-            ("action3_due_on_day", &past_due.0), ("action3_due_on_month", &past_due.1), ("action3_due_on_year", &past_due.2),
-        ])
+        .post_form(
+            &url,
+            &[
+                ("held_on_day", &hd),
+                ("held_on_month", &hm),
+                ("held_on_year", &hy),
+                ("findings", "Savings are behind plan; the contact centre is working well."),
+                ("decision", "improve"),
+                ("action1_description", "Re-profile the savings plan"),
+                ("action1_owner", "BIR"),
+                ("action1_due_on_day", &later.0),
+                ("action1_due_on_month", &later.1),
+                ("action1_due_on_year", &later.2),
+                // Row 2 left blank; row 3 filled in.
+                ("action2_description", ""),
+                ("action2_owner", ""),
+                ("action3_description", "Send the complaints data"),
+                ("action3_owner", "LDS"),
+                ("action3_due_on_day", &past_due.0),
+                ("action3_due_on_month", &past_due.1),
+                ("action3_due_on_year", &past_due.2),
+            ],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap_or_default());
     assert_eq!((app.count("reviews"), app.count("review_actions")), (1, 2), "the blank row is skipped");
@@ -98,7 +110,8 @@ async fn partners_record_a_review_with_actions_and_follow_them_up() {
     // Leeds, a partner, records an exit decision: it links to the exit plan.
     let lds = app.signed_in("lead@leeds.example").await;
     let (d, m, y) = parts(today());
-    let r = lds.post_form(&url, &[("held_on_day", &d), ("held_on_month", &m), ("held_on_year", &y), ("findings", "The service is coming back in house."), ("decision", "exit")]).await;
+    let r =
+        lds.post_form(&url, &[("held_on_day", &d), ("held_on_month", &m), ("held_on_year", &y), ("findings", "The service is coming back in house."), ("decision", "exit")]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, html) = lds.get_text(&url).await;
     assert!(html.contains(&format!("href=\"/partnerships/{id}/governance#exit-plan\">See the exit plan</a>")));
@@ -114,13 +127,23 @@ async fn the_form_names_what_is_missing_and_keeps_what_was_typed() {
     let tomorrow = parts(today() + Duration::days(1));
 
     let r = bir
-        .post_form(&url, &[
-            ("held_on_day", &tomorrow.0), ("held_on_month", &tomorrow.1), ("held_on_year", &tomorrow.2),
-            ("findings", ""), ("decision", "shrug"),
-            ("action1_description", "Chase the invoices"), ("action1_owner", ""),
-            ("action2_owner", "CON"), ("action2_due_on_day", "31"), ("action2_due_on_month", "2"), ("action2_due_on_year", "2027"),
-            ("action3_due_on_day", "1"),
-        ])
+        .post_form(
+            &url,
+            &[
+                ("held_on_day", &tomorrow.0),
+                ("held_on_month", &tomorrow.1),
+                ("held_on_year", &tomorrow.2),
+                ("findings", ""),
+                ("decision", "shrug"),
+                ("action1_description", "Chase the invoices"),
+                ("action1_owner", ""),
+                ("action2_owner", "CON"),
+                ("action2_due_on_day", "31"),
+                ("action2_due_on_month", "2"),
+                ("action2_due_on_year", "2027"),
+                ("action3_due_on_day", "1"),
+            ],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
@@ -140,8 +163,23 @@ async fn the_form_names_what_is_missing_and_keeps_what_was_typed() {
     assert!(html.contains("value=\"Chase the invoices\""), "what was typed is kept");
     assert!(html.contains("id=\"action2_due_on-day\" name=\"action2_due_on_day\" type=\"text\" inputmode=\"numeric\" value=\"31\""));
     let (d, m, y) = parts(today());
-    let r = bir.post_form(&url, &[("held_on_day", &d), ("held_on_month", &m), ("held_on_year", &y), ("findings", "Fine"), ("decision", "continue"),
-        ("action1_description", "Too early"), ("action1_owner", "BIR"), ("action1_due_on_day", "1"), ("action1_due_on_month", "1"), ("action1_due_on_year", "2020")]).await;
+    let r = bir
+        .post_form(
+            &url,
+            &[
+                ("held_on_day", &d),
+                ("held_on_month", &m),
+                ("held_on_year", &y),
+                ("findings", "Fine"),
+                ("decision", "continue"),
+                ("action1_description", "Too early"),
+                ("action1_owner", "BIR"),
+                ("action1_due_on_day", "1"),
+                ("action1_due_on_month", "1"),
+                ("action1_due_on_year", "2020"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(html.contains("Action 1: the due date must be on or after the date the review was held"));
@@ -161,14 +199,21 @@ async fn the_api_records_reviews_with_nested_actions_and_marks_them_done() {
     let due = today() + Duration::days(60);
 
     let (status, body, _) = api
-        .post(&base, json!({"held_on": held, "findings": "On track", "decision": "continue",
-            "actions": [{"description": "Publish the annual report", "owner": "LDS", "due_on": due}, {"description": "Agree next year's budget", "owner": "BIR", "due_on": held}]}))
+        .post(
+            &base,
+            json!({"held_on": held, "findings": "On track", "decision": "continue",
+            "actions": [{"description": "Publish the annual report", "owner": "LDS", "due_on": due}, {"description": "Agree next year's budget", "owner": "BIR", "due_on": held}]}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["decision"], "continue");
     assert_eq!(body["actions"].as_array().unwrap().len(), 2);
     let first = &body["actions"][0];
-    assert_eq!((first["description"].as_str(), first["status"].as_str(), first["owner_code"].as_str()), (Some("Agree next year's budget"), Some("overdue"), Some("BIR")), "soonest due first");
+    assert_eq!(
+        (first["description"].as_str(), first["status"].as_str(), first["owner_code"].as_str()),
+        (Some("Agree next year's budget"), Some("overdue"), Some("BIR")),
+        "soonest due first"
+    );
     let aid = first["id"].as_i64().unwrap();
 
     let (status, list, _) = api.get(&base).await;
@@ -184,9 +229,8 @@ async fn the_api_records_reviews_with_nested_actions_and_marks_them_done() {
     assert_eq!(action["done_on"], json!(today()));
     assert_eq!(api.post(&format!("{base}/actions/999999/done"), json!({})).await.0, StatusCode::NOT_FOUND);
 
-    let (status, problem, content_type) = api
-        .post(&base, json!({"held_on": today() + Duration::days(1), "findings": "", "decision": "maybe", "actions": [{"description": "", "owner": "CON"}]}))
-        .await;
+    let (status, problem, content_type) =
+        api.post(&base, json!({"held_on": today() + Duration::days(1), "findings": "", "decision": "maybe", "actions": [{"description": "", "owner": "CON"}]})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(content_type, "application/problem+json");
     let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
@@ -211,7 +255,9 @@ async fn outsiders_cannot_see_or_change_a_partners_only_partnerships_reviews() {
     let id = app.partnership("partners").await;
     let bir_api = app.api_as("lead@birmingham.example").await;
     let base = format!("/api/v1/partnerships/{id}/reviews");
-    let (status, body, _) = bir_api.post(&base, json!({"held_on": today(), "findings": "Fine", "decision": "continue", "actions": [{"description": "Keep going", "owner": "BIR", "due_on": today()}]})).await;
+    let (status, body, _) = bir_api
+        .post(&base, json!({"held_on": today(), "findings": "Fine", "decision": "continue", "actions": [{"description": "Keep going", "owner": "BIR", "due_on": today()}]}))
+        .await;
     assert_eq!(status, StatusCode::CREATED);
     let aid = body["actions"][0]["id"].as_i64().unwrap();
 
@@ -219,7 +265,9 @@ async fn outsiders_cannot_see_or_change_a_partners_only_partnerships_reviews() {
     assert_eq!(outsider.get(&format!("/partnerships/{id}/reviews")).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(app.client().get(&format!("/partnerships/{id}/reviews")).await.status(), StatusCode::NOT_FOUND);
     let (d, m, y) = parts(today());
-    let r = outsider.post_form(&format!("/partnerships/{id}/reviews"), &[("held_on_day", &d), ("held_on_month", &m), ("held_on_year", &y), ("findings", "Hijack"), ("decision", "exit")]).await;
+    let r = outsider
+        .post_form(&format!("/partnerships/{id}/reviews"), &[("held_on_day", &d), ("held_on_month", &m), ("held_on_year", &y), ("findings", "Hijack"), ("decision", "exit")])
+        .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert_eq!(outsider.post_form(&format!("/partnerships/{id}/reviews/actions/{aid}/done"), &[]).await.status(), StatusCode::NOT_FOUND);
 

@@ -83,10 +83,13 @@ async fn a_risk_shared_60_40_gives_each_partner_its_exposure_and_fills_the_heat_
     assert_eq!(exposure_of(&exposure, "LDS")["exposure"], json!(8.0));
     assert_eq!(exposure["heat_map"][3][4], 1);
     let (_, risks, _) = api.get(&format!("/api/v1/partnerships/{id}/risks")).await;
-    assert_eq!(risks[0]["shares"], json!([
-        { "organisation": "BIR", "organisation_name": "Birmingham City Council", "share_bp": 6000 },
-        { "organisation": "LDS", "organisation_name": "Leeds City Council", "share_bp": 4000 },
-    ]));
+    assert_eq!(
+        risks[0]["shares"],
+        json!([
+            { "organisation": "BIR", "organisation_name": "Birmingham City Council", "share_bp": 6000 },
+            { "organisation": "LDS", "organisation_name": "Leeds City Council", "share_bp": 4000 },
+        ])
+    );
     assert_eq!((risks[0]["score"].as_i64(), risks[0]["rating"].as_str(), risks[0]["category"].as_str()), (Some(20), Some("red"), Some("supplier_failure")));
 
     // The overview counts it as an open, high risk.
@@ -117,7 +120,10 @@ async fn shares_must_add_up_to_100_and_every_field_is_checked() {
     assert!(html.contains("<a href=\"#share-BIR\">Birmingham City Council&#39;s share: &#39;sixty&#39; is not a percentage"), "{html}");
 
     let r = bir
-        .post_form(&format!("/partnerships/{id}/risks/new"), &[("title", ""), ("category", "picnic"), ("likelihood", "6"), ("impact", ""), ("owner", "CON"), ("status", "lost"), ("share-BIR", "100")])
+        .post_form(
+            &format!("/partnerships/{id}/risks/new"),
+            &[("title", ""), ("category", "picnic"), ("likelihood", "6"), ("impact", ""), ("owner", "CON"), ("status", "lost"), ("share-BIR", "100")],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
@@ -182,7 +188,12 @@ async fn reviews_and_edits_change_the_risk_and_are_audited() {
 
     let tomorrow = chrono::Utc::now().date_naive().succ_opt().unwrap();
     let (d, m, y) = (tomorrow.format("%-d").to_string(), tomorrow.format("%-m").to_string(), tomorrow.format("%Y").to_string());
-    let r = bir.post_form(&review, &[("reviewed_on_day", &d), ("reviewed_on_month", &m), ("reviewed_on_year", &y), ("likelihood", "2"), ("impact", "5"), ("status", "mitigating"), ("note", "Too soon")]).await;
+    let r = bir
+        .post_form(
+            &review,
+            &[("reviewed_on_day", &d), ("reviewed_on_month", &m), ("reviewed_on_year", &y), ("likelihood", "2"), ("impact", "5"), ("status", "mitigating"), ("note", "Too soon")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(html.contains("<a href=\"#reviewed_on\">The date of the review must be today or in the past</a>"));
@@ -192,10 +203,28 @@ async fn reviews_and_edits_change_the_risk_and_are_audited() {
     assert!(html.contains("Date of the review must be a real date") && html.contains("<a href=\"#likelihood\">") && html.contains("<a href=\"#impact\">"));
     assert_eq!(app.count("risk_reviews"), 0);
 
-    let r = bir.post_form(&review, &[("reviewed_on_day", "2"), ("reviewed_on_month", "3"), ("reviewed_on_year", "2025"), ("likelihood", "2"), ("impact", "5"), ("status", "mitigating"), ("note", "Second supplier signed up")]).await;
+    let r = bir
+        .post_form(
+            &review,
+            &[
+                ("reviewed_on_day", "2"),
+                ("reviewed_on_month", "3"),
+                ("reviewed_on_year", "2025"),
+                ("likelihood", "2"),
+                ("impact", "5"),
+                ("status", "mitigating"),
+                ("note", "Second supplier signed up"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let api = app.api_as("lead@leeds.example").await;
-    let (status, created, _) = api.post(&format!("/api/v1/partnerships/{id}/risks/{rid}/reviews"), json!({ "reviewed_on": "2025-06-10", "likelihood": 1, "impact": 5, "status": "closed", "note": "Contract ended" })).await;
+    let (status, created, _) = api
+        .post(
+            &format!("/api/v1/partnerships/{id}/risks/{rid}/reviews"),
+            json!({ "reviewed_on": "2025-06-10", "likelihood": 1, "impact": 5, "status": "closed", "note": "Contract ended" }),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert_eq!((created["score"].as_i64(), created["reviewed_by"].as_str()), (Some(5), Some("Lee Lead")));
 
@@ -227,7 +256,8 @@ async fn reviews_and_edits_change_the_risk_and_are_audited() {
 
     let (status, _) = patch(&api, &format!("/api/v1/partnerships/{id}/risks/{rid}"), json!({ "shares": [{ "organisation": "LDS", "share_bp": 9000 }] })).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let (status, patched) = patch(&api, &format!("/api/v1/partnerships/{id}/risks/{rid}"), json!({ "likelihood": 3, "shares": [{ "organisation": "LDS", "share_bp": 10000 }] })).await;
+    let (status, patched) =
+        patch(&api, &format!("/api/v1/partnerships/{id}/risks/{rid}"), json!({ "likelihood": 3, "shares": [{ "organisation": "LDS", "share_bp": 10000 }] })).await;
     assert_eq!(status, StatusCode::OK, "{patched}");
     assert_eq!((patched["title"].as_str(), patched["score"].as_i64(), patched["rating"].as_str()), (Some("Payroll supplier exits"), Some(15), Some("red")));
     assert_eq!(patched["shares"], json!([{ "organisation": "LDS", "organisation_name": "Leeds City Council", "share_bp": 10000 }]));
@@ -246,8 +276,13 @@ async fn the_register_downloads_as_csv() {
     let bir = app.signed_in("lead@birmingham.example").await;
     add_supplier_risk(&bir, id).await;
     let api = app.api_as("lead@birmingham.example").await;
-    let (status, _, _) = api.post(&format!("/api/v1/partnerships/{id}/risks"), json!({ "title": "=cmd|' /C calc'!A0", "category": "data", "likelihood": 1, "impact": 2, "owner": "LDS", "status": "mitigating",
-        "shares": [{ "organisation": "LDS", "share_bp": 10000 }] })).await;
+    let (status, _, _) = api
+        .post(
+            &format!("/api/v1/partnerships/{id}/risks"),
+            json!({ "title": "=cmd|' /C calc'!A0", "category": "data", "likelihood": 1, "impact": 2, "owner": "LDS", "status": "mitigating",
+        "shares": [{ "organisation": "LDS", "share_bp": 10000 }] }),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED);
     let r = bir.get(&format!("/partnerships/{id}/risks.csv")).await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -256,7 +291,13 @@ async fn the_register_downloads_as_csv() {
     let text = r.text().await.unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "id,title,category,category_label,description,likelihood,impact,score,rating,owner_code,owner_name,status,mitigation,shares,updated_at");
-    assert!(lines[1].contains(&format!(",{SUPPLIER},supplier_failure,{SUPPLIER},")) && lines[1].contains(",4,5,20,Red,BIR,Birmingham City Council,Open,") && lines[1].contains(",BIR 60%; LDS 40%,"), "{}", lines[1]);
+    assert!(
+        lines[1].contains(&format!(",{SUPPLIER},supplier_failure,{SUPPLIER},"))
+            && lines[1].contains(",4,5,20,Red,BIR,Birmingham City Council,Open,")
+            && lines[1].contains(",BIR 60%; LDS 40%,"),
+        "{}",
+        lines[1]
+    );
     assert!(lines[2].contains(",'=cmd|' /C calc'!A0,"), "a formula is kept as text: {}", lines[2]);
 }
 
@@ -274,7 +315,9 @@ async fn outsiders_get_not_found_and_cannot_change_anything() {
         assert!(anonymous == StatusCode::NOT_FOUND || anonymous == StatusCode::SEE_OTHER, "anonymous {url}: {anonymous}");
     }
     assert_eq!(app.client().get(&format!("/partnerships/{id}/risks.csv")).await.status(), StatusCode::NOT_FOUND);
-    for (path, fields) in [("/risks/new".to_string(), risk_form("50", "50")), (format!("/risks/{rid}/edit"), risk_form("50", "50")), (format!("/risks/{rid}/reviews"), vec![("likelihood", "1")])] {
+    for (path, fields) in
+        [("/risks/new".to_string(), risk_form("50", "50")), (format!("/risks/{rid}/edit"), risk_form("50", "50")), (format!("/risks/{rid}/reviews"), vec![("likelihood", "1")])]
+    {
         assert_eq!(outsider.post_form(&format!("/partnerships/{id}{path}"), &fields).await.status(), StatusCode::NOT_FOUND, "POST {path}");
     }
     let api = app.api_as("officer@cornwall.example").await;

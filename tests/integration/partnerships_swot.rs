@@ -56,7 +56,12 @@ async fn partners_add_items_and_vote_and_the_summary_follows_the_votes() {
 
     let (status, html) = lds.get_text(&format!("/partnerships/{id}/swot")).await;
     assert_eq!(status, StatusCode::OK);
-    for (heading, label, field) in [("strengths", "Add a strength", "text-strengths"), ("weaknesses", "Add a weakness", "text-weaknesses"), ("opportunities", "Add an opportunity", "text-opportunities"), ("threats", "Add a threat", "text-threats")] {
+    for (heading, label, field) in [
+        ("strengths", "Add a strength", "text-strengths"),
+        ("weaknesses", "Add a weakness", "text-weaknesses"),
+        ("opportunities", "Add an opportunity", "text-opportunities"),
+        ("threats", "Add a threat", "text-threats"),
+    ] {
         assert!(html.contains(&format!("<h2 class=\"govuk-heading-m\" id=\"{heading}\">")), "{heading} heading");
         assert!(html.contains(&format!("<label class=\"govuk-label govuk-label--s\" for=\"{field}\">{label}</label>")), "{label}");
         assert!(html.contains(&format!("id=\"{field}\" name=\"text\"")));
@@ -287,11 +292,25 @@ async fn the_api_adds_lists_votes_and_deletes() {
 
     let (_, history) = app.signed_in("lead@birmingham.example").await.get_text(&format!("/partnerships/{id}/history")).await;
     for action in ["partnership.swot.add", "partnership.swot.vote", "partnership.swot.unvote", "partnership.swot.delete"] {
-        assert_eq!(history.matches(action).count(), match action { "partnership.swot.add" => 2, "partnership.swot.vote" => 3, _ => 1 }, "{action}");
+        assert_eq!(
+            history.matches(action).count(),
+            match action {
+                "partnership.swot.add" => 2,
+                "partnership.swot.vote" => 3,
+                _ => 1,
+            },
+            "{action}"
+        );
     }
 
     let (_, doc, _) = app.api().get("/api/v1/openapi.json").await;
-    for (path, method) in [("/api/v1/partnerships/{id}/swot", "get"), ("/api/v1/partnerships/{id}/swot", "post"), ("/api/v1/partnerships/{id}/swot/{item}/vote", "post"), ("/api/v1/partnerships/{id}/swot/{item}/vote", "delete"), ("/api/v1/partnerships/{id}/swot/{item}", "delete")] {
+    for (path, method) in [
+        ("/api/v1/partnerships/{id}/swot", "get"),
+        ("/api/v1/partnerships/{id}/swot", "post"),
+        ("/api/v1/partnerships/{id}/swot/{item}/vote", "post"),
+        ("/api/v1/partnerships/{id}/swot/{item}/vote", "delete"),
+        ("/api/v1/partnerships/{id}/swot/{item}", "delete"),
+    ] {
         assert!(doc["paths"][path].get(method).is_some(), "{method} {path} in OpenAPI");
     }
     assert!(doc["components"]["schemas"].get("SwotItem").is_some());

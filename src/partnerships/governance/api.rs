@@ -31,10 +31,13 @@ fn today() -> chrono::NaiveDate {
     security((), ("bearer" = [])))]
 pub async fn list(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<Json<Vec<AgreementView>>> {
     let actor = caller.actor();
-    let rows = state.db.read(move |c| {
-        access::load_for(c, id, actor.as_ref(), Action::ViewPartnership)?;
-        store::list(c, id, today())
-    }).await?;
+    let rows = state
+        .db
+        .read(move |c| {
+            access::load_for(c, id, actor.as_ref(), Action::ViewPartnership)?;
+            store::list(c, id, today())
+        })
+        .await?;
     Ok(Json(rows))
 }
 
@@ -45,14 +48,22 @@ pub async fn list(State(state): State<AppState>, caller: ApiCaller, Path(id): Pa
         (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn create(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>, body: Result<Json<AgreementInput>, JsonRejection>) -> ApiResult<(StatusCode, Json<AgreementView>)> {
+pub async fn create(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    body: Result<Json<AgreementInput>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<AgreementView>)> {
     let actor = caller.actor();
     let audit = caller.require()?.audit_actor();
     let input = api::json(body)?;
-    let a = state.db.write(move |c| {
-        access::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
-        store::create(c, id, &input, &audit, today())
-    }).await?;
+    let a = state
+        .db
+        .write(move |c| {
+            access::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
+            store::create(c, id, &input, &audit, today())
+        })
+        .await?;
     Ok((StatusCode::CREATED, Json(a)))
 }
 
@@ -63,10 +74,13 @@ pub async fn create(State(state): State<AppState>, caller: ApiCaller, Path(id): 
     security((), ("bearer" = [])))]
 pub async fn get_one(State(state): State<AppState>, caller: ApiCaller, Path((id, aid)): Path<(i64, i64)>) -> ApiResult<Json<AgreementView>> {
     let actor = caller.actor();
-    let a = state.db.read(move |c| {
-        access::load_for(c, id, actor.as_ref(), Action::ViewPartnership)?;
-        store::get(c, id, aid, today())
-    }).await?;
+    let a = state
+        .db
+        .read(move |c| {
+            access::load_for(c, id, actor.as_ref(), Action::ViewPartnership)?;
+            store::get(c, id, aid, today())
+        })
+        .await?;
     Ok(Json(a))
 }
 
@@ -77,15 +91,23 @@ pub async fn get_one(State(state): State<AppState>, caller: ApiCaller, Path((id,
         (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn patch(State(state): State<AppState>, caller: ApiCaller, Path((id, aid)): Path<(i64, i64)>, body: Result<Json<AgreementPatch>, JsonRejection>) -> ApiResult<Json<AgreementView>> {
+pub async fn patch(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((id, aid)): Path<(i64, i64)>,
+    body: Result<Json<AgreementPatch>, JsonRejection>,
+) -> ApiResult<Json<AgreementView>> {
     let actor = caller.actor();
     let audit = caller.require()?.audit_actor();
     let change = api::json(body)?;
-    let a = state.db.write(move |c| {
-        access::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
-        let input = change.apply(store::get(c, id, aid, today())?.input());
-        store::update(c, id, aid, &input, &audit, today())
-    }).await?;
+    let a = state
+        .db
+        .write(move |c| {
+            access::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
+            let input = change.apply(store::get(c, id, aid, today())?.input());
+            store::update(c, id, aid, &input, &audit, today())
+        })
+        .await?;
     Ok(Json(a))
 }
 
@@ -98,9 +120,12 @@ pub async fn patch(State(state): State<AppState>, caller: ApiCaller, Path((id, a
 pub async fn delete(State(state): State<AppState>, caller: ApiCaller, Path((id, aid)): Path<(i64, i64)>) -> ApiResult<StatusCode> {
     let actor = caller.actor();
     let audit = caller.require()?.audit_actor();
-    state.db.write(move |c| {
-        access::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
-        store::delete(c, id, aid, &audit, today())
-    }).await?;
+    state
+        .db
+        .write(move |c| {
+            access::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
+            store::delete(c, id, aid, &audit, today())
+        })
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -314,14 +314,30 @@ mod tests {
         for ok in ["https://birmingham.gov.uk/mou.pdf", "http://example.org", "HTTPS://Leeds.gov.uk/a?b=c#d"] {
             assert!(valid_url(ok), "{ok}");
         }
-        for bad in ["javascript:alert(1)", "ftp://example.org/x", "https://", "https:///path", "birmingham.gov.uk/mou.pdf", "https://a b.com", "https://x.org/\"onmouseover", "data:text/html,hi"] {
+        for bad in [
+            "javascript:alert(1)",
+            "ftp://example.org/x",
+            "https://",
+            "https:///path",
+            "birmingham.gov.uk/mou.pdf",
+            "https://a b.com",
+            "https://x.org/\"onmouseover",
+            "data:text/html,hi",
+        ] {
             assert!(!valid_url(bad), "{bad}");
         }
     }
 
     #[test]
     fn checks_kind_title_dates_and_link() {
-        let input = AgreementInput { kind: "treaty".into(), title: " ".into(), starts_on: Some(d(2026, 4, 1)), ends_on: Some(d(2026, 4, 1)), document_url: "www.x.org".into(), ..Default::default() };
+        let input = AgreementInput {
+            kind: "treaty".into(),
+            title: " ".into(),
+            starts_on: Some(d(2026, 4, 1)),
+            ends_on: Some(d(2026, 4, 1)),
+            document_url: "www.x.org".into(),
+            ..Default::default()
+        };
         let fields: Vec<String> = validate(&input).into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["kind", "title", "ends_on", "document_url"]);
         let good = AgreementInput { kind: "s101".into(), title: "Delegation of waste functions".into(), ..Default::default() };

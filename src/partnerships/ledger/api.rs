@@ -57,7 +57,12 @@ pub async fn totals(State(state): State<AppState>, caller: ApiCaller, Path(id): 
         (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn create(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>, body: Result<Json<LedgerInput>, JsonRejection>) -> ApiResult<(StatusCode, Json<EntryView>)> {
+pub async fn create(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    body: Result<Json<LedgerInput>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<EntryView>)> {
     // Who may change it is settled before the body is read, so outsiders learn nothing.
     load(&state, &caller, id, Action::EditPartnership).await?;
     let input = api::json(body)?;

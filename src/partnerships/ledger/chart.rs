@@ -83,7 +83,13 @@ pub fn svg(rows: &[(i32, i64, i64)]) -> Option<String> {
     // Value axis: gridlines and labels.
     for i in 0..=steps {
         let y = y_of(step * i);
-        let _ = write!(s, r##"<line x1="{LEFT}" y1="{y:.1}" x2="{RIGHT}" y2="{y:.1}" stroke="#b1b4b6" stroke-width="1"/><text x="{}" y="{:.1}" text-anchor="end">{}</text>"##, LEFT - 8.0, y + 5.0, escape(&short_pounds(step * i)));
+        let _ = write!(
+            s,
+            r##"<line x1="{LEFT}" y1="{y:.1}" x2="{RIGHT}" y2="{y:.1}" stroke="#b1b4b6" stroke-width="1"/><text x="{}" y="{:.1}" text-anchor="end">{}</text>"##,
+            LEFT - 8.0,
+            y + 5.0,
+            escape(&short_pounds(step * i))
+        );
     }
     let mid = (TOP + BOTTOM) / 2.0;
     let _ = write!(s, r##"<text x="18" y="{mid:.1}" text-anchor="middle" transform="rotate(-90 18 {mid:.1})">Amount (£)</text>"##);

@@ -79,7 +79,11 @@ impl LedgerForm {
         }
         let order = ["organisation", "entry_type", "basis", "financial_year", "amount", "description"];
         errors.sort_by_key(|e| order.iter().position(|f| *f == e.field).unwrap_or(order.len()));
-        if errors.is_empty() { Ok(input) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(input)
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -126,7 +130,10 @@ impl LedgerPage {
     }
     /// The chart's figures for its table: year, costs, savings, net.
     fn chart_table(&self) -> Vec<[String; 4]> {
-        self.chart_rows.iter().map(|(fy, costs, savings)| [money::financial_year_label(*fy), money::pounds(costs), money::pounds(savings), money::pounds(savings - costs)]).collect()
+        self.chart_rows
+            .iter()
+            .map(|(fy, costs, savings)| [money::financial_year_label(*fy), money::pounds(costs), money::pounds(savings), money::pounds(savings - costs)])
+            .collect()
     }
 }
 

@@ -96,7 +96,10 @@ pub fn check(input: &LedgerInput, members: &[(i64, String, String)]) -> Result<i
         errors.push(FieldError::new("basis", "Select whether the amount is expected or realised"));
     }
     if !(FIRST_YEAR..=LAST_YEAR).contains(&input.financial_year) {
-        errors.push(FieldError::new("financial_year", format!("Select a financial year from {} to {}", money::financial_year_label(FIRST_YEAR), money::financial_year_label(LAST_YEAR))));
+        errors.push(FieldError::new(
+            "financial_year",
+            format!("Select a financial year from {} to {}", money::financial_year_label(FIRST_YEAR), money::financial_year_label(LAST_YEAR)),
+        ));
     }
     if input.amount_pence < 0 {
         errors.push(FieldError::new("amount_pence", "The amount cannot be negative; record savings as a cashable saving"));
@@ -301,7 +304,11 @@ pub fn csv_amount(pence: i64) -> String {
 /// Text a spreadsheet would run as a formula gets a leading apostrophe
 /// (CSV injection), since descriptions are typed by people.
 fn csv_text(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() }
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
 }
 
 pub fn csv(entries: &[EntryView]) -> AppResult<String> {
@@ -392,7 +399,14 @@ mod tests {
         let t = totals(&entries, &members());
         assert_eq!(
             t.partnership,
-            Totals { expected_costs_pence: 1_000_00, realised_costs_pence: 10_001_00, expected_savings_pence: 20_000_00, realised_savings_pence: 11_500_50, net_realised_pence: 1_499_50, non_cashable_benefits: 1 }
+            Totals {
+                expected_costs_pence: 1_000_00,
+                realised_costs_pence: 10_001_00,
+                expected_savings_pence: 20_000_00,
+                realised_savings_pence: 11_500_50,
+                net_realised_pence: 1_499_50,
+                non_cashable_benefits: 1
+            }
         );
         let names: Vec<&str> = t.partners.iter().map(|p| p.organisation_code.as_str()).collect();
         assert_eq!(names, ["BIR", "LDS", "OLD"], "members with no entries are shown too; former members with entries are kept");

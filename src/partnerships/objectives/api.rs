@@ -32,10 +32,13 @@ fn today() -> chrono::NaiveDate {
     security((), ("bearer" = [])))]
 pub async fn list(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<Json<Vec<ObjectiveView>>> {
     let actor = caller.actor();
-    let rows = state.db.read(move |c| {
-        access::load_for(c, id, actor.as_ref(), Action::ViewPartnership)?;
-        store::list(c, id, today())
-    }).await?;
+    let rows = state
+        .db
+        .read(move |c| {
+            access::load_for(c, id, actor.as_ref(), Action::ViewPartnership)?;
+            store::list(c, id, today())
+        })
+        .await?;
     Ok(Json(rows))
 }
 
@@ -46,14 +49,22 @@ pub async fn list(State(state): State<AppState>, caller: ApiCaller, Path(id): Pa
         (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn create(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>, body: Result<Json<ObjectiveInput>, JsonRejection>) -> ApiResult<(StatusCode, Json<ObjectiveView>)> {
+pub async fn create(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    body: Result<Json<ObjectiveInput>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<ObjectiveView>)> {
     let actor = caller.actor();
     let audit = caller.require()?.audit_actor();
     let input = api::json(body)?;
-    let o = state.db.write(move |c| {
-        access::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
-        store::create(c, id, &input, &audit, today())
-    }).await?;
+    let o = state
+        .db
+        .write(move |c| {
+            access::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
+            store::create(c, id, &input, &audit, today())
+        })
+        .await?;
     Ok((StatusCode::CREATED, Json(o)))
 }
 
@@ -64,10 +75,13 @@ pub async fn create(State(state): State<AppState>, caller: ApiCaller, Path(id): 
     security((), ("bearer" = [])))]
 pub async fn get_one(State(state): State<AppState>, caller: ApiCaller, Path((id, oid)): Path<(i64, i64)>) -> ApiResult<Json<ObjectiveView>> {
     let actor = caller.actor();
-    let o = state.db.read(move |c| {
-        access::load_for(c, id, actor.as_ref(), Action::ViewPartnership)?;
-        store::get(c, id, oid, today())
-    }).await?;
+    let o = state
+        .db
+        .read(move |c| {
+            access::load_for(c, id, actor.as_ref(), Action::ViewPartnership)?;
+            store::get(c, id, oid, today())
+        })
+        .await?;
     Ok(Json(o))
 }
 
@@ -79,15 +93,23 @@ pub async fn get_one(State(state): State<AppState>, caller: ApiCaller, Path((id,
         (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn patch(State(state): State<AppState>, caller: ApiCaller, Path((id, oid)): Path<(i64, i64)>, body: Result<Json<ObjectivePatch>, JsonRejection>) -> ApiResult<Json<ObjectiveView>> {
+pub async fn patch(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((id, oid)): Path<(i64, i64)>,
+    body: Result<Json<ObjectivePatch>, JsonRejection>,
+) -> ApiResult<Json<ObjectiveView>> {
     let actor = caller.actor();
     let audit = caller.require()?.audit_actor();
     let change = api::json(body)?;
-    let o = state.db.write(move |c| {
-        access::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
-        let input = change.apply(store::get(c, id, oid, today())?.input());
-        store::update(c, id, oid, &input, &audit, today())
-    }).await?;
+    let o = state
+        .db
+        .write(move |c| {
+            access::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
+            let input = change.apply(store::get(c, id, oid, today())?.input());
+            store::update(c, id, oid, &input, &audit, today())
+        })
+        .await?;
     Ok(Json(o))
 }
 
@@ -98,10 +120,13 @@ pub async fn patch(State(state): State<AppState>, caller: ApiCaller, Path((id, o
     security((), ("bearer" = [])))]
 pub async fn updates(State(state): State<AppState>, caller: ApiCaller, Path((id, oid)): Path<(i64, i64)>) -> ApiResult<Json<Vec<ProgressView>>> {
     let actor = caller.actor();
-    let rows = state.db.read(move |c| {
-        access::load_for(c, id, actor.as_ref(), Action::ViewPartnership)?;
-        store::history(c, id, oid)
-    }).await?;
+    let rows = state
+        .db
+        .read(move |c| {
+            access::load_for(c, id, actor.as_ref(), Action::ViewPartnership)?;
+            store::history(c, id, oid)
+        })
+        .await?;
     Ok(Json(rows))
 }
 
@@ -112,14 +137,22 @@ pub async fn updates(State(state): State<AppState>, caller: ApiCaller, Path((id,
         (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn post_update(State(state): State<AppState>, caller: ApiCaller, Path((id, oid)): Path<(i64, i64)>, body: Result<Json<ProgressInput>, JsonRejection>) -> ApiResult<(StatusCode, Json<ProgressView>)> {
+pub async fn post_update(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((id, oid)): Path<(i64, i64)>,
+    body: Result<Json<ProgressInput>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<ProgressView>)> {
     let actor = caller.actor();
     let user = caller.require()?;
     let (user_id, audit) = (user.id, user.audit_actor());
     let input = api::json(body)?;
-    let u = state.db.write(move |c| {
-        access::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
-        store::record_progress(c, id, oid, &input, Some(user_id), &audit, today())
-    }).await?;
+    let u = state
+        .db
+        .write(move |c| {
+            access::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
+            store::record_progress(c, id, oid, &input, Some(user_id), &audit, today())
+        })
+        .await?;
     Ok((StatusCode::CREATED, Json(u)))
 }

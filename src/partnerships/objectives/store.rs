@@ -237,7 +237,8 @@ fn check(conn: &mut DbConn, partnership_id: i64, input: &ObjectiveInput, current
         _ => {}
     }
     if let (Some(cur), Some(start)) = (current, input.start_date) {
-        let first: Option<NaiveDate> = objective_updates::table.filter(objective_updates::objective_id.eq(cur.id)).select(diesel::dsl::min(objective_updates::recorded_on)).first(conn)?;
+        let first: Option<NaiveDate> =
+            objective_updates::table.filter(objective_updates::objective_id.eq(cur.id)).select(diesel::dsl::min(objective_updates::recorded_on)).first(conn)?;
         if let Some(first) = first.filter(|f| *f < start) {
             errors.push(FieldError::new("start_date", format!("The start date cannot be after the first progress update, {}", first.format("%-d %B %Y"))));
         }
@@ -445,7 +446,15 @@ pub fn check_progress(o: &ObjectiveView, input: &ProgressInput, today: NaiveDate
 }
 
 /// Records the measure's value on a date, with its RAG worked out and stored.
-pub fn record_progress(conn: &mut DbConn, partnership_id: i64, objective_id: i64, input: &ProgressInput, user_id: Option<i64>, actor: &AuditActor, today: NaiveDate) -> AppResult<ProgressView> {
+pub fn record_progress(
+    conn: &mut DbConn,
+    partnership_id: i64,
+    objective_id: i64,
+    input: &ProgressInput,
+    user_id: Option<i64>,
+    actor: &AuditActor,
+    today: NaiveDate,
+) -> AppResult<ProgressView> {
     let o = get(conn, partnership_id, objective_id, today)?;
     let (value, on) = check_progress(&o, input, today).map_err(AppError::Invalid)?;
     let rag = rag::rag(o.baseline, o.target, o.start_date, o.due_date, value, on);

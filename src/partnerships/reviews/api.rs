@@ -15,9 +15,7 @@ use crate::policy::Action;
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/partnerships/{id}/reviews", get(list).post(create))
-        .route("/api/v1/partnerships/{id}/reviews/actions/{aid}/done", post(action_done))
+    Router::new().route("/api/v1/partnerships/{id}/reviews", get(list).post(create)).route("/api/v1/partnerships/{id}/reviews/actions/{aid}/done", post(action_done))
 }
 
 fn today() -> chrono::NaiveDate {
@@ -49,7 +47,12 @@ pub async fn list(State(state): State<AppState>, caller: ApiCaller, Path(id): Pa
         (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn create(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>, body: Result<Json<ReviewInput>, JsonRejection>) -> ApiResult<(StatusCode, Json<ReviewView>)> {
+pub async fn create(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    body: Result<Json<ReviewInput>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<ReviewView>)> {
     // Who may change it is settled before the body is read, so outsiders learn nothing.
     let actor = caller.actor();
     let a2 = actor.clone();

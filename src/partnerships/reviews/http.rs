@@ -24,9 +24,7 @@ use crate::AppState;
 pub const FORM_ACTIONS: usize = 3;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/partnerships/{id}/reviews", get(page).post(create))
-        .route("/partnerships/{id}/reviews/actions/{action}/done", post(done))
+    Router::new().route("/partnerships/{id}/reviews", get(page).post(create)).route("/partnerships/{id}/reviews/actions/{action}/done", post(done))
 }
 
 fn today() -> NaiveDate {
@@ -123,7 +121,11 @@ impl ReviewForm {
             order.extend(["description", "owner", "due_on"].map(|f| format!("action{n}_{f}")));
         }
         errors.sort_by_key(|e| order.iter().position(|f| *f == e.field).unwrap_or(order.len()));
-        if errors.is_empty() { Ok((input, rows)) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok((input, rows))
+        } else {
+            Err(errors)
+        }
     }
 }
 

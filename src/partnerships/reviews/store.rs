@@ -154,11 +154,17 @@ pub fn check(input: &ReviewInput, today: NaiveDate, members: &[(i64, String, Str
         }
         match (a.due_on, input.held_on) {
             (None, _) => errors.push(FieldError::new(&format!("{prefix}due_on"), format!("{label}: enter the due date"))),
-            (Some(due), Some(held)) if due < held => errors.push(FieldError::new(&format!("{prefix}due_on"), format!("{label}: the due date must be on or after the date the review was held"))),
+            (Some(due), Some(held)) if due < held => {
+                errors.push(FieldError::new(&format!("{prefix}due_on"), format!("{label}: the due date must be on or after the date the review was held")))
+            }
             _ => {}
         }
     }
-    if errors.is_empty() { Ok(owners) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(owners)
+    } else {
+        Err(errors)
+    }
 }
 
 fn action_views(conn: &mut DbConn, review_ids: &[i64], today: NaiveDate) -> AppResult<Vec<ActionView>> {
@@ -208,11 +214,8 @@ fn views(conn: &mut DbConn, rows: Vec<Review>, today: NaiveDate) -> AppResult<Ve
 
 /// A partnership's reviews, newest first, each with its actions by due date.
 pub fn list(conn: &mut DbConn, partnership_id: i64, today: NaiveDate) -> AppResult<Vec<ReviewView>> {
-    let rows: Vec<Review> = reviews::table
-        .filter(reviews::partnership_id.eq(partnership_id))
-        .order((reviews::held_on.desc(), reviews::id.desc()))
-        .select(Review::as_select())
-        .load(conn)?;
+    let rows: Vec<Review> =
+        reviews::table.filter(reviews::partnership_id.eq(partnership_id)).order((reviews::held_on.desc(), reviews::id.desc())).select(Review::as_select()).load(conn)?;
     views(conn, rows, today)
 }
 
@@ -224,7 +227,12 @@ pub fn all_actions(reviews: &[ReviewView]) -> Vec<ActionView> {
 }
 
 pub fn list_with_schedule(conn: &mut DbConn, p: &Partnership, today: NaiveDate) -> AppResult<ReviewList> {
-    Ok(ReviewList { review_cadence_months: p.review_cadence_months, next_review_due: p.next_review_due, review_overdue: p.review_overdue(today), reviews: list(conn, p.id, today)? })
+    Ok(ReviewList {
+        review_cadence_months: p.review_cadence_months,
+        next_review_due: p.next_review_due,
+        review_overdue: p.review_overdue(today),
+        reviews: list(conn, p.id, today)?,
+    })
 }
 
 /// Records a review and its actions, and moves the next review date on.

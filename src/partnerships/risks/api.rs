@@ -106,10 +106,13 @@ fn codes(shares: Vec<RiskShareInput>) -> Vec<(String, i32)> {
     responses((status = 200, body = Vec<RiskView>), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<Json<Vec<RiskView>>> {
     let actor = caller.actor();
-    let risks = state.db.read(move |c| {
-        access::load_for(c, id, actor.as_ref(), Action::ViewPartnership)?;
-        store::list(c, id)
-    }).await?;
+    let risks = state
+        .db
+        .read(move |c| {
+            access::load_for(c, id, actor.as_ref(), Action::ViewPartnership)?;
+            store::list(c, id)
+        })
+        .await?;
     Ok(Json(risks))
 }
 
@@ -163,10 +166,13 @@ pub async fn create(State(state): State<AppState>, caller: ApiCaller, Path(id): 
     responses((status = 200, body = RiskDetail), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_one(State(state): State<AppState>, caller: ApiCaller, Path((id, rid)): Path<(i64, i64)>) -> ApiResult<Json<RiskDetail>> {
     let actor = caller.actor();
-    let detail = state.db.read(move |c| {
-        access::load_for(c, id, actor.as_ref(), Action::ViewPartnership)?;
-        store::detail(c, id, rid)
-    }).await?;
+    let detail = state
+        .db
+        .read(move |c| {
+            access::load_for(c, id, actor.as_ref(), Action::ViewPartnership)?;
+            store::detail(c, id, rid)
+        })
+        .await?;
     Ok(Json(detail))
 }
 
@@ -176,7 +182,12 @@ pub async fn get_one(State(state): State<AppState>, caller: ApiCaller, Path((id,
     responses((status = 200, body = RiskView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn update(State(state): State<AppState>, caller: ApiCaller, Path((id, rid)): Path<(i64, i64)>, body: Result<Json<RiskPatch>, JsonRejection>) -> ApiResult<Json<RiskView>> {
+pub async fn update(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((id, rid)): Path<(i64, i64)>,
+    body: Result<Json<RiskPatch>, JsonRejection>,
+) -> ApiResult<Json<RiskView>> {
     let actor = caller.actor();
     let (p, _) = state.db.read(move |c| access::load_for(c, id, actor.as_ref(), Action::EditPartnership)).await?;
     let patch = api::json(body)?;
@@ -185,15 +196,33 @@ pub async fn update(State(state): State<AppState>, caller: ApiCaller, Path((id, 
         .db
         .write(move |c| {
             let mut input = store::input_of(&store::get(c, id, rid)?);
-            if let Some(v) = patch.title { input.title = v }
-            if let Some(v) = patch.description { input.description = v }
-            if let Some(v) = patch.category { input.category = v }
-            if let Some(v) = patch.likelihood { input.likelihood = v }
-            if let Some(v) = patch.impact { input.impact = v }
-            if let Some(v) = patch.owner { input.owner = v }
-            if let Some(v) = patch.mitigation { input.mitigation = v }
-            if let Some(v) = patch.status { input.status = v }
-            if let Some(v) = patch.shares { input.shares = codes(v) }
+            if let Some(v) = patch.title {
+                input.title = v
+            }
+            if let Some(v) = patch.description {
+                input.description = v
+            }
+            if let Some(v) = patch.category {
+                input.category = v
+            }
+            if let Some(v) = patch.likelihood {
+                input.likelihood = v
+            }
+            if let Some(v) = patch.impact {
+                input.impact = v
+            }
+            if let Some(v) = patch.owner {
+                input.owner = v
+            }
+            if let Some(v) = patch.mitigation {
+                input.mitigation = v
+            }
+            if let Some(v) = patch.status {
+                input.status = v
+            }
+            if let Some(v) = patch.shares {
+                input.shares = codes(v)
+            }
             store::update(c, &p, rid, &input, &audit)
         })
         .await?;
@@ -206,7 +235,12 @@ pub async fn update(State(state): State<AppState>, caller: ApiCaller, Path((id, 
     responses((status = 201, body = RiskReview), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn review(State(state): State<AppState>, caller: ApiCaller, Path((id, rid)): Path<(i64, i64)>, body: Result<Json<NewRiskReview>, JsonRejection>) -> ApiResult<(StatusCode, Json<RiskReview>)> {
+pub async fn review(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((id, rid)): Path<(i64, i64)>,
+    body: Result<Json<NewRiskReview>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<RiskReview>)> {
     let actor = caller.actor();
     let (p, _) = state.db.read(move |c| access::load_for(c, id, actor.as_ref(), Action::EditPartnership)).await?;
     let body = api::json(body)?;
@@ -224,9 +258,12 @@ pub async fn review(State(state): State<AppState>, caller: ApiCaller, Path((id, 
     responses((status = 200, body = RiskExposure), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn exposure_of(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<Json<RiskExposure>> {
     let actor = caller.actor();
-    let exposure = state.db.read(move |c| {
-        access::load_for(c, id, actor.as_ref(), Action::ViewPartnership)?;
-        store::exposure_of(c, id)
-    }).await?;
+    let exposure = state
+        .db
+        .read(move |c| {
+            access::load_for(c, id, actor.as_ref(), Action::ViewPartnership)?;
+            store::exposure_of(c, id)
+        })
+        .await?;
     Ok(Json(exposure))
 }

@@ -13,13 +13,31 @@ use crate::web::PageCtx;
 use crate::AppState;
 
 pub const HEADERS: [&str; 15] = [
-    "id", "title", "category", "category_label", "description", "likelihood", "impact", "score", "rating", "owner_code", "owner_name", "status", "mitigation", "shares", "updated_at",
+    "id",
+    "title",
+    "category",
+    "category_label",
+    "description",
+    "likelihood",
+    "impact",
+    "score",
+    "rating",
+    "owner_code",
+    "owner_name",
+    "status",
+    "mitigation",
+    "shares",
+    "updated_at",
 ];
 
 /// Spreadsheets run cells starting with these as formulas; a leading
 /// apostrophe keeps what partners typed as text.
 fn cell(value: &str) -> String {
-    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_string() }
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    }
 }
 
 pub fn to_csv(risks: &[RiskView]) -> AppResult<Vec<u8>> {

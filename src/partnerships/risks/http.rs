@@ -153,7 +153,11 @@ impl RiskForm {
             }
         }
         store::sort_errors(&mut errors);
-        if errors.is_empty() { Ok(input) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(input)
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -203,7 +207,16 @@ impl FormPage {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn form_page(ctx: PageCtx, p: Partnership, rel: PartnershipRelation, errors: Vec<FieldError>, form: RiskForm, risk: Option<RiskView>, active: Active, prefilled: bool) -> AppResult<Response> {
+fn form_page(
+    ctx: PageCtx,
+    p: Partnership,
+    rel: PartnershipRelation,
+    errors: Vec<FieldError>,
+    form: RiskForm,
+    risk: Option<RiskView>,
+    active: Active,
+    prefilled: bool,
+) -> AppResult<Response> {
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let h = Header::new(p, rel, "risks", ctx.user.as_ref());
     Ok((status, html(FormPage { ctx: ctx.with_nav("partnerships"), h, errors: FormErrors(errors), form, risk, active, prefilled })?).into_response())
@@ -240,7 +253,13 @@ async fn edit_page(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): 
     form_page(ctx, p, rel, vec![], form, Some(risk), active, false)
 }
 
-async fn edit(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): SignedIn, Path((id, rid)): Path<(i64, i64)>, Form(fields): Form<Vec<(String, String)>>) -> AppResult<Response> {
+async fn edit(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    SignedIn(user): SignedIn,
+    Path((id, rid)): Path<(i64, i64)>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
     let (p, rel) = load(&state, Some(&user), id, Action::EditPartnership).await?;
     let (risk, active) = state.db.read(move |c| Ok((store::get(c, id, rid)?, crate::partnerships::store::active_member_orgs(c, id)?))).await?;
     let form = RiskForm::from_pairs(fields);
@@ -278,7 +297,8 @@ pub struct ReviewForm {
 impl ReviewForm {
     fn to_input(&self, today: chrono::NaiveDate) -> Result<ReviewInput, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let reviewed_on = forms::required_date("reviewed_on", "Date of the review", &self.reviewed_on_day, &self.reviewed_on_month, &self.reviewed_on_year).map_err(|e| errors.push(e)).ok();
+        let reviewed_on =
+            forms::required_date("reviewed_on", "Date of the review", &self.reviewed_on_day, &self.reviewed_on_month, &self.reviewed_on_year).map_err(|e| errors.push(e)).ok();
         let int = |v: &str| v.trim().parse::<i32>().unwrap_or(0);
         let input = ReviewInput { reviewed_on, likelihood: int(&self.likelihood), impact: int(&self.impact), status: self.status.clone(), note: self.note.clone() };
         for e in validate_review(&input, today) {
@@ -286,7 +306,11 @@ impl ReviewForm {
                 errors.push(e);
             }
         }
-        if errors.is_empty() { Ok(input) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(input)
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -312,14 +336,23 @@ impl RiskPage {
     }
     /// A share's part of the risk's score (0 once the risk is closed).
     fn contribution(&self, s: &RiskShare) -> String {
-        if self.d.risk.is_open() { exposure_label(i64::from(self.d.risk.score) * i64::from(s.share_bp)) } else { "0.00".into() }
+        if self.d.risk.is_open() {
+            exposure_label(i64::from(self.d.risk.score) * i64::from(s.share_bp))
+        } else {
+            "0.00".into()
+        }
     }
 }
 
 async fn render_risk(state: &AppState, ctx: PageCtx, user: Option<&SessionUser>, id: i64, rid: i64, errors: Vec<FieldError>, review: Option<ReviewForm>) -> AppResult<Response> {
     let (p, rel) = load(state, user, id, Action::ViewPartnership).await?;
     let d = state.db.read(move |c| store::detail(c, id, rid)).await?;
-    let review = review.unwrap_or_else(|| ReviewForm { likelihood: d.risk.likelihood.to_string(), impact: d.risk.impact.to_string(), status: d.risk.status.code().into(), ..Default::default() });
+    let review = review.unwrap_or_else(|| ReviewForm {
+        likelihood: d.risk.likelihood.to_string(),
+        impact: d.risk.impact.to_string(),
+        status: d.risk.status.code().into(),
+        ..Default::default()
+    });
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let h = Header::new(p, rel, "risks", ctx.user.as_ref());
     Ok((status, html(RiskPage { ctx: ctx.with_nav("partnerships"), h, d, errors: FormErrors(errors), review })?).into_response())

@@ -212,14 +212,28 @@ pub fn exposure_label(exact: i64) -> String {
 pub fn exposure(risks: &[RiskView], members: &[(String, String)]) -> Vec<PartnerRiskExposure> {
     let mut out: Vec<PartnerRiskExposure> = members
         .iter()
-        .map(|(code, name)| PartnerRiskExposure { organisation: code.clone(), organisation_name: name.clone(), open_risks: 0, exposure: 0.0, exposure_label: String::new(), exact: 0 })
+        .map(|(code, name)| PartnerRiskExposure {
+            organisation: code.clone(),
+            organisation_name: name.clone(),
+            open_risks: 0,
+            exposure: 0.0,
+            exposure_label: String::new(),
+            exact: 0,
+        })
         .collect();
     for r in risks.iter().filter(|r| r.is_open()) {
         for s in r.shares.iter().filter(|s| s.share_bp > 0) {
             let i = match out.iter().position(|e| e.organisation == s.organisation) {
                 Some(i) => i,
                 None => {
-                    out.push(PartnerRiskExposure { organisation: s.organisation.clone(), organisation_name: s.organisation_name.clone(), open_risks: 0, exposure: 0.0, exposure_label: String::new(), exact: 0 });
+                    out.push(PartnerRiskExposure {
+                        organisation: s.organisation.clone(),
+                        organisation_name: s.organisation_name.clone(),
+                        open_risks: 0,
+                        exposure: 0.0,
+                        exposure_label: String::new(),
+                        exact: 0,
+                    });
                     out.len() - 1
                 }
             };
@@ -391,7 +405,10 @@ mod tests {
             owner_id: 1,
             mitigation: String::new(),
             status,
-            shares: shares.iter().map(|(c, bp)| RiskShare { organisation_id: 0, organisation: c.to_string(), organisation_name: format!("{c} council"), short_name: c.to_string(), share_bp: *bp }).collect(),
+            shares: shares
+                .iter()
+                .map(|(c, bp)| RiskShare { organisation_id: 0, organisation: c.to_string(), organisation_name: format!("{c} council"), short_name: c.to_string(), share_bp: *bp })
+                .collect(),
             created_at: NaiveDateTime::default(),
             updated_at: NaiveDateTime::default(),
         }
@@ -430,7 +447,8 @@ mod tests {
 
     #[test]
     fn heat_map_counts_open_risks_only() {
-        let risks = vec![risk(1, 4, 5, RiskStatus::Open, &[]), risk(2, 4, 5, RiskStatus::Mitigating, &[]), risk(3, 4, 5, RiskStatus::Closed, &[]), risk(4, 1, 2, RiskStatus::Open, &[])];
+        let risks =
+            vec![risk(1, 4, 5, RiskStatus::Open, &[]), risk(2, 4, 5, RiskStatus::Mitigating, &[]), risk(3, 4, 5, RiskStatus::Closed, &[]), risk(4, 1, 2, RiskStatus::Open, &[])];
         let grid = heat_map(&risks);
         assert_eq!(grid[3][4], 2);
         assert_eq!(grid[0][1], 1);
@@ -439,7 +457,8 @@ mod tests {
 
     #[test]
     fn register_puts_closed_risks_last_and_high_scores_first() {
-        let mut risks = vec![risk(1, 1, 1, RiskStatus::Open, &[]), risk(2, 5, 5, RiskStatus::Closed, &[]), risk(3, 3, 4, RiskStatus::Mitigating, &[]), risk(4, 4, 5, RiskStatus::Open, &[])];
+        let mut risks =
+            vec![risk(1, 1, 1, RiskStatus::Open, &[]), risk(2, 5, 5, RiskStatus::Closed, &[]), risk(3, 3, 4, RiskStatus::Mitigating, &[]), risk(4, 4, 5, RiskStatus::Open, &[])];
         sort_register(&mut risks);
         assert_eq!(risks.iter().map(|r| r.id).collect::<Vec<_>>(), vec![4, 3, 1, 2]);
     }

@@ -74,7 +74,13 @@ fn views(conn: &mut DbConn, partnership_id: i64, risk_id: Option<i64>) -> AppRes
                 shares: shares
                     .iter()
                     .filter(|s| s.0 == r.id)
-                    .map(|(_, org_id, bp, code, name, short)| RiskShare { organisation_id: *org_id, organisation: code.clone(), organisation_name: name.clone(), short_name: short.clone(), share_bp: *bp })
+                    .map(|(_, org_id, bp, code, name, short)| RiskShare {
+                        organisation_id: *org_id,
+                        organisation: code.clone(),
+                        organisation_name: name.clone(),
+                        short_name: short.clone(),
+                        share_bp: *bp,
+                    })
                     .collect(),
                 created_at: r.created_at,
                 updated_at: r.updated_at,
@@ -113,7 +119,16 @@ pub fn reviews(conn: &mut DbConn, risk_id: i64) -> AppResult<Vec<RiskReview>> {
         .left_join(users::table.on(risk_reviews::reviewed_by.eq(users::id.nullable())))
         .filter(risk_reviews::risk_id.eq(risk_id))
         .order((risk_reviews::reviewed_on.desc(), risk_reviews::id.desc()))
-        .select((risk_reviews::id, risk_reviews::reviewed_on, risk_reviews::likelihood, risk_reviews::impact, risk_reviews::status, risk_reviews::note, users::display_name.nullable(), risk_reviews::created_at))
+        .select((
+            risk_reviews::id,
+            risk_reviews::reviewed_on,
+            risk_reviews::likelihood,
+            risk_reviews::impact,
+            risk_reviews::status,
+            risk_reviews::note,
+            users::display_name.nullable(),
+            risk_reviews::created_at,
+        ))
         .load(conn)?;
     Ok(rows
         .into_iter()
@@ -208,9 +223,7 @@ fn same_shares(current: &[RiskShare], proposed: &[(String, i32)]) -> bool {
 fn write_shares(conn: &mut DbConn, risk_id: i64, shares: &[(i64, i32)]) -> AppResult<()> {
     diesel::delete(risk_shares::table.filter(risk_shares::risk_id.eq(risk_id))).execute(conn)?;
     for (org, bp) in shares {
-        diesel::insert_into(risk_shares::table)
-            .values((risk_shares::risk_id.eq(risk_id), risk_shares::organisation_id.eq(org), risk_shares::share_bp.eq(bp)))
-            .execute(conn)?;
+        diesel::insert_into(risk_shares::table).values((risk_shares::risk_id.eq(risk_id), risk_shares::organisation_id.eq(org), risk_shares::share_bp.eq(bp))).execute(conn)?;
     }
     Ok(())
 }
@@ -322,7 +335,9 @@ pub fn review(conn: &mut DbConn, p: &Partnership, risk_id: i64, input: &ReviewIn
         p.id,
         "partnership.risk.review",
         Some(serde_json::json!({ "risk": before.id, "likelihood": before.likelihood, "impact": before.impact, "status": before.status.code() })),
-        Some(serde_json::json!({ "risk": before.id, "reviewed_on": reviewed_on, "likelihood": input.likelihood, "impact": input.impact, "status": input.status, "note": input.note.trim() })),
+        Some(
+            serde_json::json!({ "risk": before.id, "reviewed_on": reviewed_on, "likelihood": input.likelihood, "impact": input.impact, "status": input.status, "note": input.note.trim() }),
+        ),
     )?;
     reviews(conn, before.id)?.into_iter().find(|r| r.id == id).ok_or(AppError::NotFound)
 }

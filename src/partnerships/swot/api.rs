@@ -51,7 +51,12 @@ pub async fn board(State(state): State<AppState>, caller: ApiCaller, path: Resul
         (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn add(State(state): State<AppState>, caller: ApiCaller, path: Result<Path<i64>, PathRejection>, body: Result<Json<SwotInput>, JsonRejection>) -> ApiResult<(StatusCode, Json<SwotItem>)> {
+pub async fn add(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    path: Result<Path<i64>, PathRejection>,
+    body: Result<Json<SwotInput>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<SwotItem>)> {
     let id = ids(path)?;
     let user = caller.require()?.clone();
     let input = api::json(body)?;

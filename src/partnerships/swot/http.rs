@@ -51,13 +51,21 @@ struct SwotPage {
 
 impl SwotItem {
     fn votes_label(&self) -> String {
-        if self.votes == 1 { "1 vote".into() } else { format!("{} votes", self.votes) }
+        if self.votes == 1 {
+            "1 vote".into()
+        } else {
+            format!("{} votes", self.votes)
+        }
     }
 
     /// The start of the text, to tell screen reader users which item a button is for.
     fn short(&self) -> String {
         const MAX: usize = 60;
-        if self.text.chars().count() <= MAX { self.text.clone() } else { format!("{}…", self.text.chars().take(MAX).collect::<String>().trim_end()) }
+        if self.text.chars().count() <= MAX {
+            self.text.clone()
+        } else {
+            format!("{}…", self.text.chars().take(MAX).collect::<String>().trim_end())
+        }
     }
 }
 

@@ -111,11 +111,8 @@ pub fn board(conn: &mut DbConn, partnership_id: i64, actor: Option<&Actor>, rel:
         .filter(swot_items::partnership_id.eq(partnership_id))
         .select((Row::as_select(), organisations::code, organisations::name))
         .load(conn)?;
-    let votes: Vec<(i64, i64)> = swot_votes::table
-        .inner_join(swot_items::table)
-        .filter(swot_items::partnership_id.eq(partnership_id))
-        .select((swot_votes::item_id, swot_votes::user_id))
-        .load(conn)?;
+    let votes: Vec<(i64, i64)> =
+        swot_votes::table.inner_join(swot_items::table).filter(swot_items::partnership_id.eq(partnership_id)).select((swot_votes::item_id, swot_votes::user_id)).load(conn)?;
     let me = actor.map(|a| a.user_id);
     let mut counts: HashMap<i64, i64> = HashMap::new();
     for (item, _) in &votes {
@@ -254,7 +251,17 @@ mod tests {
 
     fn item(id: i64, votes: i64, minute: u32) -> SwotItem {
         let created_at = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap().and_hms_opt(9, minute, 0).unwrap();
-        SwotItem { id, quadrant: Quadrant::Strengths, text: String::new(), organisation_code: String::new(), organisation_name: String::new(), created_at, votes, voted: false, can_delete: false }
+        SwotItem {
+            id,
+            quadrant: Quadrant::Strengths,
+            text: String::new(),
+            organisation_code: String::new(),
+            organisation_name: String::new(),
+            created_at,
+            votes,
+            voted: false,
+            can_delete: false,
+        }
     }
 
     #[test]
