@@ -1,4 +1,10 @@
 #![recursion_limit = "256"]
+// Pence are written as pounds_pence (10_000_00 is £10,000.00).
+#![allow(clippy::inconsistent_digit_grouping)]
+// Templates compare values of different string types through to_string().
+#![allow(clippy::cmp_owned)]
+// Page renderers take the page's parts as arguments rather than a struct of them.
+#![allow(clippy::too_many_arguments)]
 //! Concord: the platform for public-service collaboration.
 //!
 //! `lib.rs` builds the application (router and state); `main.rs` and the

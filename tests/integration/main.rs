@@ -1,6 +1,8 @@
 //! Integration tests: a real server on port 0, spoken to over HTTP. The same
 //! tests run on SQLite and on PostgreSQL (see `common::backend`).
 
+#![allow(clippy::inconsistent_digit_grouping)]
+
 mod access;
 mod accounts;
 mod admin;

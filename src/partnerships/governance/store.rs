@@ -222,7 +222,7 @@ fn find(conn: &mut DbConn, partnership_id: i64, agreement_id: i64) -> AppResult<
 pub fn list(conn: &mut DbConn, partnership_id: i64, today: NaiveDate) -> AppResult<Vec<AgreementView>> {
     let mut rows: Vec<Agreement> = agreements::table.filter(agreements::partnership_id.eq(partnership_id)).order(agreements::id.asc()).select(Agreement::as_select()).load(conn)?;
     // Sorted here: the backends disagree about where NULLs go.
-    rows.sort_by(|a, b| b.starts_on.cmp(&a.starts_on));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.starts_on));
     Ok(rows.into_iter().map(|a| AgreementView::of(a, today)).collect())
 }
 
