@@ -247,6 +247,11 @@ pub fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
+diesel::define_sql_function!(
+    /// SQL `lower()`, for case-insensitive search on both backends.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text
+);
+
 /// A case-insensitive "contains" pattern for a lower-cased column.
 pub fn like_pattern(term: &str) -> String {
     format!("%{}%", escape_like(&term.to_lowercase()))

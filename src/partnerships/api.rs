@@ -17,10 +17,13 @@ use super::portfolio::{self, PortfolioFilter, PortfolioRow, Totals};
 use super::store;
 use super::summary::{self, Summary};
 use crate::api::{self, PagingParams};
+use crate::audit::Actor as AuditActor;
 use crate::audit::AuditEntry;
 use crate::auth::ApiCaller;
+use crate::db::DbConn;
+use crate::error::AppResult;
 use crate::error::{ApiResult, AppError, Problem};
-use crate::policy::{authorize, Action};
+use crate::policy::{authorize, Action, PartnershipRelation};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -34,6 +37,40 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/partnerships/{id}/cost-shares", axum::routing::put(set_cost_shares))
         .route("/api/v1/partnerships/{id}/respond", post(respond))
         .route("/api/v1/partnerships/{id}/calculator", post(calculate))
+}
+
+/// Reads from a partnership the caller may see; 404 for everyone else.
+pub(crate) async fn read_one<T, F>(state: &AppState, caller: &ApiCaller, id: i64, f: F) -> AppResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConn, &Partnership) -> AppResult<T> + Send + 'static,
+{
+    let actor = caller.actor();
+    state
+        .db
+        .read(move |c| {
+            let (p, _) = access::load_visible(c, id, actor.as_ref())?;
+            f(c, &p)
+        })
+        .await
+}
+
+/// Changes a partnership in one transaction, audited as the caller: 404 when
+/// they cannot see it, then 401/403 when they may not do `action`.
+pub(crate) async fn change<T, F>(state: &AppState, caller: &ApiCaller, id: i64, action: fn(PartnershipRelation) -> Action, f: F) -> AppResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConn, &Partnership, &AuditActor) -> AppResult<T> + Send + 'static,
+{
+    let actor = caller.actor();
+    let audit_actor = caller.require().map(|u| u.audit_actor());
+    state
+        .db
+        .write(move |c| {
+            let (p, _) = access::load_for(c, id, actor.as_ref(), action)?;
+            f(c, &p, &audit_actor?)
+        })
+        .await
 }
 
 #[derive(Deserialize, IntoParams, Debug)]
@@ -109,16 +146,7 @@ pub async fn create(State(state): State<AppState>, caller: ApiCaller, body: Resu
 #[utoipa::path(get, path = "/api/v1/partnerships/{id}", tag = "partnerships", params(("id" = i64, Path)),
     responses((status = 200, body = PartnershipView), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_one(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<Json<PartnershipView>> {
-    let actor = caller.actor();
-    Ok(Json(
-        state
-            .db
-            .read(move |c| {
-                let (p, _) = access::load_visible(c, id, actor.as_ref())?;
-                store::view(c, &p)
-            })
-            .await?,
-    ))
+    Ok(Json(read_one(&state, &caller, id, store::view).await?))
 }
 
 /// Replace a partnership's details and governance.
@@ -131,18 +159,13 @@ pub async fn update(
     Path(id): Path<i64>,
     body: Result<Json<PartnershipInput>, JsonRejection>,
 ) -> ApiResult<Json<PartnershipView>> {
-    let actor = caller.actor();
-    let audit_actor = caller.require().map(|u| u.audit_actor());
     let input = api::json(body)?;
     Ok(Json(
-        state
-            .db
-            .write(move |c| {
-                let (p, _) = access::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
-                let p = store::update(c, &p, &input, &audit_actor?)?;
-                store::view(c, &p)
-            })
-            .await?,
+        change(&state, &caller, id, Action::EditPartnership, move |c, p, audit_actor| {
+            let p = store::update(c, p, &input, audit_actor)?;
+            store::view(c, &p)
+        })
+        .await?,
     ))
 }
 
@@ -150,48 +173,21 @@ pub async fn update(
 #[utoipa::path(get, path = "/api/v1/partnerships/{id}/summary", tag = "partnerships", params(("id" = i64, Path)),
     responses((status = 200, body = Summary), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_summary(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<Json<Summary>> {
-    let actor = caller.actor();
-    Ok(Json(
-        state
-            .db
-            .read(move |c| {
-                access::load_visible(c, id, actor.as_ref())?;
-                summary::for_partnership(c, id)
-            })
-            .await?,
-    ))
+    Ok(Json(read_one(&state, &caller, id, move |c, _| summary::for_partnership(c, id)).await?))
 }
 
 /// Every change to the partnership, newest first.
 #[utoipa::path(get, path = "/api/v1/partnerships/{id}/history", tag = "partnerships", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<AuditEntry>), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn history(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<Json<Vec<AuditEntry>>> {
-    let actor = caller.actor();
-    Ok(Json(
-        state
-            .db
-            .read(move |c| {
-                access::load_visible(c, id, actor.as_ref())?;
-                summary::history(c, id, 500)
-            })
-            .await?,
-    ))
+    Ok(Json(read_one(&state, &caller, id, move |c, _| summary::history(c, id, 500)).await?))
 }
 
 /// Member organisations, including invited, declined and former ones.
 #[utoipa::path(get, path = "/api/v1/partnerships/{id}/members", tag = "partnerships", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<MemberView>), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_members(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<Json<Vec<MemberView>>> {
-    let actor = caller.actor();
-    Ok(Json(
-        state
-            .db
-            .read(move |c| {
-                access::load_visible(c, id, actor.as_ref())?;
-                store::members(c, id)
-            })
-            .await?,
-    ))
+    Ok(Json(read_one(&state, &caller, id, move |c, _| store::members(c, id)).await?))
 }
 
 /// Invite an organisation (the lead's users, or org admins of members).
@@ -204,17 +200,12 @@ pub async fn invite(
     Path(id): Path<i64>,
     body: Result<Json<InviteInput>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<Vec<MemberView>>)> {
-    let actor = caller.actor();
-    let audit_actor = caller.require().map(|u| u.audit_actor());
     let input = api::json(body)?;
-    let members = state
-        .db
-        .write(move |c| {
-            let (p, _) = access::load_for(c, id, actor.as_ref(), Action::ManageMembership)?;
-            members::invite(c, &p, &input, &audit_actor?)?;
-            store::members(c, id)
-        })
-        .await?;
+    let members = change(&state, &caller, id, Action::ManageMembership, move |c, p, audit_actor| {
+        members::invite(c, p, &input, audit_actor)?;
+        store::members(c, id)
+    })
+    .await?;
     Ok((StatusCode::CREATED, Json(members)))
 }
 
@@ -228,18 +219,13 @@ pub async fn update_member(
     Path((id, member)): Path<(i64, i64)>,
     body: Result<Json<MemberUpdate>, JsonRejection>,
 ) -> ApiResult<Json<Vec<MemberView>>> {
-    let actor = caller.actor();
-    let audit_actor = caller.require().map(|u| u.audit_actor());
     let input = api::json(body)?;
     Ok(Json(
-        state
-            .db
-            .write(move |c| {
-                let (p, _) = access::load_for(c, id, actor.as_ref(), Action::ManageMembership)?;
-                members::update(c, &p, member, &input, &audit_actor?)?;
-                store::members(c, id)
-            })
-            .await?,
+        change(&state, &caller, id, Action::ManageMembership, move |c, p, audit_actor| {
+            members::update(c, p, member, &input, audit_actor)?;
+            store::members(c, id)
+        })
+        .await?,
     ))
 }
 
@@ -248,17 +234,12 @@ pub async fn update_member(
     responses((status = 200, body = Vec<MemberView>), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn remove_member(State(state): State<AppState>, caller: ApiCaller, Path((id, member)): Path<(i64, i64)>) -> ApiResult<Json<Vec<MemberView>>> {
-    let actor = caller.actor();
-    let audit_actor = caller.require().map(|u| u.audit_actor());
     Ok(Json(
-        state
-            .db
-            .write(move |c| {
-                let (p, _) = access::load_for(c, id, actor.as_ref(), Action::ManageMembership)?;
-                members::remove(c, &p, member, &audit_actor?)?;
-                store::members(c, id)
-            })
-            .await?,
+        change(&state, &caller, id, Action::ManageMembership, move |c, p, audit_actor| {
+            members::remove(c, p, member, audit_actor)?;
+            store::members(c, id)
+        })
+        .await?,
     ))
 }
 
@@ -279,21 +260,16 @@ pub async fn set_cost_shares(
     Path(id): Path<i64>,
     body: Result<Json<Vec<CostShare>>, JsonRejection>,
 ) -> ApiResult<Json<Vec<MemberView>>> {
-    let actor = caller.actor();
-    let audit_actor = caller.require().map(|u| u.audit_actor());
     let shares: Vec<(i64, Option<i32>)> = api::json(body)?.into_iter().map(|s| (s.member_id, s.share_bp)).collect();
     if shares.iter().any(|(_, s)| s.is_some_and(|bp| !(0..=10_000).contains(&bp))) {
         return Err(AppError::invalid("share_bp", "Each share must be from 0 to 10000 basis points").into());
     }
     Ok(Json(
-        state
-            .db
-            .write(move |c| {
-                let (p, _) = access::load_for(c, id, actor.as_ref(), Action::ManageMembership)?;
-                members::set_cost_shares(c, &p, &shares, &audit_actor?)?;
-                store::members(c, id)
-            })
-            .await?,
+        change(&state, &caller, id, Action::ManageMembership, move |c, p, audit_actor| {
+            members::set_cost_shares(c, p, &shares, audit_actor)?;
+            store::members(c, id)
+        })
+        .await?,
     ))
 }
 
@@ -336,17 +312,13 @@ pub struct CalculatorInput {
 #[utoipa::path(post, path = "/api/v1/partnerships/{id}/calculator", tag = "partnerships", params(("id" = i64, Path)), request_body = CalculatorInput,
     responses((status = 200, body = Calculation), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn calculate(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>, body: Result<Json<CalculatorInput>, JsonRejection>) -> ApiResult<Json<Calculation>> {
-    let actor = caller.actor();
     let input = api::json(body)?;
     Ok(Json(
-        state
-            .db
-            .read(move |c| {
-                access::load_visible(c, id, actor.as_ref())?;
-                let members = store::members(c, id)?;
-                calculator::calculate_for_api(&members, input.amount_pence, input.method)
-            })
-            .await?,
+        read_one(&state, &caller, id, move |c, _| {
+            let members = store::members(c, id)?;
+            calculator::calculate_for_api(&members, input.amount_pence, input.method)
+        })
+        .await?,
     ))
 }
 

@@ -84,7 +84,7 @@ macro_rules! portfolio_condition {
             // The flag comes first, so the database can skip the subquery when it is set.
             .and(my_org.is_none().into_sql::<Bool>().or(crate::partnership_has_member!(my_org.unwrap_or(-1), ["active", "invited"])))
             .and(org_filter.is_none().into_sql::<Bool>().or(crate::partnership_has_member!(org_filter.unwrap_or(-1), ["active"])))
-            .and(filter.q.is_none().into_sql::<Bool>().or(super::store::lower(partnerships::name).like(like_pattern(filter.q.as_deref().unwrap_or(""))).escape('\\')))
+            .and(filter.q.is_none().into_sql::<Bool>().or(crate::db::lower(partnerships::name).like(like_pattern(filter.q.as_deref().unwrap_or(""))).escape('\\')))
             .and(filter.kind.is_none().into_sql::<Bool>().or(partnerships::kind.eq(filter.kind.clone().unwrap_or_default())))
             .and(filter.degree.is_none().into_sql::<Bool>().or(partnerships::degree.eq(filter.degree.clone().unwrap_or_default())))
             .and(stage.is_none().into_sql::<Bool>().or(partnerships::stage.eq(stage.unwrap_or(0))))

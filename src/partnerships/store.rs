@@ -13,8 +13,6 @@ use crate::orgs::model::Organisation;
 
 pub const MAX_TEXT: usize = 5000;
 
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
-
 /// The columns a person sets, for both INSERT and UPDATE.
 macro_rules! partnership_fields {
     ($input:expr) => {

@@ -3,7 +3,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::schema::{lgsl_functions, lgsl_services, organisations};
-use crate::db::{like_pattern, DbConn};
+use crate::db::{like_pattern, lower, DbConn};
 use crate::error::AppResult;
 use crate::orgs::model::OrgRef;
 
@@ -107,7 +107,6 @@ pub fn search(conn: &mut DbConn, q: Option<&str>, govuk_only: bool, offset: i64,
     Ok((rows, total))
 }
 
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 diesel::define_sql_function!(#[sql_name = "coalesce"] fn coalesce_text(x: diesel::sql_types::Nullable<diesel::sql_types::Text>, y: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
 pub fn find(conn: &mut DbConn, id: i64) -> AppResult<Service> {
