@@ -29,9 +29,17 @@ impl Rng {
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
     let url = arg("--database-url").unwrap_or_else(|| "sqlite://bench/out/bench.db".into());
-    let count: usize = arg("--partnerships").map(|n| n.parse()).transpose()?.unwrap_or(50_000);
+    let count: usize = arg("--partnerships")
+        .map(|n| n.parse())
+        .transpose()?
+        .unwrap_or(50_000);
 
     let db = Db::connect(&url, 2)?;
     db.migrate()?;
@@ -41,8 +49,13 @@ fn main() -> anyhow::Result<()> {
         println!("already {existing} partnerships; nothing to do");
         return Ok(());
     }
-    let councils: Vec<i64> =
-        db.read_blocking(|c| Ok(organisations::table.filter(organisations::is_current.eq(true)).filter(organisations::tier.is_not_null()).select(organisations::id).load(c)?))?;
+    let councils: Vec<i64> = db.read_blocking(|c| {
+        Ok(organisations::table
+            .filter(organisations::is_current.eq(true))
+            .filter(organisations::tier.is_not_null())
+            .select(organisations::id)
+            .load(c)?)
+    })?;
     let mut rng = Rng(0x5eed_c0c0_ffee_1234);
     let start = NaiveDate::from_ymd_opt(2015, 4, 1).unwrap();
     let now = concord::db::now();
@@ -65,7 +78,8 @@ fn main() -> anyhow::Result<()> {
                         partnerships::visibility.eq(visibility.code()),
                         partnerships::start_date.eq(Some(started)),
                         partnerships::review_cadence_months.eq(Some(12)),
-                        partnerships::next_review_due.eq(Some(started + Duration::days(365 + rng.below(900) as i64))),
+                        partnerships::next_review_due
+                            .eq(Some(started + Duration::days(365 + rng.below(900) as i64))),
                         partnerships::created_at.eq(now),
                         partnerships::updated_at.eq(now),
                     ))
@@ -92,7 +106,11 @@ fn main() -> anyhow::Result<()> {
                         )
                     })
                     .collect();
-                concord::per_backend!(&mut *c, |c| diesel::insert_into(partnership_members::table).values(&members).execute(c))?;
+                concord::per_backend!(&mut *c, |c| diesel::insert_into(
+                    partnership_members::table
+                )
+                .values(&members)
+                .execute(c))?;
                 let year = 2018 + rng.below(8) as i32;
                 let entries = vec![
                     (
@@ -114,7 +132,9 @@ fn main() -> anyhow::Result<()> {
                         ledger_entries::created_at.eq(now),
                     ),
                 ];
-                concord::per_backend!(&mut *c, |c| diesel::insert_into(ledger_entries::table).values(&entries).execute(c))?;
+                concord::per_backend!(&mut *c, |c| diesel::insert_into(ledger_entries::table)
+                    .values(&entries)
+                    .execute(c))?;
             }
             Ok(())
         })?;

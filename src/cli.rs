@@ -11,11 +11,22 @@ use crate::db::{Backend, Db};
 #[command(name = "concord", version, about = "Concord: find partners, run partnerships and share what works across UK public services.", long_about = None)]
 pub struct Cli {
     /// Database URL: sqlite://PATH (default) or postgres://USER@HOST:PORT/DB.
-    #[arg(long, env = "CONCORD_DATABASE_URL", default_value = "sqlite://concord.db", global = true)]
+    #[arg(
+        long,
+        env = "CONCORD_DATABASE_URL",
+        default_value = "sqlite://concord.db",
+        global = true
+    )]
     pub database_url: String,
 
     /// Log format.
-    #[arg(long, env = "CONCORD_LOG_FORMAT", value_enum, default_value = "text", global = true)]
+    #[arg(
+        long,
+        env = "CONCORD_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
     pub log_format: LogFormat,
 
     #[command(subcommand)]
@@ -102,11 +113,17 @@ fn open_db(url: &str) -> anyhow::Result<Db> {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { addr, public_url, mail_dir } => {
+        Command::Serve {
+            addr,
+            public_url,
+            mail_dir,
+        } => {
             let db = open_db(&cli.database_url)?;
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+                let listener = tokio::net::TcpListener::bind(&addr)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
                 let local = listener.local_addr()?;
                 let public_url = public_url.unwrap_or_else(|| format!("http://{local}"));
                 let config = crate::config::Config::new(&public_url, mail_dir);
@@ -129,15 +146,35 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Import { kind, file } => {
             let db = open_db(&cli.database_url)?;
-            let text = std::fs::read_to_string(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-            let report = crate::imports::run(&db, kind, &text, &crate::audit::Actor::system("cli import")).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let report =
+                crate::imports::run(&db, kind, &text, &crate::audit::Actor::system("cli import"))
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             println!("{}: {report}", file.display());
             Ok(())
         }
-        Command::User { command: UserCommand::Create { email, org, role, name, password } } => {
+        Command::User {
+            command:
+                UserCommand::Create {
+                    email,
+                    org,
+                    role,
+                    name,
+                    password,
+                },
+        } => {
             let db = open_db(&cli.database_url)?;
-            let user = crate::users::store::create_with_password(&db, &email, name.as_deref(), &org, role, &password, &crate::audit::Actor::system("cli"))
-                .map_err(|e| anyhow::anyhow!("{}", crate::users::store::describe_error(&e)))?;
+            let user = crate::users::store::create_with_password(
+                &db,
+                &email,
+                name.as_deref(),
+                &org,
+                role,
+                &password,
+                &crate::audit::Actor::system("cli"),
+            )
+            .map_err(|e| anyhow::anyhow!("{}", crate::users::store::describe_error(&e)))?;
             println!("created user {} ({}) in {}", user.email, role.as_str(), org);
             Ok(())
         }

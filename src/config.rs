@@ -16,6 +16,10 @@ pub struct Config {
 impl Config {
     pub fn new(public_url: &str, mail_dir: Option<PathBuf>) -> Config {
         let public_url = public_url.trim_end_matches('/').to_string();
-        Config { secure_cookies: public_url.starts_with("https://"), public_url, mail_dir }
+        Config {
+            secure_cookies: public_url.starts_with("https://"),
+            public_url,
+            mail_dir,
+        }
     }
 }

@@ -10,23 +10,75 @@ pub const DEMO_PASSWORD: &str = "concord-demo-password";
 
 /// (email, name, organisation code, role)
 pub const DEMO_USERS: &[(&str, &str, &str, Role)] = &[
-    ("admin@concord.example", "Ada Admin", "LGA", Role::PlatformAdmin),
-    ("lead@birmingham.example", "Bola Lead", "BIR", Role::OrgAdmin),
-    ("officer@birmingham.example", "Olu Officer", "BIR", Role::Member),
+    (
+        "admin@concord.example",
+        "Ada Admin",
+        "LGA",
+        Role::PlatformAdmin,
+    ),
+    (
+        "lead@birmingham.example",
+        "Bola Lead",
+        "BIR",
+        Role::OrgAdmin,
+    ),
+    (
+        "officer@birmingham.example",
+        "Olu Officer",
+        "BIR",
+        Role::Member,
+    ),
     ("lead@leeds.example", "Lee Lead", "LDS", Role::OrgAdmin),
-    ("officer@cornwall.example", "Kerra Officer", "CON", Role::Member),
+    (
+        "officer@cornwall.example",
+        "Kerra Officer",
+        "CON",
+        Role::Member,
+    ),
 ];
 
 /// The shipped data files, in the order they must be imported.
 pub const DATASETS: &[(ImportKind, &str, &str)] = &[
-    (ImportKind::Councils, "uk_local_authorities.csv", include_str!("../data/uk_local_authorities.csv")),
-    (ImportKind::Websites, "local-authorities.csv", include_str!("../data/local-authorities.csv")),
-    (ImportKind::Neighbours, "touching_las.csv", include_str!("../data/touching_las.csv")),
-    (ImportKind::SimilarityGroups, "composite_label_desc.csv", include_str!("../data/composite_label_desc.csv")),
-    (ImportKind::Similarity, "composite_la_labels.csv", include_str!("../data/composite_la_labels.csv")),
-    (ImportKind::Functions, "lgsl_functions.csv", include_str!("../data/lgsl_functions.csv")),
-    (ImportKind::Services, "lgsl_services.csv", include_str!("../data/lgsl_services.csv")),
-    (ImportKind::ServiceTiers, "local_services.csv", include_str!("../data/local_services.csv")),
+    (
+        ImportKind::Councils,
+        "uk_local_authorities.csv",
+        include_str!("../data/uk_local_authorities.csv"),
+    ),
+    (
+        ImportKind::Websites,
+        "local-authorities.csv",
+        include_str!("../data/local-authorities.csv"),
+    ),
+    (
+        ImportKind::Neighbours,
+        "touching_las.csv",
+        include_str!("../data/touching_las.csv"),
+    ),
+    (
+        ImportKind::SimilarityGroups,
+        "composite_label_desc.csv",
+        include_str!("../data/composite_label_desc.csv"),
+    ),
+    (
+        ImportKind::Similarity,
+        "composite_la_labels.csv",
+        include_str!("../data/composite_la_labels.csv"),
+    ),
+    (
+        ImportKind::Functions,
+        "lgsl_functions.csv",
+        include_str!("../data/lgsl_functions.csv"),
+    ),
+    (
+        ImportKind::Services,
+        "lgsl_services.csv",
+        include_str!("../data/lgsl_services.csv"),
+    ),
+    (
+        ImportKind::ServiceTiers,
+        "local_services.csv",
+        include_str!("../data/local_services.csv"),
+    ),
 ];
 
 /// Imports the reference data only (used by tests too).
@@ -34,7 +86,8 @@ pub fn load_reference_data(db: &Db) -> anyhow::Result<Vec<String>> {
     let actor = Actor::system("demo data");
     let mut lines = Vec::new();
     for (kind, name, text) in DATASETS {
-        let report = imports::run(db, *kind, text, &actor).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        let report =
+            imports::run(db, *kind, text, &actor).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
         lines.push(format!("  {name}: {report}"));
     }
     Ok(lines)
@@ -61,29 +114,52 @@ pub fn load_with(db: &Db, with_partnerships: bool) -> anyhow::Result<String> {
     };
     db.write_blocking(|c| match crate::orgs::store::find(c, "LGA") {
         Ok(_) => Ok(()),
-        Err(crate::error::AppError::NotFound) => crate::orgs::store::create(c, &broker, &actor).map(|_| ()),
+        Err(crate::error::AppError::NotFound) => {
+            crate::orgs::store::create(c, &broker, &actor).map(|_| ())
+        }
         Err(e) => Err(e),
     })?;
     let mut created = 0;
     for (email, name, org, role) in DEMO_USERS {
         let exists = db.read_blocking(|c| {
             use diesel::prelude::*;
-            let n: i64 = crate::db::schema::users::table.filter(crate::db::schema::users::email.eq(*email)).count().get_result(c)?;
+            let n: i64 = crate::db::schema::users::table
+                .filter(crate::db::schema::users::email.eq(*email))
+                .count()
+                .get_result(c)?;
             Ok(n > 0)
         })?;
         if !exists {
-            crate::users::store::create_with_password(db, email, Some(name), org, *role, DEMO_PASSWORD, &actor)
-                .map_err(|e| anyhow::anyhow!("demo user {email}: {}", crate::users::store::describe_error(&e)))?;
+            crate::users::store::create_with_password(
+                db,
+                email,
+                Some(name),
+                org,
+                *role,
+                DEMO_PASSWORD,
+                &actor,
+            )
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "demo user {email}: {}",
+                    crate::users::store::describe_error(&e)
+                )
+            })?;
             created += 1;
         }
     }
-    lines.push(format!("  demo accounts: {created} created, {} already there", DEMO_USERS.len() - created));
+    lines.push(format!(
+        "  demo accounts: {created} created, {} already there",
+        DEMO_USERS.len() - created
+    ));
     if with_partnerships {
         let partnerships = crate::partnerships::demo::load(db, &actor)?;
         lines.push(format!("  demo partnerships: {partnerships} created"));
     }
     lines.push(String::new());
-    lines.push(format!("Demo accounts (password for all: {DEMO_PASSWORD}):"));
+    lines.push(format!(
+        "Demo accounts (password for all: {DEMO_PASSWORD}):"
+    ));
     for (email, _, org, role) in DEMO_USERS {
         lines.push(format!("  {email:<30} {:<28} {org}", role.label()));
     }

@@ -17,7 +17,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &str, message: impl Into<String>) -> Self {
-        FieldError { field: field.to_string(), message: message.into() }
+        FieldError {
+            field: field.to_string(),
+            message: message.into(),
+        }
     }
 }
 
@@ -117,9 +120,13 @@ impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
         match e {
             diesel::result::Error::NotFound => AppError::NotFound,
-            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, info) => {
-                AppError::Conflict(format!("A record with the same unique value already exists ({})", info.message()))
-            }
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                info,
+            ) => AppError::Conflict(format!(
+                "A record with the same unique value already exists ({})",
+                info.message()
+            )),
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -142,7 +149,10 @@ impl IntoResponse for AppError {
         self.log();
         if let AppError::Unauthenticated { next } = &self {
             let target = match next {
-                Some(n) => format!("/sign-in?{}", serde_urlencoded::to_string([("next", n)]).unwrap_or_default()),
+                Some(n) => format!(
+                    "/sign-in?{}",
+                    serde_urlencoded::to_string([("next", n)]).unwrap_or_default()
+                ),
                 None => "/sign-in".to_string(),
             };
             return Redirect::to(&target).into_response();
@@ -203,7 +213,9 @@ impl IntoResponse for ApiError {
         };
         let detail = match &e {
             AppError::NotFound => "No such resource, or you may not see it.".to_string(),
-            AppError::Unauthenticated { .. } => "Send a valid API token as 'Authorization: Bearer <token>'.".to_string(),
+            AppError::Unauthenticated { .. } => {
+                "Send a valid API token as 'Authorization: Bearer <token>'.".to_string()
+            }
             _ => e.detail(),
         };
         let problem = Problem {
@@ -216,9 +228,17 @@ impl IntoResponse for ApiError {
                 _ => vec![],
             },
         };
-        let mut response = (status, [(header::CONTENT_TYPE, "application/problem+json")], serde_json::to_string(&problem).unwrap_or_default()).into_response();
+        let mut response = (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            serde_json::to_string(&problem).unwrap_or_default(),
+        )
+            .into_response();
         if status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
         }
         response.extensions_mut().insert(ErrorRendered);
         response

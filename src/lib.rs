@@ -51,7 +51,11 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: Db, config: Config) -> AppState {
-        AppState { db, config: Arc::new(config), metrics: ops::Metrics::new() }
+        AppState {
+            db,
+            config: Arc::new(config),
+            metrics: ops::Metrics::new(),
+        }
     }
 }
 
@@ -72,9 +76,18 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::http::routes())
         .merge(partnerships::routes())
         .fallback(page_not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::session::middleware))
-        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
-        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::session::middleware,
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
 
     Router::new()
         .route("/healthz", get(ops::healthz))
@@ -83,17 +96,35 @@ pub fn router(state: AppState) -> Router {
         .route("/favicon.ico", get(web::assets::favicon))
         .merge(api::routes(state.clone()))
         .merge(pages)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), ops::track))
-        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ops::track,
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
         .layer(CompressionLayer::new())
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(30),
+        ))
         .with_state(state)
 }
 
 /// Serves until `shutdown` resolves, then lets requests in flight finish.
-pub async fn serve(state: AppState, listener: tokio::net::TcpListener, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+pub async fn serve(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     outbox::spawn_worker(state.db.clone(), state.config.mail_dir.clone());
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await?;
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await?;
     Ok(())
 }

@@ -6,15 +6,20 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+};
 use tracing_subscriber::EnvFilter;
 
 use crate::cli::LogFormat;
 use crate::AppState;
 
 pub fn init_tracing(format: LogFormat) {
-    let filter = EnvFilter::try_from_env("CONCORD_LOG").unwrap_or_else(|_| EnvFilter::new("info,tower_http=info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter = EnvFilter::try_from_env("CONCORD_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Text => builder.try_init(),
@@ -32,17 +37,36 @@ pub struct Metrics {
 impl Metrics {
     pub fn new() -> Metrics {
         let registry = Registry::new();
-        let requests =
-            IntCounterVec::new(Opts::new("concord_http_requests_total", "HTTP requests by route, method and status"), &["route", "method", "status"]).expect("metric definition");
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "concord_http_requests_total",
+                "HTTP requests by route, method and status",
+            ),
+            &["route", "method", "status"],
+        )
+        .expect("metric definition");
         let latency = HistogramVec::new(
-            HistogramOpts::new("concord_http_request_duration_seconds", "HTTP request latency by route and method")
-                .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0]),
+            HistogramOpts::new(
+                "concord_http_request_duration_seconds",
+                "HTTP request latency by route and method",
+            )
+            .buckets(vec![
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+            ]),
             &["route", "method"],
         )
         .expect("metric definition");
-        registry.register(Box::new(requests.clone())).expect("register metric");
-        registry.register(Box::new(latency.clone())).expect("register metric");
-        Metrics { registry, requests, latency }
+        registry
+            .register(Box::new(requests.clone()))
+            .expect("register metric");
+        registry
+            .register(Box::new(latency.clone()))
+            .expect("register metric");
+        Metrics {
+            registry,
+            requests,
+            latency,
+        }
     }
 
     pub fn render(&self) -> String {
@@ -61,7 +85,11 @@ impl Default for Metrics {
 /// Times each request and logs it in a span keyed on the matched route
 /// (so `/organisations/{code}` is one series, not one per council).
 pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
     let method = request.method().to_string();
     let span = tracing::info_span!("request", route = %route, method = %method, path = %request.uri().path());
     let start = Instant::now();
@@ -72,21 +100,45 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
     };
     let elapsed = start.elapsed();
     let status = response.status().as_u16().to_string();
-    state.metrics.requests.with_label_values(&[&route, &method, &status]).inc();
-    state.metrics.latency.with_label_values(&[&route, &method]).observe(elapsed.as_secs_f64());
-    span.in_scope(|| tracing::info!(status = %status, ms = elapsed.as_secs_f64() * 1000.0, "finished"));
+    state
+        .metrics
+        .requests
+        .with_label_values(&[&route, &method, &status])
+        .inc();
+    state
+        .metrics
+        .latency
+        .with_label_values(&[&route, &method])
+        .observe(elapsed.as_secs_f64());
+    span.in_scope(
+        || tracing::info!(status = %status, ms = elapsed.as_secs_f64() * 1000.0, "finished"),
+    );
     response
 }
 
 pub async fn metrics(State(state): State<AppState>) -> Response {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+        .into_response()
 }
 
 pub async fn healthz(State(state): State<AppState>) -> Response {
     if state.db.ping().await {
-        (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], "ok\n").into_response()
+        (
+            StatusCode::OK,
+            [(header::CACHE_CONTROL, "no-store")],
+            "ok\n",
+        )
+            .into_response()
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, [(header::CACHE_CONTROL, "no-store")], "database unreachable\n").into_response()
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CACHE_CONTROL, "no-store")],
+            "database unreachable\n",
+        )
+            .into_response()
     }
 }
 
@@ -116,9 +168,13 @@ pub async fn shutdown_signal() {
 /// A consistent copy of a live SQLite database (VACUUM INTO).
 pub fn sqlite_backup(db: &crate::db::Db, dest: &std::path::Path) -> anyhow::Result<()> {
     use diesel::RunQueryDsl;
-    let path = dest.to_str().ok_or_else(|| anyhow::anyhow!("the backup path is not valid UTF-8"))?;
+    let path = dest
+        .to_str()
+        .ok_or_else(|| anyhow::anyhow!("the backup path is not valid UTF-8"))?;
     db.read_blocking(|c| {
-        diesel::sql_query("VACUUM INTO ?").bind::<diesel::sql_types::Text, _>(path).execute(c)?;
+        diesel::sql_query("VACUUM INTO ?")
+            .bind::<diesel::sql_types::Text, _>(path)
+            .execute(c)?;
         Ok(())
     })
     .map_err(|e| anyhow::anyhow!("backup failed: {e}"))

@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::partnerships::model::{MemberRole, Visibility};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum, utoipa::ToSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 #[value(rename_all = "snake_case")]
 pub enum Role {
@@ -81,7 +83,10 @@ pub enum Action {
     /// Accept or decline an invitation on behalf of one's organisation.
     RespondToInvitation(PartnershipRelation),
     /// Delete something a person contributed (a SWOT item): its author, or the lead.
-    DeleteContribution { rel: PartnershipRelation, authored: bool },
+    DeleteContribution {
+        rel: PartnershipRelation,
+        authored: bool,
+    },
 }
 
 /// How the actor's organisation relates to one partnership; see
@@ -111,9 +116,16 @@ pub fn allows(actor: Option<&Actor>, action: Action) -> bool {
         EditOrganisation { organisation_id } => admin || org_admin_of(organisation_id),
         ViewMembers { organisation_id } => admin || actor.organisation_id == organisation_id,
         // Organisation admins may add members and fellow admins, never platform admins.
-        InviteMember { organisation_id, role } => admin || (org_admin_of(organisation_id) && role != Role::PlatformAdmin),
-        ViewAudit { organisation_id: None } => admin,
-        ViewAudit { organisation_id: Some(org) } => admin || org_admin_of(org),
+        InviteMember {
+            organisation_id,
+            role,
+        } => admin || (org_admin_of(organisation_id) && role != Role::PlatformAdmin),
+        ViewAudit {
+            organisation_id: None,
+        } => admin,
+        ViewAudit {
+            organisation_id: Some(org),
+        } => admin || org_admin_of(org),
         CreatePartnership => true,
         ImportPartnerships => admin || actor.role == Role::OrgAdmin,
         // Partners-only partnerships are hidden even from platform admins.
@@ -122,10 +134,19 @@ pub fn allows(actor: Option<&Actor>, action: Action) -> bool {
             Visibility::Partners => rel.role.is_some() || rel.invited,
         },
         // Observers watch; every other active member organisation may change things.
-        EditPartnership(rel) => matches!(rel.role, Some(MemberRole::Lead | MemberRole::Partner | MemberRole::Supplier)),
-        ManageMembership(rel) => rel.role == Some(MemberRole::Lead) || (rel.role.is_some() && actor.role == Role::OrgAdmin),
+        EditPartnership(rel) => matches!(
+            rel.role,
+            Some(MemberRole::Lead | MemberRole::Partner | MemberRole::Supplier)
+        ),
+        ManageMembership(rel) => {
+            rel.role == Some(MemberRole::Lead)
+                || (rel.role.is_some() && actor.role == Role::OrgAdmin)
+        }
         RespondToInvitation(rel) => rel.invited && actor.role == Role::OrgAdmin,
-        DeleteContribution { rel, authored } => allows(Some(actor), EditPartnership(rel)) && (authored || rel.role == Some(MemberRole::Lead)),
+        DeleteContribution { rel, authored } => {
+            allows(Some(actor), EditPartnership(rel))
+                && (authored || rel.role == Some(MemberRole::Lead))
+        }
     }
 }
 
@@ -145,7 +166,11 @@ mod tests {
     use super::*;
 
     fn actor(role: Role, org: i64) -> Actor {
-        Actor { user_id: 1, organisation_id: org, role }
+        Actor {
+            user_id: 1,
+            organisation_id: org,
+            role,
+        }
     }
 
     #[test]
@@ -160,28 +185,80 @@ mod tests {
     fn members_cannot_administer() {
         let m = actor(Role::Member, 7);
         assert!(allows(Some(&m), Action::ViewMembers { organisation_id: 7 }));
-        assert!(!allows(Some(&m), Action::ViewMembers { organisation_id: 8 }));
-        assert!(!allows(Some(&m), Action::InviteMember { organisation_id: 7, role: Role::Member }));
+        assert!(!allows(
+            Some(&m),
+            Action::ViewMembers { organisation_id: 8 }
+        ));
+        assert!(!allows(
+            Some(&m),
+            Action::InviteMember {
+                organisation_id: 7,
+                role: Role::Member
+            }
+        ));
         assert!(!allows(Some(&m), Action::CreateOrganisation));
         assert!(!allows(Some(&m), Action::AdministerPlatform));
-        assert!(!allows(Some(&m), Action::ViewAudit { organisation_id: Some(7) }));
+        assert!(!allows(
+            Some(&m),
+            Action::ViewAudit {
+                organisation_id: Some(7)
+            }
+        ));
     }
 
     #[test]
     fn org_admins_manage_only_their_own_organisation() {
         let a = actor(Role::OrgAdmin, 7);
-        assert!(allows(Some(&a), Action::InviteMember { organisation_id: 7, role: Role::OrgAdmin }));
-        assert!(!allows(Some(&a), Action::InviteMember { organisation_id: 7, role: Role::PlatformAdmin }));
-        assert!(!allows(Some(&a), Action::InviteMember { organisation_id: 8, role: Role::Member }));
-        assert!(allows(Some(&a), Action::EditOrganisation { organisation_id: 7 }));
-        assert!(!allows(Some(&a), Action::EditOrganisation { organisation_id: 8 }));
-        assert!(allows(Some(&a), Action::ViewAudit { organisation_id: Some(7) }));
-        assert!(!allows(Some(&a), Action::ViewAudit { organisation_id: None }));
+        assert!(allows(
+            Some(&a),
+            Action::InviteMember {
+                organisation_id: 7,
+                role: Role::OrgAdmin
+            }
+        ));
+        assert!(!allows(
+            Some(&a),
+            Action::InviteMember {
+                organisation_id: 7,
+                role: Role::PlatformAdmin
+            }
+        ));
+        assert!(!allows(
+            Some(&a),
+            Action::InviteMember {
+                organisation_id: 8,
+                role: Role::Member
+            }
+        ));
+        assert!(allows(
+            Some(&a),
+            Action::EditOrganisation { organisation_id: 7 }
+        ));
+        assert!(!allows(
+            Some(&a),
+            Action::EditOrganisation { organisation_id: 8 }
+        ));
+        assert!(allows(
+            Some(&a),
+            Action::ViewAudit {
+                organisation_id: Some(7)
+            }
+        ));
+        assert!(!allows(
+            Some(&a),
+            Action::ViewAudit {
+                organisation_id: None
+            }
+        ));
         assert!(!allows(Some(&a), Action::CreateOrganisation));
     }
 
     fn rel(visibility: Visibility, role: Option<MemberRole>, invited: bool) -> PartnershipRelation {
-        PartnershipRelation { visibility, role, invited }
+        PartnershipRelation {
+            visibility,
+            role,
+            invited,
+        }
     }
 
     #[test]
@@ -190,12 +267,33 @@ mod tests {
         let admin = actor(Role::PlatformAdmin, 1);
         let outsider = rel(Visibility::Partners, None, false);
         assert!(!allows(Some(&m), Action::ViewPartnership(outsider)));
-        assert!(!allows(Some(&admin), Action::ViewPartnership(outsider)), "partners only means partners only");
-        assert!(allows(Some(&m), Action::ViewPartnership(rel(Visibility::Partners, None, true))), "invitees see what they are invited to");
-        assert!(allows(Some(&m), Action::ViewPartnership(rel(Visibility::Partners, Some(MemberRole::Observer), false))));
-        assert!(allows(Some(&m), Action::ViewPartnership(rel(Visibility::SignedIn, None, false))));
-        assert!(!allows(None, Action::ViewPartnership(rel(Visibility::SignedIn, None, false))));
-        assert!(allows(None, Action::ViewPartnership(rel(Visibility::Public, None, false))));
+        assert!(
+            !allows(Some(&admin), Action::ViewPartnership(outsider)),
+            "partners only means partners only"
+        );
+        assert!(
+            allows(
+                Some(&m),
+                Action::ViewPartnership(rel(Visibility::Partners, None, true))
+            ),
+            "invitees see what they are invited to"
+        );
+        assert!(allows(
+            Some(&m),
+            Action::ViewPartnership(rel(Visibility::Partners, Some(MemberRole::Observer), false))
+        ));
+        assert!(allows(
+            Some(&m),
+            Action::ViewPartnership(rel(Visibility::SignedIn, None, false))
+        ));
+        assert!(!allows(
+            None,
+            Action::ViewPartnership(rel(Visibility::SignedIn, None, false))
+        ));
+        assert!(allows(
+            None,
+            Action::ViewPartnership(rel(Visibility::Public, None, false))
+        ));
     }
 
     #[test]
@@ -203,25 +301,86 @@ mod tests {
         let m = actor(Role::Member, 7);
         let a = actor(Role::OrgAdmin, 7);
         let public_outsider = rel(Visibility::Public, None, false);
-        assert!(!allows(Some(&m), Action::EditPartnership(public_outsider)), "seeing is not changing");
+        assert!(
+            !allows(Some(&m), Action::EditPartnership(public_outsider)),
+            "seeing is not changing"
+        );
         assert!(!allows(None, Action::EditPartnership(public_outsider)));
-        assert!(allows(Some(&m), Action::EditPartnership(rel(Visibility::Partners, Some(MemberRole::Partner), false))));
-        assert!(!allows(Some(&m), Action::EditPartnership(rel(Visibility::Partners, Some(MemberRole::Observer), false))));
-        assert!(allows(Some(&m), Action::ManageMembership(rel(Visibility::Partners, Some(MemberRole::Lead), false))));
-        assert!(!allows(Some(&m), Action::ManageMembership(rel(Visibility::Partners, Some(MemberRole::Partner), false))));
-        assert!(allows(Some(&a), Action::ManageMembership(rel(Visibility::Partners, Some(MemberRole::Partner), false))));
+        assert!(allows(
+            Some(&m),
+            Action::EditPartnership(rel(Visibility::Partners, Some(MemberRole::Partner), false))
+        ));
+        assert!(!allows(
+            Some(&m),
+            Action::EditPartnership(rel(Visibility::Partners, Some(MemberRole::Observer), false))
+        ));
+        assert!(allows(
+            Some(&m),
+            Action::ManageMembership(rel(Visibility::Partners, Some(MemberRole::Lead), false))
+        ));
+        assert!(!allows(
+            Some(&m),
+            Action::ManageMembership(rel(Visibility::Partners, Some(MemberRole::Partner), false))
+        ));
+        assert!(allows(
+            Some(&a),
+            Action::ManageMembership(rel(Visibility::Partners, Some(MemberRole::Partner), false))
+        ));
         assert!(!allows(Some(&a), Action::ManageMembership(public_outsider)));
-        assert!(allows(Some(&a), Action::RespondToInvitation(rel(Visibility::Partners, None, true))));
-        assert!(!allows(Some(&m), Action::RespondToInvitation(rel(Visibility::Partners, None, true))));
-        assert!(!allows(Some(&a), Action::RespondToInvitation(rel(Visibility::Partners, Some(MemberRole::Partner), false))));
+        assert!(allows(
+            Some(&a),
+            Action::RespondToInvitation(rel(Visibility::Partners, None, true))
+        ));
+        assert!(!allows(
+            Some(&m),
+            Action::RespondToInvitation(rel(Visibility::Partners, None, true))
+        ));
+        assert!(!allows(
+            Some(&a),
+            Action::RespondToInvitation(rel(
+                Visibility::Partners,
+                Some(MemberRole::Partner),
+                false
+            ))
+        ));
         assert!(!allows(Some(&m), Action::ImportPartnerships));
         let partner = rel(Visibility::Partners, Some(MemberRole::Partner), false);
         let lead = rel(Visibility::Partners, Some(MemberRole::Lead), false);
         let observer = rel(Visibility::Partners, Some(MemberRole::Observer), false);
-        assert!(allows(Some(&m), Action::DeleteContribution { rel: partner, authored: true }));
-        assert!(!allows(Some(&m), Action::DeleteContribution { rel: partner, authored: false }));
-        assert!(allows(Some(&m), Action::DeleteContribution { rel: lead, authored: false }), "the lead tidies up");
-        assert!(!allows(Some(&m), Action::DeleteContribution { rel: observer, authored: true }), "observers change nothing");
+        assert!(allows(
+            Some(&m),
+            Action::DeleteContribution {
+                rel: partner,
+                authored: true
+            }
+        ));
+        assert!(!allows(
+            Some(&m),
+            Action::DeleteContribution {
+                rel: partner,
+                authored: false
+            }
+        ));
+        assert!(
+            allows(
+                Some(&m),
+                Action::DeleteContribution {
+                    rel: lead,
+                    authored: false
+                }
+            ),
+            "the lead tidies up"
+        );
+        assert!(
+            !allows(
+                Some(&m),
+                Action::DeleteContribution {
+                    rel: observer,
+                    authored: true
+                }
+            ),
+            "observers change nothing"
+        );
         assert!(allows(Some(&a), Action::ImportPartnerships));
     }
 
@@ -229,7 +388,18 @@ mod tests {
     fn platform_admins_may_do_everything_listed() {
         let p = actor(Role::PlatformAdmin, 1);
         assert!(allows(Some(&p), Action::CreateOrganisation));
-        assert!(allows(Some(&p), Action::InviteMember { organisation_id: 99, role: Role::PlatformAdmin }));
-        assert!(allows(Some(&p), Action::ViewAudit { organisation_id: None }));
+        assert!(allows(
+            Some(&p),
+            Action::InviteMember {
+                organisation_id: 99,
+                role: Role::PlatformAdmin
+            }
+        ));
+        assert!(allows(
+            Some(&p),
+            Action::ViewAudit {
+                organisation_id: None
+            }
+        ));
     }
 }

@@ -28,7 +28,13 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     pub fn new(items: Vec<T>, paging: Paging, total: i64) -> Self {
-        Page { items, page: paging.page, per_page: paging.per_page, total, total_pages: ((total + paging.per_page - 1) / paging.per_page).max(1) }
+        Page {
+            items,
+            page: paging.page,
+            per_page: paging.per_page,
+            total,
+            total_pages: ((total + paging.per_page - 1) / paging.per_page).max(1),
+        }
     }
 }
 
@@ -62,10 +68,16 @@ impl PagingParams {
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(20);
         if !(1..=1_000_000).contains(&page) {
-            errors.push(crate::error::FieldError::new("page", "page must be a whole number from 1"));
+            errors.push(crate::error::FieldError::new(
+                "page",
+                "page must be a whole number from 1",
+            ));
         }
         if !(1..=MAX_PER_PAGE).contains(&per_page) {
-            errors.push(crate::error::FieldError::new("per_page", format!("per_page must be from 1 to {MAX_PER_PAGE}")));
+            errors.push(crate::error::FieldError::new(
+                "per_page",
+                format!("per_page must be from 1 to {MAX_PER_PAGE}"),
+            ));
         }
         if errors.is_empty() {
             Ok(Paging { page, per_page })
@@ -77,14 +89,24 @@ impl PagingParams {
 
 /// Turns axum's plain-text query rejections into problem details.
 pub fn query<T>(q: Result<axum::extract::Query<T>, QueryRejection>) -> Result<T, ApiError> {
-    q.map(|axum::extract::Query(v)| v).map_err(|e| ApiError(AppError::BadRequest(format!("Bad query string: {}", e.body_text()))))
+    q.map(|axum::extract::Query(v)| v).map_err(|e| {
+        ApiError(AppError::BadRequest(format!(
+            "Bad query string: {}",
+            e.body_text()
+        )))
+    })
 }
 
 /// Turns axum's plain-text JSON rejections into problem details.
 pub fn json<T>(j: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
     j.map(|Json(v)| v).map_err(|e| match e {
-        JsonRejection::MissingJsonContentType(_) => ApiError(AppError::BadRequest("Send the body as JSON with 'Content-Type: application/json'.".into())),
-        other => ApiError(AppError::Invalid(vec![crate::error::FieldError::new("body", other.body_text())])),
+        JsonRejection::MissingJsonContentType(_) => ApiError(AppError::BadRequest(
+            "Send the body as JSON with 'Content-Type: application/json'.".into(),
+        )),
+        other => ApiError(AppError::Invalid(vec![crate::error::FieldError::new(
+            "body",
+            other.body_text(),
+        )])),
     })
 }
 
@@ -106,13 +128,20 @@ async fn me(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<
     let user = caller.require()?.clone();
     crate::policy::authorize(Some(&user.actor()), crate::policy::Action::ManageOwnAccount)?;
     let org_id = user.organisation_id;
-    let org = state.db.read(move |c| crate::orgs::store::find_by_id(c, org_id)).await?;
+    let org = state
+        .db
+        .read(move |c| crate::orgs::store::find_by_id(c, org_id))
+        .await?;
     Ok(Json(Me {
         id: user.id,
         email: user.email,
         display_name: user.display_name,
         role: user.role,
-        organisation: crate::orgs::model::OrgRef { code: org.code, name: org.name, short_name: org.short_name },
+        organisation: crate::orgs::model::OrgRef {
+            code: org.code,
+            name: org.name,
+            short_name: org.short_name,
+        },
     }))
 }
 
@@ -121,7 +150,10 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
     }
 }
 
@@ -159,7 +191,10 @@ pub fn document() -> utoipa::openapi::OpenApi {
 async fn openapi() -> impl IntoResponse {
     static DOC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let body = DOC.get_or_init(|| serde_json::to_string(&document()).unwrap_or_default());
-    ([(axum::http::header::CONTENT_TYPE, "application/json")], body.as_str())
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body.as_str(),
+    )
 }
 
 async fn not_found() -> ApiError {
@@ -178,5 +213,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/api", any(not_found))
         .route("/api/{*rest}", any(not_found))
         .method_not_allowed_fallback(|| async { ApiError(AppError::MethodNotAllowed) })
-        .layer(axum::middleware::from_fn_with_state(state, crate::auth::tokens::middleware))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            crate::auth::tokens::middleware,
+        ))
 }

@@ -36,18 +36,51 @@ struct AuditQuery {
     page: Option<String>,
 }
 
-async fn audit_page(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): SignedIn, Query(q): Query<AuditQuery>) -> AppResult<impl IntoResponse> {
+async fn audit_page(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    SignedIn(user): SignedIn,
+    Query(q): Query<AuditQuery>,
+) -> AppResult<impl IntoResponse> {
     // Organisation admins see their own organisation's trail unless they ask for another.
-    let code = q.org.filter(|c| !c.trim().is_empty()).or_else(|| (user.role != Role::PlatformAdmin).then(|| user.organisation_code.clone()));
+    let code = q
+        .org
+        .filter(|c| !c.trim().is_empty())
+        .or_else(|| (user.role != Role::PlatformAdmin).then(|| user.organisation_code.clone()));
     let org = match code {
-        Some(code) => Some(state.db.read(move |c| crate::orgs::store::find(c, &code)).await?),
+        Some(code) => Some(
+            state
+                .db
+                .read(move |c| crate::orgs::store::find(c, &code))
+                .await?,
+        ),
         None => None,
     };
-    authorize(Some(&user.actor()), Action::ViewAudit { organisation_id: org.as_ref().map(|o| o.id) })?;
+    authorize(
+        Some(&user.actor()),
+        Action::ViewAudit {
+            organisation_id: org.as_ref().map(|o| o.id),
+        },
+    )?;
     let page = page_number(q.page.as_deref());
     let org_id = org.as_ref().map(|o| o.id);
-    let (entries, total) = state.db.read(move |c| super::list(c, org_id, (page - 1) * PER_PAGE, PER_PAGE)).await?;
-    let params = [("org", org.as_ref().map(|o| o.code.clone()).unwrap_or_default())];
+    let (entries, total) = state
+        .db
+        .read(move |c| super::list(c, org_id, (page - 1) * PER_PAGE, PER_PAGE))
+        .await?;
+    let params = [(
+        "org",
+        org.as_ref().map(|o| o.code.clone()).unwrap_or_default(),
+    )];
     let pagination = Pagination::new("/audit", &params, page, PER_PAGE, total);
-    html(AuditPage { ctx: ctx.with_nav(if user.role == Role::PlatformAdmin { "admin" } else { "" }), org, entries, pagination })
+    html(AuditPage {
+        ctx: ctx.with_nav(if user.role == Role::PlatformAdmin {
+            "admin"
+        } else {
+            ""
+        }),
+        org,
+        entries,
+        pagination,
+    })
 }

@@ -19,11 +19,17 @@ pub struct Actor {
 
 impl Actor {
     pub fn system(label: &str) -> Actor {
-        Actor { user_id: None, label: format!("system: {label}") }
+        Actor {
+            user_id: None,
+            label: format!("system: {label}"),
+        }
     }
 
     pub fn user(user_id: i64, email: &str) -> Actor {
-        Actor { user_id: Some(user_id), label: email.to_string() }
+        Actor {
+            user_id: Some(user_id),
+            label: email.to_string(),
+        }
     }
 }
 
@@ -76,7 +82,12 @@ pub struct AuditEntry {
 }
 
 /// Newest first; `organisation_id` narrows to one organisation's changes.
-pub fn list(conn: &mut DbConn, organisation_id: Option<i64>, offset: i64, limit: i64) -> AppResult<(Vec<AuditEntry>, i64)> {
+pub fn list(
+    conn: &mut DbConn,
+    organisation_id: Option<i64>,
+    offset: i64,
+    limit: i64,
+) -> AppResult<(Vec<AuditEntry>, i64)> {
     let mut query = audit_log::table.into_boxed();
     let mut count = audit_log::table.into_boxed();
     if let Some(org) = organisation_id {
@@ -84,6 +95,11 @@ pub fn list(conn: &mut DbConn, organisation_id: Option<i64>, offset: i64, limit:
         count = count.filter(audit_log::organisation_id.eq(org));
     }
     let total = count.count().get_result(conn)?;
-    let rows = query.order(audit_log::id.desc()).offset(offset).limit(limit).select(AuditEntry::as_select()).load(conn)?;
+    let rows = query
+        .order(audit_log::id.desc())
+        .offset(offset)
+        .limit(limit)
+        .select(AuditEntry::as_select())
+        .load(conn)?;
     Ok((rows, total))
 }

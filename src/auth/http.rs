@@ -32,7 +32,10 @@ pub fn routes() -> Router<AppState> {
         .route("/sign-out", post(sign_out))
         .route("/signed-out", get(signed_out))
         .route("/account", get(account))
-        .route("/account/password", get(password_page).post(change_password))
+        .route(
+            "/account/password",
+            get(password_page).post(change_password),
+        )
         .route("/account/tokens", post(create_token))
         .route("/account/tokens/{id}/revoke", post(revoke_token))
 }
@@ -56,7 +59,13 @@ async fn sign_in_page(ctx: PageCtx, Query(q): Query<NextQuery>) -> Response {
         return Redirect::to("/account").into_response();
     }
     let next = q.next.filter(|n| is_local_path(n)).unwrap_or_default();
-    html(SignInPage { ctx, errors: FormErrors::default(), email: String::new(), next }).into_response()
+    html(SignInPage {
+        ctx,
+        errors: FormErrors::default(),
+        email: String::new(),
+        next,
+    })
+    .into_response()
 }
 
 #[derive(Deserialize)]
@@ -75,14 +84,26 @@ enum SignInOutcome {
     Wrong,
 }
 
-fn attempt_sign_in(conn: &mut DbConn, email: &str, password_given: &str) -> AppResult<SignInOutcome> {
+fn attempt_sign_in(
+    conn: &mut DbConn,
+    email: &str,
+    password_given: &str,
+) -> AppResult<SignInOutcome> {
     let now = crate::db::now();
     let since = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
-    let recent: i64 = sign_in_failures::table.filter(sign_in_failures::email.eq(email)).filter(sign_in_failures::occurred_at.gt(since)).count().get_result(conn)?;
+    let recent: i64 = sign_in_failures::table
+        .filter(sign_in_failures::email.eq(email))
+        .filter(sign_in_failures::occurred_at.gt(since))
+        .count()
+        .get_result(conn)?;
     if recent >= MAX_FAILURES {
         return Ok(SignInOutcome::Throttled);
     }
-    let user: Option<(i64, String, bool)> = users::table.filter(users::email.eq(email)).select((users::id, users::password_hash, users::is_active)).first(conn).optional()?;
+    let user: Option<(i64, String, bool)> = users::table
+        .filter(users::email.eq(email))
+        .select((users::id, users::password_hash, users::is_active))
+        .first(conn)
+        .optional()?;
     let ok_user = match &user {
         Some((id, hash, true)) if password::verify(password_given, hash) => Some(*id),
         Some(_) => None,
@@ -93,20 +114,36 @@ fn attempt_sign_in(conn: &mut DbConn, email: &str, password_given: &str) -> AppR
     };
     match ok_user {
         Some(user_id) => {
-            diesel::delete(sign_in_failures::table.filter(sign_in_failures::email.eq(email))).execute(conn)?;
-            diesel::delete(sign_in_failures::table.filter(sign_in_failures::occurred_at.le(since))).execute(conn)?;
-            Ok(SignInOutcome::Ok { token: session::create(conn, user_id)? })
+            diesel::delete(sign_in_failures::table.filter(sign_in_failures::email.eq(email)))
+                .execute(conn)?;
+            diesel::delete(sign_in_failures::table.filter(sign_in_failures::occurred_at.le(since)))
+                .execute(conn)?;
+            Ok(SignInOutcome::Ok {
+                token: session::create(conn, user_id)?,
+            })
         }
         None => {
-            diesel::insert_into(sign_in_failures::table).values((sign_in_failures::email.eq(email), sign_in_failures::occurred_at.eq(now))).execute(conn)?;
+            diesel::insert_into(sign_in_failures::table)
+                .values((
+                    sign_in_failures::email.eq(email),
+                    sign_in_failures::occurred_at.eq(now),
+                ))
+                .execute(conn)?;
             Ok(SignInOutcome::Wrong)
         }
     }
 }
 
-async fn sign_in(State(state): State<AppState>, ctx: PageCtx, jar: CookieJar, Form(form): Form<SignInForm>) -> AppResult<Response> {
+async fn sign_in(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    jar: CookieJar,
+    Form(form): Form<SignInForm>,
+) -> AppResult<Response> {
     let email = form.email.trim().to_lowercase();
-    let next = Some(form.next.clone()).filter(|n| is_local_path(n)).unwrap_or_default();
+    let next = Some(form.next.clone())
+        .filter(|n| is_local_path(n))
+        .unwrap_or_default();
     let mut errors = FormErrors::default();
     if email.is_empty() {
         errors.push("email", "Enter your email address");
@@ -121,13 +158,22 @@ async fn sign_in(State(state): State<AppState>, ctx: PageCtx, jar: CookieJar, Fo
             SignInOutcome::Ok { token } => {
                 tracing::info!(email = %email, "signed in");
                 let jar = jar.add(session::session_cookie(token, state.config.secure_cookies));
-                let target = if next.is_empty() { "/".to_string() } else { next };
+                let target = if next.is_empty() {
+                    "/".to_string()
+                } else {
+                    next
+                };
                 return Ok((jar, Redirect::to(&target)).into_response());
             }
             SignInOutcome::Throttled => {
                 tracing::warn!(email = %email, "sign-in throttled");
                 errors.push("email", format!("Too many failed attempts to sign in to this account. Wait {FAILURE_WINDOW_MINUTES} minutes, then try again."));
-                let page = SignInPage { ctx, errors, email: form.email, next };
+                let page = SignInPage {
+                    ctx,
+                    errors,
+                    email: form.email,
+                    next,
+                };
                 return Ok((StatusCode::TOO_MANY_REQUESTS, html(page)?).into_response());
             }
             SignInOutcome::Wrong => {
@@ -136,11 +182,20 @@ async fn sign_in(State(state): State<AppState>, ctx: PageCtx, jar: CookieJar, Fo
             }
         }
     }
-    let page = SignInPage { ctx, errors, email: form.email, next };
+    let page = SignInPage {
+        ctx,
+        errors,
+        email: form.email,
+        next,
+    };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, html(page)?).into_response())
 }
 
-async fn sign_out(State(state): State<AppState>, axum::Extension(auth): axum::Extension<RequestAuth>, jar: CookieJar) -> AppResult<Response> {
+async fn sign_out(
+    State(state): State<AppState>,
+    axum::Extension(auth): axum::Extension<RequestAuth>,
+    jar: CookieJar,
+) -> AppResult<Response> {
     if let Some(hash) = auth.session_hash {
         state.db.write(move |c| session::destroy(c, &hash)).await?;
     }
@@ -187,19 +242,47 @@ async fn account_page(
     authorize(Some(&user.actor()), Action::ManageOwnAccount)?;
     let id = user.id;
     let tokens = state.db.read(move |c| tokens::list(c, id)).await?;
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let page = AccountPage { ctx: ctx.with_nav(""), user, tokens, errors, token_name, new_token, notice };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = AccountPage {
+        ctx: ctx.with_nav(""),
+        user,
+        tokens,
+        errors,
+        token_name,
+        new_token,
+        notice,
+    };
     Ok((status, html(page)?).into_response())
 }
 
-async fn account(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): SignedIn, Query(q): Query<AccountQuery>) -> AppResult<Response> {
+async fn account(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    SignedIn(user): SignedIn,
+    Query(q): Query<AccountQuery>,
+) -> AppResult<Response> {
     let notice = match q.notice.as_deref() {
         Some("password") => Some("Your password has been changed.".to_string()),
-        Some("revoked") => Some("The API token has been revoked. Programs using it can no longer sign in.".to_string()),
+        Some("revoked") => Some(
+            "The API token has been revoked. Programs using it can no longer sign in.".to_string(),
+        ),
         Some("welcome") => Some("Welcome to Concord. Your account is ready.".to_string()),
         _ => None,
     };
-    account_page(&state, ctx, user, FormErrors::default(), String::new(), None, notice).await
+    account_page(
+        &state,
+        ctx,
+        user,
+        FormErrors::default(),
+        String::new(),
+        None,
+        notice,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -208,20 +291,45 @@ struct TokenForm {
     name: String,
 }
 
-async fn create_token(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): SignedIn, Form(form): Form<TokenForm>) -> AppResult<Response> {
+async fn create_token(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    SignedIn(user): SignedIn,
+    Form(form): Form<TokenForm>,
+) -> AppResult<Response> {
     authorize(Some(&user.actor()), Action::ManageOwnAccount)?;
     let u = user.clone();
     let name = form.name.clone();
     match state.db.write(move |c| tokens::create(c, &u, &name)).await {
-        Ok(secret) => account_page(&state, ctx, user, FormErrors::default(), String::new(), Some(secret), None).await,
-        Err(AppError::Invalid(errors)) => account_page(&state, ctx, user, FormErrors(errors), form.name, None, None).await,
+        Ok(secret) => {
+            account_page(
+                &state,
+                ctx,
+                user,
+                FormErrors::default(),
+                String::new(),
+                Some(secret),
+                None,
+            )
+            .await
+        }
+        Err(AppError::Invalid(errors)) => {
+            account_page(&state, ctx, user, FormErrors(errors), form.name, None, None).await
+        }
         Err(e) => Err(e),
     }
 }
 
-async fn revoke_token(State(state): State<AppState>, SignedIn(user): SignedIn, Path(id): Path<i64>) -> AppResult<Response> {
+async fn revoke_token(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     authorize(Some(&user.actor()), Action::ManageOwnAccount)?;
-    state.db.write(move |c| tokens::revoke(c, &user, id)).await?;
+    state
+        .db
+        .write(move |c| tokens::revoke(c, &user, id))
+        .await?;
     Ok(Redirect::to("/account?notice=revoked").into_response())
 }
 
@@ -234,7 +342,11 @@ struct PasswordPage {
 
 async fn password_page(ctx: PageCtx, SignedIn(user): SignedIn) -> AppResult<Response> {
     authorize(Some(&user.actor()), Action::ManageOwnAccount)?;
-    Ok(html(PasswordPage { ctx, errors: FormErrors::default() })?.into_response())
+    Ok(html(PasswordPage {
+        ctx,
+        errors: FormErrors::default(),
+    })?
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -259,7 +371,10 @@ async fn change_password(
     if form.current_password.is_empty() {
         errors.push("current_password", "Enter your current password");
     }
-    errors.0.extend(password::check_new(&form.new_password, &form.confirm_password));
+    errors.0.extend(password::check_new(
+        &form.new_password,
+        &form.confirm_password,
+    ));
     if errors.is_empty() {
         let user_id = user.id;
         let audit_actor = user.audit_actor();
@@ -268,12 +383,20 @@ async fn change_password(
         let changed = state
             .db
             .write(move |c| {
-                let stored: String = users::table.find(user_id).select(users::password_hash).first(c)?;
+                let stored: String = users::table
+                    .find(user_id)
+                    .select(users::password_hash)
+                    .first(c)?;
                 if !password::verify(&form.current_password, &stored) {
                     return Ok(false);
                 }
                 let new_hash = password::hash(&form.new_password)?;
-                diesel::update(users::table.find(user_id)).set((users::password_hash.eq(new_hash), users::updated_at.eq(crate::db::now()))).execute(c)?;
+                diesel::update(users::table.find(user_id))
+                    .set((
+                        users::password_hash.eq(new_hash),
+                        users::updated_at.eq(crate::db::now()),
+                    ))
+                    .execute(c)?;
                 session::destroy_others(c, user_id, keep.as_deref())?;
                 audit::record(
                     c,
@@ -295,5 +418,9 @@ async fn change_password(
         }
         errors.push("current_password", "Your current password is not right");
     }
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, html(PasswordPage { ctx, errors })?).into_response())
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        html(PasswordPage { ctx, errors })?,
+    )
+        .into_response())
 }

@@ -27,7 +27,11 @@ pub struct SessionUser {
 
 impl SessionUser {
     pub fn actor(&self) -> Actor {
-        Actor { user_id: self.id, organisation_id: self.organisation_id, role: self.role }
+        Actor {
+            user_id: self.id,
+            organisation_id: self.organisation_id,
+            role: self.role,
+        }
     }
 
     pub fn audit_actor(&self) -> crate::audit::Actor {
@@ -49,8 +53,15 @@ impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let auth = parts.extensions.get::<RequestAuth>().ok_or_else(|| AppError::internal("session middleware missing"))?;
-        Ok(PageCtx { user: auth.user.clone(), csrf_token: auth.csrf_token.clone(), nav: "" })
+        let auth = parts
+            .extensions
+            .get::<RequestAuth>()
+            .ok_or_else(|| AppError::internal("session middleware missing"))?;
+        Ok(PageCtx {
+            user: auth.user.clone(),
+            csrf_token: auth.csrf_token.clone(),
+            nav: "",
+        })
     }
 }
 
@@ -62,12 +73,18 @@ impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let user = parts.extensions.get::<RequestAuth>().and_then(|a| a.user.clone());
+        let user = parts
+            .extensions
+            .get::<RequestAuth>()
+            .and_then(|a| a.user.clone());
         match user {
             Some(u) => Ok(SignedIn(u)),
             None => {
                 let next = parts.uri.path_and_query().map(|p| p.as_str().to_string());
-                Err(AppError::Unauthenticated { next: next.filter(|n| parts.method == axum::http::Method::GET && is_local_path(n)) })
+                Err(AppError::Unauthenticated {
+                    next: next
+                        .filter(|n| parts.method == axum::http::Method::GET && is_local_path(n)),
+                })
             }
         }
     }
@@ -81,7 +98,11 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiCaller {
     type Rejection = crate::error::ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(parts.extensions.get::<ApiCaller>().cloned().unwrap_or(ApiCaller(None)))
+        Ok(parts
+            .extensions
+            .get::<ApiCaller>()
+            .cloned()
+            .unwrap_or(ApiCaller(None)))
     }
 }
 
@@ -91,7 +112,9 @@ impl ApiCaller {
     }
 
     pub fn require(&self) -> Result<&SessionUser, AppError> {
-        self.0.as_ref().ok_or(AppError::Unauthenticated { next: None })
+        self.0
+            .as_ref()
+            .ok_or(AppError::Unauthenticated { next: None })
     }
 }
 
@@ -110,7 +133,10 @@ pub fn random_token() -> String {
 /// Secrets are stored only as their SHA-256, so a database leak does not leak them.
 pub fn hash_token(token: &str) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    sha2::Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Compares secrets in time that does not depend on where they differ.
@@ -135,7 +161,10 @@ mod tests {
     fn tokens_are_random_and_hashes_stable() {
         assert_ne!(random_token(), random_token());
         assert_eq!(random_token().len(), 43);
-        assert_eq!(hash_token("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            hash_token("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
         assert!(constant_time_eq("abc", "abc"));
         assert!(!constant_time_eq("abc", "abd"));
         assert!(!constant_time_eq("abc", "abcd"));

@@ -1,7 +1,9 @@
 //! Password hashing with argon2id (the `argon2` crate's defaults follow the
 //! OWASP recommendation: 19 MiB, 2 passes, 1 lane).
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 
 use crate::error::{AppError, AppResult, FieldError};
@@ -11,12 +13,17 @@ pub const MAX_LENGTH: usize = 256;
 
 pub fn hash(password: &str) -> AppResult<String> {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(AppError::internal)
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(AppError::internal)
 }
 
 pub fn verify(password: &str, stored: &str) -> bool {
     match PasswordHash::new(stored) {
-        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     }
 }
@@ -36,11 +43,20 @@ pub fn check_new(password: &str, confirm: &str) -> Vec<FieldError> {
     if password.is_empty() {
         errors.push(FieldError::new("new_password", "Enter a new password"));
     } else if length < MIN_LENGTH {
-        errors.push(FieldError::new("new_password", format!("Password must be {MIN_LENGTH} characters or more")));
+        errors.push(FieldError::new(
+            "new_password",
+            format!("Password must be {MIN_LENGTH} characters or more"),
+        ));
     } else if length > MAX_LENGTH {
-        errors.push(FieldError::new("new_password", format!("Password must be {MAX_LENGTH} characters or fewer")));
+        errors.push(FieldError::new(
+            "new_password",
+            format!("Password must be {MAX_LENGTH} characters or fewer"),
+        ));
     } else if password != confirm {
-        errors.push(FieldError::new("confirm_password", "The passwords do not match"));
+        errors.push(FieldError::new(
+            "confirm_password",
+            "The passwords do not match",
+        ));
     }
     errors
 }
@@ -62,7 +78,10 @@ mod tests {
     fn new_passwords_are_checked() {
         assert_eq!(check_new("", "")[0].message, "Enter a new password");
         assert_eq!(check_new("short", "short")[0].field, "new_password");
-        assert_eq!(check_new("long enough password", "different password")[0].field, "confirm_password");
+        assert_eq!(
+            check_new("long enough password", "different password")[0].field,
+            "confirm_password"
+        );
         assert!(check_new("long enough password", "long enough password").is_empty());
     }
 }

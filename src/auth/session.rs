@@ -31,12 +31,43 @@ pub fn load_user(conn: &mut DbConn, id_hash: &str) -> AppResult<Option<(SessionU
         .filter(sessions::id_hash.eq(id_hash))
         .filter(sessions::expires_at.gt(crate::db::now()))
         .filter(users::is_active.eq(true))
-        .select((users::id, users::email, users::display_name, users::organisation_id, organisations::code, organisations::name, users::role, sessions::csrf_token))
+        .select((
+            users::id,
+            users::email,
+            users::display_name,
+            users::organisation_id,
+            organisations::code,
+            organisations::name,
+            users::role,
+            sessions::csrf_token,
+        ))
         .first::<(i64, String, String, i64, String, String, String, String)>(conn)
         .optional()?;
-    Ok(row.map(|(id, email, display_name, organisation_id, organisation_code, organisation_name, role, csrf)| {
-        (SessionUser { id, email, display_name, organisation_id, organisation_code, organisation_name, role: Role::parse(&role).unwrap_or(Role::Member) }, csrf)
-    }))
+    Ok(row.map(
+        |(
+            id,
+            email,
+            display_name,
+            organisation_id,
+            organisation_code,
+            organisation_name,
+            role,
+            csrf,
+        )| {
+            (
+                SessionUser {
+                    id,
+                    email,
+                    display_name,
+                    organisation_id,
+                    organisation_code,
+                    organisation_name,
+                    role: Role::parse(&role).unwrap_or(Role::Member),
+                },
+                csrf,
+            )
+        },
+    ))
 }
 
 /// Starts a session; returns the secret to put in the cookie.
@@ -65,7 +96,9 @@ pub fn destroy(conn: &mut DbConn, id_hash: &str) -> AppResult<()> {
 /// Ends every session of a user except, optionally, the current one
 /// (after a password change, other devices must sign in again).
 pub fn destroy_others(conn: &mut DbConn, user_id: i64, keep: Option<&str>) -> AppResult<()> {
-    let mut query = diesel::delete(sessions::table).filter(sessions::user_id.eq(user_id)).into_boxed();
+    let mut query = diesel::delete(sessions::table)
+        .filter(sessions::user_id.eq(user_id))
+        .into_boxed();
     if let Some(keep) = keep {
         query = query.filter(sessions::id_hash.ne(keep.to_string()));
     }
@@ -74,11 +107,20 @@ pub fn destroy_others(conn: &mut DbConn, user_id: i64, keep: Option<&str>) -> Ap
 }
 
 pub fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
-    Cookie::build((SESSION_COOKIE, token)).path("/").http_only(true).same_site(SameSite::Lax).secure(secure).max_age(time_hours(SESSION_HOURS)).build()
+    Cookie::build((SESSION_COOKIE, token))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .max_age(time_hours(SESSION_HOURS))
+        .build()
 }
 
 pub fn removal_cookie(name: &'static str) -> Cookie<'static> {
-    Cookie::build((name, "")).path("/").max_age(time_hours(0)).build()
+    Cookie::build((name, ""))
+        .path("/")
+        .max_age(time_hours(0))
+        .build()
 }
 
 fn time_hours(h: i64) -> cookie::time::Duration {
@@ -87,7 +129,12 @@ fn time_hours(h: i64) -> cookie::time::Duration {
 
 /// Middleware for every page route: finds the signed-in user, makes sure there
 /// is a CSRF token, and refuses state-changing requests without it.
-pub async fn middleware(State(state): State<AppState>, jar: CookieJar, request: Request, next: Next) -> Response {
+pub async fn middleware(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    request: Request,
+    next: Next,
+) -> Response {
     let session_hash = jar.get(SESSION_COOKIE).map(|c| hash_token(c.value()));
     let loaded = match &session_hash {
         Some(hash) => {
@@ -106,7 +153,10 @@ pub async fn middleware(State(state): State<AppState>, jar: CookieJar, request: 
     };
     // Signed-out visitors get a random token in a cookie that forms echo back
     // (double submit); signed-in users' tokens live in their session row.
-    let cookie_csrf = jar.get(CSRF_COOKIE).map(|c| c.value().to_string()).filter(|v| v.len() >= 32);
+    let cookie_csrf = jar
+        .get(CSRF_COOKIE)
+        .map(|c| c.value().to_string())
+        .filter(|v| v.len() >= 32);
     let mut new_cookie_csrf = None;
     let csrf_token = match (session_csrf, cookie_csrf) {
         (Some(t), _) => t,
@@ -119,7 +169,10 @@ pub async fn middleware(State(state): State<AppState>, jar: CookieJar, request: 
     };
 
     let mut request = request;
-    if !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    if !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
         let (parts, body) = request.into_parts();
         let bytes = match axum::body::to_bytes(body, FORM_LIMIT).await {
             Ok(b) => b,
@@ -133,11 +186,22 @@ pub async fn middleware(State(state): State<AppState>, jar: CookieJar, request: 
         request = Request::from_parts(parts, Body::from(bytes));
     }
 
-    request.extensions_mut().insert(RequestAuth { user, csrf_token, session_hash: session_hash.filter(|_| !stale_session) });
+    request.extensions_mut().insert(RequestAuth {
+        user,
+        csrf_token,
+        session_hash: session_hash.filter(|_| !stale_session),
+    });
     let response = next.run(request).await;
     let mut jar = CookieJar::new();
     if let Some(token) = new_cookie_csrf {
-        jar = jar.add(Cookie::build((CSRF_COOKIE, token)).path("/").http_only(true).same_site(SameSite::Lax).secure(state.config.secure_cookies).build());
+        jar = jar.add(
+            Cookie::build((CSRF_COOKIE, token))
+                .path("/")
+                .http_only(true)
+                .same_site(SameSite::Lax)
+                .secure(state.config.secure_cookies)
+                .build(),
+        );
     }
     if stale_session {
         jar = jar.add(removal_cookie(SESSION_COOKIE));
@@ -147,7 +211,11 @@ pub async fn middleware(State(state): State<AppState>, jar: CookieJar, request: 
 
 /// Reads one field from a urlencoded or multipart form body.
 fn form_field(parts: &axum::http::request::Parts, body: &[u8], name: &str) -> Option<String> {
-    let content_type = parts.headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let content_type = parts
+        .headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     if content_type.starts_with("application/x-www-form-urlencoded") {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).ok()?;
         pairs.into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
@@ -181,7 +249,13 @@ mod tests {
     #[test]
     fn finds_fields_in_multipart_bodies() {
         let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nsecret123\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\na,b\r\n--XyZ--\r\n";
-        assert_eq!(multipart_field("multipart/form-data; boundary=XyZ", body, "csrf_token").as_deref(), Some("secret123"));
-        assert_eq!(multipart_field("multipart/form-data; boundary=XyZ", body, "other"), None);
+        assert_eq!(
+            multipart_field("multipart/form-data; boundary=XyZ", body, "csrf_token").as_deref(),
+            Some("secret123")
+        );
+        assert_eq!(
+            multipart_field("multipart/form-data; boundary=XyZ", body, "other"),
+            None
+        );
     }
 }

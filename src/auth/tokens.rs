@@ -31,17 +31,27 @@ pub struct ApiToken {
 }
 
 pub fn list(conn: &mut DbConn, user_id: i64) -> AppResult<Vec<ApiToken>> {
-    Ok(api_tokens::table.filter(api_tokens::user_id.eq(user_id)).order(api_tokens::id.desc()).select(ApiToken::as_select()).load(conn)?)
+    Ok(api_tokens::table
+        .filter(api_tokens::user_id.eq(user_id))
+        .order(api_tokens::id.desc())
+        .select(ApiToken::as_select())
+        .load(conn)?)
 }
 
 /// Creates a token and returns its secret, which is never shown again.
 pub fn create(conn: &mut DbConn, user: &SessionUser, name: &str) -> AppResult<String> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(AppError::invalid("name", "Enter a name for the token, so you can tell your tokens apart"));
+        return Err(AppError::invalid(
+            "name",
+            "Enter a name for the token, so you can tell your tokens apart",
+        ));
     }
     if name.chars().count() > 100 {
-        return Err(AppError::invalid("name", "Token name must be 100 characters or fewer"));
+        return Err(AppError::invalid(
+            "name",
+            "Token name must be 100 characters or fewer",
+        ));
     }
     let secret = format!("{TOKEN_PREFIX}{}", random_token());
     let prefix: String = secret.chars().take(TOKEN_PREFIX.len() + 6).collect();
@@ -80,7 +90,9 @@ pub fn revoke(conn: &mut DbConn, user: &SessionUser, token_id: i64) -> AppResult
     if token.revoked_at.is_some() {
         return Ok(());
     }
-    diesel::update(api_tokens::table.filter(api_tokens::id.eq(token_id))).set(api_tokens::revoked_at.eq(Some(crate::db::now()))).execute(conn)?;
+    diesel::update(api_tokens::table.filter(api_tokens::id.eq(token_id)))
+        .set(api_tokens::revoked_at.eq(Some(crate::db::now())))
+        .execute(conn)?;
     audit::record(
         conn,
         &user.audit_actor(),
@@ -89,8 +101,12 @@ pub fn revoke(conn: &mut DbConn, user: &SessionUser, token_id: i64) -> AppResult
             entity_type: "user",
             entity_id: user.id.to_string(),
             organisation_id: Some(user.organisation_id),
-            before: Some(serde_json::json!({ "name": token.name, "prefix": token.token_prefix, "revoked": false })),
-            after: Some(serde_json::json!({ "name": token.name, "prefix": token.token_prefix, "revoked": true })),
+            before: Some(
+                serde_json::json!({ "name": token.name, "prefix": token.token_prefix, "revoked": false }),
+            ),
+            after: Some(
+                serde_json::json!({ "name": token.name, "prefix": token.token_prefix, "revoked": true }),
+            ),
         },
     )?;
     Ok(())
@@ -115,30 +131,72 @@ fn find_user(conn: &mut DbConn, secret: &str) -> AppResult<Option<(SessionUser, 
             organisations::name,
             users::role,
         ))
-        .first::<(i64, Option<chrono::NaiveDateTime>, i64, String, String, i64, String, String, String)>(conn)
+        .first::<(
+            i64,
+            Option<chrono::NaiveDateTime>,
+            i64,
+            String,
+            String,
+            i64,
+            String,
+            String,
+            String,
+        )>(conn)
         .optional()?;
-    let Some((token_id, last_used, id, email, display_name, organisation_id, organisation_code, organisation_name, role)) = row else {
+    let Some((
+        token_id,
+        last_used,
+        id,
+        email,
+        display_name,
+        organisation_id,
+        organisation_code,
+        organisation_name,
+        role,
+    )) = row
+    else {
         return Ok(None);
     };
     // Record use at most every few minutes, so reads do not each cost a write.
     let stale = last_used.is_none_or(|t| crate::db::now() - t > chrono::Duration::minutes(5));
-    let user = SessionUser { id, email, display_name, organisation_id, organisation_code, organisation_name, role: Role::parse(&role).unwrap_or(Role::Member) };
+    let user = SessionUser {
+        id,
+        email,
+        display_name,
+        organisation_id,
+        organisation_code,
+        organisation_name,
+        role: Role::parse(&role).unwrap_or(Role::Member),
+    };
     Ok(Some((user, stale.then_some(token_id))))
 }
 
 fn touch(conn: &mut DbConn, token_id: i64) -> AppResult<()> {
-    diesel::update(api_tokens::table.filter(api_tokens::id.eq(token_id))).set(api_tokens::last_used_at.eq(Some(crate::db::now()))).execute(conn)?;
+    diesel::update(api_tokens::table.filter(api_tokens::id.eq(token_id)))
+        .set(api_tokens::last_used_at.eq(Some(crate::db::now())))
+        .execute(conn)?;
     Ok(())
 }
 
 /// Middleware for the API: resolves `Authorization: Bearer <token>`. No header
 /// means an anonymous caller; a wrong or revoked token is refused outright.
-pub async fn middleware(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let header = request.headers().get(AUTHORIZATION).map(|v| v.to_str().unwrap_or("").to_string());
+pub async fn middleware(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let header = request
+        .headers()
+        .get(AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or("").to_string());
     let caller = match header {
         None => ApiCaller(None),
         Some(value) => {
-            let Some(secret) = value.strip_prefix("Bearer ").map(str::trim).filter(|s| !s.is_empty()) else {
+            let Some(secret) = value
+                .strip_prefix("Bearer ")
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            else {
                 return ApiError(AppError::Unauthenticated { next: None }).into_response();
             };
             let secret = secret.to_string();
@@ -151,7 +209,9 @@ pub async fn middleware(State(state): State<AppState>, mut request: Request, nex
                     }
                     ApiCaller(Some(user))
                 }
-                Ok(None) => return ApiError(AppError::Unauthenticated { next: None }).into_response(),
+                Ok(None) => {
+                    return ApiError(AppError::Unauthenticated { next: None }).into_response()
+                }
                 Err(e) => return ApiError(e).into_response(),
             }
         }

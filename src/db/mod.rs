@@ -41,15 +41,32 @@ pub struct DbUrl {
 impl DbUrl {
     pub fn parse(url: &str) -> anyhow::Result<Self> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(DbUrl { backend: Backend::Postgres, target: url.to_string() })
+            Ok(DbUrl {
+                backend: Backend::Postgres,
+                target: url.to_string(),
+            })
         } else if let Some(path) = url.strip_prefix("sqlite://") {
-            anyhow::ensure!(!path.is_empty(), "the SQLite URL has no file path: use sqlite://concord.db");
-            Ok(DbUrl { backend: Backend::Sqlite, target: path.to_string() })
+            anyhow::ensure!(
+                !path.is_empty(),
+                "the SQLite URL has no file path: use sqlite://concord.db"
+            );
+            Ok(DbUrl {
+                backend: Backend::Sqlite,
+                target: path.to_string(),
+            })
         } else if let Some(path) = url.strip_prefix("sqlite:") {
-            anyhow::ensure!(!path.is_empty(), "the SQLite URL has no file path: use sqlite://concord.db");
-            Ok(DbUrl { backend: Backend::Sqlite, target: path.to_string() })
+            anyhow::ensure!(
+                !path.is_empty(),
+                "the SQLite URL has no file path: use sqlite://concord.db"
+            );
+            Ok(DbUrl {
+                backend: Backend::Sqlite,
+                target: path.to_string(),
+            })
         } else {
-            anyhow::bail!("unsupported database URL '{url}': it must start with sqlite:// or postgres://")
+            anyhow::bail!(
+                "unsupported database URL '{url}': it must start with sqlite:// or postgres://"
+            )
         }
     }
 }
@@ -65,9 +82,12 @@ impl ManageConnection for Manager {
 
     fn connect(&self) -> Result<DbConn, Self::Error> {
         match self.url.backend {
-            Backend::Postgres => diesel::PgConnection::establish(&self.url.target).map(DbConn::Pg).map_err(diesel::r2d2::Error::ConnectionError),
+            Backend::Postgres => diesel::PgConnection::establish(&self.url.target)
+                .map(DbConn::Pg)
+                .map_err(diesel::r2d2::Error::ConnectionError),
             Backend::Sqlite => {
-                let mut conn = diesel::SqliteConnection::establish(&self.url.target).map_err(diesel::r2d2::Error::ConnectionError)?;
+                let mut conn = diesel::SqliteConnection::establish(&self.url.target)
+                    .map_err(diesel::r2d2::Error::ConnectionError)?;
                 // Per-connection settings: SQLite forgets these on every open.
                 conn.batch_execute(
                     // A bigger page cache and memory-mapped reads: the default 2 MiB cache
@@ -82,7 +102,8 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
-        conn.batch_execute("SELECT 1").map_err(diesel::r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1")
+            .map_err(diesel::r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, _conn: &mut DbConn) -> bool {
@@ -120,7 +141,11 @@ impl Db {
             .connection_timeout(Duration::from_secs(10))
             .build(manager)
             .map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))?;
-        let db = Db { pool, backend, write_lock: Arc::new(Mutex::new(())) };
+        let db = Db {
+            pool,
+            backend,
+            write_lock: Arc::new(Mutex::new(())),
+        };
         if backend == Backend::Sqlite {
             // WAL lets readers carry on while one writer writes; it persists in the file.
             db.conn()?.batch_execute("PRAGMA journal_mode = WAL;")?;
@@ -155,7 +180,9 @@ impl Db {
         F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
     {
         let db = self.clone();
-        tokio::task::spawn_blocking(move || db.read_blocking(f)).await.map_err(AppError::internal)?
+        tokio::task::spawn_blocking(move || db.read_blocking(f))
+            .await
+            .map_err(AppError::internal)?
     }
 
     /// Runs work in one transaction: all of it is written, or none of it.
@@ -165,7 +192,9 @@ impl Db {
         F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
     {
         let db = self.clone();
-        tokio::task::spawn_blocking(move || db.write_blocking(f)).await.map_err(AppError::internal)?
+        tokio::task::spawn_blocking(move || db.write_blocking(f))
+            .await
+            .map_err(AppError::internal)?
     }
 
     pub fn read_blocking<T>(&self, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
@@ -183,7 +212,10 @@ impl Db {
     }
 
     /// Like [`Db::write_blocking`], for work with its own error type (imports).
-    pub fn write_blocking_as<T, E>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
+    pub fn write_blocking_as<T, E>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> Result<T, E>,
+    ) -> Result<T, E>
     where
         E: From<diesel::result::Error> + From<AppError>,
     {
@@ -197,7 +229,9 @@ impl Db {
 
     /// True when the database answers a trivial query.
     pub async fn ping(&self) -> bool {
-        self.read(|c| c.batch_execute("SELECT 1").map_err(AppError::from)).await.is_ok()
+        self.read(|c| c.batch_execute("SELECT 1").map_err(AppError::from))
+            .await
+            .is_ok()
     }
 
     /// Table name -> sorted column names, for checking both backends match.
@@ -244,7 +278,9 @@ impl From<diesel::r2d2::Error> for AppError {
 
 /// Escapes LIKE wildcards so text matches literally; use with `.escape('\\')`.
 pub fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 diesel::define_sql_function!(

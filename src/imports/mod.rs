@@ -40,10 +40,16 @@ pub struct ImportError {
 
 impl ImportError {
     pub fn at(line: u64, message: impl Into<String>) -> Self {
-        ImportError { line: Some(line), message: message.into() }
+        ImportError {
+            line: Some(line),
+            message: message.into(),
+        }
     }
     pub fn file(message: impl Into<String>) -> Self {
-        ImportError { line: None, message: message.into() }
+        ImportError {
+            line: None,
+            message: message.into(),
+        }
     }
 }
 
@@ -80,11 +86,20 @@ pub struct ImportReport {
 
 impl fmt::Display for ImportReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} created, {} updated, {} unchanged", self.created, self.updated, self.unchanged)
+        write!(
+            f,
+            "{} created, {} updated, {} unchanged",
+            self.created, self.updated, self.unchanged
+        )
     }
 }
 
-pub fn run(db: &Db, kind: ImportKind, text: &str, actor: &Actor) -> Result<ImportReport, ImportError> {
+pub fn run(
+    db: &Db,
+    kind: ImportKind,
+    text: &str,
+    actor: &Actor,
+) -> Result<ImportReport, ImportError> {
     use ImportKind::*;
     match kind {
         Councils => crate::orgs::import::councils(db, text, actor),
@@ -95,7 +110,14 @@ pub fn run(db: &Db, kind: ImportKind, text: &str, actor: &Actor) -> Result<Impor
         Functions => crate::services::import::functions(db, text, actor),
         Services => crate::services::import::services(db, text, actor),
         ServiceTiers => crate::services::import::service_tiers(db, text, actor),
-        Partnerships => db.write_blocking_as(|c| crate::partnerships::import::import(c, text, crate::partnerships::import::Importer::Platform, actor)),
+        Partnerships => db.write_blocking_as(|c| {
+            crate::partnerships::import::import(
+                c,
+                text,
+                crate::partnerships::import::Importer::Platform,
+                actor,
+            )
+        }),
     }
 }
 
@@ -109,7 +131,11 @@ pub struct Row<'a> {
 impl Row<'_> {
     /// The trimmed value of a column the file is known to have.
     pub fn get(&self, column: &str) -> &str {
-        self.columns.get(column).and_then(|&i| self.record.get(i)).map(str::trim).unwrap_or("")
+        self.columns
+            .get(column)
+            .and_then(|&i| self.record.get(i))
+            .map(str::trim)
+            .unwrap_or("")
     }
 
     pub fn optional(&self, column: &str) -> Option<String> {
@@ -142,19 +168,41 @@ impl Table {
     /// line has the wrong number of fields.
     pub fn parse(text: &str, required: &[&str]) -> Result<Table, ImportError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
-        let headers = reader.headers().map_err(|e| ImportError::at(1, format!("cannot read the header line: {e}")))?.clone();
-        let columns: HashMap<String, usize> = headers.iter().enumerate().map(|(i, h)| (h.trim().to_string(), i)).collect();
-        let missing: Vec<&str> = required.iter().copied().filter(|c| !columns.contains_key(*c)).collect();
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(text.as_bytes());
+        let headers = reader
+            .headers()
+            .map_err(|e| ImportError::at(1, format!("cannot read the header line: {e}")))?
+            .clone();
+        let columns: HashMap<String, usize> = headers
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.trim().to_string(), i))
+            .collect();
+        let missing: Vec<&str> = required
+            .iter()
+            .copied()
+            .filter(|c| !columns.contains_key(*c))
+            .collect();
         if !missing.is_empty() {
-            return Err(ImportError::at(1, format!("missing column(s): {}; the header must include {}", missing.join(", "), required.join(", "))));
+            return Err(ImportError::at(
+                1,
+                format!(
+                    "missing column(s): {}; the header must include {}",
+                    missing.join(", "),
+                    required.join(", ")
+                ),
+            ));
         }
         let mut records = Vec::new();
         for result in reader.records() {
             let record = result.map_err(|e| {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
                 let message = match e.kind() {
-                    csv::ErrorKind::UnequalLengths { expected_len, len, .. } => format!("has {len} fields but the header has {expected_len}"),
+                    csv::ErrorKind::UnequalLengths {
+                        expected_len, len, ..
+                    } => format!("has {len} fields but the header has {expected_len}"),
                     csv::ErrorKind::Utf8 { .. } => "is not valid UTF-8 text".to_string(),
                     _ => format!("cannot be read: {e}"),
                 };
@@ -170,7 +218,11 @@ impl Table {
     }
 
     pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
-        self.records.iter().map(|(line, record)| Row { line: *line, record: record.clone(), columns: &self.columns })
+        self.records.iter().map(|(line, record)| Row {
+            line: *line,
+            record: record.clone(),
+            columns: &self.columns,
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -189,7 +241,9 @@ pub struct SeenKeys(HashMap<String, u64>);
 impl SeenKeys {
     pub fn check(&mut self, row: &Row<'_>, what: &str, key: &str) -> Result<(), ImportError> {
         if let Some(first) = self.0.insert(key.to_string(), row.line) {
-            return Err(row.error(format!("duplicate {what} '{key}' (first seen on line {first})")));
+            return Err(row.error(format!(
+                "duplicate {what} '{key}' (first seen on line {first})"
+            )));
         }
         Ok(())
     }
@@ -199,7 +253,13 @@ impl SeenKeys {
 pub fn parse_date(row: &Row<'_>, column: &str) -> Result<Option<chrono::NaiveDate>, ImportError> {
     match row.get(column) {
         "" => Ok(None),
-        v => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").map(Some).map_err(|_| row.error(format!("'{column}' is '{v}', which is not a date in the form YYYY-MM-DD"))),
+        v => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| {
+                row.error(format!(
+                    "'{column}' is '{v}', which is not a date in the form YYYY-MM-DD"
+                ))
+            }),
     }
 }
 
@@ -208,7 +268,9 @@ pub fn parse_count(row: &Row<'_>, column: &str) -> Result<Option<i64>, ImportErr
     match row.get(column) {
         "" => Ok(None),
         v => match v.parse::<f64>() {
-            Ok(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n < 1e15 => Ok(Some(n as i64)),
+            Ok(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n < 1e15 => {
+                Ok(Some(n as i64))
+            }
             _ => Err(row.error(format!("'{column}' is '{v}', which is not a whole number"))),
         },
     }
@@ -216,11 +278,20 @@ pub fn parse_count(row: &Row<'_>, column: &str) -> Result<Option<i64>, ImportErr
 
 pub fn parse_id(row: &Row<'_>, column: &str) -> Result<i64, ImportError> {
     let v = row.required(column)?;
-    v.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| row.error(format!("'{column}' is '{v}', which is not a positive whole number")))
+    v.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+        row.error(format!(
+            "'{column}' is '{v}', which is not a positive whole number"
+        ))
+    })
 }
 
 /// One audit row per import that changed something.
-pub fn record(conn: &mut crate::db::DbConn, actor: &Actor, what: &str, report: &ImportReport) -> crate::error::AppResult<()> {
+pub fn record(
+    conn: &mut crate::db::DbConn,
+    actor: &Actor,
+    what: &str,
+    report: &ImportReport,
+) -> crate::error::AppResult<()> {
     if report.created + report.updated == 0 {
         return Ok(());
     }
@@ -233,7 +304,9 @@ pub fn record(conn: &mut crate::db::DbConn, actor: &Actor, what: &str, report: &
             entity_id: what.to_string(),
             organisation_id: None,
             before: None,
-            after: Some(serde_json::json!({ "created": report.created, "updated": report.updated, "unchanged": report.unchanged })),
+            after: Some(
+                serde_json::json!({ "created": report.created, "updated": report.updated, "unchanged": report.unchanged }),
+            ),
         },
     )
 }

@@ -47,20 +47,46 @@ pub struct ListParams {
 /// Search the organisations directory.
 #[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations", params(ListParams),
     responses((status = 200, body = Page<OrganisationSummary>), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn list(State(state): State<AppState>, caller: ApiCaller, params: Result<Query<ListParams>, QueryRejection>) -> ApiResult<Json<Page<OrganisationSummary>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    params: Result<Query<ListParams>, QueryRejection>,
+) -> ApiResult<Json<Page<OrganisationSummary>>> {
     authorize(caller.actor().as_ref(), Action::ViewPublicData)?;
     let p = api::query(params)?;
-    let paging = PagingParams { page: p.page, per_page: p.per_page }.check()?;
-    let filter = OrgFilter { q: p.q, nation: p.nation, region: p.region, type_code: p.type_code, status: p.status }.clean();
-    let (rows, total) = state.db.read(move |c| store::search(c, &filter, paging.offset(), paging.per_page)).await?;
-    Ok(Json(Page::new(rows.iter().map(Organisation::summary).collect(), paging, total)))
+    let paging = PagingParams {
+        page: p.page,
+        per_page: p.per_page,
+    }
+    .check()?;
+    let filter = OrgFilter {
+        q: p.q,
+        nation: p.nation,
+        region: p.region,
+        type_code: p.type_code,
+        status: p.status,
+    }
+    .clean();
+    let (rows, total) = state
+        .db
+        .read(move |c| store::search(c, &filter, paging.offset(), paging.per_page))
+        .await?;
+    Ok(Json(Page::new(
+        rows.iter().map(Organisation::summary).collect(),
+        paging,
+        total,
+    )))
 }
 
 /// One organisation with its neighbours and similar councils.
 #[utoipa::path(get, path = "/api/v1/organisations/{code}", tag = "organisations",
     params(("code" = String, Path, description = "Register code (BIR) or GSS code (E08000025)")),
     responses((status = 200, body = OrganisationDetail), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_one(State(state): State<AppState>, caller: ApiCaller, Path(code): Path<String>) -> ApiResult<Json<OrganisationDetail>> {
+pub async fn get_one(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(code): Path<String>,
+) -> ApiResult<Json<OrganisationDetail>> {
     authorize(caller.actor().as_ref(), Action::ViewPublicData)?;
     let detail = state
         .db
@@ -76,7 +102,11 @@ pub async fn get_one(State(state): State<AppState>, caller: ApiCaller, Path(code
 #[utoipa::path(get, path = "/api/v1/organisations/{code}/services", tag = "organisations",
     params(("code" = String, Path, description = "Register code (BIR) or GSS code (E08000025)")),
     responses((status = 200, body = Vec<Service>), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn services(State(state): State<AppState>, caller: ApiCaller, Path(code): Path<String>) -> ApiResult<Json<Vec<Service>>> {
+pub async fn services(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Vec<Service>>> {
     authorize(caller.actor().as_ref(), Action::ViewPublicData)?;
     let services = state
         .db
@@ -93,10 +123,17 @@ pub async fn services(State(state): State<AppState>, caller: ApiCaller, Path(cod
     responses((status = 201, body = OrganisationSummary), (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn create(State(state): State<AppState>, caller: ApiCaller, body: Result<Json<NewOrganisation>, JsonRejection>) -> ApiResult<(StatusCode, Json<OrganisationSummary>)> {
+pub async fn create(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    body: Result<Json<NewOrganisation>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<OrganisationSummary>)> {
     authorize(caller.actor().as_ref(), Action::CreateOrganisation)?;
     let input = api::json(body)?;
     let actor = caller.require()?.audit_actor();
-    let org = state.db.write(move |c| store::create(c, &input, &actor)).await?;
+    let org = state
+        .db
+        .write(move |c| store::create(c, &input, &actor))
+        .await?;
     Ok((StatusCode::CREATED, Json(org.summary())))
 }

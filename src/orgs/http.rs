@@ -20,7 +20,10 @@ use crate::AppState;
 pub const PER_PAGE: i64 = 20;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/organisations", get(directory)).route("/organisations/{code}", get(organisation)).route("/organisations/{code}/edit", get(edit_page).post(edit))
+    Router::new()
+        .route("/organisations", get(directory))
+        .route("/organisations/{code}", get(organisation))
+        .route("/organisations/{code}/edit", get(edit_page).post(edit))
 }
 
 #[derive(Template)]
@@ -55,8 +58,15 @@ struct DirectoryQuery {
     page: Option<String>,
 }
 
-async fn directory(State(state): State<AppState>, ctx: PageCtx, Query(query): Query<DirectoryQuery>) -> AppResult<impl IntoResponse> {
-    authorize(ctx.user.as_ref().map(|u| u.actor()).as_ref(), Action::ViewPublicData)?;
+async fn directory(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Query(query): Query<DirectoryQuery>,
+) -> AppResult<impl IntoResponse> {
+    authorize(
+        ctx.user.as_ref().map(|u| u.actor()).as_ref(),
+        Action::ViewPublicData,
+    )?;
     let filter = query.filter.clean();
     let page = page_number(query.page.as_deref());
     let f = filter.clone();
@@ -68,7 +78,13 @@ async fn directory(State(state): State<AppState>, ctx: PageCtx, Query(query): Qu
         })
         .await?;
     let pagination = Pagination::new("/organisations", &filter.params(), page, PER_PAGE, total);
-    html(DirectoryPage { ctx: ctx.with_nav("organisations"), filter, facets, orgs, pagination })
+    html(DirectoryPage {
+        ctx: ctx.with_nav("organisations"),
+        filter,
+        facets,
+        orgs,
+        pagination,
+    })
 }
 
 #[derive(Template)]
@@ -85,11 +101,18 @@ struct OrganisationPage {
 
 impl OrganisationPage {
     fn population(&self) -> String {
-        self.org.population.map(thousands).unwrap_or_else(|| "Not known".into())
+        self.org
+            .population
+            .map(thousands)
+            .unwrap_or_else(|| "Not known".into())
     }
 }
 
-async fn organisation(State(state): State<AppState>, ctx: PageCtx, Path(code): Path<String>) -> AppResult<Response> {
+async fn organisation(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(code): Path<String>,
+) -> AppResult<Response> {
     let actor = ctx.user.as_ref().map(|u| u.actor());
     authorize(actor.as_ref(), Action::ViewPublicData)?;
     let viewer = actor.clone();
@@ -100,17 +123,46 @@ async fn organisation(State(state): State<AppState>, ctx: PageCtx, Path(code): P
             let detail = store::detail(c, &org)?;
             let services = crate::services::store::for_tier(c, org.tier.as_deref())?;
             // Only the partnerships this viewer may see.
-            let filter = crate::partnerships::portfolio::PortfolioFilter { organisation: Some(org.code.clone()), ..Default::default() }.clean(viewer.is_some());
+            let filter = crate::partnerships::portfolio::PortfolioFilter {
+                organisation: Some(org.code.clone()),
+                ..Default::default()
+            }
+            .clean(viewer.is_some());
             let partnerships = crate::partnerships::portfolio::all(c, &filter, viewer.as_ref())?;
             Ok((org, detail, services, partnerships))
         })
         .await?;
     // GSS codes and lower-case codes work too, but each organisation has one address.
     let canonical = format!("/organisations/{}", org.code);
-    let can_edit = allows(actor.as_ref(), Action::EditOrganisation { organisation_id: org.id });
-    let can_view_members = allows(actor.as_ref(), Action::ViewMembers { organisation_id: org.id });
-    let page = OrganisationPage { ctx: ctx.with_nav("organisations"), org, detail, services, can_edit, can_view_members, partnerships };
-    Ok(([(axum::http::header::LINK, format!("<{canonical}>; rel=\"canonical\""))], html(page)?).into_response())
+    let can_edit = allows(
+        actor.as_ref(),
+        Action::EditOrganisation {
+            organisation_id: org.id,
+        },
+    );
+    let can_view_members = allows(
+        actor.as_ref(),
+        Action::ViewMembers {
+            organisation_id: org.id,
+        },
+    );
+    let page = OrganisationPage {
+        ctx: ctx.with_nav("organisations"),
+        org,
+        detail,
+        services,
+        can_edit,
+        can_view_members,
+        partnerships,
+    };
+    Ok((
+        [(
+            axum::http::header::LINK,
+            format!("<{canonical}>; rel=\"canonical\""),
+        )],
+        html(page)?,
+    )
+        .into_response())
 }
 
 #[derive(Template)]
@@ -122,16 +174,36 @@ struct EditPage {
     website: String,
 }
 
-async fn load_for_edit(state: &AppState, user: &crate::auth::SessionUser, code: String) -> AppResult<Organisation> {
+async fn load_for_edit(
+    state: &AppState,
+    user: &crate::auth::SessionUser,
+    code: String,
+) -> AppResult<Organisation> {
     let org = state.db.read(move |c| store::find(c, &code)).await?;
-    authorize(Some(&user.actor()), Action::EditOrganisation { organisation_id: org.id })?;
+    authorize(
+        Some(&user.actor()),
+        Action::EditOrganisation {
+            organisation_id: org.id,
+        },
+    )?;
     Ok(org)
 }
 
-async fn edit_page(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): SignedIn, Path(code): Path<String>) -> AppResult<Response> {
+async fn edit_page(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    SignedIn(user): SignedIn,
+    Path(code): Path<String>,
+) -> AppResult<Response> {
     let org = load_for_edit(&state, &user, code).await?;
     let website = org.website.clone().unwrap_or_default();
-    Ok(html(EditPage { ctx: ctx.with_nav("organisations"), org, errors: FormErrors::default(), website })?.into_response())
+    Ok(html(EditPage {
+        ctx: ctx.with_nav("organisations"),
+        org,
+        errors: FormErrors::default(),
+        website,
+    })?
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -140,13 +212,30 @@ struct EditForm {
     website: String,
 }
 
-async fn edit(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): SignedIn, Path(code): Path<String>, Form(form): Form<EditForm>) -> AppResult<Response> {
+async fn edit(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    SignedIn(user): SignedIn,
+    Path(code): Path<String>,
+    Form(form): Form<EditForm>,
+) -> AppResult<Response> {
     let org = load_for_edit(&state, &user, code).await?;
     let (o, w, actor) = (org.clone(), form.website.clone(), user.audit_actor());
-    match state.db.write(move |c| store::update_website(c, &o, Some(&w), &actor)).await {
-        Ok(updated) => Ok(Redirect::to(&format!("/organisations/{}", updated.code)).into_response()),
+    match state
+        .db
+        .write(move |c| store::update_website(c, &o, Some(&w), &actor))
+        .await
+    {
+        Ok(updated) => {
+            Ok(Redirect::to(&format!("/organisations/{}", updated.code)).into_response())
+        }
         Err(AppError::Invalid(errors)) => {
-            let page = EditPage { ctx: ctx.with_nav("organisations"), org, errors: FormErrors(errors), website: form.website };
+            let page = EditPage {
+                ctx: ctx.with_nav("organisations"),
+                org,
+                errors: FormErrors(errors),
+                website: form.website,
+            };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, html(page)?).into_response())
         }
         Err(e) => Err(e),

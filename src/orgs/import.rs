@@ -58,12 +58,16 @@ const COUNCIL_COLUMNS: &[&str] = &[
 fn valid_register_code(code: &str) -> bool {
     // Three or four capitals (BIR, WMCA), or Northern Ireland's old "NIR-X" codes.
     let plain = (3..=4).contains(&code.len()) && code.chars().all(|c| c.is_ascii_uppercase());
-    let ni = code.len() == 5 && code.starts_with("NIR-") && code.chars().last().is_some_and(|c| c.is_ascii_uppercase());
+    let ni = code.len() == 5
+        && code.starts_with("NIR-")
+        && code.chars().last().is_some_and(|c| c.is_ascii_uppercase());
     plain || ni
 }
 
 fn valid_gss(code: &str) -> bool {
-    code.len() == 9 && matches!(code.as_bytes()[0], b'E' | b'W' | b'S' | b'N' | b'K') && code[1..].chars().all(|c| c.is_ascii_digit())
+    code.len() == 9
+        && matches!(code.as_bytes()[0], b'E' | b'W' | b'S' | b'N' | b'K')
+        && code[1..].chars().all(|c| c.is_ascii_digit())
 }
 
 fn tier_for_powers(powers: &str) -> Option<&'static str> {
@@ -84,24 +88,39 @@ fn parse_councils(text: &str) -> Result<Vec<Council>, ImportError> {
     for row in table.rows() {
         let code = row.required("local-authority-code")?.to_string();
         if !valid_register_code(&code) {
-            return Err(row.error(format!("'local-authority-code' is '{code}'; it must be 3 or 4 capital letters, like BIR")));
+            return Err(row.error(format!(
+                "'local-authority-code' is '{code}'; it must be 3 or 4 capital letters, like BIR"
+            )));
         }
         codes.check(&row, "local-authority-code", &code)?;
         let gss_code = row.optional("gss-code");
         if let Some(g) = &gss_code {
             if !valid_gss(g) {
-                return Err(row.error(format!("'gss-code' is '{g}'; a GSS code is a letter and 8 digits, like E08000025")));
+                return Err(row.error(format!(
+                    "'gss-code' is '{g}'; a GSS code is a letter and 8 digits, like E08000025"
+                )));
             }
             gss_codes.check(&row, "gss-code", g)?;
         }
-        let former: Vec<&str> = row.get("former-gss-codes").split([',', '|']).map(str::trim).filter(|s| !s.is_empty()).collect();
+        let former: Vec<&str> = row
+            .get("former-gss-codes")
+            .split([',', '|'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
         if let Some(bad) = former.iter().find(|g| !valid_gss(g)) {
-            return Err(row.error(format!("'former-gss-codes' has '{bad}', which is not a GSS code")));
+            return Err(row.error(format!(
+                "'former-gss-codes' has '{bad}', which is not a GSS code"
+            )));
         }
         let is_current = match row.get("current-authority") {
             "True" | "true" | "TRUE" | "1" => true,
             "False" | "false" | "FALSE" | "0" => false,
-            other => return Err(row.error(format!("'current-authority' is '{other}'; it must be True or False"))),
+            other => {
+                return Err(row.error(format!(
+                    "'current-authority' is '{other}'; it must be True or False"
+                )))
+            }
         };
         let powers = row.get("powers");
         let tier = tier_for_powers(powers);
@@ -118,7 +137,12 @@ fn parse_councils(text: &str) -> Result<Vec<Council>, ImportError> {
         let name = row.required("official-name")?.to_string();
         let short_name = row.optional("nice-name").unwrap_or_else(|| name.clone());
         let alt_names = row.get("alt-names").to_string();
-        let mut search_parts = vec![name.as_str(), short_name.as_str(), code.as_str(), alt_names.as_str()];
+        let mut search_parts = vec![
+            name.as_str(),
+            short_name.as_str(),
+            code.as_str(),
+            alt_names.as_str(),
+        ];
         if let Some(g) = &gss_code {
             search_parts.push(g);
         }
@@ -249,12 +273,19 @@ pub fn councils(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, Impo
             match existing.get(&c.code) {
                 Some(old) if old == c => report.unchanged += 1,
                 Some(_) => {
-                    diesel::update(organisations::table.filter(organisations::code.eq(&c.code))).set((values, organisations::updated_at.eq(now))).execute(conn)?;
+                    diesel::update(organisations::table.filter(organisations::code.eq(&c.code)))
+                        .set((values, organisations::updated_at.eq(now)))
+                        .execute(conn)?;
                     report.updated += 1;
                 }
                 None => {
                     diesel::insert_into(organisations::table)
-                        .values((values, organisations::code.eq(&c.code), organisations::created_at.eq(now), organisations::updated_at.eq(now)))
+                        .values((
+                            values,
+                            organisations::code.eq(&c.code),
+                            organisations::created_at.eq(now),
+                            organisations::updated_at.eq(now),
+                        ))
                         .execute(conn)?;
                     report.created += 1;
                 }
@@ -268,7 +299,13 @@ pub fn councils(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, Impo
 
 /// Register code for every current and former GSS code.
 fn codes_by_gss(conn: &mut DbConn) -> QueryResult<HashMap<String, String>> {
-    let rows: Vec<(String, Option<String>, String)> = organisations::table.select((organisations::code, organisations::gss_code, organisations::former_gss_codes)).load(conn)?;
+    let rows: Vec<(String, Option<String>, String)> = organisations::table
+        .select((
+            organisations::code,
+            organisations::gss_code,
+            organisations::former_gss_codes,
+        ))
+        .load(conn)?;
     let mut map = HashMap::new();
     // Former codes first, so a current code always wins.
     for (code, _, former) in &rows {
@@ -285,7 +322,11 @@ fn codes_by_gss(conn: &mut DbConn) -> QueryResult<HashMap<String, String>> {
 }
 
 fn ids_by_code(conn: &mut DbConn) -> QueryResult<HashMap<String, i64>> {
-    Ok(organisations::table.select((organisations::code, organisations::id)).load::<(String, i64)>(conn)?.into_iter().collect())
+    Ok(organisations::table
+        .select((organisations::code, organisations::id))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect())
 }
 
 /// Sets council websites from GOV.UK's local-links-manager list, matched by GSS code.
@@ -297,7 +338,12 @@ pub fn websites(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, Impo
     for row in table.rows() {
         let gss = row.required("gss")?;
         seen.check(&row, "gss", gss)?;
-        let code = by_gss.get(gss).ok_or_else(|| row.error(format!("no council has GSS code '{gss}' ({}); import councils first", row.get("name"))))?;
+        let code = by_gss.get(gss).ok_or_else(|| {
+            row.error(format!(
+                "no council has GSS code '{gss}' ({}); import councils first",
+                row.get("name")
+            ))
+        })?;
         let url = row.required("homepage_url")?;
         if !super::store::valid_website(url) {
             return Err(row.error(format!("'homepage_url' is '{url}', which is not a web address starting with http:// or https://")));
@@ -305,8 +351,11 @@ pub fn websites(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, Impo
         updates.push((code.clone(), url.to_string()));
     }
     let report = db.write_blocking(|conn| {
-        let current: HashMap<String, Option<String>> =
-            organisations::table.select((organisations::code, organisations::website)).load::<(String, Option<String>)>(conn)?.into_iter().collect();
+        let current: HashMap<String, Option<String>> = organisations::table
+            .select((organisations::code, organisations::website))
+            .load::<(String, Option<String>)>(conn)?
+            .into_iter()
+            .collect();
         let mut report = ImportReport::default();
         for (code, url) in &updates {
             if current.get(code).and_then(|w| w.as_deref()) == Some(url.as_str()) {
@@ -314,7 +363,10 @@ pub fn websites(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, Impo
                 continue;
             }
             diesel::update(organisations::table.filter(organisations::code.eq(code)))
-                .set((organisations::website.eq(url), organisations::updated_at.eq(crate::db::now())))
+                .set((
+                    organisations::website.eq(url),
+                    organisations::updated_at.eq(crate::db::now()),
+                ))
                 .execute(conn)?;
             report.updated += 1;
         }
@@ -333,10 +385,21 @@ pub fn neighbours(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, Im
     for row in table.rows() {
         let code = row.required("local-authority-code")?;
         seen.check(&row, "local-authority-code", code)?;
-        let id = *ids.get(code).ok_or_else(|| row.error(format!("unknown council code '{code}'; import councils first")))?;
+        let id = *ids.get(code).ok_or_else(|| {
+            row.error(format!(
+                "unknown council code '{code}'; import councils first"
+            ))
+        })?;
         let mut set = HashSet::new();
-        for other in row.get("overlap").split('|').map(str::trim).filter(|s| !s.is_empty()) {
-            let other_id = *ids.get(other).ok_or_else(|| row.error(format!("'overlap' names unknown council code '{other}'")))?;
+        for other in row
+            .get("overlap")
+            .split('|')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            let other_id = *ids.get(other).ok_or_else(|| {
+                row.error(format!("'overlap' names unknown council code '{other}'"))
+            })?;
             if other_id != id {
                 set.insert(other_id);
             }
@@ -356,9 +419,25 @@ pub fn neighbours(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, Im
                 report.unchanged += 1;
                 continue;
             }
-            diesel::delete(organisation_neighbours::table.filter(organisation_neighbours::organisation_id.eq(id))).execute(conn)?;
-            let rows: Vec<_> = set.iter().map(|n| (organisation_neighbours::organisation_id.eq(*id), organisation_neighbours::neighbour_id.eq(*n))).collect();
-            crate::per_backend!(conn, |c| diesel::insert_into(organisation_neighbours::table).values(&rows).execute(c))?;
+            diesel::delete(
+                organisation_neighbours::table
+                    .filter(organisation_neighbours::organisation_id.eq(id)),
+            )
+            .execute(conn)?;
+            let rows: Vec<_> = set
+                .iter()
+                .map(|n| {
+                    (
+                        organisation_neighbours::organisation_id.eq(*id),
+                        organisation_neighbours::neighbour_id.eq(*n),
+                    )
+                })
+                .collect();
+            crate::per_backend!(conn, |c| diesel::insert_into(
+                organisation_neighbours::table
+            )
+            .values(&rows)
+            .execute(c))?;
             if current.is_empty() {
                 report.created += 1
             } else {
@@ -382,17 +461,27 @@ pub fn similarity_groups(db: &Db, text: &str, actor: &Actor) -> Result<ImportRep
         groups.push((label.to_string(), row.get("desc").to_string()));
     }
     let report = db.write_blocking(|conn| {
-        let current: HashMap<String, String> = similarity_groups::table.load::<(String, String)>(conn)?.into_iter().collect();
+        let current: HashMap<String, String> = similarity_groups::table
+            .load::<(String, String)>(conn)?
+            .into_iter()
+            .collect();
         let mut report = ImportReport::default();
         for (label, desc) in &groups {
             match current.get(label) {
                 Some(d) if d == desc => report.unchanged += 1,
                 Some(_) => {
-                    diesel::update(similarity_groups::table.find(label)).set(similarity_groups::description.eq(desc)).execute(conn)?;
+                    diesel::update(similarity_groups::table.find(label))
+                        .set(similarity_groups::description.eq(desc))
+                        .execute(conn)?;
                     report.updated += 1;
                 }
                 None => {
-                    diesel::insert_into(similarity_groups::table).values((similarity_groups::label.eq(label), similarity_groups::description.eq(desc))).execute(conn)?;
+                    diesel::insert_into(similarity_groups::table)
+                        .values((
+                            similarity_groups::label.eq(label),
+                            similarity_groups::description.eq(desc),
+                        ))
+                        .execute(conn)?;
                     report.created += 1;
                 }
             }
@@ -413,25 +502,41 @@ pub fn similarity(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, Im
         let code = row.required("local-authority-code")?;
         seen.check(&row, "local-authority-code", code)?;
         if !ids.contains_key(code) {
-            return Err(row.error(format!("unknown council code '{code}'; import councils first")));
+            return Err(row.error(format!(
+                "unknown council code '{code}'; import councils first"
+            )));
         }
         labels.push((code.to_string(), row.required("label")?.to_string()));
     }
     let report = db.write_blocking(|conn| {
-        let known: HashSet<String> = similarity_groups::table.select(similarity_groups::label).load::<String>(conn)?.into_iter().collect();
-        let current: HashMap<String, Option<String>> =
-            organisations::table.select((organisations::code, organisations::similarity_label)).load::<(String, Option<String>)>(conn)?.into_iter().collect();
+        let known: HashSet<String> = similarity_groups::table
+            .select(similarity_groups::label)
+            .load::<String>(conn)?
+            .into_iter()
+            .collect();
+        let current: HashMap<String, Option<String>> = organisations::table
+            .select((organisations::code, organisations::similarity_label))
+            .load::<(String, Option<String>)>(conn)?
+            .into_iter()
+            .collect();
         let mut report = ImportReport::default();
         for (code, label) in &labels {
             if !known.contains(label) {
                 // A label without a description file still groups councils.
-                diesel::insert_into(similarity_groups::table).values((similarity_groups::label.eq(label), similarity_groups::description.eq(""))).execute(conn)?;
+                diesel::insert_into(similarity_groups::table)
+                    .values((
+                        similarity_groups::label.eq(label),
+                        similarity_groups::description.eq(""),
+                    ))
+                    .execute(conn)?;
             }
             if current.get(code).and_then(|l| l.as_deref()) == Some(label.as_str()) {
                 report.unchanged += 1;
                 continue;
             }
-            diesel::update(organisations::table.filter(organisations::code.eq(code))).set(organisations::similarity_label.eq(label)).execute(conn)?;
+            diesel::update(organisations::table.filter(organisations::code.eq(code)))
+                .set(organisations::similarity_label.eq(label))
+                .execute(conn)?;
             report.updated += 1;
         }
         crate::imports::record(conn, actor, "similarity", &report)?;
@@ -460,7 +565,8 @@ mod tests {
 
     #[test]
     fn refuses_a_missing_column_with_line_one() {
-        let err = parse_councils("local-authority-code,official-name\nBIR,Birmingham\n").unwrap_err();
+        let err =
+            parse_councils("local-authority-code,official-name\nBIR,Birmingham\n").unwrap_err();
         assert_eq!(err.line, Some(1));
         assert!(err.message.contains("missing column(s)"), "{}", err.message);
         assert!(err.message.contains("gss-code"));
@@ -477,10 +583,18 @@ mod tests {
         let dup = format!("{HEADER}{good}{good}");
         let err = parse_councils(&dup).unwrap_err();
         assert_eq!(err.line, Some(3));
-        assert!(err.message.contains("duplicate local-authority-code 'BIR' (first seen on line 2)"), "{}", err.message);
+        assert!(
+            err.message
+                .contains("duplicate local-authority-code 'BIR' (first seen on line 2)"),
+            "{}",
+            err.message
+        );
 
         let bad_gss = format!("{HEADER}{}", good.replace("E08000025", "X123"));
-        assert!(parse_councils(&bad_gss).unwrap_err().message.contains("GSS code"));
+        assert!(parse_councils(&bad_gss)
+            .unwrap_err()
+            .message
+            .contains("GSS code"));
 
         let bad_date = format!("{HEADER}{}", good.replace("1996-07-01", "01/07/1996"));
         let err = parse_councils(&bad_date).unwrap_err();
@@ -488,7 +602,10 @@ mod tests {
         assert!(err.message.contains("YYYY-MM-DD"));
 
         let bad_pop = format!("{HEADER}{}", good.replace("1140525.0", "lots"));
-        assert!(parse_councils(&bad_pop).unwrap_err().message.contains("whole number"));
+        assert!(parse_councils(&bad_pop)
+            .unwrap_err()
+            .message
+            .contains("whole number"));
 
         let ragged = format!("{HEADER}BIR,Birmingham\n");
         let err = parse_councils(&ragged).unwrap_err();

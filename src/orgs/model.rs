@@ -44,7 +44,10 @@ pub const PARTNER_TYPES: &[(&str, &str)] = &[
 
 impl Organisation {
     pub fn is_council(&self) -> bool {
-        !PARTNER_TYPES.iter().any(|(code, _)| *code == self.type_code) && self.tier.is_some()
+        !PARTNER_TYPES
+            .iter()
+            .any(|(code, _)| *code == self.type_code)
+            && self.tier.is_some()
     }
 
     /// Which services this organisation provides, as a tier (see `services`).

@@ -13,7 +13,11 @@ type Boxed<'a> = organisations::BoxedQuery<'a, crate::db::DbBackend>;
 fn filtered(filter: &OrgFilter) -> Boxed<'static> {
     let mut query = organisations::table.into_boxed();
     if let Some(q) = &filter.q {
-        query = query.filter(organisations::search_text.like(like_pattern(q)).escape('\\'));
+        query = query.filter(
+            organisations::search_text
+                .like(like_pattern(q))
+                .escape('\\'),
+        );
     }
     if let Some(n) = &filter.nation {
         query = query.filter(organisations::nation.eq(n.clone()));
@@ -32,9 +36,19 @@ fn filtered(filter: &OrgFilter) -> Boxed<'static> {
 }
 
 /// One page of the directory, ordered by name, and the total matching.
-pub fn search(conn: &mut DbConn, filter: &OrgFilter, offset: i64, limit: i64) -> AppResult<(Vec<Organisation>, i64)> {
+pub fn search(
+    conn: &mut DbConn,
+    filter: &OrgFilter,
+    offset: i64,
+    limit: i64,
+) -> AppResult<(Vec<Organisation>, i64)> {
     let total: i64 = filtered(filter).count().get_result(conn)?;
-    let rows = filtered(filter).order((organisations::short_name.asc(), organisations::code.asc())).offset(offset).limit(limit).select(Organisation::as_select()).load(conn)?;
+    let rows = filtered(filter)
+        .order((organisations::short_name.asc(), organisations::code.asc()))
+        .offset(offset)
+        .limit(limit)
+        .select(Organisation::as_select())
+        .load(conn)?;
     Ok((rows, total))
 }
 
@@ -51,15 +65,27 @@ pub fn facets(conn: &mut DbConn) -> AppResult<Facets> {
         .distinct()
         .order(organisations::region.asc())
         .load(conn)?;
-    let types = organisations::table.select((organisations::type_code, organisations::type_name)).distinct().order(organisations::type_name.asc()).load(conn)?;
-    Ok(Facets { nations, regions, types })
+    let types = organisations::table
+        .select((organisations::type_code, organisations::type_name))
+        .distinct()
+        .order(organisations::type_name.asc())
+        .load(conn)?;
+    Ok(Facets {
+        nations,
+        regions,
+        types,
+    })
 }
 
 /// Finds by register code (any case) or by GSS code.
 pub fn find(conn: &mut DbConn, code: &str) -> AppResult<Organisation> {
     let code = code.trim().to_uppercase();
     organisations::table
-        .filter(organisations::code.eq(&code).or(organisations::gss_code.eq(&code)))
+        .filter(
+            organisations::code
+                .eq(&code)
+                .or(organisations::gss_code.eq(&code)),
+        )
         .select(Organisation::as_select())
         .first(conn)
         .optional()?
@@ -67,36 +93,75 @@ pub fn find(conn: &mut DbConn, code: &str) -> AppResult<Organisation> {
 }
 
 pub fn find_by_id(conn: &mut DbConn, id: i64) -> AppResult<Organisation> {
-    Ok(organisations::table.find(id).select(Organisation::as_select()).first(conn)?)
+    Ok(organisations::table
+        .find(id)
+        .select(Organisation::as_select())
+        .first(conn)?)
 }
 
 fn org_ref(conn: &mut DbConn, code: Option<&str>) -> AppResult<Option<OrgRef>> {
-    let Some(code) = code.filter(|c| !c.is_empty()) else { return Ok(None) };
-    Ok(organisations::table.filter(organisations::code.eq(code)).select((organisations::code, organisations::name, organisations::short_name)).first(conn).optional()?)
+    let Some(code) = code.filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    Ok(organisations::table
+        .filter(organisations::code.eq(code))
+        .select((
+            organisations::code,
+            organisations::name,
+            organisations::short_name,
+        ))
+        .first(conn)
+        .optional()?)
 }
 
 pub fn detail(conn: &mut DbConn, org: &Organisation) -> AppResult<OrganisationDetail> {
     let neighbours = organisation_neighbours::table
-        .inner_join(organisations::table.on(organisations::id.eq(organisation_neighbours::neighbour_id)))
+        .inner_join(
+            organisations::table.on(organisations::id.eq(organisation_neighbours::neighbour_id)),
+        )
         .filter(organisation_neighbours::organisation_id.eq(org.id))
         .order(organisations::short_name.asc())
-        .select((organisations::code, organisations::name, organisations::short_name))
+        .select((
+            organisations::code,
+            organisations::name,
+            organisations::short_name,
+        ))
         .load(conn)?;
     let similar = match &org.similarity_label {
         Some(label) => {
-            let description: String = similarity_groups::table.find(label).select(similarity_groups::description).first(conn)?;
+            let description: String = similarity_groups::table
+                .find(label)
+                .select(similarity_groups::description)
+                .first(conn)?;
             // Labels read "Region; emissions; deprivation; rurality". Councils with
             // the same profile in any region are the useful peers: most groups
             // within one region hold a single council.
-            let profile = label.split_once("; ").map(|(_, p)| p.to_string()).unwrap_or_else(|| label.clone());
+            let profile = label
+                .split_once("; ")
+                .map(|(_, p)| p.to_string())
+                .unwrap_or_else(|| label.clone());
             let members = organisations::table
-                .filter(organisations::similarity_label.like(format!("%; {}", crate::db::escape_like(&profile))).escape('\\').or(organisations::similarity_label.eq(label)))
+                .filter(
+                    organisations::similarity_label
+                        .like(format!("%; {}", crate::db::escape_like(&profile)))
+                        .escape('\\')
+                        .or(organisations::similarity_label.eq(label)),
+                )
                 .filter(organisations::id.ne(org.id))
                 .filter(organisations::is_current.eq(true))
                 .order(organisations::short_name.asc())
-                .select((organisations::code, organisations::name, organisations::short_name))
+                .select((
+                    organisations::code,
+                    organisations::name,
+                    organisations::short_name,
+                ))
                 .load(conn)?;
-            Some(SimilarityGroup { label: label.clone(), profile, description, members })
+            Some(SimilarityGroup {
+                label: label.clone(),
+                profile,
+                description,
+                members,
+            })
         }
         None => None,
     };
@@ -117,18 +182,30 @@ pub fn detail(conn: &mut DbConn, org: &Organisation) -> AppResult<OrganisationDe
 
 /// Lower-cased text the directory search looks in.
 pub fn search_text(parts: &[&str]) -> String {
-    parts.iter().filter(|p| !p.is_empty()).map(|p| p.to_lowercase()).collect::<Vec<_>>().join(" | ")
+    parts
+        .iter()
+        .filter(|p| !p.is_empty())
+        .map(|p| p.to_lowercase())
+        .collect::<Vec<_>>()
+        .join(" | ")
 }
 
 pub fn valid_code(code: &str) -> bool {
-    (2..=12).contains(&code.len()) && code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-') && code.starts_with(|c: char| c.is_ascii_uppercase())
+    (2..=12).contains(&code.len())
+        && code
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+        && code.starts_with(|c: char| c.is_ascii_uppercase())
 }
 
 pub fn valid_website(url: &str) -> bool {
     (url.starts_with("https://") || url.starts_with("http://"))
         && url.len() <= 300
         && !url.contains(char::is_whitespace)
-        && url.split("://").nth(1).is_some_and(|rest| rest.len() > 3 && rest.contains('.'))
+        && url
+            .split("://")
+            .nth(1)
+            .is_some_and(|rest| rest.len() > 3 && rest.contains('.'))
 }
 
 /// Checks a new organisation; the field names match the form and the JSON.
@@ -144,12 +221,23 @@ pub fn validate_new(input: &NewOrganisation) -> Vec<FieldError> {
     if name.is_empty() {
         errors.push(FieldError::new("name", "Enter the organisation's name"));
     } else if name.chars().count() > 200 {
-        errors.push(FieldError::new("name", "Name must be 200 characters or fewer"));
+        errors.push(FieldError::new(
+            "name",
+            "Name must be 200 characters or fewer",
+        ));
     }
     if !PARTNER_TYPES.iter().any(|(c, _)| *c == input.type_code) {
-        errors.push(FieldError::new("type_code", "Select the type of organisation"));
+        errors.push(FieldError::new(
+            "type_code",
+            "Select the type of organisation",
+        ));
     }
-    if let Some(w) = input.website.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
+    if let Some(w) = input
+        .website
+        .as_deref()
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+    {
         if !valid_website(w) {
             errors.push(FieldError::new("website", "Enter the website as a full address starting with https://, like https://www.example.org.uk"));
         }
@@ -157,19 +245,38 @@ pub fn validate_new(input: &NewOrganisation) -> Vec<FieldError> {
     errors
 }
 
-pub fn create(conn: &mut DbConn, input: &NewOrganisation, actor: &Actor) -> AppResult<Organisation> {
+pub fn create(
+    conn: &mut DbConn,
+    input: &NewOrganisation,
+    actor: &Actor,
+) -> AppResult<Organisation> {
     let errors = validate_new(input);
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
     let code = input.code.trim().to_string();
-    let exists: i64 = organisations::table.filter(organisations::code.eq(&code)).count().get_result(conn)?;
+    let exists: i64 = organisations::table
+        .filter(organisations::code.eq(&code))
+        .count()
+        .get_result(conn)?;
     if exists > 0 {
-        return Err(AppError::invalid("code", format!("An organisation with code {code} already exists; choose another code")));
+        return Err(AppError::invalid(
+            "code",
+            format!("An organisation with code {code} already exists; choose another code"),
+        ));
     }
-    let type_name = PARTNER_TYPES.iter().find(|(c, _)| *c == input.type_code).map(|(_, n)| *n).unwrap_or_default();
+    let type_name = PARTNER_TYPES
+        .iter()
+        .find(|(c, _)| *c == input.type_code)
+        .map(|(_, n)| *n)
+        .unwrap_or_default();
     let name = input.name.trim();
-    let tidy = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let tidy = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
     let now = crate::db::now();
     diesel::insert_into(organisations::table)
         .values((
@@ -204,14 +311,24 @@ pub fn create(conn: &mut DbConn, input: &NewOrganisation, actor: &Actor) -> AppR
 }
 
 /// Changes an organisation's website (the one detail admins keep up to date here).
-pub fn update_website(conn: &mut DbConn, org: &Organisation, website: Option<&str>, actor: &Actor) -> AppResult<Organisation> {
+pub fn update_website(
+    conn: &mut DbConn,
+    org: &Organisation,
+    website: Option<&str>,
+    actor: &Actor,
+) -> AppResult<Organisation> {
     let website = website.map(str::trim).filter(|w| !w.is_empty());
     if let Some(w) = website {
         if !valid_website(w) {
             return Err(AppError::invalid("website", "Enter the website as a full address starting with https://, like https://www.example.org.uk"));
         }
     }
-    diesel::update(organisations::table.find(org.id)).set((organisations::website.eq(website), organisations::updated_at.eq(crate::db::now()))).execute(conn)?;
+    diesel::update(organisations::table.find(org.id))
+        .set((
+            organisations::website.eq(website),
+            organisations::updated_at.eq(crate::db::now()),
+        ))
+        .execute(conn)?;
     audit::record(
         conn,
         actor,

@@ -16,7 +16,12 @@ use crate::error::AppResult;
 
 pub fn enqueue(conn: &mut DbConn, recipient: &str, subject: &str, body: &str) -> AppResult<()> {
     diesel::insert_into(outbox::table)
-        .values((outbox::recipient.eq(recipient), outbox::subject.eq(subject), outbox::body.eq(body), outbox::created_at.eq(crate::db::now())))
+        .values((
+            outbox::recipient.eq(recipient),
+            outbox::subject.eq(subject),
+            outbox::body.eq(body),
+            outbox::created_at.eq(crate::db::now()),
+        ))
         .execute(conn)?;
     Ok(())
 }
@@ -48,7 +53,8 @@ fn deliver(message: &Message, mail_dir: Option<&PathBuf>) -> Result<(), String> 
             "To: {}\r\nFrom: Concord <no-reply@concord.invalid>\r\nSubject: {}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n",
             message.recipient, message.subject, message.body
         );
-        std::fs::write(dir.join(format!("{:06}.eml", message.id)), eml).map_err(|e| e.to_string())?;
+        std::fs::write(dir.join(format!("{:06}.eml", message.id)), eml)
+            .map_err(|e| e.to_string())?;
     }
     Ok(())
 }
@@ -62,8 +68,18 @@ pub fn deliver_pending(db: &Db, mail_dir: Option<&PathBuf>) -> AppResult<usize> 
         db.write_blocking(|c| {
             let now = crate::db::now();
             match &result {
-                Ok(()) => diesel::update(outbox::table.find(m.id)).set((outbox::sent_at.eq(Some(now)), outbox::attempts.eq(outbox::attempts + 1))).execute(c)?,
-                Err(e) => diesel::update(outbox::table.find(m.id)).set((outbox::last_error.eq(Some(e)), outbox::attempts.eq(outbox::attempts + 1))).execute(c)?,
+                Ok(()) => diesel::update(outbox::table.find(m.id))
+                    .set((
+                        outbox::sent_at.eq(Some(now)),
+                        outbox::attempts.eq(outbox::attempts + 1),
+                    ))
+                    .execute(c)?,
+                Err(e) => diesel::update(outbox::table.find(m.id))
+                    .set((
+                        outbox::last_error.eq(Some(e)),
+                        outbox::attempts.eq(outbox::attempts + 1),
+                    ))
+                    .execute(c)?,
             };
             Ok(())
         })?;

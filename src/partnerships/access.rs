@@ -10,8 +10,16 @@ use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::policy::{allows, Action, Actor, PartnershipRelation};
 
-pub fn relation(conn: &mut DbConn, partnership: &Partnership, actor: Option<&Actor>) -> AppResult<PartnershipRelation> {
-    let mut rel = PartnershipRelation { visibility: partnership.visibility(), role: None, invited: false };
+pub fn relation(
+    conn: &mut DbConn,
+    partnership: &Partnership,
+    actor: Option<&Actor>,
+) -> AppResult<PartnershipRelation> {
+    let mut rel = PartnershipRelation {
+        visibility: partnership.visibility(),
+        role: None,
+        invited: false,
+    };
     if let Some(actor) = actor {
         let row: Option<(String, String)> = partnership_members::table
             .filter(partnership_members::partnership_id.eq(partnership.id))
@@ -31,8 +39,17 @@ pub fn relation(conn: &mut DbConn, partnership: &Partnership, actor: Option<&Act
 }
 
 /// The partnership if the actor may see it; `NotFound` otherwise.
-pub fn load_visible(conn: &mut DbConn, id: i64, actor: Option<&Actor>) -> AppResult<(Partnership, PartnershipRelation)> {
-    let p: Partnership = partnerships::table.find(id).select(Partnership::as_select()).first(conn).optional()?.ok_or(AppError::NotFound)?;
+pub fn load_visible(
+    conn: &mut DbConn,
+    id: i64,
+    actor: Option<&Actor>,
+) -> AppResult<(Partnership, PartnershipRelation)> {
+    let p: Partnership = partnerships::table
+        .find(id)
+        .select(Partnership::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
     let rel = relation(conn, &p, actor)?;
     if !allows(actor, Action::ViewPartnership(rel)) {
         return Err(AppError::NotFound);
@@ -42,7 +59,12 @@ pub fn load_visible(conn: &mut DbConn, id: i64, actor: Option<&Actor>) -> AppRes
 
 /// The partnership if the actor may do `action` to it: `NotFound` when they
 /// cannot even see it, `Forbidden` (or sign in) when they can see but not act.
-pub fn load_for(conn: &mut DbConn, id: i64, actor: Option<&Actor>, action: fn(PartnershipRelation) -> Action) -> AppResult<(Partnership, PartnershipRelation)> {
+pub fn load_for(
+    conn: &mut DbConn,
+    id: i64,
+    actor: Option<&Actor>,
+    action: fn(PartnershipRelation) -> Action,
+) -> AppResult<(Partnership, PartnershipRelation)> {
     let (p, rel) = load_visible(conn, id, actor)?;
     crate::policy::authorize(actor, action(rel))?;
     Ok((p, rel))
@@ -64,13 +86,21 @@ macro_rules! partnership_visible_to {
         let org = actor.map(|a| a.organisation_id).unwrap_or(-1);
         p_::visibility
             .eq("public")
-            .or(actor.is_some().into_sql::<diesel::sql_types::Bool>().and(p_::visibility.eq("signed_in")))
+            .or(actor
+                .is_some()
+                .into_sql::<diesel::sql_types::Bool>()
+                .and(p_::visibility.eq("signed_in")))
             // Checked last, and only when signed in: the subquery runs only for
             // rows the cheap tests did not settle.
             .or(actor
                 .is_some()
                 .into_sql::<diesel::sql_types::Bool>()
-                .and(diesel::dsl::exists(pm_::table.filter(pm_::partnership_id.eq(p_::id)).filter(pm_::organisation_id.eq(org)).filter(pm_::status.eq_any(["active", "invited"])))))
+                .and(diesel::dsl::exists(
+                    pm_::table
+                        .filter(pm_::partnership_id.eq(p_::id))
+                        .filter(pm_::organisation_id.eq(org))
+                        .filter(pm_::status.eq_any(["active", "invited"])),
+                )))
     }};
 }
 
@@ -80,6 +110,11 @@ macro_rules! partnership_has_member {
     ($organisation_id:expr, $statuses:expr) => {{
         use diesel::prelude::*;
         use $crate::db::schema::{partnership_members as pm_, partnerships as p_};
-        diesel::dsl::exists(pm_::table.filter(pm_::partnership_id.eq(p_::id)).filter(pm_::organisation_id.eq($organisation_id)).filter(pm_::status.eq_any($statuses)))
+        diesel::dsl::exists(
+            pm_::table
+                .filter(pm_::partnership_id.eq(p_::id))
+                .filter(pm_::organisation_id.eq($organisation_id))
+                .filter(pm_::status.eq_any($statuses)),
+        )
     }};
 }

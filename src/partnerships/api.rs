@@ -32,15 +32,29 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/partnerships/{id}", get(get_one).put(update))
         .route("/api/v1/partnerships/{id}/summary", get(get_summary))
         .route("/api/v1/partnerships/{id}/history", get(history))
-        .route("/api/v1/partnerships/{id}/members", get(list_members).post(invite))
-        .route("/api/v1/partnerships/{id}/members/{member}", axum::routing::put(update_member).delete(remove_member))
-        .route("/api/v1/partnerships/{id}/cost-shares", axum::routing::put(set_cost_shares))
+        .route(
+            "/api/v1/partnerships/{id}/members",
+            get(list_members).post(invite),
+        )
+        .route(
+            "/api/v1/partnerships/{id}/members/{member}",
+            axum::routing::put(update_member).delete(remove_member),
+        )
+        .route(
+            "/api/v1/partnerships/{id}/cost-shares",
+            axum::routing::put(set_cost_shares),
+        )
         .route("/api/v1/partnerships/{id}/respond", post(respond))
         .route("/api/v1/partnerships/{id}/calculator", post(calculate))
 }
 
 /// Reads from a partnership the caller may see; 404 for everyone else.
-pub(crate) async fn read_one<T, F>(state: &AppState, caller: &ApiCaller, id: i64, f: F) -> AppResult<T>
+pub(crate) async fn read_one<T, F>(
+    state: &AppState,
+    caller: &ApiCaller,
+    id: i64,
+    f: F,
+) -> AppResult<T>
 where
     T: Send + 'static,
     F: FnOnce(&mut DbConn, &Partnership) -> AppResult<T> + Send + 'static,
@@ -57,7 +71,13 @@ where
 
 /// Changes a partnership in one transaction, audited as the caller: 404 when
 /// they cannot see it, then 401/403 when they may not do `action`.
-pub(crate) async fn change<T, F>(state: &AppState, caller: &ApiCaller, id: i64, action: fn(PartnershipRelation) -> Action, f: F) -> AppResult<T>
+pub(crate) async fn change<T, F>(
+    state: &AppState,
+    caller: &ApiCaller,
+    id: i64,
+    action: fn(PartnershipRelation) -> Action,
+    f: F,
+) -> AppResult<T>
 where
     T: Send + 'static,
     F: FnOnce(&mut DbConn, &Partnership, &AuditActor) -> AppResult<T> + Send + 'static,
@@ -106,13 +126,35 @@ pub struct PortfolioPage {
 /// The register: partnerships the caller may see, filtered and totalled.
 #[utoipa::path(get, path = "/api/v1/partnerships", tag = "partnerships", params(ListParams),
     responses((status = 200, body = PortfolioPage), (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn list(State(state): State<AppState>, caller: ApiCaller, params: Result<Query<ListParams>, QueryRejection>) -> ApiResult<Json<PortfolioPage>> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    params: Result<Query<ListParams>, QueryRejection>,
+) -> ApiResult<Json<PortfolioPage>> {
     let p = api::query(params)?;
-    let paging = PagingParams { page: p.page, per_page: p.per_page }.check()?;
+    let paging = PagingParams {
+        page: p.page,
+        per_page: p.per_page,
+    }
+    .check()?;
     let actor = caller.actor();
-    let filter = PortfolioFilter { scope: p.scope, q: p.q, kind: p.kind, degree: p.degree, stage: p.stage, status: p.status, organisation: p.organisation, sort: p.sort }
-        .clean(actor.is_some());
-    let result = state.db.read(move |c| portfolio::load(c, &filter, actor.as_ref(), paging.offset(), paging.per_page)).await?;
+    let filter = PortfolioFilter {
+        scope: p.scope,
+        q: p.q,
+        kind: p.kind,
+        degree: p.degree,
+        stage: p.stage,
+        status: p.status,
+        organisation: p.organisation,
+        sort: p.sort,
+    }
+    .clean(actor.is_some());
+    let result = state
+        .db
+        .read(move |c| {
+            portfolio::load(c, &filter, actor.as_ref(), paging.offset(), paging.per_page)
+        })
+        .await?;
     Ok(Json(PortfolioPage {
         total_pages: ((result.total + paging.per_page - 1) / paging.per_page).max(1),
         items: result.rows,
@@ -127,7 +169,11 @@ pub async fn list(State(state): State<AppState>, caller: ApiCaller, params: Resu
 #[utoipa::path(post, path = "/api/v1/partnerships", tag = "partnerships", request_body = PartnershipInput,
     responses((status = 201, body = PartnershipView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn create(State(state): State<AppState>, caller: ApiCaller, body: Result<Json<PartnershipInput>, JsonRejection>) -> ApiResult<(StatusCode, Json<PartnershipView>)> {
+pub async fn create(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    body: Result<Json<PartnershipInput>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<PartnershipView>)> {
     let user = caller.require()?.clone();
     authorize(Some(&user.actor()), Action::CreatePartnership)?;
     let input = api::json(body)?;
@@ -145,7 +191,11 @@ pub async fn create(State(state): State<AppState>, caller: ApiCaller, body: Resu
 /// One partnership with its members.
 #[utoipa::path(get, path = "/api/v1/partnerships/{id}", tag = "partnerships", params(("id" = i64, Path)),
     responses((status = 200, body = PartnershipView), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_one(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<Json<PartnershipView>> {
+pub async fn get_one(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<PartnershipView>> {
     Ok(Json(read_one(&state, &caller, id, store::view).await?))
 }
 
@@ -161,10 +211,16 @@ pub async fn update(
 ) -> ApiResult<Json<PartnershipView>> {
     let input = api::json(body)?;
     Ok(Json(
-        change(&state, &caller, id, Action::EditPartnership, move |c, p, audit_actor| {
-            let p = store::update(c, p, &input, audit_actor)?;
-            store::view(c, &p)
-        })
+        change(
+            &state,
+            &caller,
+            id,
+            Action::EditPartnership,
+            move |c, p, audit_actor| {
+                let p = store::update(c, p, &input, audit_actor)?;
+                store::view(c, &p)
+            },
+        )
         .await?,
     ))
 }
@@ -172,22 +228,46 @@ pub async fn update(
 /// Headline figures: objectives by RAG, open risks, realised costs and savings, reviews.
 #[utoipa::path(get, path = "/api/v1/partnerships/{id}/summary", tag = "partnerships", params(("id" = i64, Path)),
     responses((status = 200, body = Summary), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_summary(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<Json<Summary>> {
-    Ok(Json(read_one(&state, &caller, id, move |c, _| summary::for_partnership(c, id)).await?))
+pub async fn get_summary(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Summary>> {
+    Ok(Json(
+        read_one(&state, &caller, id, move |c, _| {
+            summary::for_partnership(c, id)
+        })
+        .await?,
+    ))
 }
 
 /// Every change to the partnership, newest first.
 #[utoipa::path(get, path = "/api/v1/partnerships/{id}/history", tag = "partnerships", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<AuditEntry>), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn history(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<Json<Vec<AuditEntry>>> {
-    Ok(Json(read_one(&state, &caller, id, move |c, _| summary::history(c, id, 500)).await?))
+pub async fn history(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<AuditEntry>>> {
+    Ok(Json(
+        read_one(&state, &caller, id, move |c, _| {
+            summary::history(c, id, 500)
+        })
+        .await?,
+    ))
 }
 
 /// Member organisations, including invited, declined and former ones.
 #[utoipa::path(get, path = "/api/v1/partnerships/{id}/members", tag = "partnerships", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<MemberView>), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn list_members(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<Json<Vec<MemberView>>> {
-    Ok(Json(read_one(&state, &caller, id, move |c, _| store::members(c, id)).await?))
+pub async fn list_members(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<MemberView>>> {
+    Ok(Json(
+        read_one(&state, &caller, id, move |c, _| store::members(c, id)).await?,
+    ))
 }
 
 /// Invite an organisation (the lead's users, or org admins of members).
@@ -201,10 +281,16 @@ pub async fn invite(
     body: Result<Json<InviteInput>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<Vec<MemberView>>)> {
     let input = api::json(body)?;
-    let members = change(&state, &caller, id, Action::ManageMembership, move |c, p, audit_actor| {
-        members::invite(c, p, &input, audit_actor)?;
-        store::members(c, id)
-    })
+    let members = change(
+        &state,
+        &caller,
+        id,
+        Action::ManageMembership,
+        move |c, p, audit_actor| {
+            members::invite(c, p, &input, audit_actor)?;
+            store::members(c, id)
+        },
+    )
     .await?;
     Ok((StatusCode::CREATED, Json(members)))
 }
@@ -221,10 +307,16 @@ pub async fn update_member(
 ) -> ApiResult<Json<Vec<MemberView>>> {
     let input = api::json(body)?;
     Ok(Json(
-        change(&state, &caller, id, Action::ManageMembership, move |c, p, audit_actor| {
-            members::update(c, p, member, &input, audit_actor)?;
-            store::members(c, id)
-        })
+        change(
+            &state,
+            &caller,
+            id,
+            Action::ManageMembership,
+            move |c, p, audit_actor| {
+                members::update(c, p, member, &input, audit_actor)?;
+                store::members(c, id)
+            },
+        )
         .await?,
     ))
 }
@@ -233,12 +325,22 @@ pub async fn update_member(
 #[utoipa::path(delete, path = "/api/v1/partnerships/{id}/members/{member}", tag = "partnerships", params(("id" = i64, Path), ("member" = i64, Path)),
     responses((status = 200, body = Vec<MemberView>), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn remove_member(State(state): State<AppState>, caller: ApiCaller, Path((id, member)): Path<(i64, i64)>) -> ApiResult<Json<Vec<MemberView>>> {
+pub async fn remove_member(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((id, member)): Path<(i64, i64)>,
+) -> ApiResult<Json<Vec<MemberView>>> {
     Ok(Json(
-        change(&state, &caller, id, Action::ManageMembership, move |c, p, audit_actor| {
-            members::remove(c, p, member, audit_actor)?;
-            store::members(c, id)
-        })
+        change(
+            &state,
+            &caller,
+            id,
+            Action::ManageMembership,
+            move |c, p, audit_actor| {
+                members::remove(c, p, member, audit_actor)?;
+                store::members(c, id)
+            },
+        )
         .await?,
     ))
 }
@@ -260,15 +362,31 @@ pub async fn set_cost_shares(
     Path(id): Path<i64>,
     body: Result<Json<Vec<CostShare>>, JsonRejection>,
 ) -> ApiResult<Json<Vec<MemberView>>> {
-    let shares: Vec<(i64, Option<i32>)> = api::json(body)?.into_iter().map(|s| (s.member_id, s.share_bp)).collect();
-    if shares.iter().any(|(_, s)| s.is_some_and(|bp| !(0..=10_000).contains(&bp))) {
-        return Err(AppError::invalid("share_bp", "Each share must be from 0 to 10000 basis points").into());
+    let shares: Vec<(i64, Option<i32>)> = api::json(body)?
+        .into_iter()
+        .map(|s| (s.member_id, s.share_bp))
+        .collect();
+    if shares
+        .iter()
+        .any(|(_, s)| s.is_some_and(|bp| !(0..=10_000).contains(&bp)))
+    {
+        return Err(AppError::invalid(
+            "share_bp",
+            "Each share must be from 0 to 10000 basis points",
+        )
+        .into());
     }
     Ok(Json(
-        change(&state, &caller, id, Action::ManageMembership, move |c, p, audit_actor| {
-            members::set_cost_shares(c, p, &shares, audit_actor)?;
-            store::members(c, id)
-        })
+        change(
+            &state,
+            &caller,
+            id,
+            Action::ManageMembership,
+            move |c, p, audit_actor| {
+                members::set_cost_shares(c, p, &shares, audit_actor)?;
+                store::members(c, id)
+            },
+        )
         .await?,
     ))
 }
@@ -283,7 +401,12 @@ pub struct Answer {
 #[utoipa::path(post, path = "/api/v1/partnerships/{id}/respond", tag = "partnerships", params(("id" = i64, Path)), request_body = Answer,
     responses((status = 200, body = Vec<MemberView>), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn respond(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>, body: Result<Json<Answer>, JsonRejection>) -> ApiResult<Json<Vec<MemberView>>> {
+pub async fn respond(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    body: Result<Json<Answer>, JsonRejection>,
+) -> ApiResult<Json<Vec<MemberView>>> {
     let user = caller.require()?.clone();
     let accept = match api::json(body)?.answer.as_str() {
         "accept" => true,
@@ -294,7 +417,8 @@ pub async fn respond(State(state): State<AppState>, caller: ApiCaller, Path(id):
         state
             .db
             .write(move |c| {
-                let (p, _) = access::load_for(c, id, Some(&user.actor()), Action::RespondToInvitation)?;
+                let (p, _) =
+                    access::load_for(c, id, Some(&user.actor()), Action::RespondToInvitation)?;
                 members::respond(c, &p, user.organisation_id, accept, &user.audit_actor())?;
                 store::members(c, id)
             })
@@ -311,7 +435,12 @@ pub struct CalculatorInput {
 /// Split a shared cost among the active members (nothing is saved).
 #[utoipa::path(post, path = "/api/v1/partnerships/{id}/calculator", tag = "partnerships", params(("id" = i64, Path)), request_body = CalculatorInput,
     responses((status = 200, body = Calculation), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn calculate(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>, body: Result<Json<CalculatorInput>, JsonRejection>) -> ApiResult<Json<Calculation>> {
+pub async fn calculate(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    body: Result<Json<CalculatorInput>, JsonRejection>,
+) -> ApiResult<Json<Calculation>> {
     let input = api::json(body)?;
     Ok(Json(
         read_one(&state, &caller, id, move |c, _| {

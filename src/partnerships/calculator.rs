@@ -64,24 +64,65 @@ impl Calculation {
 
 /// Splits `amount_pence` among the active members. Shares and amounts both
 /// add up exactly (largest remainder), so nothing is lost to rounding.
-pub fn calculate_split(members: &[MemberView], amount_pence: i64, method: Method) -> Result<Calculation, FieldError> {
+pub fn calculate_split(
+    members: &[MemberView],
+    amount_pence: i64,
+    method: Method,
+) -> Result<Calculation, FieldError> {
     let active: Vec<&MemberView> = members.iter().filter(|m| m.is_active()).collect();
     if active.is_empty() {
-        return Err(FieldError::new("method", "The partnership has no active members to share the cost"));
+        return Err(FieldError::new(
+            "method",
+            "The partnership has no active members to share the cost",
+        ));
     }
     let (weights, bases): (Vec<i64>, Vec<String>) = match method {
-        Method::Equal => (vec![1; active.len()], vec!["Equal share".to_string(); active.len()]),
+        Method::Equal => (
+            vec![1; active.len()],
+            vec!["Equal share".to_string(); active.len()],
+        ),
         Method::Population => {
             if let Some(m) = active.iter().find(|m| m.population.is_none()) {
-                return Err(FieldError::new("method", format!("{} has no population recorded; split equally or by agreed shares instead", m.organisation_name)));
+                return Err(FieldError::new(
+                    "method",
+                    format!(
+                        "{} has no population recorded; split equally or by agreed shares instead",
+                        m.organisation_name
+                    ),
+                ));
             }
-            active.iter().map(|m| (m.population.unwrap_or(0), format!("Population {}", crate::web::thousands(m.population.unwrap_or(0))))).unzip()
+            active
+                .iter()
+                .map(|m| {
+                    (
+                        m.population.unwrap_or(0),
+                        format!(
+                            "Population {}",
+                            crate::web::thousands(m.population.unwrap_or(0))
+                        ),
+                    )
+                })
+                .unzip()
         }
         Method::Shares => {
             if let Some(m) = active.iter().find(|m| m.cost_share_bp.is_none()) {
-                return Err(FieldError::new("method", format!("{} has no agreed share yet; agree shares first, or split another way", m.organisation_name)));
+                return Err(FieldError::new(
+                    "method",
+                    format!(
+                        "{} has no agreed share yet; agree shares first, or split another way",
+                        m.organisation_name
+                    ),
+                ));
             }
-            active.iter().map(|m| (m.cost_share_bp.unwrap_or(0) as i64, format!("Agreed share {}", m.share_label()))).unzip()
+            active
+                .iter()
+                .map(|m| {
+                    (
+                        m.cost_share_bp.unwrap_or(0) as i64,
+                        format!("Agreed share {}", m.share_label()),
+                    )
+                })
+                .unzip()
         }
     };
     let shares = split(10_000, &weights);
@@ -113,10 +154,18 @@ pub struct CalculatorForm {
     pub method: String,
 }
 
-async fn calculate(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): SignedIn, Path(id): Path<i64>, Form(form): Form<CalculatorForm>) -> AppResult<Response> {
+async fn calculate(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    SignedIn(user): SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<CalculatorForm>,
+) -> AppResult<Response> {
     let (p, rel) = load(&state, Some(&user), id, Action::ViewPartnership).await?;
     let mut errors = FormErrors::default();
-    let amount = money::parse_pounds(&form.amount).map_err(|m| errors.push("amount", m)).ok();
+    let amount = money::parse_pounds(&form.amount)
+        .map_err(|m| errors.push("amount", m))
+        .ok();
     let method = match form.method.as_str() {
         "equal" => Some(Method::Equal),
         "population" => Some(Method::Population),
@@ -129,19 +178,39 @@ async fn calculate(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): 
     let mut calculation = None;
     if let (Some(amount), Some(method)) = (amount, method) {
         let pid = p.id;
-        let members = state.db.read(move |c| super::store::members(c, pid)).await?;
+        let members = state
+            .db
+            .read(move |c| super::store::members(c, pid))
+            .await?;
         match calculate_split(&members, amount, method) {
             Ok(c) => calculation = Some(c),
             Err(e) => errors.0.push(e),
         }
     }
-    render_members(&state, ctx, p, rel, errors, InviteInput::default(), calculation, form).await
+    render_members(
+        &state,
+        ctx,
+        p,
+        rel,
+        errors,
+        InviteInput::default(),
+        calculation,
+        form,
+    )
+    .await
 }
 
 /// For the API: the same calculation.
-pub fn calculate_for_api(members: &[MemberView], amount_pence: i64, method: Method) -> Result<Calculation, AppError> {
+pub fn calculate_for_api(
+    members: &[MemberView],
+    amount_pence: i64,
+    method: Method,
+) -> Result<Calculation, AppError> {
     if amount_pence < 0 {
-        return Err(AppError::invalid("amount_pence", "The amount cannot be negative"));
+        return Err(AppError::invalid(
+            "amount_pence",
+            "The amount cannot be negative",
+        ));
     }
     calculate_split(members, amount_pence, method).map_err(|e| AppError::Invalid(vec![e]))
 }
@@ -151,7 +220,12 @@ mod tests {
     use super::*;
     use crate::partnerships::model::{MemberRole, MemberStatus};
 
-    fn member(id: i64, population: Option<i64>, share: Option<i32>, status: MemberStatus) -> MemberView {
+    fn member(
+        id: i64,
+        population: Option<i64>,
+        share: Option<i32>,
+        status: MemberStatus,
+    ) -> MemberView {
         MemberView {
             id,
             organisation_code: format!("O{id}"),
@@ -174,20 +248,38 @@ mod tests {
         ];
         let eq = calculate_split(&ms, 10_000_00, Method::Equal).unwrap();
         assert_eq!(eq.rows.len(), 2, "only active members pay");
-        assert_eq!(eq.rows.iter().map(|r| r.amount_pence).collect::<Vec<_>>(), vec![500_000, 500_000]);
+        assert_eq!(
+            eq.rows.iter().map(|r| r.amount_pence).collect::<Vec<_>>(),
+            vec![500_000, 500_000]
+        );
         let pop = calculate_split(&ms, 10_000_00, Method::Population).unwrap();
         assert_eq!(pop.rows.iter().map(|r| r.share_bp).sum::<i32>(), 10_000);
-        assert_eq!(pop.rows.iter().map(|r| r.amount_pence).sum::<i64>(), 10_000_00);
+        assert_eq!(
+            pop.rows.iter().map(|r| r.amount_pence).sum::<i64>(),
+            10_000_00
+        );
         assert_eq!(pop.rows[0].share_bp, 5898, "1,140,525 of 1,933,664");
         let sh = calculate_split(&ms, 10_000_00, Method::Shares).unwrap();
-        assert_eq!(sh.rows.iter().map(|r| r.amount_pence).collect::<Vec<_>>(), vec![600_000, 400_000]);
+        assert_eq!(
+            sh.rows.iter().map(|r| r.amount_pence).collect::<Vec<_>>(),
+            vec![600_000, 400_000]
+        );
     }
 
     #[test]
     fn refuses_what_cannot_be_split() {
-        let ms = vec![member(1, None, None, MemberStatus::Active), member(2, Some(5), None, MemberStatus::Active)];
-        assert!(calculate_split(&ms, 100, Method::Population).unwrap_err().message.contains("Org 1 has no population"));
-        assert!(calculate_split(&ms, 100, Method::Shares).unwrap_err().message.contains("no agreed share"));
+        let ms = vec![
+            member(1, None, None, MemberStatus::Active),
+            member(2, Some(5), None, MemberStatus::Active),
+        ];
+        assert!(calculate_split(&ms, 100, Method::Population)
+            .unwrap_err()
+            .message
+            .contains("Org 1 has no population"));
+        assert!(calculate_split(&ms, 100, Method::Shares)
+            .unwrap_err()
+            .message
+            .contains("no agreed share"));
         assert!(calculate_split(&[], 100, Method::Equal).is_err());
     }
 }

@@ -10,7 +10,10 @@ use diesel::prelude::*;
 use super::model::*;
 use super::{calculator, members, store};
 use crate::audit::Actor;
-use crate::db::schema::{ledger_entries, objective_updates, objectives, partnership_members, partnerships, review_actions, reviews, risk_shares, risks, swot_items};
+use crate::db::schema::{
+    ledger_entries, objective_updates, objectives, partnership_members, partnerships,
+    review_actions, reviews, risk_shares, risks, swot_items,
+};
 use crate::db::{Db, DbConn};
 use crate::error::AppResult;
 
@@ -119,7 +122,13 @@ const DEMOS: &[Demo] = &[
 ];
 
 fn starts() -> [NaiveDate; 5] {
-    [d(2010, 6, 1), d(2025, 9, 1), d(2026, 10, 1), d(2019, 1, 15), d(2008, 4, 1)]
+    [
+        d(2010, 6, 1),
+        d(2025, 9, 1),
+        d(2026, 10, 1),
+        d(2019, 1, 15),
+        d(2008, 4, 1),
+    ]
 }
 
 fn add_member(conn: &mut DbConn, pid: i64, code: &str, status: MemberStatus) -> AppResult<()> {
@@ -146,7 +155,12 @@ fn org_id(conn: &mut DbConn, code: &str) -> AppResult<i64> {
 pub fn load(db: &Db, actor: &Actor) -> anyhow::Result<usize> {
     let mut added = 0;
     for (demo, start) in DEMOS.iter().zip(starts()) {
-        let exists: i64 = db.read_blocking(|c| Ok(partnerships::table.filter(partnerships::name.eq(demo.name)).count().get_result(c)?))?;
+        let exists: i64 = db.read_blocking(|c| {
+            Ok(partnerships::table
+                .filter(partnerships::name.eq(demo.name))
+                .count()
+                .get_result(c)?)
+        })?;
         if exists > 0 {
             continue;
         }
@@ -154,7 +168,11 @@ pub fn load(db: &Db, actor: &Actor) -> anyhow::Result<usize> {
             let services = if demo.service_search.is_empty() {
                 vec![]
             } else {
-                crate::services::store::search(c, Some(demo.service_search), true, 0, 2)?.0.into_iter().map(|s| s.id).collect()
+                crate::services::store::search(c, Some(demo.service_search), true, 0, 2)?
+                    .0
+                    .into_iter()
+                    .map(|s| s.id)
+                    .collect()
             };
             let input = PartnershipInput {
                 name: demo.name.into(),
@@ -183,8 +201,13 @@ pub fn load(db: &Db, actor: &Actor) -> anyhow::Result<usize> {
             }
             // Shares by population, as many shared services agree.
             let all = store::members(c, p.id)?;
-            if let Ok(calc) = calculator::calculate_split(&all, 100, calculator::Method::Population) {
-                let shares: Vec<(i64, Option<i32>)> = calc.rows.iter().map(|r| (r.member_id, Some(r.share_bp))).collect();
+            if let Ok(calc) = calculator::calculate_split(&all, 100, calculator::Method::Population)
+            {
+                let shares: Vec<(i64, Option<i32>)> = calc
+                    .rows
+                    .iter()
+                    .map(|r| (r.member_id, Some(r.share_bp)))
+                    .collect();
                 members::set_cost_shares(c, &p, &shares, actor)?;
             }
             if demo.name == "Worcestershire Regulatory Services" {
@@ -195,8 +218,18 @@ pub fn load(db: &Db, actor: &Actor) -> anyhow::Result<usize> {
             }
             // Most demo partnerships have been reviewed recently, so only some show as overdue.
             match demo.name {
-                "Core cities digital network" => review(c, p.id, d(2025, 12, 4), "Attendance steady; members asked for a shared list of suppliers.")?,
-                "Adur and Worthing shared management" => review(c, p.id, d(2025, 6, 19), "Savings sustained; staff survey shows the single workforce is settled.")?,
+                "Core cities digital network" => review(
+                    c,
+                    p.id,
+                    d(2025, 12, 4),
+                    "Attendance steady; members asked for a shared list of suppliers.",
+                )?,
+                "Adur and Worthing shared management" => review(
+                    c,
+                    p.id,
+                    d(2025, 6, 19),
+                    "Savings sustained; staff survey shows the single workforce is settled.",
+                )?,
                 _ => {}
             }
             store::refresh_next_review(c, p.id)?;
@@ -220,7 +253,16 @@ fn review(conn: &mut DbConn, pid: i64, held_on: NaiveDate, findings: &str) -> Ap
     Ok(())
 }
 
-fn ledger(conn: &mut DbConn, pid: i64, org: i64, kind: &str, basis: &str, year: i32, pounds: i64, description: &str) -> AppResult<()> {
+fn ledger(
+    conn: &mut DbConn,
+    pid: i64,
+    org: i64,
+    kind: &str,
+    basis: &str,
+    year: i32,
+    pounds: i64,
+    description: &str,
+) -> AppResult<()> {
     diesel::insert_into(ledger_entries::table)
         .values((
             ledger_entries::partnership_id.eq(pid),
@@ -236,7 +278,17 @@ fn ledger(conn: &mut DbConn, pid: i64, org: i64, kind: &str, basis: &str, year: 
     Ok(())
 }
 
-fn risk(conn: &mut DbConn, pid: i64, title: &str, category: &str, likelihood: i32, impact: i32, owner: i64, mitigation: &str, shares: &[(i64, i32)]) -> AppResult<()> {
+fn risk(
+    conn: &mut DbConn,
+    pid: i64,
+    title: &str,
+    category: &str,
+    likelihood: i32,
+    impact: i32,
+    owner: i64,
+    mitigation: &str,
+    shares: &[(i64, i32)],
+) -> AppResult<()> {
     let now = crate::db::now();
     let id: i64 = diesel::insert_into(risks::table)
         .values((
@@ -254,19 +306,65 @@ fn risk(conn: &mut DbConn, pid: i64, title: &str, category: &str, likelihood: i3
         .returning(risks::id)
         .get_result(conn)?;
     for (org, bp) in shares {
-        diesel::insert_into(risk_shares::table).values((risk_shares::risk_id.eq(id), risk_shares::organisation_id.eq(org), risk_shares::share_bp.eq(bp))).execute(conn)?;
+        diesel::insert_into(risk_shares::table)
+            .values((
+                risk_shares::risk_id.eq(id),
+                risk_shares::organisation_id.eq(org),
+                risk_shares::share_bp.eq(bp),
+            ))
+            .execute(conn)?;
     }
     Ok(())
 }
 
 fn worcestershire_records(c: &mut DbConn, pid: i64) -> AppResult<()> {
     let (brm, wyc) = (org_id(c, "BRM")?, org_id(c, "WYC")?);
-    for (year, cost, saving) in [(2022, 410_000, 520_000), (2023, 395_000, 560_000), (2024, 402_000, 610_000)] {
-        ledger(c, pid, brm, "cost", "realised", year, cost, "Hosting, management and IT")?;
-        ledger(c, pid, wyc, "cashable_saving", "realised", year, saving, "Fewer posts than six separate teams")?;
+    for (year, cost, saving) in [
+        (2022, 410_000, 520_000),
+        (2023, 395_000, 560_000),
+        (2024, 402_000, 610_000),
+    ] {
+        ledger(
+            c,
+            pid,
+            brm,
+            "cost",
+            "realised",
+            year,
+            cost,
+            "Hosting, management and IT",
+        )?;
+        ledger(
+            c,
+            pid,
+            wyc,
+            "cashable_saving",
+            "realised",
+            year,
+            saving,
+            "Fewer posts than six separate teams",
+        )?;
     }
-    ledger(c, pid, brm, "cashable_saving", "expected", 2025, 640_000, "Full-year effect of the licensing restructure")?;
-    ledger(c, pid, wyc, "non_cashable_benefit", "realised", 2024, 0, "Same licensing standards in every district")?;
+    ledger(
+        c,
+        pid,
+        brm,
+        "cashable_saving",
+        "expected",
+        2025,
+        640_000,
+        "Full-year effect of the licensing restructure",
+    )?;
+    ledger(
+        c,
+        pid,
+        wyc,
+        "non_cashable_benefit",
+        "realised",
+        2024,
+        0,
+        "Same licensing standards in every district",
+    )?;
     risk(
         c,
         pid,
@@ -294,12 +392,16 @@ fn worcestershire_records(c: &mut DbConn, pid: i64) -> AppResult<()> {
         .values((
             reviews::partnership_id.eq(pid),
             reviews::held_on.eq(d(2026, 3, 12)),
-            reviews::findings.eq("Savings on track; response times for noise complaints slipped in winter."),
+            reviews::findings
+                .eq("Savings on track; response times for noise complaints slipped in winter."),
             reviews::decision.eq("improve"),
             reviews::created_at.eq(now),
         ))
         .execute(c)?;
-    let review_id: i64 = reviews::table.filter(reviews::partnership_id.eq(pid)).select(reviews::id).first(c)?;
+    let review_id: i64 = reviews::table
+        .filter(reviews::partnership_id.eq(pid))
+        .select(reviews::id)
+        .first(c)?;
     diesel::insert_into(review_actions::table)
         .values((
             review_actions::review_id.eq(review_id),
@@ -340,9 +442,36 @@ fn waste_platform_records(c: &mut DbConn, pid: i64) -> AppResult<()> {
             objective_updates::created_at.eq(now),
         ))
         .execute(c)?;
-    ledger(c, pid, bir, "cost", "realised", 2025, 180_000, "Build team, first year")?;
-    ledger(c, pid, lds, "cost", "realised", 2025, 90_000, "Integration with Leeds' back office")?;
-    ledger(c, pid, con, "cashable_saving", "expected", 2026, 120_000, "Licence for a commercial product no longer needed")?;
+    ledger(
+        c,
+        pid,
+        bir,
+        "cost",
+        "realised",
+        2025,
+        180_000,
+        "Build team, first year",
+    )?;
+    ledger(
+        c,
+        pid,
+        lds,
+        "cost",
+        "realised",
+        2025,
+        90_000,
+        "Integration with Leeds' back office",
+    )?;
+    ledger(
+        c,
+        pid,
+        con,
+        "cashable_saving",
+        "expected",
+        2026,
+        120_000,
+        "Licence for a commercial product no longer needed",
+    )?;
     risk(
         c,
         pid,
@@ -357,7 +486,11 @@ fn waste_platform_records(c: &mut DbConn, pid: i64) -> AppResult<()> {
     for (quadrant, text, org) in [
         ("strengths", "One team, three councils' users", bir),
         ("weaknesses", "Back-office systems differ", lds),
-        ("opportunities", "Other councils could join at low cost", con),
+        (
+            "opportunities",
+            "Other councils could join at low cost",
+            con,
+        ),
         ("threats", "Funding ends in 2027", bir),
     ] {
         diesel::insert_into(swot_items::table)

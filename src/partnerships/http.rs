@@ -27,7 +27,10 @@ pub fn routes() -> Router<AppState> {
         .route("/partnerships/{id}/edit", get(edit_page).post(edit))
         .route("/partnerships/{id}/members", get(members_page).post(invite))
         .route("/partnerships/{id}/members/{member}", post(update_member))
-        .route("/partnerships/{id}/members/{member}/remove", post(remove_member))
+        .route(
+            "/partnerships/{id}/members/{member}/remove",
+            post(remove_member),
+        )
         .route("/partnerships/{id}/cost-shares", post(cost_shares))
         .route("/partnerships/{id}/respond", post(respond))
         .route("/partnerships/{id}/history", get(history))
@@ -57,7 +60,12 @@ pub const SECTIONS: &[(&str, &str, &str)] = &[
 ];
 
 impl Header {
-    pub fn new(p: Partnership, rel: PartnershipRelation, section: &'static str, user: Option<&SessionUser>) -> Header {
+    pub fn new(
+        p: Partnership,
+        rel: PartnershipRelation,
+        section: &'static str,
+        user: Option<&SessionUser>,
+    ) -> Header {
         let actor = user.map(|u| u.actor());
         Header {
             can_edit: allows(actor.as_ref(), Action::EditPartnership(rel)),
@@ -72,9 +80,17 @@ impl Header {
 
 /// Loads a partnership for a page: not found unless visible, forbidden
 /// unless `action` is allowed.
-pub async fn load(state: &AppState, user: Option<&SessionUser>, id: i64, action: fn(PartnershipRelation) -> Action) -> AppResult<(Partnership, PartnershipRelation)> {
+pub async fn load(
+    state: &AppState,
+    user: Option<&SessionUser>,
+    id: i64,
+    action: fn(PartnershipRelation) -> Action,
+) -> AppResult<(Partnership, PartnershipRelation)> {
     let actor = user.map(|u| u.actor());
-    state.db.read(move |c| access::load_for(c, id, actor.as_ref(), action)).await
+    state
+        .db
+        .read(move |c| access::load_for(c, id, actor.as_ref(), action))
+        .await
 }
 
 /// The form fields for a partnership, as typed.
@@ -138,11 +154,19 @@ impl PartnershipForm {
             end_date_day: ed,
             end_date_month: em,
             end_date_year: ey,
-            services: input.services.iter().map(i64::to_string).collect::<Vec<_>>().join(", "),
+            services: input
+                .services
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
             decision_body: input.decision_body.clone(),
             decision_rule: input.decision_rule.clone(),
             meeting_cadence: input.meeting_cadence.clone(),
-            review_cadence_months: input.review_cadence_months.map(|m| m.to_string()).unwrap_or_default(),
+            review_cadence_months: input
+                .review_cadence_months
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
             exit_plan: input.exit_plan.clone(),
         }
     }
@@ -150,11 +174,25 @@ impl PartnershipForm {
     /// The input, or every problem found (typing errors and rule errors together).
     pub fn to_input(&self) -> Result<PartnershipInput, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let start_date = forms::date("start_date", "Start date", &self.start_date_day, &self.start_date_month, &self.start_date_year).unwrap_or_else(|e| {
+        let start_date = forms::date(
+            "start_date",
+            "Start date",
+            &self.start_date_day,
+            &self.start_date_month,
+            &self.start_date_year,
+        )
+        .unwrap_or_else(|e| {
             errors.push(e);
             None
         });
-        let end_date = forms::date("end_date", "End date", &self.end_date_day, &self.end_date_month, &self.end_date_year).unwrap_or_else(|e| {
+        let end_date = forms::date(
+            "end_date",
+            "End date",
+            &self.end_date_day,
+            &self.end_date_month,
+            &self.end_date_year,
+        )
+        .unwrap_or_else(|e| {
             errors.push(e);
             None
         });
@@ -162,7 +200,14 @@ impl PartnershipForm {
             errors.push(e);
             vec![]
         });
-        let review_cadence_months = forms::optional_int("review_cadence_months", "Review cadence", &self.review_cadence_months, 1, 60).unwrap_or_else(|e| {
+        let review_cadence_months = forms::optional_int(
+            "review_cadence_months",
+            "Review cadence",
+            &self.review_cadence_months,
+            1,
+            60,
+        )
+        .unwrap_or_else(|e| {
             errors.push(e);
             None
         });
@@ -206,7 +251,12 @@ impl PartnershipForm {
             "review_cadence_months",
             "exit_plan",
         ];
-        errors.sort_by_key(|e| order.iter().position(|f| *f == e.field).unwrap_or(order.len()));
+        errors.sort_by_key(|e| {
+            order
+                .iter()
+                .position(|f| *f == e.field)
+                .unwrap_or(order.len())
+        });
         if errors.is_empty() {
             Ok(input)
         } else {
@@ -230,18 +280,45 @@ impl FormPage {}
 
 async fn new_page(ctx: PageCtx, SignedIn(user): SignedIn) -> AppResult<Response> {
     crate::policy::authorize(Some(&user.actor()), Action::CreatePartnership)?;
-    let form = PartnershipForm { stage: "1".into(), status: Status::Proposed.code().into(), visibility: Visibility::Partners.code().into(), ..Default::default() };
+    let form = PartnershipForm {
+        stage: "1".into(),
+        status: Status::Proposed.code().into(),
+        visibility: Visibility::Partners.code().into(),
+        ..Default::default()
+    };
     let lead_name = user.organisation_name.clone();
-    Ok(html(FormPage { ctx: ctx.with_nav("partnerships"), errors: FormErrors::default(), form, p: None, lead_name })?.into_response())
+    Ok(html(FormPage {
+        ctx: ctx.with_nav("partnerships"),
+        errors: FormErrors::default(),
+        form,
+        p: None,
+        lead_name,
+    })?
+    .into_response())
 }
 
-async fn create(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): SignedIn, Form(form): Form<PartnershipForm>) -> AppResult<Response> {
+async fn create(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    SignedIn(user): SignedIn,
+    Form(form): Form<PartnershipForm>,
+) -> AppResult<Response> {
     crate::policy::authorize(Some(&user.actor()), Action::CreatePartnership)?;
     let lead_name = user.organisation_name.clone();
-    let invalid = |errors: Vec<FieldError>, form: PartnershipForm, ctx: PageCtx| -> AppResult<Response> {
-        Ok((StatusCode::UNPROCESSABLE_ENTITY, html(FormPage { ctx: ctx.with_nav("partnerships"), errors: FormErrors(errors), form, p: None, lead_name: lead_name.clone() })?)
-            .into_response())
-    };
+    let invalid =
+        |errors: Vec<FieldError>, form: PartnershipForm, ctx: PageCtx| -> AppResult<Response> {
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                html(FormPage {
+                    ctx: ctx.with_nav("partnerships"),
+                    errors: FormErrors(errors),
+                    form,
+                    p: None,
+                    lead_name: lead_name.clone(),
+                })?,
+            )
+                .into_response())
+        };
     let input = match form.to_input() {
         Ok(i) => i,
         Err(errors) => return invalid(errors, form, ctx),
@@ -272,38 +349,87 @@ struct OverviewPage {
     today: chrono::NaiveDate,
 }
 
-async fn overview(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<i64>) -> AppResult<Response> {
+async fn overview(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let user = ctx.user.clone();
     let (p, rel) = load(&state, user.as_ref(), id, Action::ViewPartnership).await?;
     let pid = p.id;
-    let (members, services, summary) = state.db.read(move |c| Ok((store::members(c, pid)?, store::services_of(c, pid)?, super::summary::for_partnership(c, pid)?))).await?;
+    let (members, services, summary) = state
+        .db
+        .read(move |c| {
+            Ok((
+                store::members(c, pid)?,
+                store::services_of(c, pid)?,
+                super::summary::for_partnership(c, pid)?,
+            ))
+        })
+        .await?;
     let h = Header::new(p, rel, "overview", user.as_ref());
-    Ok(html(OverviewPage { ctx: ctx.with_nav("partnerships"), h, members, services, summary, today: chrono::Utc::now().date_naive() })?.into_response())
+    Ok(html(OverviewPage {
+        ctx: ctx.with_nav("partnerships"),
+        h,
+        members,
+        services,
+        summary,
+        today: chrono::Utc::now().date_naive(),
+    })?
+    .into_response())
 }
 
-async fn edit_page(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): SignedIn, Path(id): Path<i64>) -> AppResult<Response> {
+async fn edit_page(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    SignedIn(user): SignedIn,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let (p, _) = load(&state, Some(&user), id, Action::EditPartnership).await?;
     let p2 = p.clone();
     let input = state.db.read(move |c| store::input_of(c, &p2)).await?;
-    let page = FormPage { ctx: ctx.with_nav("partnerships"), errors: FormErrors::default(), form: PartnershipForm::from_input(&input), p: Some(p), lead_name: String::new() };
+    let page = FormPage {
+        ctx: ctx.with_nav("partnerships"),
+        errors: FormErrors::default(),
+        form: PartnershipForm::from_input(&input),
+        p: Some(p),
+        lead_name: String::new(),
+    };
     Ok(html(page)?.into_response())
 }
 
-async fn edit(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): SignedIn, Path(id): Path<i64>, Form(form): Form<PartnershipForm>) -> AppResult<Response> {
+async fn edit(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    SignedIn(user): SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<PartnershipForm>,
+) -> AppResult<Response> {
     let (p, _) = load(&state, Some(&user), id, Action::EditPartnership).await?;
-    let invalid = |errors: Vec<FieldError>, form: PartnershipForm, p: Partnership| -> AppResult<Response> {
-        Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            html(FormPage { ctx: ctx.clone().with_nav("partnerships"), errors: FormErrors(errors), form, p: Some(p), lead_name: String::new() })?,
-        )
-            .into_response())
-    };
+    let invalid =
+        |errors: Vec<FieldError>, form: PartnershipForm, p: Partnership| -> AppResult<Response> {
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                html(FormPage {
+                    ctx: ctx.clone().with_nav("partnerships"),
+                    errors: FormErrors(errors),
+                    form,
+                    p: Some(p),
+                    lead_name: String::new(),
+                })?,
+            )
+                .into_response())
+        };
     let input = match form.to_input() {
         Ok(i) => i,
         Err(errors) => return invalid(errors, form, p),
     };
     let (p2, actor) = (p.clone(), user.audit_actor());
-    match state.db.write(move |c| store::update(c, &p2, &input, &actor)).await {
+    match state
+        .db
+        .write(move |c| store::update(c, &p2, &input, &actor))
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/partnerships/{id}")).into_response()),
         Err(AppError::Invalid(errors)) => invalid(errors, form, p),
         Err(e) => Err(e),
@@ -330,7 +456,9 @@ impl MembersPage {
         self.members.iter().filter(|m| m.is_active()).collect()
     }
     fn share_value(&self, m: &MemberView) -> String {
-        m.cost_share_bp.map(|bp| super::money::percent(bp).trim_end_matches('%').to_string()).unwrap_or_default()
+        m.cost_share_bp
+            .map(|bp| super::money::percent(bp).trim_end_matches('%').to_string())
+            .unwrap_or_default()
     }
 }
 
@@ -346,23 +474,78 @@ pub(super) async fn render_members(
 ) -> AppResult<Response> {
     let pid = p.id;
     let members = state.db.read(move |c| store::members(c, pid)).await?;
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let h = Header::new(p, rel, "members", ctx.user.as_ref());
-    Ok((status, html(MembersPage { ctx: ctx.with_nav("partnerships"), h, members, errors, invite, calculator, calculator_form })?).into_response())
+    Ok((
+        status,
+        html(MembersPage {
+            ctx: ctx.with_nav("partnerships"),
+            h,
+            members,
+            errors,
+            invite,
+            calculator,
+            calculator_form,
+        })?,
+    )
+        .into_response())
 }
 
-async fn members_page(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<i64>) -> AppResult<Response> {
+async fn members_page(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let (p, rel) = load(&state, ctx.user.as_ref(), id, Action::ViewPartnership).await?;
-    let invite = InviteInput { role: MemberRole::Partner.code().into(), ..Default::default() };
-    render_members(&state, ctx, p, rel, FormErrors::default(), invite, None, Default::default()).await
+    let invite = InviteInput {
+        role: MemberRole::Partner.code().into(),
+        ..Default::default()
+    };
+    render_members(
+        &state,
+        ctx,
+        p,
+        rel,
+        FormErrors::default(),
+        invite,
+        None,
+        Default::default(),
+    )
+    .await
 }
 
-async fn invite(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): SignedIn, Path(id): Path<i64>, Form(form): Form<InviteInput>) -> AppResult<Response> {
+async fn invite(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    SignedIn(user): SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<InviteInput>,
+) -> AppResult<Response> {
     let (p, rel) = load(&state, Some(&user), id, Action::ManageMembership).await?;
     let (p2, f, actor) = (p.clone(), form.clone(), user.audit_actor());
-    match state.db.write(move |c| members::invite(c, &p2, &f, &actor)).await {
+    match state
+        .db
+        .write(move |c| members::invite(c, &p2, &f, &actor))
+        .await
+    {
         Ok(()) => Ok(Redirect::to(&format!("/partnerships/{id}/members")).into_response()),
-        Err(AppError::Invalid(errors)) => render_members(&state, ctx, p, rel, FormErrors(errors), form, None, Default::default()).await,
+        Err(AppError::Invalid(errors)) => {
+            render_members(
+                &state,
+                ctx,
+                p,
+                rel,
+                FormErrors(errors),
+                form,
+                None,
+                Default::default(),
+            )
+            .await
+        }
         Err(e) => Err(e),
     }
 }
@@ -376,29 +559,77 @@ async fn update_member(
 ) -> AppResult<Response> {
     let (p, rel) = load(&state, Some(&user), id, Action::ManageMembership).await?;
     let (p2, actor) = (p.clone(), user.audit_actor());
-    match state.db.write(move |c| members::update(c, &p2, member, &form, &actor)).await {
+    match state
+        .db
+        .write(move |c| members::update(c, &p2, member, &form, &actor))
+        .await
+    {
         Ok(()) => Ok(Redirect::to(&format!("/partnerships/{id}/members")).into_response()),
-        Err(AppError::Invalid(errors)) => render_members(&state, ctx, p, rel, FormErrors(errors), InviteInput::default(), None, Default::default()).await,
+        Err(AppError::Invalid(errors)) => {
+            render_members(
+                &state,
+                ctx,
+                p,
+                rel,
+                FormErrors(errors),
+                InviteInput::default(),
+                None,
+                Default::default(),
+            )
+            .await
+        }
         Err(e) => Err(e),
     }
 }
 
-async fn remove_member(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): SignedIn, Path((id, member)): Path<(i64, i64)>) -> AppResult<Response> {
+async fn remove_member(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    SignedIn(user): SignedIn,
+    Path((id, member)): Path<(i64, i64)>,
+) -> AppResult<Response> {
     let (p, rel) = load(&state, Some(&user), id, Action::ManageMembership).await?;
     let (p2, actor) = (p.clone(), user.audit_actor());
-    match state.db.write(move |c| members::remove(c, &p2, member, &actor)).await {
+    match state
+        .db
+        .write(move |c| members::remove(c, &p2, member, &actor))
+        .await
+    {
         Ok(()) => Ok(Redirect::to(&format!("/partnerships/{id}/members")).into_response()),
-        Err(AppError::Invalid(errors)) => render_members(&state, ctx, p, rel, FormErrors(errors), InviteInput::default(), None, Default::default()).await,
+        Err(AppError::Invalid(errors)) => {
+            render_members(
+                &state,
+                ctx,
+                p,
+                rel,
+                FormErrors(errors),
+                InviteInput::default(),
+                None,
+                Default::default(),
+            )
+            .await
+        }
         Err(e) => Err(e),
     }
 }
 
-async fn cost_shares(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): SignedIn, Path(id): Path<i64>, Form(fields): Form<Vec<(String, String)>>) -> AppResult<Response> {
+async fn cost_shares(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    SignedIn(user): SignedIn,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
     let (p, rel) = load(&state, Some(&user), id, Action::ManageMembership).await?;
     let mut shares = Vec::new();
     let mut errors = FormErrors::default();
     for (key, value) in &fields {
-        let Some(member) = key.strip_prefix("share-").and_then(|m| m.parse::<i64>().ok()) else { continue };
+        let Some(member) = key
+            .strip_prefix("share-")
+            .and_then(|m| m.parse::<i64>().ok())
+        else {
+            continue;
+        };
         if value.trim().is_empty() {
             shares.push((member, None));
         } else {
@@ -410,13 +641,29 @@ async fn cost_shares(State(state): State<AppState>, ctx: PageCtx, SignedIn(user)
     }
     if errors.is_empty() {
         let (p2, actor) = (p.clone(), user.audit_actor());
-        match state.db.write(move |c| members::set_cost_shares(c, &p2, &shares, &actor)).await {
-            Ok(()) => return Ok(Redirect::to(&format!("/partnerships/{id}/members")).into_response()),
+        match state
+            .db
+            .write(move |c| members::set_cost_shares(c, &p2, &shares, &actor))
+            .await
+        {
+            Ok(()) => {
+                return Ok(Redirect::to(&format!("/partnerships/{id}/members")).into_response())
+            }
             Err(AppError::Invalid(e)) => errors = FormErrors(e),
             Err(e) => return Err(e),
         }
     }
-    render_members(&state, ctx, p, rel, errors, InviteInput::default(), None, Default::default()).await
+    render_members(
+        &state,
+        ctx,
+        p,
+        rel,
+        errors,
+        InviteInput::default(),
+        None,
+        Default::default(),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -424,7 +671,12 @@ struct RespondForm {
     answer: String,
 }
 
-async fn respond(State(state): State<AppState>, SignedIn(user): SignedIn, Path(id): Path<i64>, Form(form): Form<RespondForm>) -> AppResult<Response> {
+async fn respond(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<RespondForm>,
+) -> AppResult<Response> {
     let (p, _) = load(&state, Some(&user), id, Action::RespondToInvitation).await?;
     let accept = match form.answer.as_str() {
         "accept" => true,
@@ -432,9 +684,20 @@ async fn respond(State(state): State<AppState>, SignedIn(user): SignedIn, Path(i
         _ => return Err(AppError::BadRequest("Choose accept or decline.".into())),
     };
     let (org, actor) = (user.organisation_id, user.audit_actor());
-    state.db.write(move |c| members::respond(c, &p, org, accept, &actor)).await?;
+    state
+        .db
+        .write(move |c| members::respond(c, &p, org, accept, &actor))
+        .await?;
     // After declining a partners-only partnership there is nothing left to see.
-    Ok(Redirect::to(if accept { format!("/partnerships/{id}") } else { "/partnerships".to_string() }.as_str()).into_response())
+    Ok(Redirect::to(
+        if accept {
+            format!("/partnerships/{id}")
+        } else {
+            "/partnerships".to_string()
+        }
+        .as_str(),
+    )
+    .into_response())
 }
 
 #[derive(Template)]
@@ -445,9 +708,21 @@ struct HistoryPage {
     entries: Vec<AuditEntry>,
 }
 
-async fn history(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<i64>) -> AppResult<Response> {
+async fn history(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let (p, rel) = load(&state, ctx.user.as_ref(), id, Action::ViewPartnership).await?;
-    let entries = state.db.read(move |c| super::summary::history(c, id, 200)).await?;
+    let entries = state
+        .db
+        .read(move |c| super::summary::history(c, id, 200))
+        .await?;
     let h = Header::new(p, rel, "history", ctx.user.as_ref());
-    Ok(html(HistoryPage { ctx: ctx.with_nav("partnerships"), h, entries })?.into_response())
+    Ok(html(HistoryPage {
+        ctx: ctx.with_nav("partnerships"),
+        h,
+        entries,
+    })?
+    .into_response())
 }

@@ -14,8 +14,21 @@ use crate::db::DbConn;
 use crate::error::AppError;
 use crate::imports::{parse_date, ImportError, ImportReport, SeenKeys, Table};
 
-pub const COLUMNS: &[&str] =
-    &["name", "purpose", "kind", "degree", "stage", "status", "visibility", "start_date", "end_date", "lead", "partners", "services", "review_cadence_months"];
+pub const COLUMNS: &[&str] = &[
+    "name",
+    "purpose",
+    "kind",
+    "degree",
+    "stage",
+    "status",
+    "visibility",
+    "start_date",
+    "end_date",
+    "lead",
+    "partners",
+    "services",
+    "review_cadence_months",
+];
 
 /// Who is importing decides how partners join.
 #[derive(Clone, Copy, Debug)]
@@ -41,18 +54,35 @@ fn parse(text: &str) -> Result<Vec<Row>, ImportError> {
     for row in table.rows() {
         let lead = row.required("lead")?.to_uppercase();
         let name = row.required("name")?.to_string();
-        seen.check(&row, "partnership (name and lead)", &format!("{name} / {lead}"))?;
-        let stage = row.get("stage").parse::<i32>().map_err(|_| row.error(format!("'stage' is '{}'; it must be a number from 1 to 8", row.get("stage"))))?;
+        seen.check(
+            &row,
+            "partnership (name and lead)",
+            &format!("{name} / {lead}"),
+        )?;
+        let stage = row.get("stage").parse::<i32>().map_err(|_| {
+            row.error(format!(
+                "'stage' is '{}'; it must be a number from 1 to 8",
+                row.get("stage")
+            ))
+        })?;
         let services = row
             .get("services")
             .split('|')
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .map(|s| s.parse::<i64>().map_err(|_| row.error(format!("'services' has '{s}', which is not an LGSL number"))))
+            .map(|s| {
+                s.parse::<i64>().map_err(|_| {
+                    row.error(format!("'services' has '{s}', which is not an LGSL number"))
+                })
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let review_cadence_months = match row.get("review_cadence_months") {
             "" => None,
-            v => Some(v.parse::<i32>().map_err(|_| row.error(format!("'review_cadence_months' is '{v}', which is not a whole number")))?),
+            v => Some(v.parse::<i32>().map_err(|_| {
+                row.error(format!(
+                    "'review_cadence_months' is '{v}', which is not a whole number"
+                ))
+            })?),
         };
         let input = PartnershipInput {
             name,
@@ -72,29 +102,55 @@ fn parse(text: &str) -> Result<Vec<Row>, ImportError> {
             return Err(row.error(format!("'{}': {}", e.field, e.message)));
         }
         let mut partners: Vec<String> = Vec::new();
-        for code in row.get("partners").split('|').map(|c| c.trim().to_uppercase()).filter(|c| !c.is_empty()) {
+        for code in row
+            .get("partners")
+            .split('|')
+            .map(|c| c.trim().to_uppercase())
+            .filter(|c| !c.is_empty())
+        {
             if code == lead || partners.contains(&code) {
                 return Err(row.error(format!("'partners' names {code} twice (or names the lead)")));
             }
             partners.push(code);
         }
-        rows.push(Row { line: row.line, input, lead, partners });
+        rows.push(Row {
+            line: row.line,
+            input,
+            lead,
+            partners,
+        });
     }
     Ok(rows)
 }
 
 fn at(line: u64) -> impl Fn(AppError) -> ImportError {
     move |e| match e {
-        AppError::Invalid(errors) => ImportError::at(line, errors.iter().map(|e| format!("'{}': {}", e.field, e.message)).collect::<Vec<_>>().join("; ")),
+        AppError::Invalid(errors) => ImportError::at(
+            line,
+            errors
+                .iter()
+                .map(|e| format!("'{}': {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
         other => ImportError::at(line, other.to_string()),
     }
 }
 
 /// Checks and writes every row in the caller's transaction.
-pub fn import(conn: &mut DbConn, text: &str, importer: Importer, actor: &AuditActor) -> Result<ImportReport, ImportError> {
+pub fn import(
+    conn: &mut DbConn,
+    text: &str,
+    importer: Importer,
+    actor: &AuditActor,
+) -> Result<ImportReport, ImportError> {
     let rows = parse(text)?;
     let orgs: HashMap<String, (i64, bool)> = organisations::table
-        .select((organisations::code, organisations::id, organisations::is_current))
+        .select((
+            organisations::code,
+            organisations::id,
+            organisations::is_current,
+        ))
         .load::<(String, i64, bool)>(conn)
         .map_err(|e| ImportError::file(e.to_string()))?
         .into_iter()
@@ -106,15 +162,28 @@ pub fn import(conn: &mut DbConn, text: &str, importer: Importer, actor: &AuditAc
         let find = |code: &str| -> Result<i64, ImportError> {
             match orgs.get(code) {
                 Some((id, true)) => Ok(*id),
-                Some((_, false)) => Err(ImportError::at(line, format!("organisation {code} no longer exists"))),
-                None => Err(ImportError::at(line, format!("no organisation has the code '{code}'"))),
+                Some((_, false)) => Err(ImportError::at(
+                    line,
+                    format!("organisation {code} no longer exists"),
+                )),
+                None => Err(ImportError::at(
+                    line,
+                    format!("no organisation has the code '{code}'"),
+                )),
             }
         };
         let lead_id = find(&row.lead)?;
-        let partner_ids = row.partners.iter().map(|c| find(c)).collect::<Result<Vec<_>, _>>()?;
+        let partner_ids = row
+            .partners
+            .iter()
+            .map(|c| find(c))
+            .collect::<Result<Vec<_>, _>>()?;
         if let Importer::Organisation(own) = importer {
             if lead_id != own && !partner_ids.contains(&own) {
-                return Err(ImportError::at(line, "your organisation must be the lead or one of the partners"));
+                return Err(ImportError::at(
+                    line,
+                    "your organisation must be the lead or one of the partners",
+                ));
             }
         }
         let existing: Option<i64> = partnerships::table
@@ -166,7 +235,12 @@ fn before_matches(a: &PartnershipInput, b: &PartnershipInput) -> bool {
 }
 
 /// Adds a member unless it is already there in any status.
-fn add_member(conn: &mut DbConn, partnership_id: i64, organisation_id: i64, status: MemberStatus) -> crate::error::AppResult<()> {
+fn add_member(
+    conn: &mut DbConn,
+    partnership_id: i64,
+    organisation_id: i64,
+    status: MemberStatus,
+) -> crate::error::AppResult<()> {
     let exists: i64 = partnership_members::table
         .filter(partnership_members::partnership_id.eq(partnership_id))
         .filter(partnership_members::organisation_id.eq(organisation_id))
@@ -181,7 +255,8 @@ fn add_member(conn: &mut DbConn, partnership_id: i64, organisation_id: i64, stat
                 partnership_members::role.eq(MemberRole::Partner.code()),
                 partnership_members::status.eq(status.code()),
                 partnership_members::invited_at.eq(now),
-                partnership_members::responded_at.eq((status == MemberStatus::Active).then_some(now)),
+                partnership_members::responded_at
+                    .eq((status == MemberStatus::Active).then_some(now)),
             ))
             .execute(conn)?;
     }
@@ -200,7 +275,12 @@ mod tests {
         let rows = parse(&format!("{HEADER}{good}")).unwrap();
         assert_eq!(rows[0].partners, vec!["BIR", "DUD"]);
         assert_eq!(rows[0].input.services, vec![524]);
-        let err = parse(&format!("{HEADER}{good}{}", good.replace("collaborating", "friends").replace("Shared bins", "Other"))).unwrap_err();
+        let err = parse(&format!(
+            "{HEADER}{good}{}",
+            good.replace("collaborating", "friends")
+                .replace("Shared bins", "Other")
+        ))
+        .unwrap_err();
         assert_eq!(err.line, Some(3));
         assert!(err.message.contains("'degree'"), "{err}");
         let err = parse(&format!("{HEADER}{good}{good}")).unwrap_err();
@@ -209,7 +289,11 @@ mod tests {
         assert!(err.message.contains("names SOL twice"));
         let err = parse(&format!("{HEADER}{}", good.replace(",5,", ",five,"))).unwrap_err();
         assert!(err.message.contains("'stage' is 'five'"));
-        let err = parse(&format!("{HEADER}{}", good.replace("2024-04-01,", "2024-04-01,2023-01-01"))).unwrap_err();
+        let err = parse(&format!(
+            "{HEADER}{}",
+            good.replace("2024-04-01,", "2024-04-01,2023-01-01")
+        ))
+        .unwrap_err();
         assert!(err.message.contains("end date must be after"), "{err}");
     }
 }

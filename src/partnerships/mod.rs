@@ -56,9 +56,14 @@ pub fn api_routes() -> Router<AppState> {
 pub fn openapi() -> utoipa::openapi::OpenApi {
     use utoipa::OpenApi;
     let mut doc = api::ApiDoc::openapi();
-    for part in
-        [objectives::ApiDoc::openapi(), governance::ApiDoc::openapi(), risks::ApiDoc::openapi(), ledger::ApiDoc::openapi(), reviews::ApiDoc::openapi(), swot::ApiDoc::openapi()]
-    {
+    for part in [
+        objectives::ApiDoc::openapi(),
+        governance::ApiDoc::openapi(),
+        risks::ApiDoc::openapi(),
+        ledger::ApiDoc::openapi(),
+        reviews::ApiDoc::openapi(),
+        swot::ApiDoc::openapi(),
+    ] {
         doc.merge(part);
     }
     doc

@@ -112,8 +112,16 @@ vocabulary!(
 );
 
 /// ISO 44001 (formerly BS 11000) relationship lifecycle stages, 1 to 8.
-pub const STAGES: [&str; 8] =
-    ["Operational awareness", "Knowledge", "Internal assessment", "Partner selection", "Working together", "Value creation", "Staying together", "Exit strategy activation"];
+pub const STAGES: [&str; 8] = [
+    "Operational awareness",
+    "Knowledge",
+    "Internal assessment",
+    "Partner selection",
+    "Working together",
+    "Value creation",
+    "Staying together",
+    "Exit strategy activation",
+];
 
 /// (value, label) pairs for a stage select.
 pub fn stage_options() -> Vec<(String, String)> {
@@ -121,7 +129,10 @@ pub fn stage_options() -> Vec<(String, String)> {
 }
 
 pub fn stage_label(stage: i32) -> String {
-    match usize::try_from(stage).ok().and_then(|s| STAGES.get(s.wrapping_sub(1))) {
+    match usize::try_from(stage)
+        .ok()
+        .and_then(|s| STAGES.get(s.wrapping_sub(1)))
+    {
         Some(name) => format!("{stage}. {name}"),
         None => format!("Stage {stage}"),
     }
@@ -153,13 +164,19 @@ pub struct Partnership {
 
 impl Partnership {
     pub fn kind_label(&self) -> &'static str {
-        Kind::parse(&self.kind).map(Kind::label).unwrap_or("Unknown")
+        Kind::parse(&self.kind)
+            .map(Kind::label)
+            .unwrap_or("Unknown")
     }
     pub fn degree_label(&self) -> &'static str {
-        Degree::parse(&self.degree).map(Degree::label).unwrap_or("Unknown")
+        Degree::parse(&self.degree)
+            .map(Degree::label)
+            .unwrap_or("Unknown")
     }
     pub fn status_label(&self) -> &'static str {
-        Status::parse(&self.status).map(Status::label).unwrap_or("Unknown")
+        Status::parse(&self.status)
+            .map(Status::label)
+            .unwrap_or("Unknown")
     }
     pub fn visibility(&self) -> Visibility {
         // Unknown values are treated as the most private.
@@ -169,7 +186,8 @@ impl Partnership {
         stage_label(self.stage)
     }
     pub fn review_overdue(&self, today: impl std::borrow::Borrow<NaiveDate>) -> bool {
-        self.next_review_due.is_some_and(|d| d < *today.borrow()) && self.status != Status::Ended.code()
+        self.next_review_due.is_some_and(|d| d < *today.borrow())
+            && self.status != Status::Ended.code()
     }
 }
 
@@ -209,7 +227,9 @@ impl MemberView {
         self.status == MemberStatus::Active
     }
     pub fn share_label(&self) -> String {
-        self.cost_share_bp.map(crate::partnerships::money::percent).unwrap_or_else(|| "Not agreed".into())
+        self.cost_share_bp
+            .map(crate::partnerships::money::percent)
+            .unwrap_or_else(|| "Not agreed".into())
     }
 }
 

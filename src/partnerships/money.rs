@@ -3,7 +3,12 @@
 
 /// "£1,234.50", "1234.5", "1234" -> 123450 pence. Negative amounts are refused.
 pub fn parse_pounds(input: &str) -> Result<i64, String> {
-    let cleaned: String = input.trim().trim_start_matches('£').chars().filter(|c| *c != ',' && !c.is_whitespace()).collect();
+    let cleaned: String = input
+        .trim()
+        .trim_start_matches('£')
+        .chars()
+        .filter(|c| *c != ',' && !c.is_whitespace())
+        .collect();
     if cleaned.is_empty() {
         return Err("Enter an amount in pounds, like 12500 or 12,500.50".into());
     }
@@ -11,13 +16,24 @@ pub fn parse_pounds(input: &str) -> Result<i64, String> {
         Some((w, f)) => (w, f),
         None => (cleaned.as_str(), ""),
     };
-    let digits_ok = !whole.is_empty() && whole.chars().all(|c| c.is_ascii_digit()) && frac.chars().all(|c| c.is_ascii_digit());
+    let digits_ok = !whole.is_empty()
+        && whole.chars().all(|c| c.is_ascii_digit())
+        && frac.chars().all(|c| c.is_ascii_digit());
     if !digits_ok || frac.len() > 2 {
-        return Err(format!("'{}' is not an amount in pounds; use numbers like 12500 or 12,500.50", input.trim()));
+        return Err(format!(
+            "'{}' is not an amount in pounds; use numbers like 12500 or 12,500.50",
+            input.trim()
+        ));
     }
-    let pounds: i64 = whole.parse().map_err(|_| "The amount is too large".to_string())?;
+    let pounds: i64 = whole
+        .parse()
+        .map_err(|_| "The amount is too large".to_string())?;
     let pence: i64 = format!("{frac:0<2}").parse().unwrap_or(0);
-    pounds.checked_mul(100).and_then(|p| p.checked_add(pence)).filter(|p| *p <= 1_000_000_000_000_00).ok_or_else(|| "The amount is too large".to_string())
+    pounds
+        .checked_mul(100)
+        .and_then(|p| p.checked_add(pence))
+        .filter(|p| *p <= 1_000_000_000_000_00)
+        .ok_or_else(|| "The amount is too large".to_string())
 }
 
 /// 123450 -> "£1,234.50"; whole pounds drop the pence: "£1,234".
@@ -39,10 +55,19 @@ pub fn parse_percent(input: &str) -> Result<i32, String> {
         return Err("Enter a percentage, like 60 or 33.33".into());
     }
     let (whole, frac) = cleaned.split_once('.').unwrap_or((cleaned, ""));
-    if whole.is_empty() || !whole.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) || frac.len() > 2 || whole.len() > 3 {
-        return Err(format!("'{}' is not a percentage; use a number from 0 to 100 with at most 2 decimal places", input.trim()));
+    if whole.is_empty()
+        || !whole.chars().all(|c| c.is_ascii_digit())
+        || !frac.chars().all(|c| c.is_ascii_digit())
+        || frac.len() > 2
+        || whole.len() > 3
+    {
+        return Err(format!(
+            "'{}' is not a percentage; use a number from 0 to 100 with at most 2 decimal places",
+            input.trim()
+        ));
     }
-    let bp = whole.parse::<i32>().unwrap_or(0) * 100 + format!("{frac:0<2}").parse::<i32>().unwrap_or(0);
+    let bp =
+        whole.parse::<i32>().unwrap_or(0) * 100 + format!("{frac:0<2}").parse::<i32>().unwrap_or(0);
     if bp > 10_000 {
         return Err("A percentage cannot be more than 100".into());
     }

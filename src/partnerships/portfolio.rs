@@ -42,10 +42,12 @@ impl PortfolioFilter {
         self.q = tidy(self.q).map(|q| q.chars().take(100).collect());
         self.kind = tidy(self.kind).filter(|k| Kind::parse(k).is_some());
         self.degree = tidy(self.degree).filter(|d| Degree::parse(d).is_some());
-        self.stage = tidy(self.stage).filter(|s| s.parse::<i32>().is_ok_and(|n| (1..=8).contains(&n)));
+        self.stage =
+            tidy(self.stage).filter(|s| s.parse::<i32>().is_ok_and(|n| (1..=8).contains(&n)));
         self.status = tidy(self.status).filter(|s| Status::parse(s).is_some());
         self.organisation = tidy(self.organisation).map(|o| o.to_uppercase());
-        self.sort = tidy(self.sort).filter(|s| ["name", "next_review", "updated", "stage"].contains(&s.as_str()));
+        self.sort = tidy(self.sort)
+            .filter(|s| ["name", "next_review", "updated", "stage"].contains(&s.as_str()));
         self
     }
 
@@ -61,7 +63,10 @@ impl PortfolioFilter {
             ("degree", self.degree.clone().unwrap_or_default()),
             ("stage", self.stage.clone().unwrap_or_default()),
             ("status", self.status.clone().unwrap_or_default()),
-            ("organisation", self.organisation.clone().unwrap_or_default()),
+            (
+                "organisation",
+                self.organisation.clone().unwrap_or_default(),
+            ),
             ("sort", self.sort.clone().unwrap_or_default()),
         ]
     }
@@ -82,13 +87,60 @@ macro_rules! portfolio_condition {
         let stage = filter.stage.as_ref().and_then(|s| s.parse::<i32>().ok());
         crate::partnership_visible_to!(actor)
             // The flag comes first, so the database can skip the subquery when it is set.
-            .and(my_org.is_none().into_sql::<Bool>().or(crate::partnership_has_member!(my_org.unwrap_or(-1), ["active", "invited"])))
-            .and(org_filter.is_none().into_sql::<Bool>().or(crate::partnership_has_member!(org_filter.unwrap_or(-1), ["active"])))
-            .and(filter.q.is_none().into_sql::<Bool>().or(crate::db::lower(partnerships::name).like(like_pattern(filter.q.as_deref().unwrap_or(""))).escape('\\')))
-            .and(filter.kind.is_none().into_sql::<Bool>().or(partnerships::kind.eq(filter.kind.clone().unwrap_or_default())))
-            .and(filter.degree.is_none().into_sql::<Bool>().or(partnerships::degree.eq(filter.degree.clone().unwrap_or_default())))
-            .and(stage.is_none().into_sql::<Bool>().or(partnerships::stage.eq(stage.unwrap_or(0))))
-            .and(filter.status.is_none().into_sql::<Bool>().or(partnerships::status.eq(filter.status.clone().unwrap_or_default())))
+            .and(
+                my_org
+                    .is_none()
+                    .into_sql::<Bool>()
+                    .or(crate::partnership_has_member!(
+                        my_org.unwrap_or(-1),
+                        ["active", "invited"]
+                    )),
+            )
+            .and(
+                org_filter
+                    .is_none()
+                    .into_sql::<Bool>()
+                    .or(crate::partnership_has_member!(
+                        org_filter.unwrap_or(-1),
+                        ["active"]
+                    )),
+            )
+            .and(
+                filter
+                    .q
+                    .is_none()
+                    .into_sql::<Bool>()
+                    .or(crate::db::lower(partnerships::name)
+                        .like(like_pattern(filter.q.as_deref().unwrap_or("")))
+                        .escape('\\')),
+            )
+            .and(
+                filter
+                    .kind
+                    .is_none()
+                    .into_sql::<Bool>()
+                    .or(partnerships::kind.eq(filter.kind.clone().unwrap_or_default())),
+            )
+            .and(
+                filter
+                    .degree
+                    .is_none()
+                    .into_sql::<Bool>()
+                    .or(partnerships::degree.eq(filter.degree.clone().unwrap_or_default())),
+            )
+            .and(
+                stage
+                    .is_none()
+                    .into_sql::<Bool>()
+                    .or(partnerships::stage.eq(stage.unwrap_or(0))),
+            )
+            .and(
+                filter
+                    .status
+                    .is_none()
+                    .into_sql::<Bool>()
+                    .or(partnerships::status.eq(filter.status.clone().unwrap_or_default())),
+            )
     }};
 }
 
@@ -96,7 +148,14 @@ macro_rules! portfolio_condition {
 fn organisation_filter(conn: &mut DbConn, filter: &PortfolioFilter) -> AppResult<Option<i64>> {
     match &filter.organisation {
         None => Ok(None),
-        Some(code) => Ok(Some(organisations::table.filter(organisations::code.eq(code)).select(organisations::id).first(conn).optional()?.unwrap_or(-1))),
+        Some(code) => Ok(Some(
+            organisations::table
+                .filter(organisations::code.eq(code))
+                .select(organisations::id)
+                .first(conn)
+                .optional()?
+                .unwrap_or(-1),
+        )),
     }
 }
 
@@ -153,13 +212,22 @@ pub struct Portfolio {
     pub breakdown: Breakdown,
 }
 
-pub fn rows_for(conn: &mut DbConn, ps: Vec<Partnership>, today: NaiveDate) -> AppResult<Vec<PortfolioRow>> {
+pub fn rows_for(
+    conn: &mut DbConn,
+    ps: Vec<Partnership>,
+    today: NaiveDate,
+) -> AppResult<Vec<PortfolioRow>> {
     let ids: Vec<i64> = ps.iter().map(|p| p.id).collect();
     let members: Vec<(i64, String, String, String)> = partnership_members::table
         .inner_join(organisations::table)
         .filter(partnership_members::partnership_id.eq_any(&ids))
         .filter(partnership_members::status.eq(MemberStatus::Active.code()))
-        .select((partnership_members::partnership_id, partnership_members::role, organisations::name, organisations::code))
+        .select((
+            partnership_members::partnership_id,
+            partnership_members::role,
+            organisations::name,
+            organisations::code,
+        ))
         .load(conn)?;
     let savings: Vec<(i64, i64)> = ledger_entries::table
         .filter(ledger_entries::partnership_id.eq_any(&ids))
@@ -179,7 +247,8 @@ pub fn rows_for(conn: &mut DbConn, ps: Vec<Partnership>, today: NaiveDate) -> Ap
     Ok(ps
         .into_iter()
         .map(|p| {
-            let mine: Vec<&(i64, String, String, String)> = members.iter().filter(|m| m.0 == p.id).collect();
+            let mine: Vec<&(i64, String, String, String)> =
+                members.iter().filter(|m| m.0 == p.id).collect();
             let lead = mine.iter().find(|m| m.1 == MemberRole::Lead.code());
             PortfolioRow {
                 review_overdue: p.review_overdue(today),
@@ -202,10 +271,20 @@ pub fn rows_for(conn: &mut DbConn, ps: Vec<Partnership>, today: NaiveDate) -> Ap
 }
 
 /// One page of the portfolio with totals and breakdowns over all of it.
-pub fn load(conn: &mut DbConn, filter: &PortfolioFilter, actor: Option<&Actor>, offset: i64, limit: i64) -> AppResult<Portfolio> {
+pub fn load(
+    conn: &mut DbConn,
+    filter: &PortfolioFilter,
+    actor: Option<&Actor>,
+    offset: i64,
+    limit: i64,
+) -> AppResult<Portfolio> {
     let today = chrono::Utc::now().date_naive();
     let org = organisation_filter(conn, filter)?;
-    let base = || partnerships::table.filter(portfolio_condition!(filter, actor, org)).into_boxed::<DbBackend>();
+    let base = || {
+        partnerships::table
+            .filter(portfolio_condition!(filter, actor, org))
+            .into_boxed::<DbBackend>()
+    };
     // One pass gives the total, the breakdowns and the overdue count.
     let groups: Vec<(String, String, i64, i64)> = partnerships::table
         .filter(portfolio_condition!(filter, actor, org))
@@ -214,29 +293,57 @@ pub fn load(conn: &mut DbConn, filter: &PortfolioFilter, actor: Option<&Actor>, 
             partnerships::kind,
             partnerships::degree,
             diesel::dsl::count_star(),
-            diesel::dsl::sql::<diesel::sql_types::BigInt>("COALESCE(SUM(CASE WHEN partnerships.next_review_due < ")
-                .bind::<diesel::sql_types::Date, _>(today)
-                .sql(" AND partnerships.status <> 'ended' THEN 1 ELSE 0 END), 0)"),
+            diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                "COALESCE(SUM(CASE WHEN partnerships.next_review_due < ",
+            )
+            .bind::<diesel::sql_types::Date, _>(today)
+            .sql(" AND partnerships.status <> 'ended' THEN 1 ELSE 0 END), 0)"),
         ))
         .load(conn)?;
     let total: i64 = groups.iter().map(|g| g.2).sum();
     let sorted = match filter.sort.as_deref() {
-        Some("next_review") => base().order((partnerships::next_review_due.is_null(), partnerships::next_review_due.asc(), partnerships::id.asc())),
+        Some("next_review") => base().order((
+            partnerships::next_review_due.is_null(),
+            partnerships::next_review_due.asc(),
+            partnerships::id.asc(),
+        )),
         Some("updated") => base().order((partnerships::updated_at.desc(), partnerships::id.desc())),
-        Some("stage") => base().order((partnerships::stage.asc(), partnerships::name.asc(), partnerships::id.asc())),
+        Some("stage") => base().order((
+            partnerships::stage.asc(),
+            partnerships::name.asc(),
+            partnerships::id.asc(),
+        )),
         _ => base().order((partnerships::name.asc(), partnerships::id.asc())),
     };
-    let page: Vec<Partnership> = sorted.offset(offset).limit(limit).select(Partnership::as_select()).load(conn)?;
+    let page: Vec<Partnership> = sorted
+        .offset(offset)
+        .limit(limit)
+        .select(Partnership::as_select())
+        .load(conn)?;
     let rows = rows_for(conn, page, today)?;
 
     // IN (subquery) evaluates the condition once per partnership, not once per member row.
-    let matching = || partnerships::table.filter(portfolio_condition!(filter, actor, org)).select(partnerships::id);
+    let matching = || {
+        partnerships::table
+            .filter(portfolio_condition!(filter, actor, org))
+            .select(partnerships::id)
+    };
     // An alias, because the visibility rule looks at partnership_members too.
     let member = diesel::alias!(partnership_members as counted_members);
     let partners: i64 = member
-        .filter(member.field(partnership_members::partnership_id).eq_any(matching()))
-        .filter(member.field(partnership_members::status).eq(MemberStatus::Active.code()))
-        .select(diesel::dsl::sql::<diesel::sql_types::BigInt>("COUNT(DISTINCT counted_members.organisation_id)"))
+        .filter(
+            member
+                .field(partnership_members::partnership_id)
+                .eq_any(matching()),
+        )
+        .filter(
+            member
+                .field(partnership_members::status)
+                .eq(MemberStatus::Active.code()),
+        )
+        .select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+            "COUNT(DISTINCT counted_members.organisation_id)",
+        ))
         .first(conn)?;
     // SUM of a BIGINT is NUMERIC on PostgreSQL; cast back so both backends agree.
     let money: Vec<(String, i32, Option<i64>)> = ledger_entries::table
@@ -247,31 +354,79 @@ pub fn load(conn: &mut DbConn, filter: &PortfolioFilter, actor: Option<&Actor>, 
         .select((
             ledger_entries::entry_type,
             ledger_entries::financial_year,
-            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>("CAST(SUM(ledger_entries.amount_pence) AS BIGINT)"),
+            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>(
+                "CAST(SUM(ledger_entries.amount_pence) AS BIGINT)",
+            ),
         ))
         .load(conn)?;
     let reviews_overdue: i64 = groups.iter().map(|g| g.3).sum();
-    let count_by = |pick: fn(&(String, String, i64, i64)) -> &String, code: &str| groups.iter().filter(|g| pick(g) == code).map(|g| g.2).sum::<i64>();
-    let mut savings_by_year: Vec<(i32, i64)> = money.iter().filter(|m| m.0 == "cashable_saving").map(|m| (m.1, m.2.unwrap_or(0))).collect();
+    let count_by = |pick: fn(&(String, String, i64, i64)) -> &String, code: &str| {
+        groups
+            .iter()
+            .filter(|g| pick(g) == code)
+            .map(|g| g.2)
+            .sum::<i64>()
+    };
+    let mut savings_by_year: Vec<(i32, i64)> = money
+        .iter()
+        .filter(|m| m.0 == "cashable_saving")
+        .map(|m| (m.1, m.2.unwrap_or(0)))
+        .collect();
     savings_by_year.sort();
     let totals = Totals {
         arrangements: total,
         partners,
-        realised_savings_pence: money.iter().filter(|m| m.0 == "cashable_saving").filter_map(|m| m.2).sum(),
-        realised_costs_pence: money.iter().filter(|m| m.0 == "cost").filter_map(|m| m.2).sum(),
+        realised_savings_pence: money
+            .iter()
+            .filter(|m| m.0 == "cashable_saving")
+            .filter_map(|m| m.2)
+            .sum(),
+        realised_costs_pence: money
+            .iter()
+            .filter(|m| m.0 == "cost")
+            .filter_map(|m| m.2)
+            .sum(),
         reviews_overdue,
     };
     // Keep the vocabulary's order, so charts read along the spectrum.
     let breakdown = Breakdown {
-        by_kind: Kind::ALL.iter().map(|k| (k.code().to_string(), k.label().to_string(), count_by(|g| &g.0, k.code()))).filter(|(_, _, n)| *n > 0).collect(),
-        by_degree: Degree::ALL.iter().map(|d| (d.code().to_string(), d.label().to_string(), count_by(|g| &g.1, d.code()))).collect(),
+        by_kind: Kind::ALL
+            .iter()
+            .map(|k| {
+                (
+                    k.code().to_string(),
+                    k.label().to_string(),
+                    count_by(|g| &g.0, k.code()),
+                )
+            })
+            .filter(|(_, _, n)| *n > 0)
+            .collect(),
+        by_degree: Degree::ALL
+            .iter()
+            .map(|d| {
+                (
+                    d.code().to_string(),
+                    d.label().to_string(),
+                    count_by(|g| &g.1, d.code()),
+                )
+            })
+            .collect(),
         savings_by_year,
     };
-    Ok(Portfolio { rows, total, totals, breakdown })
+    Ok(Portfolio {
+        rows,
+        total,
+        totals,
+        breakdown,
+    })
 }
 
 /// Every matching partnership, for exports (no paging).
-pub fn all(conn: &mut DbConn, filter: &PortfolioFilter, actor: Option<&Actor>) -> AppResult<Vec<PortfolioRow>> {
+pub fn all(
+    conn: &mut DbConn,
+    filter: &PortfolioFilter,
+    actor: Option<&Actor>,
+) -> AppResult<Vec<PortfolioRow>> {
     let org = organisation_filter(conn, filter)?;
     let ps: Vec<Partnership> = partnerships::table
         .filter(portfolio_condition!(filter, actor, org))

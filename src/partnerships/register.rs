@@ -44,9 +44,17 @@ impl PortfolioPage {
     }
     /// A link that sorts by `key`, keeping the filters.
     fn sort_url(&self, key: &str) -> String {
-        let mut params: Vec<(&str, String)> = self.filter.params().into_iter().filter(|(k, v)| *k != "sort" && !v.is_empty()).collect();
+        let mut params: Vec<(&str, String)> = self
+            .filter
+            .params()
+            .into_iter()
+            .filter(|(k, v)| *k != "sort" && !v.is_empty())
+            .collect();
         params.push(("sort", key.to_string()));
-        format!("/partnerships?{}", serde_urlencoded::to_string(&params).unwrap_or_default())
+        format!(
+            "/partnerships?{}",
+            serde_urlencoded::to_string(&params).unwrap_or_default()
+        )
     }
     fn sorted_by(&self, key: &str) -> bool {
         self.filter.sort.as_deref().unwrap_or("name") == key
@@ -64,11 +72,36 @@ impl PortfolioPage {
         super::summary::rag_label(&row.rag)
     }
     fn kind_chart(&self) -> String {
-        let bars: Vec<Bar> = self.portfolio.breakdown.by_kind.iter().map(|(_, label, n)| Bar { label: label.clone(), value: *n, value_label: n.to_string() }).collect();
-        bar_chart("by-kind", "Partnerships by type", "Number of partnerships of each type in this portfolio", &bars)
+        let bars: Vec<Bar> = self
+            .portfolio
+            .breakdown
+            .by_kind
+            .iter()
+            .map(|(_, label, n)| Bar {
+                label: label.clone(),
+                value: *n,
+                value_label: n.to_string(),
+            })
+            .collect();
+        bar_chart(
+            "by-kind",
+            "Partnerships by type",
+            "Number of partnerships of each type in this portfolio",
+            &bars,
+        )
     }
     fn degree_chart(&self) -> String {
-        let bars: Vec<Bar> = self.portfolio.breakdown.by_degree.iter().map(|(_, label, n)| Bar { label: label.clone(), value: *n, value_label: n.to_string() }).collect();
+        let bars: Vec<Bar> = self
+            .portfolio
+            .breakdown
+            .by_degree
+            .iter()
+            .map(|(_, label, n)| Bar {
+                label: label.clone(),
+                value: *n,
+                value_label: n.to_string(),
+            })
+            .collect();
         bar_chart(
             "by-degree",
             "Partnerships by degree of collaboration",
@@ -77,8 +110,17 @@ impl PortfolioPage {
         )
     }
     fn savings_chart(&self) -> String {
-        let bars: Vec<Bar> =
-            self.portfolio.breakdown.savings_by_year.iter().map(|(year, pence)| Bar { label: financial_year_label(*year), value: *pence, value_label: pounds(*pence) }).collect();
+        let bars: Vec<Bar> = self
+            .portfolio
+            .breakdown
+            .savings_by_year
+            .iter()
+            .map(|(year, pence)| Bar {
+                label: financial_year_label(*year),
+                value: *pence,
+                value_label: pounds(*pence),
+            })
+            .collect();
         bar_chart("savings", "Realised cashable savings by financial year", "Realised cashable savings recorded in the ledgers of these partnerships, by financial year", &bars)
     }
 }
@@ -90,31 +132,78 @@ struct PortfolioQuery {
     page: Option<String>,
 }
 
-async fn portfolio_page(State(state): State<AppState>, ctx: PageCtx, Query(q): Query<PortfolioQuery>) -> AppResult<impl IntoResponse> {
+async fn portfolio_page(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Query(q): Query<PortfolioQuery>,
+) -> AppResult<impl IntoResponse> {
     let actor = ctx.user.as_ref().map(|u| u.actor());
     let filter = q.filter.clean(actor.is_some());
     let page = page_number(q.page.as_deref());
     let (f, a) = (filter.clone(), actor.clone());
-    let portfolio = state.db.read(move |c| portfolio::load(c, &f, a.as_ref(), (page - 1) * PER_PAGE, PER_PAGE)).await?;
+    let portfolio = state
+        .db
+        .read(move |c| portfolio::load(c, &f, a.as_ref(), (page - 1) * PER_PAGE, PER_PAGE))
+        .await?;
     let params = filter.params();
     let pagination = Pagination::new("/partnerships", &params, page, PER_PAGE, portfolio.total);
-    let export_query = serde_urlencoded::to_string(params.iter().filter(|(_, v)| !v.is_empty()).collect::<Vec<_>>()).unwrap_or_default();
-    html(PortfolioPage { ctx: ctx.with_nav("partnerships"), filter, portfolio, pagination, export_query })
+    let export_query = serde_urlencoded::to_string(
+        params
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .collect::<Vec<_>>(),
+    )
+    .unwrap_or_default();
+    html(PortfolioPage {
+        ctx: ctx.with_nav("partnerships"),
+        filter,
+        portfolio,
+        pagination,
+        export_query,
+    })
 }
 
-async fn export_rows(state: &AppState, ctx: &PageCtx, filter: PortfolioFilter) -> AppResult<Vec<PortfolioRow>> {
+async fn export_rows(
+    state: &AppState,
+    ctx: &PageCtx,
+    filter: PortfolioFilter,
+) -> AppResult<Vec<PortfolioRow>> {
     let actor = ctx.user.as_ref().map(|u| u.actor());
     let filter = filter.clean(actor.is_some());
-    state.db.read(move |c| portfolio::all(c, &filter, actor.as_ref())).await
+    state
+        .db
+        .read(move |c| portfolio::all(c, &filter, actor.as_ref()))
+        .await
 }
 
 /// The register as CSV, with the same filters and visibility as the page.
-async fn export_csv(State(state): State<AppState>, ctx: PageCtx, Query(filter): Query<PortfolioFilter>) -> AppResult<Response> {
+async fn export_csv(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Query(filter): Query<PortfolioFilter>,
+) -> AppResult<Response> {
     let rows = export_rows(&state, &ctx, filter).await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let members = state.db.read(move |c| super::store::member_codes(c, &ids)).await?;
+    let members = state
+        .db
+        .read(move |c| super::store::member_codes(c, &ids))
+        .await?;
     let mut out = csv::Writer::from_writer(Vec::new());
-    let header = ["id", "name", "kind", "degree", "stage", "status", "visibility", "lead", "partners", "next_review_due", "review_overdue", "rag", "realised_savings_pounds"];
+    let header = [
+        "id",
+        "name",
+        "kind",
+        "degree",
+        "stage",
+        "status",
+        "visibility",
+        "lead",
+        "partners",
+        "next_review_due",
+        "review_overdue",
+        "rag",
+        "realised_savings_pounds",
+    ];
     out.write_record(header).map_err(AppError::internal)?;
     for r in &rows {
         let partners = members.get(&r.id).map(|m| m.join("|")).unwrap_or_default();
@@ -136,14 +225,39 @@ async fn export_csv(State(state): State<AppState>, ctx: PageCtx, Query(filter): 
         .map_err(AppError::internal)?;
     }
     let body = out.into_inner().map_err(AppError::internal)?;
-    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"partnerships.csv\"")], body).into_response())
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"partnerships.csv\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 /// The register as JSON, with the same filters and visibility as the page.
-async fn export_json(State(state): State<AppState>, ctx: PageCtx, Query(filter): Query<PortfolioFilter>) -> AppResult<Response> {
+async fn export_json(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Query(filter): Query<PortfolioFilter>,
+) -> AppResult<Response> {
     let rows = export_rows(&state, &ctx, filter).await?;
-    let body = serde_json::to_vec(&serde_json::json!({ "partnerships": rows })).map_err(AppError::internal)?;
-    Ok(([(header::CONTENT_TYPE, "application/json"), (header::CONTENT_DISPOSITION, "attachment; filename=\"partnerships.json\"")], body).into_response())
+    let body = serde_json::to_vec(&serde_json::json!({ "partnerships": rows }))
+        .map_err(AppError::internal)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"partnerships.json\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 #[derive(Template)]
@@ -156,16 +270,28 @@ struct ImportPage {
 }
 
 fn importer_for(user: &crate::auth::SessionUser) -> AppResult<super::import::Importer> {
-    crate::policy::authorize(Some(&user.actor()), crate::policy::Action::ImportPartnerships)?;
+    crate::policy::authorize(
+        Some(&user.actor()),
+        crate::policy::Action::ImportPartnerships,
+    )?;
     Ok(match user.role {
         crate::policy::Role::PlatformAdmin => super::import::Importer::Platform,
         _ => super::import::Importer::Organisation(user.organisation_id),
     })
 }
 
-pub async fn import_page(ctx: PageCtx, crate::auth::SignedIn(user): crate::auth::SignedIn) -> AppResult<Response> {
+pub async fn import_page(
+    ctx: PageCtx,
+    crate::auth::SignedIn(user): crate::auth::SignedIn,
+) -> AppResult<Response> {
     importer_for(&user)?;
-    Ok(html(ImportPage { ctx: ctx.with_nav("partnerships"), errors: Default::default(), report: None, columns: super::import::COLUMNS })?.into_response())
+    Ok(html(ImportPage {
+        ctx: ctx.with_nav("partnerships"),
+        errors: Default::default(),
+        report: None,
+        columns: super::import::COLUMNS,
+    })?
+    .into_response())
 }
 
 pub async fn import_upload(
@@ -176,10 +302,20 @@ pub async fn import_upload(
 ) -> AppResult<Response> {
     let importer = importer_for(&user)?;
     let mut text = None;
-    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("The upload could not be read: {e}")))? {
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(format!("The upload could not be read: {e}")))?
+    {
         if field.name() == Some("file") {
-            let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(format!("The upload could not be read: {e}")))?;
-            text = Some(String::from_utf8(bytes.to_vec()).map_err(|_| AppError::invalid("file", "The file must be CSV text in UTF-8")));
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| AppError::BadRequest(format!("The upload could not be read: {e}")))?;
+            text = Some(
+                String::from_utf8(bytes.to_vec())
+                    .map_err(|_| AppError::invalid("file", "The file must be CSV text in UTF-8")),
+            );
         }
     }
     let mut errors = crate::web::FormErrors::default();
@@ -192,13 +328,30 @@ pub async fn import_upload(
         Some(Ok(t)) => {
             let actor = user.audit_actor();
             let db = state.db.clone();
-            let result = tokio::task::spawn_blocking(move || db.write_blocking_as(|c| super::import::import(c, &t, importer, &actor))).await.map_err(AppError::internal)?;
+            let result = tokio::task::spawn_blocking(move || {
+                db.write_blocking_as(|c| super::import::import(c, &t, importer, &actor))
+            })
+            .await
+            .map_err(AppError::internal)?;
             match result {
                 Ok(r) => report = Some(r),
                 Err(e) => errors.push("file", e.to_string().replacen("line", "Line", 1)),
             }
         }
     }
-    let status = if errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
-    Ok((status, html(ImportPage { ctx: ctx.with_nav("partnerships"), errors, report, columns: super::import::COLUMNS })?).into_response())
+    let status = if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((
+        status,
+        html(ImportPage {
+            ctx: ctx.with_nav("partnerships"),
+            errors,
+            report,
+            columns: super::import::COLUMNS,
+        })?,
+    )
+        .into_response())
 }

@@ -6,7 +6,9 @@ use diesel::prelude::*;
 
 use super::model::*;
 use crate::audit::{self, Actor as AuditActor, Change};
-use crate::db::schema::{lgsl_services, organisations, partnership_members, partnership_services, partnerships};
+use crate::db::schema::{
+    lgsl_services, organisations, partnership_members, partnership_services, partnerships,
+};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::orgs::model::Organisation;
@@ -42,41 +44,69 @@ pub fn validate(input: &PartnershipInput) -> Vec<FieldError> {
     if name.is_empty() {
         errors.push(FieldError::new("name", "Enter the partnership's name"));
     } else if name.chars().count() > 200 {
-        errors.push(FieldError::new("name", "Name must be 200 characters or fewer"));
+        errors.push(FieldError::new(
+            "name",
+            "Name must be 200 characters or fewer",
+        ));
     }
     for (field, value) in [("purpose", &input.purpose), ("exit_plan", &input.exit_plan)] {
         if value.chars().count() > MAX_TEXT {
-            errors.push(FieldError::new(field, format!("Keep this to {MAX_TEXT} characters or fewer")));
+            errors.push(FieldError::new(
+                field,
+                format!("Keep this to {MAX_TEXT} characters or fewer"),
+            ));
         }
     }
-    for (field, value) in [("decision_body", &input.decision_body), ("decision_rule", &input.decision_rule), ("meeting_cadence", &input.meeting_cadence)] {
+    for (field, value) in [
+        ("decision_body", &input.decision_body),
+        ("decision_rule", &input.decision_rule),
+        ("meeting_cadence", &input.meeting_cadence),
+    ] {
         if value.chars().count() > 500 {
-            errors.push(FieldError::new(field, "Keep this to 500 characters or fewer"));
+            errors.push(FieldError::new(
+                field,
+                "Keep this to 500 characters or fewer",
+            ));
         }
     }
     if Kind::parse(&input.kind).is_none() {
         errors.push(FieldError::new("kind", "Select the type of partnership"));
     }
     if Degree::parse(&input.degree).is_none() {
-        errors.push(FieldError::new("degree", "Select where the partnership sits on the collaboration spectrum"));
+        errors.push(FieldError::new(
+            "degree",
+            "Select where the partnership sits on the collaboration spectrum",
+        ));
     }
     if !(1..=8).contains(&input.stage) {
-        errors.push(FieldError::new("stage", "Select the lifecycle stage, 1 to 8"));
+        errors.push(FieldError::new(
+            "stage",
+            "Select the lifecycle stage, 1 to 8",
+        ));
     }
     if Status::parse(&input.status).is_none() {
         errors.push(FieldError::new("status", "Select the partnership's status"));
     }
     if Visibility::parse(&input.visibility).is_none() {
-        errors.push(FieldError::new("visibility", "Select who can see the partnership"));
+        errors.push(FieldError::new(
+            "visibility",
+            "Select who can see the partnership",
+        ));
     }
     if let (Some(s), Some(e)) = (input.start_date, input.end_date) {
         if e <= s {
-            errors.push(FieldError::new("end_date", "The end date must be after the start date"));
+            errors.push(FieldError::new(
+                "end_date",
+                "The end date must be after the start date",
+            ));
         }
     }
     if let Some(m) = input.review_cadence_months {
         if !(1..=60).contains(&m) {
-            errors.push(FieldError::new("review_cadence_months", "Review cadence must be from 1 to 60 months"));
+            errors.push(FieldError::new(
+                "review_cadence_months",
+                "Review cadence must be from 1 to 60 months",
+            ));
         }
     }
     errors
@@ -86,47 +116,88 @@ fn check_services(conn: &mut DbConn, services: &[i64]) -> AppResult<()> {
     if services.is_empty() {
         return Ok(());
     }
-    let known: Vec<i64> = lgsl_services::table.filter(lgsl_services::id.eq_any(services)).select(lgsl_services::id).load(conn)?;
+    let known: Vec<i64> = lgsl_services::table
+        .filter(lgsl_services::id.eq_any(services))
+        .select(lgsl_services::id)
+        .load(conn)?;
     if let Some(missing) = services.iter().find(|s| !known.contains(s)) {
-        return Err(AppError::invalid("services", format!("There is no LGSL service {missing}")));
+        return Err(AppError::invalid(
+            "services",
+            format!("There is no LGSL service {missing}"),
+        ));
     }
     Ok(())
 }
 
 /// When the next review falls due: a cadence after the last review, or after
 /// the start (or creation) if there has been none.
-pub fn next_review(cadence_months: Option<i32>, last_review: Option<NaiveDate>, start: Option<NaiveDate>, created: NaiveDate) -> Option<NaiveDate> {
+pub fn next_review(
+    cadence_months: Option<i32>,
+    last_review: Option<NaiveDate>,
+    start: Option<NaiveDate>,
+    created: NaiveDate,
+) -> Option<NaiveDate> {
     let months = u32::try_from(cadence_months?).ok()?;
-    last_review.or(start).unwrap_or(created).checked_add_months(Months::new(months))
+    last_review
+        .or(start)
+        .unwrap_or(created)
+        .checked_add_months(Months::new(months))
 }
 
 fn last_review_date(conn: &mut DbConn, partnership_id: i64) -> AppResult<Option<NaiveDate>> {
     use crate::db::schema::reviews;
-    Ok(reviews::table.filter(reviews::partnership_id.eq(partnership_id)).select(diesel::dsl::max(reviews::held_on)).first(conn)?)
+    Ok(reviews::table
+        .filter(reviews::partnership_id.eq(partnership_id))
+        .select(diesel::dsl::max(reviews::held_on))
+        .first(conn)?)
 }
 
 /// Recomputes the stored next-review date (kept in the table so the
 /// portfolio can sort and flag overdue reviews across many partnerships).
 pub fn refresh_next_review(conn: &mut DbConn, partnership_id: i64) -> AppResult<()> {
-    let p: Partnership = partnerships::table.find(partnership_id).select(Partnership::as_select()).first(conn)?;
-    let due = next_review(p.review_cadence_months, last_review_date(conn, p.id)?, p.start_date, p.created_at.date());
-    diesel::update(partnerships::table.find(partnership_id)).set(partnerships::next_review_due.eq(due)).execute(conn)?;
+    let p: Partnership = partnerships::table
+        .find(partnership_id)
+        .select(Partnership::as_select())
+        .first(conn)?;
+    let due = next_review(
+        p.review_cadence_months,
+        last_review_date(conn, p.id)?,
+        p.start_date,
+        p.created_at.date(),
+    );
+    diesel::update(partnerships::table.find(partnership_id))
+        .set(partnerships::next_review_due.eq(due))
+        .execute(conn)?;
     Ok(())
 }
 
 fn set_services(conn: &mut DbConn, partnership_id: i64, services: &[i64]) -> AppResult<()> {
-    diesel::delete(partnership_services::table.filter(partnership_services::partnership_id.eq(partnership_id))).execute(conn)?;
+    diesel::delete(
+        partnership_services::table.filter(partnership_services::partnership_id.eq(partnership_id)),
+    )
+    .execute(conn)?;
     let mut unique = services.to_vec();
     unique.sort_unstable();
     unique.dedup();
     for s in unique {
-        diesel::insert_into(partnership_services::table).values((partnership_services::partnership_id.eq(partnership_id), partnership_services::service_id.eq(s))).execute(conn)?;
+        diesel::insert_into(partnership_services::table)
+            .values((
+                partnership_services::partnership_id.eq(partnership_id),
+                partnership_services::service_id.eq(s),
+            ))
+            .execute(conn)?;
     }
     Ok(())
 }
 
 /// Creates a partnership led by `lead`, which becomes its first active member.
-pub fn create(conn: &mut DbConn, input: &PartnershipInput, lead: &Organisation, created_by: Option<i64>, actor: &AuditActor) -> AppResult<Partnership> {
+pub fn create(
+    conn: &mut DbConn,
+    input: &PartnershipInput,
+    lead: &Organisation,
+    created_by: Option<i64>,
+    actor: &AuditActor,
+) -> AppResult<Partnership> {
     let errors = validate(input);
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
@@ -134,7 +205,12 @@ pub fn create(conn: &mut DbConn, input: &PartnershipInput, lead: &Organisation, 
     check_services(conn, &input.services)?;
     let now = crate::db::now();
     let id: i64 = diesel::insert_into(partnerships::table)
-        .values((partnership_fields!(input), partnerships::created_by.eq(created_by), partnerships::created_at.eq(now), partnerships::updated_at.eq(now)))
+        .values((
+            partnership_fields!(input),
+            partnerships::created_by.eq(created_by),
+            partnerships::created_at.eq(now),
+            partnerships::updated_at.eq(now),
+        ))
         .returning(partnerships::id)
         .get_result(conn)?;
     set_services(conn, id, &input.services)?;
@@ -152,13 +228,23 @@ pub fn create(conn: &mut DbConn, input: &PartnershipInput, lead: &Organisation, 
     audit::record(
         conn,
         actor,
-        Change { action: "partnership.create", entity_type: "partnership", entity_id: id.to_string(), organisation_id: Some(lead.id), before: None, after: audit::to_json(input) },
+        Change {
+            action: "partnership.create",
+            entity_type: "partnership",
+            entity_id: id.to_string(),
+            organisation_id: Some(lead.id),
+            before: None,
+            after: audit::to_json(input),
+        },
     )?;
     get(conn, id)
 }
 
 pub fn get(conn: &mut DbConn, id: i64) -> AppResult<Partnership> {
-    Ok(partnerships::table.find(id).select(Partnership::as_select()).first(conn)?)
+    Ok(partnerships::table
+        .find(id)
+        .select(Partnership::as_select())
+        .first(conn)?)
 }
 
 pub fn services_of(conn: &mut DbConn, id: i64) -> AppResult<Vec<crate::services::store::Service>> {
@@ -191,14 +277,24 @@ pub fn input_of(conn: &mut DbConn, p: &Partnership) -> AppResult<PartnershipInpu
     })
 }
 
-pub fn update(conn: &mut DbConn, p: &Partnership, input: &PartnershipInput, actor: &AuditActor) -> AppResult<Partnership> {
+pub fn update(
+    conn: &mut DbConn,
+    p: &Partnership,
+    input: &PartnershipInput,
+    actor: &AuditActor,
+) -> AppResult<Partnership> {
     let errors = validate(input);
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
     check_services(conn, &input.services)?;
     let before = input_of(conn, p)?;
-    diesel::update(partnerships::table.find(p.id)).set((partnership_fields!(input), partnerships::updated_at.eq(crate::db::now()))).execute(conn)?;
+    diesel::update(partnerships::table.find(p.id))
+        .set((
+            partnership_fields!(input),
+            partnerships::updated_at.eq(crate::db::now()),
+        ))
+        .execute(conn)?;
     set_services(conn, p.id, &input.services)?;
     refresh_next_review(conn, p.id)?;
     audit::record(
@@ -218,14 +314,34 @@ pub fn update(conn: &mut DbConn, p: &Partnership, input: &PartnershipInput, acto
 
 /// Marks a partnership as changed (sub-records call this so lists sort by activity).
 pub fn touch(conn: &mut DbConn, id: i64) -> AppResult<()> {
-    diesel::update(partnerships::table.find(id)).set(partnerships::updated_at.eq(crate::db::now())).execute(conn)?;
+    diesel::update(partnerships::table.find(id))
+        .set(partnerships::updated_at.eq(crate::db::now()))
+        .execute(conn)?;
     Ok(())
 }
 
 /// Records a change to anything inside a partnership in its history.
-pub fn record(conn: &mut DbConn, actor: &AuditActor, partnership_id: i64, action: &str, before: Option<serde_json::Value>, after: Option<serde_json::Value>) -> AppResult<()> {
+pub fn record(
+    conn: &mut DbConn,
+    actor: &AuditActor,
+    partnership_id: i64,
+    action: &str,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> AppResult<()> {
     touch(conn, partnership_id)?;
-    audit::record(conn, actor, Change { action, entity_type: "partnership", entity_id: partnership_id.to_string(), organisation_id: None, before, after })
+    audit::record(
+        conn,
+        actor,
+        Change {
+            action,
+            entity_type: "partnership",
+            entity_id: partnership_id.to_string(),
+            organisation_id: None,
+            before,
+            after,
+        },
+    )
 }
 
 pub fn members(conn: &mut DbConn, partnership_id: i64) -> AppResult<Vec<MemberView>> {
@@ -233,7 +349,12 @@ pub fn members(conn: &mut DbConn, partnership_id: i64) -> AppResult<Vec<MemberVi
         .inner_join(organisations::table)
         .filter(partnership_members::partnership_id.eq(partnership_id))
         .order((partnership_members::id.asc(),))
-        .select((Member::as_select(), organisations::code, organisations::name, organisations::population))
+        .select((
+            Member::as_select(),
+            organisations::code,
+            organisations::name,
+            organisations::population,
+        ))
         .load(conn)?;
     Ok(rows
         .into_iter()
@@ -252,7 +373,10 @@ pub fn members(conn: &mut DbConn, partnership_id: i64) -> AppResult<Vec<MemberVi
 }
 
 /// Active member organisations as (organisation id, code, name), for choosing an owner or payer.
-pub fn active_member_orgs(conn: &mut DbConn, partnership_id: i64) -> AppResult<Vec<(i64, String, String)>> {
+pub fn active_member_orgs(
+    conn: &mut DbConn,
+    partnership_id: i64,
+) -> AppResult<Vec<(i64, String, String)>> {
     Ok(partnership_members::table
         .inner_join(organisations::table)
         .filter(partnership_members::partnership_id.eq(partnership_id))
@@ -263,13 +387,29 @@ pub fn active_member_orgs(conn: &mut DbConn, partnership_id: i64) -> AppResult<V
 }
 
 /// The organisation id for a code, if it is an active member; for checking owners and payers.
-pub fn active_member_id(conn: &mut DbConn, partnership_id: i64, code: &str, field: &str) -> AppResult<i64> {
-    active_member_orgs(conn, partnership_id)?.into_iter().find(|(_, c, _)| c.eq_ignore_ascii_case(code.trim())).map(|(id, _, _)| id).ok_or_else(|| {
-        AppError::invalid(
-            field,
-            if code.trim().is_empty() { "Select a member organisation".to_string() } else { format!("{} is not an active member of this partnership", code.trim()) },
-        )
-    })
+pub fn active_member_id(
+    conn: &mut DbConn,
+    partnership_id: i64,
+    code: &str,
+    field: &str,
+) -> AppResult<i64> {
+    active_member_orgs(conn, partnership_id)?
+        .into_iter()
+        .find(|(_, c, _)| c.eq_ignore_ascii_case(code.trim()))
+        .map(|(id, _, _)| id)
+        .ok_or_else(|| {
+            AppError::invalid(
+                field,
+                if code.trim().is_empty() {
+                    "Select a member organisation".to_string()
+                } else {
+                    format!(
+                        "{} is not an active member of this partnership",
+                        code.trim()
+                    )
+                },
+            )
+        })
 }
 
 pub fn view(conn: &mut DbConn, p: &Partnership) -> AppResult<PartnershipView> {
@@ -297,15 +437,25 @@ pub fn view(conn: &mut DbConn, p: &Partnership) -> AppResult<PartnershipView> {
 }
 
 /// Active members' organisation codes per partnership, lead first.
-pub fn member_codes(conn: &mut DbConn, ids: &[i64]) -> AppResult<std::collections::HashMap<i64, Vec<String>>> {
+pub fn member_codes(
+    conn: &mut DbConn,
+    ids: &[i64],
+) -> AppResult<std::collections::HashMap<i64, Vec<String>>> {
     let mut map: std::collections::HashMap<i64, Vec<String>> = Default::default();
     for chunk in ids.chunks(500) {
         let rows: Vec<(i64, String, String)> = partnership_members::table
             .inner_join(organisations::table)
             .filter(partnership_members::partnership_id.eq_any(chunk))
             .filter(partnership_members::status.eq(MemberStatus::Active.code()))
-            .order((partnership_members::partnership_id.asc(), partnership_members::id.asc()))
-            .select((partnership_members::partnership_id, partnership_members::role, organisations::code))
+            .order((
+                partnership_members::partnership_id.asc(),
+                partnership_members::id.asc(),
+            ))
+            .select((
+                partnership_members::partnership_id,
+                partnership_members::role,
+                organisations::code,
+            ))
             .load(conn)?;
         for (pid, role, code) in rows {
             let list = map.entry(pid).or_default();

@@ -6,7 +6,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::audit::AuditEntry;
-use crate::db::schema::{audit_log, ledger_entries, objective_updates, objectives, review_actions, reviews, risks};
+use crate::db::schema::{
+    audit_log, ledger_entries, objective_updates, objectives, review_actions, reviews, risks,
+};
 use crate::db::DbConn;
 use crate::error::AppResult;
 
@@ -62,13 +64,24 @@ impl Summary {
 }
 
 /// Latest RAG per objective of one partnership.
-pub fn latest_rags(conn: &mut DbConn, partnership_ids: &[i64]) -> AppResult<Vec<(i64, i64, String)>> {
+pub fn latest_rags(
+    conn: &mut DbConn,
+    partnership_ids: &[i64],
+) -> AppResult<Vec<(i64, i64, String)>> {
     // (partnership, objective, rag), newest update first per objective.
     let rows: Vec<(i64, i64, String)> = objective_updates::table
         .inner_join(objectives::table)
         .filter(objectives::partnership_id.eq_any(partnership_ids))
-        .order((objective_updates::objective_id.asc(), objective_updates::recorded_on.desc(), objective_updates::id.desc()))
-        .select((objectives::partnership_id, objective_updates::objective_id, objective_updates::rag))
+        .order((
+            objective_updates::objective_id.asc(),
+            objective_updates::recorded_on.desc(),
+            objective_updates::id.desc(),
+        ))
+        .select((
+            objectives::partnership_id,
+            objective_updates::objective_id,
+            objective_updates::rag,
+        ))
         .load(conn)?;
     let mut latest: Vec<(i64, i64, String)> = Vec::new();
     for row in rows {
@@ -80,7 +93,13 @@ pub fn latest_rags(conn: &mut DbConn, partnership_ids: &[i64]) -> AppResult<Vec<
 }
 
 pub fn for_partnership(conn: &mut DbConn, id: i64) -> AppResult<Summary> {
-    let mut s = Summary { objectives: objectives::table.filter(objectives::partnership_id.eq(id)).count().get_result(conn)?, ..Default::default() };
+    let mut s = Summary {
+        objectives: objectives::table
+            .filter(objectives::partnership_id.eq(id))
+            .count()
+            .get_result(conn)?,
+        ..Default::default()
+    };
     for (_, _, rag) in latest_rags(conn, &[id])? {
         match rag.as_str() {
             "red" => s.red += 1,
@@ -89,11 +108,21 @@ pub fn for_partnership(conn: &mut DbConn, id: i64) -> AppResult<Summary> {
             _ => {}
         }
     }
-    let open: Vec<(i32, i32)> = risks::table.filter(risks::partnership_id.eq(id)).filter(risks::status.ne("closed")).select((risks::likelihood, risks::impact)).load(conn)?;
+    let open: Vec<(i32, i32)> = risks::table
+        .filter(risks::partnership_id.eq(id))
+        .filter(risks::status.ne("closed"))
+        .select((risks::likelihood, risks::impact))
+        .load(conn)?;
     s.open_risks = open.len() as i64;
     s.high_risks = open.iter().filter(|(l, i)| l * i >= 15).count() as i64;
-    let entries: Vec<(String, String, i64)> =
-        ledger_entries::table.filter(ledger_entries::partnership_id.eq(id)).select((ledger_entries::entry_type, ledger_entries::basis, ledger_entries::amount_pence)).load(conn)?;
+    let entries: Vec<(String, String, i64)> = ledger_entries::table
+        .filter(ledger_entries::partnership_id.eq(id))
+        .select((
+            ledger_entries::entry_type,
+            ledger_entries::basis,
+            ledger_entries::amount_pence,
+        ))
+        .load(conn)?;
     for (kind, basis, amount) in entries {
         match (kind.as_str(), basis.as_str()) {
             ("cost", "realised") => s.realised_costs_pence += amount,
@@ -102,8 +131,14 @@ pub fn for_partnership(conn: &mut DbConn, id: i64) -> AppResult<Summary> {
             _ => {}
         }
     }
-    s.reviews = reviews::table.filter(reviews::partnership_id.eq(id)).count().get_result(conn)?;
-    s.last_review = reviews::table.filter(reviews::partnership_id.eq(id)).select(diesel::dsl::max(reviews::held_on)).first(conn)?;
+    s.reviews = reviews::table
+        .filter(reviews::partnership_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    s.last_review = reviews::table
+        .filter(reviews::partnership_id.eq(id))
+        .select(diesel::dsl::max(reviews::held_on))
+        .first(conn)?;
     s.overdue_actions = review_actions::table
         .inner_join(reviews::table)
         .filter(reviews::partnership_id.eq(id))

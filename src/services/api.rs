@@ -15,7 +15,9 @@ use crate::policy::{authorize, Action};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/v1/services", get(list)).route("/api/v1/services/{id}", get(get_one))
+    Router::new()
+        .route("/api/v1/services", get(list))
+        .route("/api/v1/services/{id}", get(get_one))
 }
 
 #[derive(Deserialize, IntoParams, Debug)]
@@ -32,17 +34,28 @@ pub struct ListParams {
 /// Search LGSL services.
 #[utoipa::path(get, path = "/api/v1/services", tag = "services", params(ListParams),
     responses((status = 200, body = Page<Service>), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn list(State(state): State<AppState>, caller: ApiCaller, params: Result<Query<ListParams>, QueryRejection>) -> ApiResult<Json<Page<Service>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    params: Result<Query<ListParams>, QueryRejection>,
+) -> ApiResult<Json<Page<Service>>> {
     authorize(caller.actor().as_ref(), Action::ViewPublicData)?;
     let p = api::query(params)?;
-    let paging = PagingParams { page: p.page, per_page: p.per_page }.check()?;
+    let paging = PagingParams {
+        page: p.page,
+        per_page: p.per_page,
+    }
+    .check()?;
     let all = match p.scope.as_deref() {
         None | Some("govuk") => false,
         Some("all") => true,
         Some(_) => return Err(AppError::invalid("scope", "scope must be govuk or all").into()),
     };
     let q = p.q.map(|q| q.trim().to_string()).filter(|q| !q.is_empty());
-    let (rows, total) = state.db.read(move |c| store::search(c, q.as_deref(), !all, paging.offset(), paging.per_page)).await?;
+    let (rows, total) = state
+        .db
+        .read(move |c| store::search(c, q.as_deref(), !all, paging.offset(), paging.per_page))
+        .await?;
     Ok(Json(Page::new(rows, paging, total)))
 }
 
@@ -50,7 +63,11 @@ pub async fn list(State(state): State<AppState>, caller: ApiCaller, params: Resu
 #[utoipa::path(get, path = "/api/v1/services/{id}", tag = "services",
     params(("id" = i64, Path, description = "LGSL identifier")),
     responses((status = 200, body = Service), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_one(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<String>) -> ApiResult<Json<Service>> {
+pub async fn get_one(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Service>> {
     authorize(caller.actor().as_ref(), Action::ViewPublicData)?;
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     Ok(Json(state.db.read(move |c| store::find(c, id)).await?))

@@ -17,7 +17,9 @@ use crate::AppState;
 const PER_PAGE: i64 = 50;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/services", get(services)).route("/services/{id}", get(service))
+    Router::new()
+        .route("/services", get(services))
+        .route("/services/{id}", get(service))
 }
 
 #[derive(Template)]
@@ -39,22 +41,55 @@ struct ServicesQuery {
     page: Option<String>,
 }
 
-async fn services(State(state): State<AppState>, ctx: PageCtx, Query(query): Query<ServicesQuery>) -> AppResult<impl IntoResponse> {
-    authorize(ctx.user.as_ref().map(|u| u.actor()).as_ref(), Action::ViewPublicData)?;
-    let q = query.q.map(|q| q.trim().chars().take(100).collect::<String>()).unwrap_or_default();
+async fn services(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Query(query): Query<ServicesQuery>,
+) -> AppResult<impl IntoResponse> {
+    authorize(
+        ctx.user.as_ref().map(|u| u.actor()).as_ref(),
+        Action::ViewPublicData,
+    )?;
+    let q = query
+        .q
+        .map(|q| q.trim().chars().take(100).collect::<String>())
+        .unwrap_or_default();
     let all = query.scope.as_deref() == Some("all");
     let page = page_number(query.page.as_deref());
     let q2 = q.clone();
     let (services, total, functions) = state
         .db
         .read(move |c| {
-            let (s, t) = store::search(c, Some(&q2).filter(|q| !q.is_empty()).map(|s| s.as_str()), !all, (page - 1) * PER_PAGE, PER_PAGE)?;
+            let (s, t) = store::search(
+                c,
+                Some(&q2).filter(|q| !q.is_empty()).map(|s| s.as_str()),
+                !all,
+                (page - 1) * PER_PAGE,
+                PER_PAGE,
+            )?;
             Ok((s, t, store::function_groups(c)?))
         })
         .await?;
-    let params = [("q", q.clone()), ("scope", if all { "all".to_string() } else { String::new() })];
+    let params = [
+        ("q", q.clone()),
+        (
+            "scope",
+            if all {
+                "all".to_string()
+            } else {
+                String::new()
+            },
+        ),
+    ];
     let pagination = Pagination::new("/services", &params, page, PER_PAGE, total);
-    html(ServicesPage { ctx: ctx.with_nav("services"), q, all, services, pagination, functions })
+    html(ServicesPage {
+        ctx: ctx.with_nav("services"),
+        q,
+        all,
+        services,
+        pagination,
+        functions,
+    })
 }
 
 #[derive(Template)]
@@ -71,18 +106,32 @@ struct PageQuery {
     page: Option<String>,
 }
 
-async fn service(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<String>, Query(query): Query<PageQuery>) -> AppResult<impl IntoResponse> {
-    authorize(ctx.user.as_ref().map(|u| u.actor()).as_ref(), Action::ViewPublicData)?;
+async fn service(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    Query(query): Query<PageQuery>,
+) -> AppResult<impl IntoResponse> {
+    authorize(
+        ctx.user.as_ref().map(|u| u.actor()).as_ref(),
+        Action::ViewPublicData,
+    )?;
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let page = page_number(query.page.as_deref());
     let (service, councils, total) = state
         .db
         .read(move |c| {
             let service = store::find(c, id)?;
-            let (councils, total) = store::councils_delivering(c, &service, (page - 1) * PER_PAGE, PER_PAGE)?;
+            let (councils, total) =
+                store::councils_delivering(c, &service, (page - 1) * PER_PAGE, PER_PAGE)?;
             Ok((service, councils, total))
         })
         .await?;
     let pagination = Pagination::new(&format!("/services/{id}"), &[], page, PER_PAGE, total);
-    html(ServicePage { ctx: ctx.with_nav("services"), service, councils, pagination })
+    html(ServicePage {
+        ctx: ctx.with_nav("services"),
+        service,
+        councils,
+        pagination,
+    })
 }

@@ -20,7 +20,14 @@ pub fn functions(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, Imp
         let label = row.required("Label")?.to_string();
         let parent = match row.get("Parent identifiers") {
             "" => None,
-            p => Some((p.parse::<i64>().map_err(|_| row.error(format!("'Parent identifiers' is '{p}'; expected one function identifier")))?, row.line)),
+            p => Some((
+                p.parse::<i64>().map_err(|_| {
+                    row.error(format!(
+                        "'Parent identifiers' is '{p}'; expected one function identifier"
+                    ))
+                })?,
+                row.line,
+            )),
         };
         rows.push((id, label, parent));
     }
@@ -28,13 +35,20 @@ pub fn functions(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, Imp
     for (id, _, parent) in &rows {
         if let Some((p, line)) = parent {
             if !ids.contains(p) {
-                return Err(ImportError::at(*line, format!("function {id} names parent {p}, which is not in the file")));
+                return Err(ImportError::at(
+                    *line,
+                    format!("function {id} names parent {p}, which is not in the file"),
+                ));
             }
         }
     }
     let report = db.write_blocking(|conn| {
         let current: HashMap<i64, (String, Option<i64>)> = lgsl_functions::table
-            .select((lgsl_functions::id, lgsl_functions::label, lgsl_functions::parent_id))
+            .select((
+                lgsl_functions::id,
+                lgsl_functions::label,
+                lgsl_functions::parent_id,
+            ))
             .load::<(i64, String, Option<i64>)>(conn)?
             .into_iter()
             .map(|(i, l, p)| (i, (l, p)))
@@ -43,7 +57,9 @@ pub fn functions(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, Imp
         // Insert without parents first, then set parents, so order in the file does not matter.
         for (id, label, _) in &rows {
             if !current.contains_key(id) {
-                diesel::insert_into(lgsl_functions::table).values((lgsl_functions::id.eq(id), lgsl_functions::label.eq(label))).execute(conn)?;
+                diesel::insert_into(lgsl_functions::table)
+                    .values((lgsl_functions::id.eq(id), lgsl_functions::label.eq(label)))
+                    .execute(conn)?;
             }
         }
         for (id, label, parent) in &rows {
@@ -51,7 +67,12 @@ pub fn functions(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, Imp
             match current.get(id) {
                 Some((l, p)) if l == label && *p == parent_id => report.unchanged += 1,
                 existing => {
-                    diesel::update(lgsl_functions::table.find(id)).set((lgsl_functions::label.eq(label), lgsl_functions::parent_id.eq(parent_id))).execute(conn)?;
+                    diesel::update(lgsl_functions::table.find(id))
+                        .set((
+                            lgsl_functions::label.eq(label),
+                            lgsl_functions::parent_id.eq(parent_id),
+                        ))
+                        .execute(conn)?;
                     if existing.is_some() {
                         report.updated += 1
                     } else {
@@ -74,11 +95,19 @@ pub fn services(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, Impo
     for row in table.rows() {
         let id = parse_id(&row, "Identifier")?;
         seen.check(&row, "Identifier", &id.to_string())?;
-        rows.push((id, row.required("Label")?.to_string(), row.get("Description").to_string()));
+        rows.push((
+            id,
+            row.required("Label")?.to_string(),
+            row.get("Description").to_string(),
+        ));
     }
     let report = db.write_blocking(|conn| {
         let current: HashMap<i64, (String, String)> = lgsl_services::table
-            .select((lgsl_services::id, lgsl_services::label, lgsl_services::description))
+            .select((
+                lgsl_services::id,
+                lgsl_services::label,
+                lgsl_services::description,
+            ))
             .load::<(i64, String, String)>(conn)?
             .into_iter()
             .map(|(i, l, d)| (i, (l, d)))
@@ -89,17 +118,28 @@ pub fn services(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, Impo
             match current.get(id) {
                 Some((l, d)) if l == label && d == description => report.unchanged += 1,
                 Some(_) => {
-                    diesel::update(lgsl_services::table.find(id)).set((lgsl_services::label.eq(label), lgsl_services::description.eq(description))).execute(conn)?;
+                    diesel::update(lgsl_services::table.find(id))
+                        .set((
+                            lgsl_services::label.eq(label),
+                            lgsl_services::description.eq(description),
+                        ))
+                        .execute(conn)?;
                     report.updated += 1;
                 }
                 None => {
-                    inserts.push((lgsl_services::id.eq(*id), lgsl_services::label.eq(label.clone()), lgsl_services::description.eq(description.clone())));
+                    inserts.push((
+                        lgsl_services::id.eq(*id),
+                        lgsl_services::label.eq(label.clone()),
+                        lgsl_services::description.eq(description.clone()),
+                    ));
                     report.created += 1;
                 }
             }
         }
         for chunk in inserts.chunks(500) {
-            crate::per_backend!(&mut *conn, |c| diesel::insert_into(lgsl_services::table).values(chunk).execute(c))?;
+            crate::per_backend!(&mut *conn, |c| diesel::insert_into(lgsl_services::table)
+                .values(chunk)
+                .execute(c))?;
         }
         crate::imports::record(conn, actor, "LGSL services", &report)?;
         Ok(report)
@@ -120,13 +160,19 @@ pub fn service_tiers(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport,
             "county/unitary" => "county",
             "district/unitary" => "district",
             "all" => "all",
-            other => return Err(row.error(format!("'Providing Tier' is '{other}'; expected county/unitary, district/unitary or all"))),
+            other => return Err(row.error(format!(
+                "'Providing Tier' is '{other}'; expected county/unitary, district/unitary or all"
+            ))),
         };
         rows.push((id, row.required("Description")?.to_string(), tier));
     }
     let report = db.write_blocking(|conn| {
         let current: HashMap<i64, (Option<String>, Option<String>)> = lgsl_services::table
-            .select((lgsl_services::id, lgsl_services::providing_tier, lgsl_services::govuk_title))
+            .select((
+                lgsl_services::id,
+                lgsl_services::providing_tier,
+                lgsl_services::govuk_title,
+            ))
             .load::<(i64, Option<String>, Option<String>)>(conn)?
             .into_iter()
             .map(|(i, t, g)| (i, (t, g)))
@@ -136,12 +182,22 @@ pub fn service_tiers(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport,
             match current.get(id) {
                 Some((Some(t), Some(g))) if t == tier && g == title => report.unchanged += 1,
                 Some(_) => {
-                    diesel::update(lgsl_services::table.find(id)).set((lgsl_services::providing_tier.eq(*tier), lgsl_services::govuk_title.eq(title))).execute(conn)?;
+                    diesel::update(lgsl_services::table.find(id))
+                        .set((
+                            lgsl_services::providing_tier.eq(*tier),
+                            lgsl_services::govuk_title.eq(title),
+                        ))
+                        .execute(conn)?;
                     report.updated += 1;
                 }
                 None => {
                     diesel::insert_into(lgsl_services::table)
-                        .values((lgsl_services::id.eq(id), lgsl_services::label.eq(title), lgsl_services::providing_tier.eq(*tier), lgsl_services::govuk_title.eq(title)))
+                        .values((
+                            lgsl_services::id.eq(id),
+                            lgsl_services::label.eq(title),
+                            lgsl_services::providing_tier.eq(*tier),
+                            lgsl_services::govuk_title.eq(title),
+                        ))
                         .execute(conn)?;
                     report.created += 1;
                 }

@@ -72,26 +72,43 @@ fn council_tiers_for(providing_tier: Option<&str>) -> Vec<&'static str> {
 }
 
 pub fn count_for_tier(conn: &mut DbConn, tier: Option<&str>) -> AppResult<i64> {
-    Ok(lgsl_services::table.filter(lgsl_services::providing_tier.eq_any(tiers_provided(tier))).count().get_result(conn)?)
+    Ok(lgsl_services::table
+        .filter(lgsl_services::providing_tier.eq_any(tiers_provided(tier)))
+        .count()
+        .get_result(conn)?)
 }
 
 /// The services a council of this tier delivers, by label.
 pub fn for_tier(conn: &mut DbConn, tier: Option<&str>) -> AppResult<Vec<Service>> {
-    Ok(lgsl_services::table.filter(lgsl_services::providing_tier.eq_any(tiers_provided(tier))).order(lgsl_services::label.asc()).select(Service::as_select()).load(conn)?)
+    Ok(lgsl_services::table
+        .filter(lgsl_services::providing_tier.eq_any(tiers_provided(tier)))
+        .order(lgsl_services::label.asc())
+        .select(Service::as_select())
+        .load(conn)?)
 }
 
 /// Services matching `q` (label, description, GOV.UK title or LGSL id); `govuk_only` keeps those with a tier.
-pub fn search(conn: &mut DbConn, q: Option<&str>, govuk_only: bool, offset: i64, limit: i64) -> AppResult<(Vec<Service>, i64)> {
+pub fn search(
+    conn: &mut DbConn,
+    q: Option<&str>,
+    govuk_only: bool,
+    offset: i64,
+    limit: i64,
+) -> AppResult<(Vec<Service>, i64)> {
     let build = || {
         let mut query = lgsl_services::table.into_boxed::<crate::db::DbBackend>();
         if let Some(q) = q {
             let pattern = like_pattern(q);
             // Labels and descriptions are mixed case; compare lower-cased on both backends.
-            let text_match = lower(lgsl_services::label).like(pattern.clone()).escape('\\').or(lower(lgsl_services::description).like(pattern.clone()).escape('\\')).or(lower(
-                coalesce_text(lgsl_services::govuk_title, ""),
-            )
-            .like(pattern)
-            .escape('\\'));
+            let text_match = lower(lgsl_services::label)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(lgsl_services::description)
+                    .like(pattern.clone())
+                    .escape('\\'))
+                .or(lower(coalesce_text(lgsl_services::govuk_title, ""))
+                    .like(pattern)
+                    .escape('\\'));
             query = match q.trim().parse::<i64>() {
                 Ok(id) => query.filter(lgsl_services::id.eq(id).or(text_match)),
                 Err(_) => query.filter(text_match),
@@ -103,32 +120,73 @@ pub fn search(conn: &mut DbConn, q: Option<&str>, govuk_only: bool, offset: i64,
         query
     };
     let total = build().count().get_result(conn)?;
-    let rows = build().order(lgsl_services::label.asc()).offset(offset).limit(limit).select(Service::as_select()).load(conn)?;
+    let rows = build()
+        .order(lgsl_services::label.asc())
+        .offset(offset)
+        .limit(limit)
+        .select(Service::as_select())
+        .load(conn)?;
     Ok((rows, total))
 }
 
 diesel::define_sql_function!(#[sql_name = "coalesce"] fn coalesce_text(x: diesel::sql_types::Nullable<diesel::sql_types::Text>, y: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
 pub fn find(conn: &mut DbConn, id: i64) -> AppResult<Service> {
-    Ok(lgsl_services::table.find(id).select(Service::as_select()).first(conn)?)
+    Ok(lgsl_services::table
+        .find(id)
+        .select(Service::as_select())
+        .first(conn)?)
 }
 
 /// Current councils that deliver a service, by name.
-pub fn councils_delivering(conn: &mut DbConn, service: &Service, offset: i64, limit: i64) -> AppResult<(Vec<OrgRef>, i64)> {
+pub fn councils_delivering(
+    conn: &mut DbConn,
+    service: &Service,
+    offset: i64,
+    limit: i64,
+) -> AppResult<(Vec<OrgRef>, i64)> {
     let tiers = council_tiers_for(service.providing_tier.as_deref());
-    let build = || organisations::table.filter(organisations::tier.eq_any(tiers.clone())).filter(organisations::is_current.eq(true)).into_boxed::<crate::db::DbBackend>();
+    let build = || {
+        organisations::table
+            .filter(organisations::tier.eq_any(tiers.clone()))
+            .filter(organisations::is_current.eq(true))
+            .into_boxed::<crate::db::DbBackend>()
+    };
     let total = build().count().get_result(conn)?;
-    let rows =
-        build().order(organisations::short_name.asc()).offset(offset).limit(limit).select((organisations::code, organisations::name, organisations::short_name)).load(conn)?;
+    let rows = build()
+        .order(organisations::short_name.asc())
+        .offset(offset)
+        .limit(limit)
+        .select((
+            organisations::code,
+            organisations::name,
+            organisations::short_name,
+        ))
+        .load(conn)?;
     Ok((rows, total))
 }
 
 pub fn function_groups(conn: &mut DbConn) -> AppResult<Vec<FunctionGroup>> {
-    let all: Vec<Function> = lgsl_functions::table.select((lgsl_functions::id, lgsl_functions::label, lgsl_functions::parent_id)).order(lgsl_functions::label.asc()).load(conn)?;
+    let all: Vec<Function> = lgsl_functions::table
+        .select((
+            lgsl_functions::id,
+            lgsl_functions::label,
+            lgsl_functions::parent_id,
+        ))
+        .order(lgsl_functions::label.asc())
+        .load(conn)?;
     Ok(all
         .iter()
         .filter(|f| f.parent_id.is_none())
-        .map(|top| FunctionGroup { id: top.id, label: top.label.clone(), children: all.iter().filter(|f| f.parent_id == Some(top.id)).cloned().collect() })
+        .map(|top| FunctionGroup {
+            id: top.id,
+            label: top.label.clone(),
+            children: all
+                .iter()
+                .filter(|f| f.parent_id == Some(top.id))
+                .cloned()
+                .collect(),
+        })
         .collect())
 }
 

@@ -42,16 +42,51 @@ pub struct InvitationSent {
     responses((status = 201, body = InvitationSent), (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn invite(State(state): State<AppState>, caller: ApiCaller, body: Result<Json<NewInvitation>, JsonRejection>) -> ApiResult<(StatusCode, Json<InvitationSent>)> {
+pub async fn invite(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    body: Result<Json<NewInvitation>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<InvitationSent>)> {
     let user = caller.require()?.clone();
     let input = api::json(body)?;
     let code = input.organisation.clone();
-    let org = state.db.read(move |c| crate::orgs::store::find(c, &code)).await.map_err(|e| match e {
-        AppError::NotFound => AppError::invalid("organisation", format!("No organisation has the code '{}'", input.organisation)),
-        other => other,
-    })?;
-    authorize(Some(&user.actor()), Action::InviteMember { organisation_id: org.id, role: input.role })?;
-    let (o, email, role, actor, url) = (org.clone(), input.email.clone(), input.role, user.audit_actor(), state.config.public_url.clone());
-    let inv = state.db.write(move |c| store::invite(c, &o, &email, role, user.id, &actor, &url)).await?;
-    Ok((StatusCode::CREATED, Json(InvitationSent { id: inv.id, email: inv.email, organisation: org.code, role: input.role, expires_at: inv.expires_at })))
+    let org = state
+        .db
+        .read(move |c| crate::orgs::store::find(c, &code))
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound => AppError::invalid(
+                "organisation",
+                format!("No organisation has the code '{}'", input.organisation),
+            ),
+            other => other,
+        })?;
+    authorize(
+        Some(&user.actor()),
+        Action::InviteMember {
+            organisation_id: org.id,
+            role: input.role,
+        },
+    )?;
+    let (o, email, role, actor, url) = (
+        org.clone(),
+        input.email.clone(),
+        input.role,
+        user.audit_actor(),
+        state.config.public_url.clone(),
+    );
+    let inv = state
+        .db
+        .write(move |c| store::invite(c, &o, &email, role, user.id, &actor, &url))
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(InvitationSent {
+            id: inv.id,
+            email: inv.email,
+            organisation: org.code,
+            role: input.role,
+            expires_at: inv.expires_at,
+        }),
+    ))
 }

@@ -26,7 +26,9 @@ pub struct User {
 
 impl User {
     pub fn role_label(&self) -> &'static str {
-        Role::parse(&self.role).map(Role::label).unwrap_or("Unknown")
+        Role::parse(&self.role)
+            .map(Role::label)
+            .unwrap_or("Unknown")
     }
 }
 
@@ -44,14 +46,18 @@ pub struct Invitation {
 
 impl Invitation {
     pub fn role_label(&self) -> &'static str {
-        Role::parse(&self.role).map(Role::label).unwrap_or("Unknown")
+        Role::parse(&self.role)
+            .map(Role::label)
+            .unwrap_or("Unknown")
     }
 }
 
 /// A plausible email address: one @, a dot in the domain, no spaces.
 pub fn valid_email(email: &str) -> bool {
     let mut parts = email.split('@');
-    let (Some(local), Some(domain), None) = (parts.next(), parts.next(), parts.next()) else { return false };
+    let (Some(local), Some(domain), None) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
     !local.is_empty()
         && domain.contains('.')
         && !domain.starts_with('.')
@@ -64,18 +70,32 @@ fn check_email(email: &str) -> Option<FieldError> {
     if email.is_empty() {
         Some(FieldError::new("email", "Enter an email address"))
     } else if !valid_email(email) {
-        Some(FieldError::new("email", "Enter an email address in the correct format, like name@council.gov.uk"))
+        Some(FieldError::new(
+            "email",
+            "Enter an email address in the correct format, like name@council.gov.uk",
+        ))
     } else {
         None
     }
 }
 
 fn email_taken(conn: &mut DbConn, email: &str) -> AppResult<bool> {
-    let n: i64 = users::table.filter(users::email.eq(email)).count().get_result(conn)?;
+    let n: i64 = users::table
+        .filter(users::email.eq(email))
+        .count()
+        .get_result(conn)?;
     Ok(n > 0)
 }
 
-fn create_user(conn: &mut DbConn, email: &str, name: &str, org_id: i64, role: Role, password_hash: &str, actor: &Actor) -> AppResult<User> {
+fn create_user(
+    conn: &mut DbConn,
+    email: &str,
+    name: &str,
+    org_id: i64,
+    role: Role,
+    password_hash: &str,
+    actor: &Actor,
+) -> AppResult<User> {
     let now = crate::db::now();
     diesel::insert_into(users::table)
         .values((
@@ -89,7 +109,10 @@ fn create_user(conn: &mut DbConn, email: &str, name: &str, org_id: i64, role: Ro
             users::updated_at.eq(now),
         ))
         .execute(conn)?;
-    let user: User = users::table.filter(users::email.eq(email)).select(User::as_select()).first(conn)?;
+    let user: User = users::table
+        .filter(users::email.eq(email))
+        .select(User::as_select())
+        .first(conn)?;
     audit::record(
         conn,
         actor,
@@ -99,26 +122,45 @@ fn create_user(conn: &mut DbConn, email: &str, name: &str, org_id: i64, role: Ro
             entity_id: user.id.to_string(),
             organisation_id: Some(org_id),
             before: None,
-            after: Some(serde_json::json!({ "email": email, "display_name": name, "role": role.as_str() })),
+            after: Some(
+                serde_json::json!({ "email": email, "display_name": name, "role": role.as_str() }),
+            ),
         },
     )?;
     Ok(user)
 }
 
 /// Creates a user who can sign in at once (command line and demo data).
-pub fn create_with_password(db: &Db, email: &str, name: Option<&str>, org_code: &str, role: Role, password_given: &str, actor: &Actor) -> AppResult<User> {
+pub fn create_with_password(
+    db: &Db,
+    email: &str,
+    name: Option<&str>,
+    org_code: &str,
+    role: Role,
+    password_given: &str,
+    actor: &Actor,
+) -> AppResult<User> {
     let email = email.trim().to_lowercase();
     let mut errors: Vec<FieldError> = check_email(&email).into_iter().collect();
     errors.extend(password::check_new(password_given, password_given));
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let name = name.map(str::trim).filter(|n| !n.is_empty()).map(str::to_string).unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_string());
+    let name = name
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_string());
     let hash = password::hash(password_given)?;
     db.write_blocking(|conn| {
-        let org = crate::orgs::store::find(conn, org_code).map_err(|_| AppError::invalid("org", format!("No organisation has the code '{org_code}'")))?;
+        let org = crate::orgs::store::find(conn, org_code).map_err(|_| {
+            AppError::invalid("org", format!("No organisation has the code '{org_code}'"))
+        })?;
         if email_taken(conn, &email)? {
-            return Err(AppError::invalid("email", format!("{email} already has an account")));
+            return Err(AppError::invalid(
+                "email",
+                format!("{email} already has an account"),
+            ));
         }
         create_user(conn, &email, &name, org.id, role, &hash, actor)
     })
@@ -127,13 +169,21 @@ pub fn create_with_password(db: &Db, email: &str, name: Option<&str>, org_code: 
 /// A one-line explanation of an error for the command line.
 pub fn describe_error(e: &AppError) -> String {
     match e {
-        AppError::Invalid(errors) => errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "),
+        AppError::Invalid(errors) => errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; "),
         other => other.to_string(),
     }
 }
 
 pub fn members(conn: &mut DbConn, org_id: i64) -> AppResult<(Vec<User>, Vec<Invitation>)> {
-    let people = users::table.filter(users::organisation_id.eq(org_id)).order(users::display_name.asc()).select(User::as_select()).load(conn)?;
+    let people = users::table
+        .filter(users::organisation_id.eq(org_id))
+        .order(users::display_name.asc())
+        .select(User::as_select())
+        .load(conn)?;
     let pending = invitations::table
         .filter(invitations::organisation_id.eq(org_id))
         .filter(invitations::accepted_at.is_null())
@@ -146,15 +196,31 @@ pub fn members(conn: &mut DbConn, org_id: i64) -> AppResult<(Vec<User>, Vec<Invi
 
 /// Invites someone to join `org` with `role`, emailing them a link. Inviting
 /// the same address again replaces the earlier link. The caller checks policy.
-pub fn invite(conn: &mut DbConn, org: &Organisation, email: &str, role: Role, inviter_id: i64, actor: &Actor, public_url: &str) -> AppResult<Invitation> {
+pub fn invite(
+    conn: &mut DbConn,
+    org: &Organisation,
+    email: &str,
+    role: Role,
+    inviter_id: i64,
+    actor: &Actor,
+    public_url: &str,
+) -> AppResult<Invitation> {
     let email = email.trim().to_lowercase();
     if let Some(e) = check_email(&email) {
         return Err(AppError::Invalid(vec![e]));
     }
     if email_taken(conn, &email)? {
-        return Err(AppError::invalid("email", format!("{email} already has a Concord account")));
+        return Err(AppError::invalid(
+            "email",
+            format!("{email} already has a Concord account"),
+        ));
     }
-    diesel::delete(invitations::table.filter(invitations::email.eq(&email)).filter(invitations::accepted_at.is_null())).execute(conn)?;
+    diesel::delete(
+        invitations::table
+            .filter(invitations::email.eq(&email))
+            .filter(invitations::accepted_at.is_null()),
+    )
+    .execute(conn)?;
     let token = random_token();
     let now = crate::db::now();
     diesel::insert_into(invitations::table)
@@ -168,14 +234,22 @@ pub fn invite(conn: &mut DbConn, org: &Organisation, email: &str, role: Role, in
             invitations::expires_at.eq(now + Duration::days(INVITATION_DAYS)),
         ))
         .execute(conn)?;
-    let invitation: Invitation = invitations::table.filter(invitations::token_hash.eq(hash_token(&token))).select(Invitation::as_select()).first(conn)?;
+    let invitation: Invitation = invitations::table
+        .filter(invitations::token_hash.eq(hash_token(&token)))
+        .select(Invitation::as_select())
+        .first(conn)?;
     let link = format!("{public_url}/invitations/{token}");
     let body = format!(
         "You have been invited to join {} on Concord as {}.\n\nTo accept, open this link within {INVITATION_DAYS} days and choose a password:\n\n{link}\n\nIf you were not expecting this, you can ignore this email.",
         org.name,
         role.label().to_lowercase()
     );
-    crate::outbox::enqueue(conn, &email, &format!("Your invitation to join {} on Concord", org.short_name), &body)?;
+    crate::outbox::enqueue(
+        conn,
+        &email,
+        &format!("Your invitation to join {} on Concord", org.short_name),
+        &body,
+    )?;
     audit::record(
         conn,
         actor,
@@ -201,7 +275,10 @@ pub fn find_invitation(conn: &mut DbConn, token: &str) -> AppResult<(Invitation,
         .first(conn)
         .optional()?
         .ok_or(AppError::NotFound)?;
-    let org = organisations::table.find(invitation.organisation_id).select(Organisation::as_select()).first(conn)?;
+    let org = organisations::table
+        .find(invitation.organisation_id)
+        .select(Organisation::as_select())
+        .first(conn)?;
     Ok((invitation, org))
 }
 
@@ -209,12 +286,28 @@ pub fn find_invitation(conn: &mut DbConn, token: &str) -> AppResult<(Invitation,
 pub fn accept(conn: &mut DbConn, token: &str, name: &str, password_hash: &str) -> AppResult<User> {
     let (invitation, org) = find_invitation(conn, token)?;
     if email_taken(conn, &invitation.email)? {
-        return Err(AppError::Conflict(format!("{} already has an account; sign in instead", invitation.email)));
+        return Err(AppError::Conflict(format!(
+            "{} already has an account; sign in instead",
+            invitation.email
+        )));
     }
     let role = Role::parse(&invitation.role).unwrap_or(Role::Member);
-    let actor = Actor { user_id: None, label: format!("{} (accepting an invitation)", invitation.email) };
-    let user = create_user(conn, &invitation.email, name, org.id, role, password_hash, &actor)?;
-    diesel::update(invitations::table.find(invitation.id)).set(invitations::accepted_at.eq(Some(crate::db::now()))).execute(conn)?;
+    let actor = Actor {
+        user_id: None,
+        label: format!("{} (accepting an invitation)", invitation.email),
+    };
+    let user = create_user(
+        conn,
+        &invitation.email,
+        name,
+        org.id,
+        role,
+        password_hash,
+        &actor,
+    )?;
+    diesel::update(invitations::table.find(invitation.id))
+        .set(invitations::accepted_at.eq(Some(crate::db::now())))
+        .execute(conn)?;
     Ok(user)
 }
 

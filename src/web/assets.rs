@@ -17,13 +17,21 @@ pub async fn serve(Path(path): Path<String>) -> Response {
                 [
                     (header::CONTENT_TYPE, mime.as_ref().to_string()),
                     (header::CACHE_CONTROL, "public, max-age=86400".to_string()),
-                    (header::ETAG, format!("\"{}\"", hex_prefix(&file.metadata.sha256_hash()))),
+                    (
+                        header::ETAG,
+                        format!("\"{}\"", hex_prefix(&file.metadata.sha256_hash())),
+                    ),
                 ],
                 file.data,
             )
                 .into_response()
         }
-        None => (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/plain")], "not found").into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "text/plain")],
+            "not found",
+        )
+            .into_response(),
     }
 }
 

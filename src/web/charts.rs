@@ -11,7 +11,10 @@ pub struct Bar {
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// A horizontal bar chart. `id` must be unique on the page.
@@ -29,7 +32,11 @@ pub fn bar_chart(id: &str, title: &str, description: &str, bars: &[Bar]) -> Stri
     );
     for (i, bar) in bars.iter().enumerate() {
         let y = i as i64 * ROW + 5;
-        let length = if bar.value <= 0 { 0 } else { (bar.value * BAR_AREA / max).max(2) };
+        let length = if bar.value <= 0 {
+            0
+        } else {
+            (bar.value * BAR_AREA / max).max(2)
+        };
         svg.push_str(&format!(
             r##"<text x="{}" y="{}" text-anchor="end">{}</text><rect x="{LABEL_WIDTH}" y="{y}" width="{length}" height="{}" fill="#1d70b8"></rect><text x="{}" y="{}">{}</text>"##,
             LABEL_WIDTH - 8,
@@ -54,12 +61,29 @@ mod tests {
 
     #[test]
     fn bars_scale_to_the_largest_and_text_is_escaped() {
-        let bars = vec![Bar { label: "Shared <service>".into(), value: 10, value_label: "10".into() }, Bar { label: "Network".into(), value: 5, value_label: "5".into() }];
+        let bars = vec![
+            Bar {
+                label: "Shared <service>".into(),
+                value: 10,
+                value_label: "10".into(),
+            },
+            Bar {
+                label: "Network".into(),
+                value: 5,
+                value_label: "5".into(),
+            },
+        ];
         let svg = bar_chart("c1", "By type", "Partnerships by type", &bars);
         assert!(svg.contains(r#"role="img" aria-labelledby="c1-title" aria-describedby="c1-desc""#));
         assert!(svg.contains("Shared &lt;service&gt;"));
-        assert!(svg.contains(r#"width="360" height="20""#), "largest bar fills the area");
-        assert!(svg.contains(r#"width="180" height="20""#), "half value, half length");
+        assert!(
+            svg.contains(r#"width="360" height="20""#),
+            "largest bar fills the area"
+        );
+        assert!(
+            svg.contains(r#"width="180" height="20""#),
+            "half value, half length"
+        );
         assert!(!svg.contains("style="));
         assert!(bar_chart("c2", "t", "d", &[]).contains("No data yet"));
     }

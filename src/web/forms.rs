@@ -5,48 +5,87 @@ use chrono::NaiveDate;
 use crate::error::FieldError;
 
 /// A GOV.UK date input (day, month, year boxes). All blank means no date.
-pub fn date(field: &str, label: &str, day: &str, month: &str, year: &str) -> Result<Option<NaiveDate>, FieldError> {
+pub fn date(
+    field: &str,
+    label: &str,
+    day: &str,
+    month: &str,
+    year: &str,
+) -> Result<Option<NaiveDate>, FieldError> {
     let (d, m, y) = (day.trim(), month.trim(), year.trim());
     if d.is_empty() && m.is_empty() && y.is_empty() {
         return Ok(None);
     }
-    let missing: Vec<&str> = [("day", d), ("month", m), ("year", y)].iter().filter(|(_, v)| v.is_empty()).map(|(n, _)| *n).collect();
+    let missing: Vec<&str> = [("day", d), ("month", m), ("year", y)]
+        .iter()
+        .filter(|(_, v)| v.is_empty())
+        .map(|(n, _)| *n)
+        .collect();
     if !missing.is_empty() {
-        return Err(FieldError::new(field, format!("{label} must include a {}", missing.join(" and "))));
+        return Err(FieldError::new(
+            field,
+            format!("{label} must include a {}", missing.join(" and ")),
+        ));
     }
     let parse = |v: &str| v.parse::<u32>().ok();
     match (parse(d), parse(m), y.parse::<i32>().ok()) {
-        (Some(d), Some(m), Some(y)) if y.to_string().len() == 4 => {
-            NaiveDate::from_ymd_opt(y, m, d).map(Some).ok_or_else(|| FieldError::new(field, format!("{label} must be a real date")))
-        }
-        (_, _, Some(y)) if y.to_string().len() != 4 => Err(FieldError::new(field, format!("{label}: the year must include 4 numbers"))),
-        _ => Err(FieldError::new(field, format!("{label} must be a real date, in numbers"))),
+        (Some(d), Some(m), Some(y)) if y.to_string().len() == 4 => NaiveDate::from_ymd_opt(y, m, d)
+            .map(Some)
+            .ok_or_else(|| FieldError::new(field, format!("{label} must be a real date"))),
+        (_, _, Some(y)) if y.to_string().len() != 4 => Err(FieldError::new(
+            field,
+            format!("{label}: the year must include 4 numbers"),
+        )),
+        _ => Err(FieldError::new(
+            field,
+            format!("{label} must be a real date, in numbers"),
+        )),
     }
 }
 
 /// Like [`date`], but the date is required.
-pub fn required_date(field: &str, label: &str, day: &str, month: &str, year: &str) -> Result<NaiveDate, FieldError> {
-    date(field, label, day, month, year)?.ok_or_else(|| FieldError::new(field, format!("Enter {}", label.to_lowercase())))
+pub fn required_date(
+    field: &str,
+    label: &str,
+    day: &str,
+    month: &str,
+    year: &str,
+) -> Result<NaiveDate, FieldError> {
+    date(field, label, day, month, year)?
+        .ok_or_else(|| FieldError::new(field, format!("Enter {}", label.to_lowercase())))
 }
 
 /// The (day, month, year) strings for showing a date back in a form.
 pub fn date_parts(date: Option<NaiveDate>) -> (String, String, String) {
     use chrono::Datelike;
     match date {
-        Some(d) => (d.day().to_string(), d.month().to_string(), d.year().to_string()),
+        Some(d) => (
+            d.day().to_string(),
+            d.month().to_string(),
+            d.year().to_string(),
+        ),
         None => Default::default(),
     }
 }
 
 /// An optional whole number within a range.
-pub fn optional_int(field: &str, label: &str, value: &str, min: i64, max: i64) -> Result<Option<i64>, FieldError> {
+pub fn optional_int(
+    field: &str,
+    label: &str,
+    value: &str,
+    min: i64,
+    max: i64,
+) -> Result<Option<i64>, FieldError> {
     let v = value.trim();
     if v.is_empty() {
         return Ok(None);
     }
     match v.parse::<i64>() {
         Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
-        _ => Err(FieldError::new(field, format!("{label} must be a whole number from {min} to {max}"))),
+        _ => Err(FieldError::new(
+            field,
+            format!("{label} must be a whole number from {min} to {max}"),
+        )),
     }
 }
 
@@ -54,9 +93,17 @@ pub fn optional_int(field: &str, label: &str, value: &str, min: i64, max: i64) -
 pub fn number(field: &str, label: &str, value: &str) -> Result<f64, FieldError> {
     let v = value.trim().replace(',', "");
     if v.is_empty() {
-        return Err(FieldError::new(field, format!("Enter {}", label.to_lowercase())));
+        return Err(FieldError::new(
+            field,
+            format!("Enter {}", label.to_lowercase()),
+        ));
     }
-    v.parse::<f64>().ok().filter(|n| n.is_finite() && n.abs() < 1e15).ok_or_else(|| FieldError::new(field, format!("{label} must be a number, like 250 or 12.5")))
+    v.parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite() && n.abs() < 1e15)
+        .ok_or_else(|| {
+            FieldError::new(field, format!("{label} must be a number, like 250 or 12.5"))
+        })
 }
 
 /// "524, 1788" -> [524, 1788].
@@ -80,12 +127,36 @@ mod tests {
     #[test]
     fn dates() {
         assert_eq!(date("d", "Start date", "", "", ""), Ok(None));
-        assert_eq!(date("d", "Start date", "1", "4", "2025"), Ok(NaiveDate::from_ymd_opt(2025, 4, 1)));
-        assert_eq!(date("d", "Start date", "31", "2", "2025").unwrap_err().message, "Start date must be a real date");
-        assert_eq!(date("d", "Start date", "1", "", "").unwrap_err().message, "Start date must include a month and year");
-        assert_eq!(date("d", "Start date", "1", "4", "25").unwrap_err().message, "Start date: the year must include 4 numbers");
-        assert_eq!(date("d", "Start date", "x", "4", "2025").unwrap_err().message, "Start date must be a real date, in numbers");
-        assert_eq!(required_date("d", "Due date", "", "", "").unwrap_err().message, "Enter due date");
+        assert_eq!(
+            date("d", "Start date", "1", "4", "2025"),
+            Ok(NaiveDate::from_ymd_opt(2025, 4, 1))
+        );
+        assert_eq!(
+            date("d", "Start date", "31", "2", "2025")
+                .unwrap_err()
+                .message,
+            "Start date must be a real date"
+        );
+        assert_eq!(
+            date("d", "Start date", "1", "", "").unwrap_err().message,
+            "Start date must include a month and year"
+        );
+        assert_eq!(
+            date("d", "Start date", "1", "4", "25").unwrap_err().message,
+            "Start date: the year must include 4 numbers"
+        );
+        assert_eq!(
+            date("d", "Start date", "x", "4", "2025")
+                .unwrap_err()
+                .message,
+            "Start date must be a real date, in numbers"
+        );
+        assert_eq!(
+            required_date("d", "Due date", "", "", "")
+                .unwrap_err()
+                .message,
+            "Enter due date"
+        );
     }
 
     #[test]

@@ -27,7 +27,9 @@ impl PageCtx {
     }
 
     pub fn is_platform_admin(&self) -> bool {
-        self.user.as_ref().is_some_and(|u| u.role == crate::policy::Role::PlatformAdmin)
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.role == crate::policy::Role::PlatformAdmin)
     }
 }
 
@@ -43,9 +45,20 @@ struct ErrorPage<'a> {
 /// Renders the error page. It does not know who is signed in, so it shows
 /// the signed-out header; that keeps it safe to render from anywhere.
 pub fn render_error_page(status: StatusCode, title: &str, detail: &str) -> String {
-    ErrorPage { ctx: PageCtx::default(), status: status.as_u16(), title, detail }
-        .render()
-        .unwrap_or_else(|_| format!("<!DOCTYPE html><title>{}</title><h1>{}</h1>", status.as_u16(), status.as_u16()))
+    ErrorPage {
+        ctx: PageCtx::default(),
+        status: status.as_u16(),
+        title,
+        detail,
+    }
+    .render()
+    .unwrap_or_else(|_| {
+        format!(
+            "<!DOCTYPE html><title>{}</title><h1>{}</h1>",
+            status.as_u16(),
+            status.as_u16()
+        )
+    })
 }
 
 /// Renders a template into an HTML response.
@@ -59,7 +72,10 @@ pub struct FormErrors(pub Vec<crate::error::FieldError>);
 
 impl FormErrors {
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -100,10 +116,20 @@ pub struct Pagination {
 
 impl Pagination {
     /// `params` are the list's other query parameters, kept in every link.
-    pub fn new(path: &str, params: &[(&str, String)], page: i64, per_page: i64, total: i64) -> Pagination {
+    pub fn new(
+        path: &str,
+        params: &[(&str, String)],
+        page: i64,
+        per_page: i64,
+        total: i64,
+    ) -> Pagination {
         let total_pages = ((total + per_page - 1) / per_page).max(1);
         let url = |n: i64| {
-            let mut pairs: Vec<(&str, String)> = params.iter().filter(|(_, v)| !v.is_empty()).cloned().collect();
+            let mut pairs: Vec<(&str, String)> = params
+                .iter()
+                .filter(|(_, v)| !v.is_empty())
+                .cloned()
+                .collect();
             if n > 1 {
                 pairs.push(("page", n.to_string()));
             }
@@ -121,7 +147,11 @@ impl Pagination {
                 if last_shown != 0 && n - last_shown > 1 {
                     links.push(None);
                 }
-                links.push(Some(PageLink { number: n, url: url(n), current: n == page }));
+                links.push(Some(PageLink {
+                    number: n,
+                    url: url(n),
+                    current: n == page,
+                }));
                 last_shown = n;
             }
         }
@@ -130,7 +160,11 @@ impl Pagination {
             per_page,
             total,
             total_pages,
-            first_item: if total == 0 { 0 } else { (page - 1) * per_page + 1 },
+            first_item: if total == 0 {
+                0
+            } else {
+                (page - 1) * per_page + 1
+            },
             last_item: (page * per_page).min(total),
             prev_url: (page > 1).then(|| url(page - 1)),
             next_url: (page < total_pages).then(|| url(page + 1)),
@@ -145,7 +179,9 @@ impl Pagination {
 
 /// A page number from a query string: 1 if absent or not a positive number.
 pub fn page_number(raw: Option<&str>) -> i64 {
-    raw.and_then(|p| p.parse::<i64>().ok()).filter(|p| *p >= 1 && *p <= 1_000_000).unwrap_or(1)
+    raw.and_then(|p| p.parse::<i64>().ok())
+        .filter(|p| *p >= 1 && *p <= 1_000_000)
+        .unwrap_or(1)
 }
 
 /// Formats integers with thousands separators, as GOV.UK style asks.
@@ -179,15 +215,36 @@ mod tests {
 
     #[test]
     fn pagination_keeps_filters_and_elides_far_pages() {
-        let p = Pagination::new("/organisations", &[("q", "bir".into()), ("nation", String::new())], 5, 20, 397);
+        let p = Pagination::new(
+            "/organisations",
+            &[("q", "bir".into()), ("nation", String::new())],
+            5,
+            20,
+            397,
+        );
         assert_eq!(p.total_pages, 20);
         assert_eq!(p.first_item, 81);
         assert_eq!(p.last_item, 100);
         assert_eq!(p.prev_url.as_deref(), Some("/organisations?q=bir&page=4"));
         assert_eq!(p.next_url.as_deref(), Some("/organisations?q=bir&page=6"));
-        let numbers: Vec<Option<i64>> = p.links.iter().map(|l| l.as_ref().map(|l| l.number)).collect();
-        assert_eq!(numbers, vec![Some(1), None, Some(4), Some(5), Some(6), None, Some(20)]);
+        let numbers: Vec<Option<i64>> = p
+            .links
+            .iter()
+            .map(|l| l.as_ref().map(|l| l.number))
+            .collect();
+        assert_eq!(
+            numbers,
+            vec![Some(1), None, Some(4), Some(5), Some(6), None, Some(20)]
+        );
         let first = Pagination::new("/x", &[], 1, 20, 0);
-        assert_eq!((first.total_pages, first.first_item, first.prev_url, first.next_url), (1, 0, None, None));
+        assert_eq!(
+            (
+                first.total_pages,
+                first.first_item,
+                first.prev_url,
+                first.next_url
+            ),
+            (1, 0, None, None)
+        );
     }
 }

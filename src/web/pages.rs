@@ -13,7 +13,9 @@ use crate::error::AppResult;
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/", get(home)).route("/about/data", get(about_data))
+    Router::new()
+        .route("/", get(home))
+        .route("/about/data", get(about_data))
 }
 
 #[derive(Template)]
@@ -28,12 +30,20 @@ async fn home(State(state): State<AppState>, ctx: PageCtx) -> AppResult<impl Int
     let (councils, services) = state
         .db
         .read(|c| {
-            let councils: i64 = organisations::table.filter(organisations::is_current.eq(true)).filter(organisations::tier.is_not_null()).count().get_result(c)?;
+            let councils: i64 = organisations::table
+                .filter(organisations::is_current.eq(true))
+                .filter(organisations::tier.is_not_null())
+                .count()
+                .get_result(c)?;
             let services: i64 = lgsl_services::table.count().get_result(c)?;
             Ok((councils, services))
         })
         .await?;
-    html(HomePage { ctx: ctx.with_nav("home"), councils: thousands(councils), services: thousands(services) })
+    html(HomePage {
+        ctx: ctx.with_nav("home"),
+        councils: thousands(councils),
+        services: thousands(services),
+    })
 }
 
 #[derive(Template)]
@@ -43,5 +53,7 @@ struct AboutDataPage {
 }
 
 async fn about_data(ctx: PageCtx) -> AppResult<impl IntoResponse> {
-    html(AboutDataPage { ctx: ctx.with_nav("data") })
+    html(AboutDataPage {
+        ctx: ctx.with_nav("data"),
+    })
 }

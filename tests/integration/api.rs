@@ -10,7 +10,10 @@ async fn organisations_api_searches_filters_and_pages_like_the_directory() {
     let (status, body, content_type) = api.get("/api/v1/organisations").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(content_type, "application/json");
-    assert_eq!(body["total"], 398, "397 current councils and the demo's LGA");
+    assert_eq!(
+        body["total"], 398,
+        "397 current councils and the demo's LGA"
+    );
     assert_eq!(body["per_page"], 20);
     assert_eq!(body["total_pages"], 20);
     assert_eq!(body["items"].as_array().unwrap().len(), 20);
@@ -20,11 +23,25 @@ async fn organisations_api_searches_filters_and_pages_like_the_directory() {
     assert_eq!(body["items"][0]["code"], "BIR");
     assert_eq!(body["items"][0]["population"], 1140525);
 
-    let (_, body, _) = api.get("/api/v1/organisations?nation=Scotland&per_page=100").await;
+    let (_, body, _) = api
+        .get("/api/v1/organisations?nation=Scotland&per_page=100")
+        .await;
     assert_eq!(body["total"], 32);
-    assert!(body["items"].as_array().unwrap().iter().all(|o| o["nation"] == "Scotland"));
-    let (_, body, _) = api.get("/api/v1/organisations?type=LBO&page=2&per_page=20").await;
-    assert_eq!((body["total"].as_i64(), body["items"].as_array().unwrap().len()), (Some(32), 12));
+    assert!(body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|o| o["nation"] == "Scotland"));
+    let (_, body, _) = api
+        .get("/api/v1/organisations?type=LBO&page=2&per_page=20")
+        .await;
+    assert_eq!(
+        (
+            body["total"].as_i64(),
+            body["items"].as_array().unwrap().len()
+        ),
+        (Some(32), 12)
+    );
 
     let (status, problem, content_type) = api.get("/api/v1/organisations?per_page=1000").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -44,31 +61,55 @@ async fn organisation_detail_and_services_api() {
     assert_eq!(body["gss_code"], "E08000025");
     assert_eq!(body["combined_authority"]["code"], "WMCA");
     assert_eq!(body["service_count"], 117);
-    let neighbours: Vec<&str> = body["neighbours"].as_array().unwrap().iter().map(|n| n["code"].as_str().unwrap()).collect();
+    let neighbours: Vec<&str> = body["neighbours"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["code"].as_str().unwrap())
+        .collect();
     assert_eq!(neighbours.len(), 11);
     assert!(neighbours.contains(&"SOL") && neighbours.contains(&"DUD"));
-    assert_eq!(body["similar"]["profile"], "Emissions: Public sector; 1st IMD quintile; Urban");
+    assert_eq!(
+        body["similar"]["profile"],
+        "Emissions: Public sector; 1st IMD quintile; Urban"
+    );
     assert_eq!(body["similar"]["members"].as_array().unwrap().len(), 10);
 
     let (status, body, _) = api.get("/api/v1/organisations/e08000025").await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::OK, Some("BIR")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::OK, Some("BIR"))
+    );
     let (status, problem, content_type) = api.get("/api/v1/organisations/NOPE").await;
-    assert_eq!((status, content_type.as_str()), (StatusCode::NOT_FOUND, "application/problem+json"));
+    assert_eq!(
+        (status, content_type.as_str()),
+        (StatusCode::NOT_FOUND, "application/problem+json")
+    );
     assert_eq!(problem["status"], 404);
 
     let (_, services, _) = api.get("/api/v1/organisations/BRM/services").await;
     assert_eq!(services.as_array().unwrap().len(), 66);
     let (_, body, _) = api.get("/api/v1/services?q=refuse").await;
-    assert!(body["items"].as_array().unwrap().iter().any(|s| s["id"] == 524));
+    assert!(body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["id"] == 524));
     let (_, body, _) = api.get("/api/v1/services?scope=all&per_page=1").await;
     assert_eq!(body["total"], 1520);
     let (status, _, _) = api.get("/api/v1/services?scope=everything").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let (status, body, _) = api.get("/api/v1/services/524").await;
-    assert_eq!((status, body["providing_tier"].as_str()), (StatusCode::OK, Some("district")));
+    assert_eq!(
+        (status, body["providing_tier"].as_str()),
+        (StatusCode::OK, Some("district"))
+    );
     assert_eq!(api.get("/api/v1/services/0").await.0, StatusCode::NOT_FOUND);
     let (status, _, content_type) = api.get("/api/v1/no-such-thing").await;
-    assert_eq!((status, content_type.as_str()), (StatusCode::NOT_FOUND, "application/problem+json"));
+    assert_eq!(
+        (status, content_type.as_str()),
+        (StatusCode::NOT_FOUND, "application/problem+json")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -86,7 +127,13 @@ async fn openapi_document_describes_every_route() {
         "/api/v1/me",
         "/api/v1/invitations",
     ] {
-        assert!(doc["paths"].get(path).is_some(), "{path} missing from OpenAPI");
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} missing from OpenAPI"
+        );
     }
-    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], json!("bearer"));
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        json!("bearer")
+    );
 }

@@ -3,8 +3,16 @@
 use std::process::Command;
 
 fn concord(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_concord")).args(args).env_remove("CONCORD_DATABASE_URL").output().expect("run concord");
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    let out = Command::new(env!("CARGO_BIN_EXE_concord"))
+        .args(args)
+        .env_remove("CONCORD_DATABASE_URL")
+        .output()
+        .expect("run concord");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -26,7 +34,13 @@ fn imports_users_and_backups_from_the_command_line() {
 
     let bad = dir.path().join("bad.csv");
     std::fs::write(&bad, "local-authority-code,overlap\nBIR,SOL\n").unwrap();
-    let (ok, _, err) = concord(&["import", "neighbours", bad.to_str().unwrap(), "--database-url", &url]);
+    let (ok, _, err) = concord(&[
+        "import",
+        "neighbours",
+        bad.to_str().unwrap(),
+        "--database-url",
+        &url,
+    ]);
     assert!(!ok, "an unknown council refuses the file");
     assert!(err.contains("line 2: unknown council code 'BIR'"), "{err}");
 
@@ -36,14 +50,39 @@ fn imports_users_and_backups_from_the_command_line() {
     assert!(out.contains("470 created, 0 updated, 0 unchanged"), "{out}");
 
     let out = Command::new(env!("CARGO_BIN_EXE_concord"))
-        .args(["user", "create", "--email", "Someone@Leeds.example", "--org", "LDS", "--role", "org_admin", "--database-url", &url])
+        .args([
+            "user",
+            "create",
+            "--email",
+            "Someone@Leeds.example",
+            "--org",
+            "LDS",
+            "--role",
+            "org_admin",
+            "--database-url",
+            &url,
+        ])
         .env("CONCORD_PASSWORD", "a long enough password")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("created user someone@leeds.example (org_admin) in LDS"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .contains("created user someone@leeds.example (org_admin) in LDS"));
     let out = Command::new(env!("CARGO_BIN_EXE_concord"))
-        .args(["user", "create", "--email", "x@leeds.example", "--org", "ZZZ", "--database-url", &url])
+        .args([
+            "user",
+            "create",
+            "--email",
+            "x@leeds.example",
+            "--org",
+            "ZZZ",
+            "--database-url",
+            &url,
+        ])
         .env("CONCORD_PASSWORD", "short")
         .output()
         .unwrap();
@@ -58,10 +97,24 @@ fn imports_users_and_backups_from_the_command_line() {
     // The copy is a working database with the same data.
     let copy = concord::db::Db::connect(&format!("sqlite://{}", backup.display()), 1).unwrap();
     use diesel::prelude::*;
-    let n: i64 = copy.read_blocking(|c| Ok(concord::db::schema::organisations::table.count().get_result(c)?)).unwrap();
+    let n: i64 = copy
+        .read_blocking(|c| {
+            Ok(concord::db::schema::organisations::table
+                .count()
+                .get_result(c)?)
+        })
+        .unwrap();
     assert_eq!(n, 470);
     let (ok, _, err) = concord(&["backup", backup.to_str().unwrap(), "--database-url", &url]);
-    assert!(!ok && err.contains("already exists"), "never overwrites: {err}");
-    let (ok, _, err) = concord(&["backup", "x.db", "--database-url", "postgres://postgres@127.0.0.1:5432/postgres"]);
+    assert!(
+        !ok && err.contains("already exists"),
+        "never overwrites: {err}"
+    );
+    let (ok, _, err) = concord(&[
+        "backup",
+        "x.db",
+        "--database-url",
+        "postgres://postgres@127.0.0.1:5432/postgres",
+    ]);
     assert!(!ok && err.contains("pg_dump"), "{err}");
 }

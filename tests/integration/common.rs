@@ -17,7 +17,8 @@ pub fn backend() -> Backend {
 }
 
 fn postgres_admin_url() -> String {
-    std::env::var("CONCORD_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("CONCORD_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// A database that exists for one test.
@@ -36,17 +37,33 @@ impl TestDb {
                 let url = format!("sqlite://{}", dir.path().join("test.db").display());
                 let db = Db::connect(&url, 4).expect("open SQLite");
                 db.migrate().expect("migrate SQLite");
-                TestDb { url, db, _dir: Some(dir), pg_name: None }
+                TestDb {
+                    url,
+                    db,
+                    _dir: Some(dir),
+                    pg_name: None,
+                }
             }
             Backend::Postgres => {
                 let name = format!("concord_test_{}_{}", std::process::id(), rand_suffix());
-                let mut admin = diesel::PgConnection::establish(&postgres_admin_url()).expect("connect to PostgreSQL (is it running on 127.0.0.1:5432?)");
-                diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).expect("create test database");
+                let mut admin = diesel::PgConnection::establish(&postgres_admin_url())
+                    .expect("connect to PostgreSQL (is it running on 127.0.0.1:5432?)");
+                diesel::sql_query(format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .expect("create test database");
                 let base = postgres_admin_url();
-                let url = format!("{}/{name}", base.rsplit_once('/').map(|(b, _)| b).unwrap_or(&base));
+                let url = format!(
+                    "{}/{name}",
+                    base.rsplit_once('/').map(|(b, _)| b).unwrap_or(&base)
+                );
                 let db = Db::connect(&url, 4).expect("open PostgreSQL");
                 db.migrate().expect("migrate PostgreSQL");
-                TestDb { url, db, _dir: None, pg_name: Some(name) }
+                TestDb {
+                    url,
+                    db,
+                    _dir: None,
+                    pg_name: Some(name),
+                }
             }
         }
     }
@@ -56,7 +73,8 @@ impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some(name) = &self.pg_name {
             if let Ok(mut admin) = diesel::PgConnection::establish(&postgres_admin_url()) {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin);
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin);
             }
         }
     }
@@ -65,7 +83,10 @@ impl Drop for TestDb {
 fn rand_suffix() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
     format!("{nanos}_{}", COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
@@ -80,7 +101,11 @@ impl TestApp {
     pub async fn spawn() -> TestApp {
         let test_db = TestDb::new(backend());
         let db = test_db.db.clone();
-        tokio::task::spawn_blocking(move || concord::demo::load_with(&db, false).expect("demo data")).await.unwrap();
+        tokio::task::spawn_blocking(move || {
+            concord::demo::load_with(&db, false).expect("demo data")
+        })
+        .await
+        .unwrap();
         Self::serve(test_db).await
     }
 
@@ -88,12 +113,19 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let base = format!("http://{addr}");
-        let state = concord::AppState::new(test_db.db.clone(), concord::config::Config::new(&base, None));
+        let state = concord::AppState::new(
+            test_db.db.clone(),
+            concord::config::Config::new(&base, None),
+        );
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(concord::serve(state, listener, async move {
             let _ = rx.await;
         }));
-        TestApp { base, test_db, _shutdown: tx }
+        TestApp {
+            base,
+            test_db,
+            _shutdown: tx,
+        }
     }
 
     pub fn db(&self) -> &Db {
@@ -102,14 +134,25 @@ impl TestApp {
 
     /// A browser-like client: keeps cookies, does not follow redirects.
     pub fn client(&self) -> Browser {
-        Browser { base: self.base.clone(), http: Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap() }
+        Browser {
+            base: self.base.clone(),
+            http: Client::builder()
+                .cookie_store(true)
+                .redirect(Policy::none())
+                .build()
+                .unwrap(),
+        }
     }
 
     /// A client signed in as one of the demo accounts.
     pub async fn signed_in(&self, email: &str) -> Browser {
         let b = self.client();
         let r = b.sign_in(email, PASSWORD).await;
-        assert_eq!(r.status(), StatusCode::SEE_OTHER, "sign-in as {email} failed");
+        assert_eq!(
+            r.status(),
+            StatusCode::SEE_OTHER,
+            "sign-in as {email} failed"
+        );
         b
     }
 
@@ -123,12 +166,19 @@ impl TestApp {
     }
 
     pub fn api(&self) -> Api {
-        Api { base: self.base.clone(), http: Client::builder().redirect(Policy::none()).build().unwrap(), token: None }
+        Api {
+            base: self.base.clone(),
+            http: Client::builder().redirect(Policy::none()).build().unwrap(),
+            token: None,
+        }
     }
 
     pub async fn api_as(&self, email: &str) -> Api {
         let token = self.token_for(email).await;
-        Api { token: Some(token), ..self.api() }
+        Api {
+            token: Some(token),
+            ..self.api()
+        }
     }
 
     pub fn count(&self, sql_table: &str) -> i64 {
@@ -138,7 +188,9 @@ impl TestApp {
             n: i64,
         }
         let sql = format!("SELECT COUNT(*) AS n FROM {sql_table}");
-        self.db().read_blocking(|c| Ok(diesel::sql_query(&sql).get_result::<N>(c)?.n)).unwrap()
+        self.db()
+            .read_blocking(|c| Ok(diesel::sql_query(&sql).get_result::<N>(c)?.n))
+            .unwrap()
     }
 }
 
@@ -155,7 +207,11 @@ pub struct Browser {
 
 impl Browser {
     pub async fn get(&self, path: &str) -> Response {
-        self.http.get(format!("{}{path}", self.base)).send().await.unwrap()
+        self.http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn get_text(&self, path: &str) -> (StatusCode, String) {
@@ -166,8 +222,13 @@ impl Browser {
     /// The CSRF token the server expects from this client's forms.
     pub async fn csrf(&self) -> String {
         let html = self.get("/sign-in").await.text().await.unwrap();
-        let html = if html.contains("csrf_token") { html } else { self.get("/account").await.text().await.unwrap() };
-        extract_between(&html, "name=\"csrf_token\" value=\"", "\"").expect("a CSRF token in the page")
+        let html = if html.contains("csrf_token") {
+            html
+        } else {
+            self.get("/account").await.text().await.unwrap()
+        };
+        extract_between(&html, "name=\"csrf_token\" value=\"", "\"")
+            .expect("a CSRF token in the page")
     }
 
     /// Submits a form the way a browser does, with the CSRF token.
@@ -175,15 +236,26 @@ impl Browser {
         let token = self.csrf().await;
         let mut all: Vec<(&str, &str)> = fields.to_vec();
         all.push(("csrf_token", &token));
-        self.http.post(format!("{}{path}", self.base)).form(&all).send().await.unwrap()
+        self.http
+            .post(format!("{}{path}", self.base))
+            .form(&all)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn post_form_without_csrf(&self, path: &str, fields: &[(&str, &str)]) -> Response {
-        self.http.post(format!("{}{path}", self.base)).form(fields).send().await.unwrap()
+        self.http
+            .post(format!("{}{path}", self.base))
+            .form(fields)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn sign_in(&self, email: &str, password: &str) -> Response {
-        self.post_form("/sign-in", &[("email", email), ("password", password)]).await
+        self.post_form("/sign-in", &[("email", email), ("password", password)])
+            .await
     }
 }
 
@@ -202,15 +274,28 @@ impl Api {
     }
 
     pub async fn get(&self, path: &str) -> (StatusCode, serde_json::Value, String) {
-        let r = self.auth(self.http.get(format!("{}{path}", self.base))).send().await.unwrap();
+        let r = self
+            .auth(self.http.get(format!("{}{path}", self.base)))
+            .send()
+            .await
+            .unwrap();
         let status = r.status();
-        let content_type = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        let content_type = r
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
         let body = r.json().await.unwrap_or(serde_json::Value::Null);
         (status, body, content_type)
     }
 
     /// Any method, for PUT, PATCH and DELETE; returns status and JSON body (null if none).
-    pub async fn send(&self, method: reqwest::Method, path: &str, body: Option<serde_json::Value>) -> (StatusCode, serde_json::Value) {
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (StatusCode, serde_json::Value) {
         let mut rb = self.auth(self.http.request(method, format!("{}{path}", self.base)));
         if let Some(b) = body {
             rb = rb.json(&b);
@@ -220,10 +305,23 @@ impl Api {
         (status, r.json().await.unwrap_or(serde_json::Value::Null))
     }
 
-    pub async fn post(&self, path: &str, body: serde_json::Value) -> (StatusCode, serde_json::Value, String) {
-        let r = self.auth(self.http.post(format!("{}{path}", self.base))).json(&body).send().await.unwrap();
+    pub async fn post(
+        &self,
+        path: &str,
+        body: serde_json::Value,
+    ) -> (StatusCode, serde_json::Value, String) {
+        let r = self
+            .auth(self.http.post(format!("{}{path}", self.base)))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         let status = r.status();
-        let content_type = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        let content_type = r
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
         let body = r.json().await.unwrap_or(serde_json::Value::Null);
         (status, body, content_type)
     }
@@ -233,7 +331,10 @@ impl Api {
 pub fn partnership_form(name: &str, visibility: &str) -> Vec<(&'static str, String)> {
     vec![
         ("name", name.to_string()),
-        ("purpose", "Share a revenues and benefits service".to_string()),
+        (
+            "purpose",
+            "Share a revenues and benefits service".to_string(),
+        ),
         ("kind", "shared_service".to_string()),
         ("degree", "collaborating".to_string()),
         ("stage", "5".to_string()),
@@ -255,12 +356,32 @@ impl TestApp {
         let form = partnership_form("Birmingham and Leeds revenues", visibility);
         let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let r = bir.post_form("/partnerships/new", &fields).await;
-        assert_eq!(r.status(), StatusCode::SEE_OTHER, "create partnership: {}", r.text().await.unwrap_or_default());
-        let id: i64 = r.headers()["location"].to_str().unwrap().trim_start_matches("/partnerships/").parse().unwrap();
-        let r = bir.post_form(&format!("/partnerships/{id}/members"), &[("organisation", "LDS"), ("role", "partner")]).await;
+        assert_eq!(
+            r.status(),
+            StatusCode::SEE_OTHER,
+            "create partnership: {}",
+            r.text().await.unwrap_or_default()
+        );
+        let id: i64 = r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .trim_start_matches("/partnerships/")
+            .parse()
+            .unwrap();
+        let r = bir
+            .post_form(
+                &format!("/partnerships/{id}/members"),
+                &[("organisation", "LDS"), ("role", "partner")],
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "invite Leeds");
         let lds = self.signed_in("lead@leeds.example").await;
-        let r = lds.post_form(&format!("/partnerships/{id}/respond"), &[("answer", "accept")]).await;
+        let r = lds
+            .post_form(
+                &format!("/partnerships/{id}/respond"),
+                &[("answer", "accept")],
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "Leeds accepts");
         id
     }

@@ -8,14 +8,22 @@ async fn directory_lists_all_current_councils_with_filters_and_pages() {
     let b = app.client();
     let (status, html) = b.get_text("/organisations").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("Showing 1 to 20 of 398 organisations"), "all 397 current councils and the demo's LGA");
+    assert!(
+        html.contains("Showing 1 to 20 of 398 organisations"),
+        "all 397 current councils and the demo's LGA"
+    );
 
     let (_, html) = b.get_text("/organisations?nation=Wales").await;
     assert!(html.contains("of 22 organisations"));
     let (_, html) = b.get_text("/organisations?type=CTY").await;
     assert!(html.contains("of 21 organisations"));
-    let (_, html) = b.get_text("/organisations?region=West+Midlands&type=MD").await;
-    assert!(html.contains("of 7 organisations"), "the seven West Midlands metropolitan districts");
+    let (_, html) = b
+        .get_text("/organisations?region=West+Midlands&type=MD")
+        .await;
+    assert!(
+        html.contains("of 7 organisations"),
+        "the seven West Midlands metropolitan districts"
+    );
     let (_, html) = b.get_text("/organisations?status=former").await;
     assert!(html.contains("of 73 organisations"));
 
@@ -32,7 +40,10 @@ async fn directory_search_by_name_code_and_gss() {
     let b = app.client();
     for q in ["birmingham", "BIRMINGHAM", "BIR", "E08000025"] {
         let (_, html) = b.get_text(&format!("/organisations?q={q}")).await;
-        assert!(html.contains("href=\"/organisations/BIR\">Birmingham City Council</a>"), "search for {q}");
+        assert!(
+            html.contains("href=\"/organisations/BIR\">Birmingham City Council</a>"),
+            "search for {q}"
+        );
     }
     let (_, html) = b.get_text("/organisations?q=zzzz-no-such").await;
     assert!(html.contains("No organisations match"));
@@ -42,7 +53,10 @@ async fn directory_search_by_name_code_and_gss() {
     // Search terms are escaped in the page.
     let (_, html) = b.get_text("/organisations?q=%3Cscript%3E").await;
     assert!(!html.contains("<script>"));
-    assert!(html.contains("value=\"&#60;script&#62;\"") || html.contains("value=\"&lt;script&gt;\""), "the term is kept, escaped");
+    assert!(
+        html.contains("value=\"&#60;script&#62;\"") || html.contains("value=\"&lt;script&gt;\""),
+        "the term is kept, escaped"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -54,17 +68,39 @@ async fn organisation_page_shows_codes_neighbours_similar_councils_and_services(
     assert!(html.contains("<h1 class=\"govuk-heading-l\">Birmingham City Council</h1>"));
     assert!(html.contains("E08000025"));
     assert!(html.contains("1,140,525"), "population");
-    assert!(html.contains("https://www.birmingham.gov.uk/"), "website from local-links-manager");
+    assert!(
+        html.contains("https://www.birmingham.gov.uk/"),
+        "website from local-links-manager"
+    );
     assert!(html.contains("href=\"/organisations/WMCA\">West Midlands Combined Authority</a>"));
-    let neighbours = html.split("Neighbouring councils").nth(1).unwrap().split("Similar councils").next().unwrap();
+    let neighbours = html
+        .split("Neighbouring councils")
+        .nth(1)
+        .unwrap()
+        .split("Similar councils")
+        .next()
+        .unwrap();
     for n in ["Solihull", "Dudley", "Sandwell", "Walsall", "Bromsgrove"] {
         assert!(neighbours.contains(&format!(">{n}</a>")), "neighbour {n}");
     }
     assert!(html.contains("Emissions: Public sector; 1st IMD quintile; Urban"));
-    let similar = html.split("Similar councils").nth(1).unwrap().split("Services it delivers").next().unwrap();
-    assert_eq!(similar.matches("<li><a").count(), 10, "ten councils elsewhere share Birmingham's profile");
+    let similar = html
+        .split("Similar councils")
+        .nth(1)
+        .unwrap()
+        .split("Services it delivers")
+        .next()
+        .unwrap();
+    assert_eq!(
+        similar.matches("<li><a").count(),
+        10,
+        "ten councils elsewhere share Birmingham's profile"
+    );
     assert!(!similar.contains(">Birmingham</a>"));
-    assert!(html.contains("117 services"), "a unitary council delivers every tiered service");
+    assert!(
+        html.contains("117 services"),
+        "a unitary council delivers every tiered service"
+    );
 
     // A district delivers district-tier services only; its county delivers the rest.
     let (_, district) = b.get_text("/organisations/BRM").await;
@@ -89,10 +125,16 @@ async fn services_pages_list_functions_services_and_who_delivers_them() {
     let b = app.client();
     let (status, html) = b.get_text("/services").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("of 117 services"), "GOV.UK-tiered services by default");
+    assert!(
+        html.contains("of 117 services"),
+        "GOV.UK-tiered services by default"
+    );
     assert!(html.contains("13 top-level functions"));
     let (_, html) = b.get_text("/services?scope=all").await;
-    assert!(html.contains("of 1,520 services") || html.contains("of 1520 services"), "the whole LGSL plus GOV.UK's 1788");
+    assert!(
+        html.contains("of 1,520 services") || html.contains("of 1520 services"),
+        "the whole LGSL plus GOV.UK's 1788"
+    );
     let (_, html) = b.get_text("/services?q=bursary&scope=all").await;
     assert!(html.contains("16 to 19 bursary fund"));
     let (_, html) = b.get_text("/services?q=524").await;
@@ -106,6 +148,9 @@ async fn services_pages_list_functions_services_and_who_delivers_them() {
     assert!(html.contains("href=\"/organisations/BIR\""));
     assert!(!html.contains("href=\"/organisations/WOR\""));
 
-    assert_eq!(b.get("/services/999999").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        b.get("/services/999999").await.status(),
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(b.get("/services/abc").await.status(), StatusCode::NOT_FOUND);
 }

@@ -6,8 +6,22 @@ use serde_json::json;
 
 use crate::common::{Api, TestApp};
 
-fn entry<'a>(org: &'a str, entry_type: &'a str, basis: &'a str, year: &'a str, amount: &'a str, description: &'a str) -> Vec<(&'a str, &'a str)> {
-    vec![("organisation", org), ("entry_type", entry_type), ("basis", basis), ("financial_year", year), ("amount", amount), ("description", description)]
+fn entry<'a>(
+    org: &'a str,
+    entry_type: &'a str,
+    basis: &'a str,
+    year: &'a str,
+    amount: &'a str,
+    description: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("organisation", org),
+        ("entry_type", entry_type),
+        ("basis", basis),
+        ("financial_year", year),
+        ("amount", amount),
+        ("description", description),
+    ]
 }
 
 async fn api_delete(api: &Api, path: &str) -> StatusCode {
@@ -25,35 +39,95 @@ async fn partners_record_costs_and_benefits_and_see_totals_chart_and_csv() {
     let (status, html) = bir.get_text(&url).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("No realised costs or cashable savings have been recorded yet."));
-    assert!(html.contains("<option value=\"BIR\" selected>"), "the form starts with the user's own organisation");
+    assert!(
+        html.contains("<option value=\"BIR\" selected>"),
+        "the form starts with the user's own organisation"
+    );
 
     for (who, fields) in [
-        (&bir, entry("BIR", "cost", "realised", "2024", "£10,000", "Set-up and licences")),
-        (&bir, entry("BIR", "cashable_saving", "realised", "2024", "4000", "")),
-        (&lds, entry("LDS", "cashable_saving", "realised", "2025", "7,500.50", "")),
-        (&lds, entry("LDS", "cashable_saving", "expected", "2026", "20000", "")),
-        (&lds, entry("LDS", "non_cashable_benefit", "realised", "2025", "", "Fewer missed bin complaints")),
+        (
+            &bir,
+            entry(
+                "BIR",
+                "cost",
+                "realised",
+                "2024",
+                "£10,000",
+                "Set-up and licences",
+            ),
+        ),
+        (
+            &bir,
+            entry("BIR", "cashable_saving", "realised", "2024", "4000", ""),
+        ),
+        (
+            &lds,
+            entry("LDS", "cashable_saving", "realised", "2025", "7,500.50", ""),
+        ),
+        (
+            &lds,
+            entry("LDS", "cashable_saving", "expected", "2026", "20000", ""),
+        ),
+        (
+            &lds,
+            entry(
+                "LDS",
+                "non_cashable_benefit",
+                "realised",
+                "2025",
+                "",
+                "Fewer missed bin complaints",
+            ),
+        ),
     ] {
         let r = who.post_form(&url, &fields).await;
-        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{fields:?}: {}", r.text().await.unwrap_or_default());
+        assert_eq!(
+            r.status(),
+            StatusCode::SEE_OTHER,
+            "{fields:?}: {}",
+            r.text().await.unwrap_or_default()
+        );
     }
     assert_eq!(app.count("ledger_entries"), 5);
 
     let (_, html) = bir.get_text(&url).await;
     // Totals: Birmingham is £6,000 down, Leeds £7,500.50 up; together £1,500.50 up.
-    assert!(html.contains("<th scope=\"row\" class=\"govuk-table__header\">Birmingham City Council</th>"), "{html}");
+    assert!(
+        html.contains(
+            "<th scope=\"row\" class=\"govuk-table__header\">Birmingham City Council</th>"
+        ),
+        "{html}"
+    );
     assert!(html.contains(">-£6,000</td>") && html.contains(">£7,500.50</td>"));
-    assert!(html.contains("<strong>£1,500.50</strong>"), "partnership net realised");
-    assert!(html.contains("<strong>£20,000</strong>"), "partnership expected savings");
-    assert!(html.contains("<strong>£11,500.50</strong>"), "partnership realised savings");
+    assert!(
+        html.contains("<strong>£1,500.50</strong>"),
+        "partnership net realised"
+    );
+    assert!(
+        html.contains("<strong>£20,000</strong>"),
+        "partnership expected savings"
+    );
+    assert!(
+        html.contains("<strong>£11,500.50</strong>"),
+        "partnership realised savings"
+    );
     // The chart, drawn on the server, with its table.
     assert!(html.contains("<svg class=\"concord-chart\"") && html.contains("role=\"img\""));
-    assert!(html.contains("2024/25 to 2025/26"), "the chart covers the years with realised money");
+    assert!(
+        html.contains("2024/25 to 2025/26"),
+        "the chart covers the years with realised money"
+    );
     assert!(!html.contains(" style="), "no inline styles under the CSP");
-    assert!(html.contains("Realised costs and cashable savings by financial year (the chart's figures)"));
+    assert!(html
+        .contains("Realised costs and cashable savings by financial year (the chart's figures)"));
     // Entries grouped by year, and benefits listed with their descriptions.
     for year in ["2024/25", "2025/26", "2026/27"] {
-        assert!(html.contains(&format!("<caption class=\"govuk-table__caption govuk-table__caption--s\">{year}</caption>")), "{year}");
+        assert!(
+            html.contains(&format!(
+                "<caption class=\"govuk-table__caption govuk-table__caption--s\">{year}</caption>"
+            )),
+            "{year}"
+        );
     }
     assert!(html.contains("<li>Fewer missed bin complaints <span class=\"govuk-body-s\">(Leeds City Council, 2025/26, realised)</span></li>"));
 
@@ -64,28 +138,56 @@ async fn partners_record_costs_and_benefits_and_see_totals_chart_and_csv() {
     let r = bir.get(&format!("/partnerships/{id}/ledger.csv")).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
-    assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment;"));
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment;"));
     let csv = r.text().await.unwrap();
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "Financial year,Organisation code,Organisation,Type,Basis,Amount (GBP),Description");
+    assert_eq!(
+        lines[0],
+        "Financial year,Organisation code,Organisation,Type,Basis,Amount (GBP),Description"
+    );
     assert_eq!(lines.len(), 6);
-    assert!(lines.contains(&"2024/25,BIR,Birmingham City Council,Cost,Realised,10000.00,Set-up and licences"), "{csv}");
+    assert!(
+        lines.contains(
+            &"2024/25,BIR,Birmingham City Council,Cost,Realised,10000.00,Set-up and licences"
+        ),
+        "{csv}"
+    );
     assert!(lines.contains(&"2025/26,LDS,Leeds City Council,Cashable saving,Realised,7500.50,"));
     assert!(lines.contains(&"2025/26,LDS,Leeds City Council,Non-cashable benefit,Realised,0.00,Fewer missed bin complaints"));
 
     // Deleting asks nothing more; the history keeps what was deleted.
-    let delete_action = html.split("action=\"").find(|s| s.contains("/delete\"")).and_then(|s| s.split('"').next()).unwrap().to_string();
+    let delete_action = html
+        .split("action=\"")
+        .find(|s| s.contains("/delete\""))
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
     let r = bir.post_form(&delete_action, &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()["location"], url.as_str());
     assert_eq!(app.count("ledger_entries"), 4);
     let (_, history) = bir.get_text(&format!("/partnerships/{id}/history")).await;
     assert_eq!(history.matches("partnership.ledger.create").count(), 5);
-    let deleted = history.split("partnership.ledger.delete").nth(1).and_then(|rest| rest.split("</tr>").next()).expect("delete in history");
-    assert!(deleted.contains("Before:") && deleted.contains("1000000") && deleted.contains("Set-up and licences"), "{deleted}");
+    let deleted = history
+        .split("partnership.ledger.delete")
+        .nth(1)
+        .and_then(|rest| rest.split("</tr>").next())
+        .expect("delete in history");
+    assert!(
+        deleted.contains("Before:")
+            && deleted.contains("1000000")
+            && deleted.contains("Set-up and licences"),
+        "{deleted}"
+    );
     assert!(history.contains("lead@leeds.example"));
     // Deleting it again finds nothing.
-    assert_eq!(bir.post_form(&delete_action, &[]).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        bir.post_form(&delete_action, &[]).await.status(),
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -95,31 +197,83 @@ async fn the_form_explains_each_problem_and_keeps_what_was_typed() {
     let bir = app.signed_in("lead@birmingham.example").await;
     let url = format!("/partnerships/{id}/ledger");
 
-    let r = bir.post_form(&url, &entry("CON", "gift", "", "2040", "lots", "")).await;
+    let r = bir
+        .post_form(&url, &entry("CON", "gift", "", "2040", "lots", ""))
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     for (field, message) in [
-        ("organisation", "CON is not an active member of this partnership"),
-        ("entry_type", "Select the type of entry: cost, cashable saving or non-cashable benefit"),
+        (
+            "organisation",
+            "CON is not an active member of this partnership",
+        ),
+        (
+            "entry_type",
+            "Select the type of entry: cost, cashable saving or non-cashable benefit",
+        ),
         ("basis", "Select whether the amount is expected or realised"),
-        ("financial_year", "Select a financial year from 2015/16 to 2035/36"),
-        ("amount", "&#39;lots&#39; is not an amount in pounds; use numbers like 12500 or 12,500.50"),
+        (
+            "financial_year",
+            "Select a financial year from 2015/16 to 2035/36",
+        ),
+        (
+            "amount",
+            "&#39;lots&#39; is not an amount in pounds; use numbers like 12500 or 12,500.50",
+        ),
     ] {
-        assert!(html.contains(&format!("<a href=\"#{field}\">{message}</a>")), "{field}: {message}\n{html}");
+        assert!(
+            html.contains(&format!("<a href=\"#{field}\">{message}</a>")),
+            "{field}: {message}\n{html}"
+        );
     }
     assert!(html.contains("value=\"lots\""), "what was typed is kept");
     assert!(html.contains("<title>Error: Costs and benefits"));
 
-    let r = bir.post_form(&url, &entry("BIR", "cost", "realised", "2025", "", "")).await;
-    assert!(r.text().await.unwrap().contains("<a href=\"#amount\">Enter the cost, more than £0</a>"));
-    let r = bir.post_form(&url, &entry("BIR", "cashable_saving", "expected", "2025", "0", "")).await;
-    assert!(r.text().await.unwrap().contains("<a href=\"#amount\">Enter the saving, more than £0</a>"));
-    let r = bir.post_form(&url, &entry("BIR", "non_cashable_benefit", "expected", "2025", "", " ")).await;
-    assert!(r.text().await.unwrap().contains("<a href=\"#description\">Describe the benefit, like Fewer missed bin complaints</a>"));
-    let r = bir.post_form(&url, &entry("BIR", "cost", "realised", "2025", "-5", "")).await;
-    assert!(r.text().await.unwrap().contains("is not an amount in pounds"));
+    let r = bir
+        .post_form(&url, &entry("BIR", "cost", "realised", "2025", "", ""))
+        .await;
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("<a href=\"#amount\">Enter the cost, more than £0</a>"));
+    let r = bir
+        .post_form(
+            &url,
+            &entry("BIR", "cashable_saving", "expected", "2025", "0", ""),
+        )
+        .await;
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("<a href=\"#amount\">Enter the saving, more than £0</a>"));
+    let r = bir
+        .post_form(
+            &url,
+            &entry("BIR", "non_cashable_benefit", "expected", "2025", "", " "),
+        )
+        .await;
+    assert!(r.text().await.unwrap().contains(
+        "<a href=\"#description\">Describe the benefit, like Fewer missed bin complaints</a>"
+    ));
+    let r = bir
+        .post_form(&url, &entry("BIR", "cost", "realised", "2025", "-5", ""))
+        .await;
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("is not an amount in pounds"));
     assert_eq!(app.count("ledger_entries"), 0, "nothing half-written");
-    assert_eq!(bir.get_text(&format!("/partnerships/{id}/history")).await.1.matches("partnership.ledger").count(), 0);
+    assert_eq!(
+        bir.get_text(&format!("/partnerships/{id}/history"))
+            .await
+            .1
+            .matches("partnership.ledger")
+            .count(),
+        0
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -145,7 +299,11 @@ async fn the_api_records_lists_totals_and_deletes_entries() {
             json!({"organisation": "BIR", "entry_type": "non_cashable_benefit", "basis": "expected", "financial_year": 2026, "description": "Shared knowledge of fraud patterns"}),
         )
         .await;
-    assert_eq!(status, StatusCode::CREATED, "amount may be left out for a benefit");
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "amount may be left out for a benefit"
+    );
 
     let (status, list, _) = api.get(&base).await;
     assert_eq!(status, StatusCode::OK);
@@ -159,7 +317,12 @@ async fn the_api_records_lists_totals_and_deletes_entries() {
     assert_eq!(totals["partnership"]["realised_savings_pence"], 300_000_00);
     assert_eq!(totals["partnership"]["net_realised_pence"], 49_999_50);
     assert_eq!(totals["partnership"]["non_cashable_benefits"], 1);
-    let leeds = totals["partners"].as_array().unwrap().iter().find(|p| p["organisation_code"] == "LDS").unwrap();
+    let leeds = totals["partners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["organisation_code"] == "LDS")
+        .unwrap();
     assert_eq!(leeds["totals"]["net_realised_pence"], -250_000_50);
     assert_eq!(totals["years"][0]["financial_year_label"], "2025/26");
 
@@ -167,28 +330,53 @@ async fn the_api_records_lists_totals_and_deletes_entries() {
     let (status, problem, content_type) = api.post(&base, json!({"organisation": "CON", "entry_type": "cost", "basis": "guess", "financial_year": 2014, "amount_pence": 0})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(content_type, "application/problem+json");
-    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    assert_eq!(fields, ["organisation", "basis", "financial_year", "amount_pence"]);
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["organisation", "basis", "financial_year", "amount_pence"]
+    );
     let (status, problem, _) = api.post(&base, json!({"organisation": "LDS", "entry_type": "cost", "basis": "realised", "financial_year": 2025, "amount_pence": -100})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["errors"][0]["field"], "amount_pence");
-    let (status, problem, _) = api.post(&base, json!({"organisation": "LDS", "amount_pence": "ten"})).await;
+    let (status, problem, _) = api
+        .post(&base, json!({"organisation": "LDS", "amount_pence": "ten"}))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["errors"][0]["field"], "body");
     assert_eq!(app.count("ledger_entries"), 3);
 
-    assert_eq!(api_delete(&api, &format!("{base}/{cost_id}")).await, StatusCode::NO_CONTENT);
-    assert_eq!(api_delete(&api, &format!("{base}/{cost_id}")).await, StatusCode::NOT_FOUND);
+    assert_eq!(
+        api_delete(&api, &format!("{base}/{cost_id}")).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        api_delete(&api, &format!("{base}/{cost_id}")).await,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(app.count("ledger_entries"), 2);
     let (_, totals, _) = api.get(&format!("{base}/totals")).await;
     assert_eq!(totals["partnership"]["realised_costs_pence"], 0);
 
-    let history = app.signed_in("lead@birmingham.example").await.get_text(&format!("/partnerships/{id}/history")).await.1;
+    let history = app
+        .signed_in("lead@birmingham.example")
+        .await
+        .get_text(&format!("/partnerships/{id}/history"))
+        .await
+        .1;
     assert_eq!(history.matches("partnership.ledger.create").count(), 3);
     assert_eq!(history.matches("partnership.ledger.delete").count(), 1);
 
     let doc = app.api().get("/api/v1/openapi.json").await.1;
-    for path in ["/api/v1/partnerships/{id}/ledger", "/api/v1/partnerships/{id}/ledger/totals", "/api/v1/partnerships/{id}/ledger/{eid}"] {
+    for path in [
+        "/api/v1/partnerships/{id}/ledger",
+        "/api/v1/partnerships/{id}/ledger/totals",
+        "/api/v1/partnerships/{id}/ledger/{eid}",
+    ] {
         assert!(doc["paths"][path].is_object(), "{path} documented");
     }
     assert!(doc["paths"]["/api/v1/partnerships/{id}/ledger"]["post"].is_object());
@@ -200,42 +388,102 @@ async fn outsiders_cannot_see_or_change_a_partners_only_ledger() {
     let app = TestApp::spawn().await;
     let id = app.partnership("partners").await;
     let bir = app.signed_in("lead@birmingham.example").await;
-    let r = bir.post_form(&format!("/partnerships/{id}/ledger"), &entry("BIR", "cost", "realised", "2025", "100", "")).await;
+    let r = bir
+        .post_form(
+            &format!("/partnerships/{id}/ledger"),
+            &entry("BIR", "cost", "realised", "2025", "100", ""),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let entry_id = app
         .db()
         .read_blocking(|c| {
             use concord::db::schema::ledger_entries;
             use diesel::prelude::*;
-            Ok(ledger_entries::table.select(ledger_entries::id).first::<i64>(c)?)
+            Ok(ledger_entries::table
+                .select(ledger_entries::id)
+                .first::<i64>(c)?)
         })
         .unwrap();
 
     let outsider = app.signed_in("officer@cornwall.example").await;
     for path in ["/ledger", "/ledger.csv"] {
-        assert_eq!(outsider.get(&format!("/partnerships/{id}{path}")).await.status(), StatusCode::NOT_FOUND, "{path}");
-        assert_eq!(app.client().get(&format!("/partnerships/{id}{path}")).await.status(), StatusCode::NOT_FOUND, "anonymous {path}");
+        assert_eq!(
+            outsider
+                .get(&format!("/partnerships/{id}{path}"))
+                .await
+                .status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+        assert_eq!(
+            app.client()
+                .get(&format!("/partnerships/{id}{path}"))
+                .await
+                .status(),
+            StatusCode::NOT_FOUND,
+            "anonymous {path}"
+        );
     }
-    let r = outsider.post_form(&format!("/partnerships/{id}/ledger"), &entry("CON", "cost", "realised", "2025", "100", "")).await;
+    let r = outsider
+        .post_form(
+            &format!("/partnerships/{id}/ledger"),
+            &entry("CON", "cost", "realised", "2025", "100", ""),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let r = outsider.post_form(&format!("/partnerships/{id}/ledger/{entry_id}/delete"), &[]).await;
+    let r = outsider
+        .post_form(&format!("/partnerships/{id}/ledger/{entry_id}/delete"), &[])
+        .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 
     let api = app.api_as("officer@cornwall.example").await;
     let base = format!("/api/v1/partnerships/{id}/ledger");
     assert_eq!(api.get(&base).await.0, StatusCode::NOT_FOUND);
-    assert_eq!(api.get(&format!("{base}/totals")).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        api.get(&format!("{base}/totals")).await.0,
+        StatusCode::NOT_FOUND
+    );
     let (status, _, content_type) = api.post(&base, json!({"organisation": "BIR", "entry_type": "cost", "basis": "realised", "financial_year": 2025, "amount_pence": 1})).await;
-    assert_eq!((status, content_type.as_str()), (StatusCode::NOT_FOUND, "application/problem+json"));
-    assert_eq!(api_delete(&api, &format!("{base}/{entry_id}")).await, StatusCode::NOT_FOUND);
-    assert_eq!(app.api().get(&base).await.0, StatusCode::NOT_FOUND, "no token");
+    assert_eq!(
+        (status, content_type.as_str()),
+        (StatusCode::NOT_FOUND, "application/problem+json")
+    );
+    assert_eq!(
+        api_delete(&api, &format!("{base}/{entry_id}")).await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.api().get(&base).await.0,
+        StatusCode::NOT_FOUND,
+        "no token"
+    );
     // Nor can an entry be reached through another partnership its caller may edit.
     let form = crate::common::partnership_form("Another", "partners");
     let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let other = bir.post_form("/partnerships/new", &fields).await.headers()["location"].to_str().unwrap().trim_start_matches("/partnerships/").to_string();
-    assert_eq!(bir.post_form(&format!("/partnerships/{other}/ledger/{entry_id}/delete"), &[]).await.status(), StatusCode::NOT_FOUND);
+    let other = bir.post_form("/partnerships/new", &fields).await.headers()["location"]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/partnerships/")
+        .to_string();
+    assert_eq!(
+        bir.post_form(
+            &format!("/partnerships/{other}/ledger/{entry_id}/delete"),
+            &[]
+        )
+        .await
+        .status(),
+        StatusCode::NOT_FOUND
+    );
     let bir_api = app.api_as("lead@birmingham.example").await;
-    assert_eq!(api_delete(&bir_api, &format!("/api/v1/partnerships/{other}/ledger/{entry_id}")).await, StatusCode::NOT_FOUND);
+    assert_eq!(
+        api_delete(
+            &bir_api,
+            &format!("/api/v1/partnerships/{other}/ledger/{entry_id}")
+        )
+        .await,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(app.count("ledger_entries"), 1, "nothing changed");
 }
 
@@ -244,22 +492,55 @@ async fn on_a_public_partnership_others_may_look_but_not_change() {
     let app = TestApp::spawn().await;
     let id = app.partnership("public").await;
     let bir = app.signed_in("lead@birmingham.example").await;
-    bir.post_form(&format!("/partnerships/{id}/ledger"), &entry("BIR", "cashable_saving", "realised", "2025", "100", "")).await;
+    bir.post_form(
+        &format!("/partnerships/{id}/ledger"),
+        &entry("BIR", "cashable_saving", "realised", "2025", "100", ""),
+    )
+    .await;
 
-    let (status, html) = app.client().get_text(&format!("/partnerships/{id}/ledger")).await;
+    let (status, html) = app
+        .client()
+        .get_text(&format!("/partnerships/{id}/ledger"))
+        .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("£100") && !html.contains("Add an entry") && !html.contains("/delete\""), "no forms for visitors");
-    assert_eq!(app.client().get(&format!("/partnerships/{id}/ledger.csv")).await.status(), StatusCode::OK);
+    assert!(
+        html.contains("£100") && !html.contains("Add an entry") && !html.contains("/delete\""),
+        "no forms for visitors"
+    );
+    assert_eq!(
+        app.client()
+            .get(&format!("/partnerships/{id}/ledger.csv"))
+            .await
+            .status(),
+        StatusCode::OK
+    );
     let outsider = app.signed_in("officer@cornwall.example").await;
-    let r = outsider.post_form(&format!("/partnerships/{id}/ledger"), &entry("BIR", "cost", "realised", "2025", "100", "")).await;
+    let r = outsider
+        .post_form(
+            &format!("/partnerships/{id}/ledger"),
+            &entry("BIR", "cost", "realised", "2025", "100", ""),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let api = app.api_as("officer@cornwall.example").await;
-    assert_eq!(api.get(&format!("/api/v1/partnerships/{id}/ledger")).await.0, StatusCode::OK);
+    assert_eq!(
+        api.get(&format!("/api/v1/partnerships/{id}/ledger"))
+            .await
+            .0,
+        StatusCode::OK
+    );
     let (status, _, _) = api
         .post(&format!("/api/v1/partnerships/{id}/ledger"), json!({"organisation": "BIR", "entry_type": "cost", "basis": "realised", "financial_year": 2025, "amount_pence": 1}))
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _, _) = app.api().post(&format!("/api/v1/partnerships/{id}/ledger"), json!({})).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "signed-out callers are asked for a token");
+    let (status, _, _) = app
+        .api()
+        .post(&format!("/api/v1/partnerships/{id}/ledger"), json!({}))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "signed-out callers are asked for a token"
+    );
     assert_eq!(app.count("ledger_entries"), 1);
 }

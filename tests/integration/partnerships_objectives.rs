@@ -13,7 +13,11 @@ fn today() -> NaiveDate {
 
 /// (day, month, year) as a GOV.UK date input takes them.
 fn parts(d: NaiveDate) -> [String; 3] {
-    [d.day().to_string(), d.month().to_string(), d.year().to_string()]
+    [
+        d.day().to_string(),
+        d.month().to_string(),
+        d.year().to_string(),
+    ]
 }
 
 /// The add-objective form, 100 days in and 100 days to go, so halfway today.
@@ -40,7 +44,10 @@ fn objective_form(title: &str, baseline: &str, target: &str, owner: &str) -> Vec
 }
 
 async fn post(b: &Browser, path: &str, fields: &[(String, String)]) -> reqwest::Response {
-    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     b.post_form(path, &fields).await
 }
 
@@ -56,12 +63,31 @@ async fn send(api: &Api, method: Method, path: &str, body: Value) -> (StatusCode
 }
 
 fn field_errors(body: &Value) -> Vec<(String, String)> {
-    body["errors"].as_array().map(|a| a.iter().map(|e| (e["field"].as_str().unwrap().to_string(), e["message"].as_str().unwrap().to_string())).collect()).unwrap_or_default()
+    body["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| {
+                    (
+                        e["field"].as_str().unwrap().to_string(),
+                        e["message"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The objective id from the redirect after adding one.
 fn objective_id(r: &reqwest::Response) -> i64 {
-    r.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().parse().unwrap()
+    r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -69,41 +95,75 @@ async fn partners_set_an_objective_and_record_progress_by_page() {
     let app = TestApp::spawn().await;
     let id = app.partnership("partners").await;
     let bir = app.signed_in("lead@birmingham.example").await;
-    let (status, html) = bir.get_text(&format!("/partnerships/{id}/objectives")).await;
+    let (status, html) = bir
+        .get_text(&format!("/partnerships/{id}/objectives"))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("No joint objectives have been set yet"));
     assert!(html.contains("Add an objective") && html.contains("name=\"csrf_token\""));
     assert!(html.contains("Usually the date the baseline was measured"));
-    assert!(html.contains("<option value=\"LDS\">Leeds City Council</option>"), "active members to choose from");
+    assert!(
+        html.contains("<option value=\"LDS\">Leeds City Council</option>"),
+        "active members to choose from"
+    );
 
-    let r = post(&bir, &format!("/partnerships/{id}/objectives"), &objective_form("Share one revenues system", "0", "200", "LDS")).await;
+    let r = post(
+        &bir,
+        &format!("/partnerships/{id}/objectives"),
+        &objective_form("Share one revenues system", "0", "200", "LDS"),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let oid = objective_id(&r);
     let page = format!("/partnerships/{id}/objectives/{oid}");
     let (status, html) = bir.get_text(&page).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Share one revenues system") && html.contains("Leeds City Council"));
-    assert!(html.contains("0% on ") && html.contains("200% by "), "baseline and target with their unit");
+    assert!(
+        html.contains("0% on ") && html.contains("200% by "),
+        "baseline and target with their unit"
+    );
     assert!(html.contains("No progress has been recorded yet"));
     let hint_today = format!("Leave blank for today, {}", today().format("%-d %-m %Y"));
     assert!(html.contains(&hint_today), "today's date in the hint");
 
     // Halfway through the time, halfway to the target: green. Blank date means today.
-    let r = post(&bir, &format!("{page}/updates"), &[("value".into(), "100".into()), ("note".into(), "Both councils live on the new system".into())]).await;
+    let r = post(
+        &bir,
+        &format!("{page}/updates"),
+        &[
+            ("value".into(), "100".into()),
+            ("note".into(), "Both councils live on the new system".into()),
+        ],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()["location"], page.as_str());
     // Ten days ago, well behind: red. It is older, so listed after today's.
     let [d, m, y] = parts(today() - Days::new(10));
-    let r =
-        post(&bir, &format!("{page}/updates"), &[("value".into(), "20".into()), ("recorded_on_day".into(), d), ("recorded_on_month".into(), m), ("recorded_on_year".into(), y)])
-            .await;
+    let r = post(
+        &bir,
+        &format!("{page}/updates"),
+        &[
+            ("value".into(), "20".into()),
+            ("recorded_on_day".into(), d),
+            ("recorded_on_month".into(), m),
+            ("recorded_on_year".into(), y),
+        ],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, html) = bir.get_text(&page).await;
     let newest = html.find("Both councils live on the new system").unwrap();
-    let older = html.find(&(today() - Days::new(10)).format("%-d %b %Y").to_string()).unwrap();
+    let older = html
+        .find(&(today() - Days::new(10)).format("%-d %b %Y").to_string())
+        .unwrap();
     assert!(newest < older, "newest first");
     assert!(html.contains("govuk-tag--green\">Green") && html.contains("govuk-tag--red\">Red"));
-    assert!(html.contains("<td class=\"govuk-table__cell\">Bola Lead</td>"), "who recorded it");
+    assert!(
+        html.contains("<td class=\"govuk-table__cell\">Bola Lead</td>"),
+        "who recorded it"
+    );
     let stored: Vec<String> = app
         .db()
         .read_blocking(|c| {
@@ -112,25 +172,55 @@ async fn partners_set_an_objective_and_record_progress_by_page() {
             Ok(objective_updates.order(id.asc()).select(rag).load(c)?)
         })
         .unwrap();
-    assert_eq!(stored, ["green", "red"], "the RAG is stored with each update");
+    assert_eq!(
+        stored,
+        ["green", "red"],
+        "the RAG is stored with each update"
+    );
 
-    let (_, list) = bir.get_text(&format!("/partnerships/{id}/objectives")).await;
-    assert!(list.contains("0% → 200%") && list.contains("50%") && list.contains("govuk-tag--green\">Green"), "latest update and progress in the list");
+    let (_, list) = bir
+        .get_text(&format!("/partnerships/{id}/objectives"))
+        .await;
+    assert!(
+        list.contains("0% → 200%")
+            && list.contains("50%")
+            && list.contains("govuk-tag--green\">Green"),
+        "latest update and progress in the list"
+    );
     let (_, overview) = bir.get_text(&format!("/partnerships/{id}")).await;
-    assert!(overview.contains("govuk-tag--green\">Green"), "the overview reads the latest RAG");
+    assert!(
+        overview.contains("govuk-tag--green\">Green"),
+        "the overview reads the latest RAG"
+    );
 
     // Raising the target works the stored RAGs out again: 100 of 300 is a third, amber.
     let (status, edit) = bir.get_text(&format!("{page}/edit")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(edit.contains("value=\"Share one revenues system\"") && edit.contains("<option value=\"LDS\" selected>"));
-    let r = post(&bir, &format!("{page}/edit"), &with(objective_form("Share one revenues system", "0", "300", "BIR"), "unit", "")).await;
+    assert!(
+        edit.contains("value=\"Share one revenues system\"")
+            && edit.contains("<option value=\"LDS\" selected>")
+    );
+    let r = post(
+        &bir,
+        &format!("{page}/edit"),
+        &with(
+            objective_form("Share one revenues system", "0", "300", "BIR"),
+            "unit",
+            "",
+        ),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, html) = bir.get_text(&page).await;
     assert!(html.contains("govuk-tag--yellow\">Amber") && html.contains("Birmingham City Council"));
     assert!(html.contains("33%"));
 
     let (_, history) = bir.get_text(&format!("/partnerships/{id}/history")).await;
-    for action in ["partnership.objective.create", "partnership.objective.progress", "partnership.objective.update"] {
+    for action in [
+        "partnership.objective.create",
+        "partnership.objective.progress",
+        "partnership.objective.update",
+    ] {
         assert!(history.contains(action), "{action} in history");
     }
 }
@@ -140,7 +230,12 @@ async fn objective_forms_explain_every_problem_and_write_nothing() {
     let app = TestApp::spawn().await;
     let id = app.partnership("partners").await;
     let bir = app.signed_in("lead@birmingham.example").await;
-    let r = bir.post_form(&format!("/partnerships/{id}/objectives"), &[("baseline", "lots"), ("owner", "")]).await;
+    let r = bir
+        .post_form(
+            &format!("/partnerships/{id}/objectives"),
+            &[("baseline", "lots"), ("owner", "")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     for (field, message) in [
@@ -152,14 +247,29 @@ async fn objective_forms_explain_every_problem_and_write_nothing() {
         ("due_date", "Enter the due date"),
         ("owner", "Select a member organisation"),
     ] {
-        assert!(html.contains(&format!("<a href=\"#{field}\">{message}</a>")), "{field}: {message}\n{html}");
+        assert!(
+            html.contains(&format!("<a href=\"#{field}\">{message}</a>")),
+            "{field}: {message}\n{html}"
+        );
     }
     assert!(html.contains("value=\"lots\""), "what was typed is kept");
 
     // Target equal to baseline, due before start, an owner who is not a member.
     let [sd, sm, sy] = parts(today());
-    let mut form = with(with(objective_form("Bins", "10", "10", "CON"), "due_date_day", &sd), "due_date_month", &sm);
-    form = with(with(with(form, "due_date_year", &sy), "start_date_day", &sd), "start_date_month", &sm);
+    let mut form = with(
+        with(
+            objective_form("Bins", "10", "10", "CON"),
+            "due_date_day",
+            &sd,
+        ),
+        "due_date_month",
+        &sm,
+    );
+    form = with(
+        with(with(form, "due_date_year", &sy), "start_date_day", &sd),
+        "start_date_month",
+        &sm,
+    );
     form = with(form, "start_date_year", &(today().year() + 1).to_string());
     let r = post(&bir, &format!("/partnerships/{id}/objectives"), &form).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -169,32 +279,99 @@ async fn objective_forms_explain_every_problem_and_write_nothing() {
     assert!(html.contains("CON is not an active member of this partnership"));
     assert_eq!(app.count("objectives"), 0, "nothing half-written");
 
-    let r = post(&bir, &format!("/partnerships/{id}/objectives"), &objective_form("Bins", "500", "300", "BIR")).await;
+    let r = post(
+        &bir,
+        &format!("/partnerships/{id}/objectives"),
+        &objective_form("Bins", "500", "300", "BIR"),
+    )
+    .await;
     let page = format!("/partnerships/{id}/objectives/{}", objective_id(&r));
-    let r = bir.post_form(&format!("{page}/updates"), &[("value", ""), ("note", "kept")]).await;
+    let r = bir
+        .post_form(
+            &format!("{page}/updates"),
+            &[("value", ""), ("note", "kept")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
-    assert!(html.contains("<a href=\"#value\">Enter the value</a>") && html.contains(">kept</textarea>"));
+    assert!(
+        html.contains("<a href=\"#value\">Enter the value</a>")
+            && html.contains(">kept</textarea>")
+    );
     let [d, m, y] = parts(today() + Days::new(1));
-    let r = bir.post_form(&format!("{page}/updates"), &[("value", "x"), ("recorded_on_day", &d), ("recorded_on_month", &m), ("recorded_on_year", &y)]).await;
+    let r = bir
+        .post_form(
+            &format!("{page}/updates"),
+            &[
+                ("value", "x"),
+                ("recorded_on_day", &d),
+                ("recorded_on_month", &m),
+                ("recorded_on_year", &y),
+            ],
+        )
+        .await;
     let html = r.text().await.unwrap();
-    assert!(html.contains("Value must be a number") && html.contains("The date recorded must be today or in the past"), "{html}");
+    assert!(
+        html.contains("Value must be a number")
+            && html.contains("The date recorded must be today or in the past"),
+        "{html}"
+    );
     let [d, m, y] = parts(today() - Days::new(101));
-    let r = bir.post_form(&format!("{page}/updates"), &[("value", "450"), ("recorded_on_day", &d), ("recorded_on_month", &m), ("recorded_on_year", &y)]).await;
-    assert!(r.text().await.unwrap().contains("The date recorded must be on or after the objective&#39;s start date"));
+    let r = bir
+        .post_form(
+            &format!("{page}/updates"),
+            &[
+                ("value", "450"),
+                ("recorded_on_day", &d),
+                ("recorded_on_month", &m),
+                ("recorded_on_year", &y),
+            ],
+        )
+        .await;
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("The date recorded must be on or after the objective&#39;s start date"));
     assert_eq!(app.count("objective_updates"), 0);
 
     // Once progress is recorded, the start cannot move past it.
     let [d, m, y] = parts(today() - Days::new(50));
     assert_eq!(
-        bir.post_form(&format!("{page}/updates"), &[("value", "400"), ("recorded_on_day", &d), ("recorded_on_month", &m), ("recorded_on_year", &y)]).await.status(),
+        bir.post_form(
+            &format!("{page}/updates"),
+            &[
+                ("value", "400"),
+                ("recorded_on_day", &d),
+                ("recorded_on_month", &m),
+                ("recorded_on_year", &y)
+            ]
+        )
+        .await
+        .status(),
         StatusCode::SEE_OTHER
     );
     let [sd, sm, sy] = parts(today() - Days::new(10));
-    let form = with(with(with(objective_form("Bins", "500", "300", "BIR"), "start_date_day", &sd), "start_date_month", &sm), "start_date_year", &sy);
+    let form = with(
+        with(
+            with(
+                objective_form("Bins", "500", "300", "BIR"),
+                "start_date_day",
+                &sd,
+            ),
+            "start_date_month",
+            &sm,
+        ),
+        "start_date_year",
+        &sy,
+    );
     let r = post(&bir, &format!("{page}/edit"), &form).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains("The start date cannot be after the first progress update"));
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("The start date cannot be after the first progress update"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -204,21 +381,39 @@ async fn overdue_objectives_are_flagged_until_their_target_is_met() {
     let api = app.api_as("lead@leeds.example").await;
     let body = json!({ "title": "Cut waiting times", "measure": "Average wait", "unit": "days", "baseline": 30, "target": 10,
         "start_date": today() - Days::new(400), "due_date": today() - Days::new(30), "owner": "lds" });
-    let (status, o, _) = api.post(&format!("/api/v1/partnerships/{id}/objectives"), body).await;
+    let (status, o, _) = api
+        .post(&format!("/api/v1/partnerships/{id}/objectives"), body)
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{o}");
-    assert_eq!((o["overdue"].as_bool(), o["owner"].as_str()), (Some(true), Some("LDS")));
+    assert_eq!(
+        (o["overdue"].as_bool(), o["owner"].as_str()),
+        (Some(true), Some("LDS"))
+    );
     let updates = format!("/api/v1/partnerships/{id}/objectives/{}/updates", o["id"]);
     // Past the due date and short of the target: red, however close.
     let (status, u, _) = api.post(&updates, json!({ "value": 11 })).await;
     assert_eq!(status, StatusCode::CREATED);
-    assert_eq!((u["rag"].as_str(), u["progress_percent"].as_f64(), u["recorded_on"].as_str()), (Some("red"), Some(95.0), Some(today().to_string().as_str())));
+    assert_eq!(
+        (
+            u["rag"].as_str(),
+            u["progress_percent"].as_f64(),
+            u["recorded_on"].as_str()
+        ),
+        (Some("red"), Some(95.0), Some(today().to_string().as_str()))
+    );
     let bir = app.signed_in("lead@birmingham.example").await;
-    let (_, html) = bir.get_text(&format!("/partnerships/{id}/objectives")).await;
+    let (_, html) = bir
+        .get_text(&format!("/partnerships/{id}/objectives"))
+        .await;
     assert!(html.contains("govuk-tag--red\">Overdue") && html.contains("11 days"));
     // Met (a target that goes down): no longer overdue.
-    let (_, u, _) = api.post(&updates, json!({ "value": 9.5, "note": "New triage" })).await;
+    let (_, u, _) = api
+        .post(&updates, json!({ "value": 9.5, "note": "New triage" }))
+        .await;
     assert_eq!(u["rag"], "green");
-    let (_, html) = bir.get_text(&format!("/partnerships/{id}/objectives")).await;
+    let (_, html) = bir
+        .get_text(&format!("/partnerships/{id}/objectives"))
+        .await;
     assert!(!html.contains("Overdue") && html.contains("9.5 days"));
 }
 
@@ -228,7 +423,12 @@ async fn the_api_lists_adds_changes_and_records_progress() {
     let id = app.partnership("partners").await;
     let api = app.api_as("lead@birmingham.example").await;
     let base = format!("/api/v1/partnerships/{id}/objectives");
-    let (status, body, content_type) = api.post(&base, json!({ "title": "", "baseline": 5, "target": 5, "owner": "CON" })).await;
+    let (status, body, content_type) = api
+        .post(
+            &base,
+            json!({ "title": "", "baseline": 5, "target": 5, "owner": "CON" }),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(content_type, "application/problem+json");
     let errors = field_errors(&body);
@@ -240,7 +440,10 @@ async fn the_api_lists_adds_changes_and_records_progress() {
         ("due_date", "Enter the due date"),
         ("owner", "CON is not an active member of this partnership"),
     ] {
-        assert!(errors.contains(&(field.to_string(), message.to_string())), "{field}: {message} in {errors:?}");
+        assert!(
+            errors.contains(&(field.to_string(), message.to_string())),
+            "{field}: {message} in {errors:?}"
+        );
     }
     assert_eq!(app.count("objectives"), 0);
 
@@ -249,16 +452,48 @@ async fn the_api_lists_adds_changes_and_records_progress() {
     let (status, o, _) = api.post(&base, new).await;
     assert_eq!(status, StatusCode::CREATED, "{o}");
     let one = format!("{base}/{}", o["id"]);
-    assert_eq!((o["overdue"].as_bool(), o["latest"].is_null(), o["owner_name"].as_str()), (Some(false), true, Some("Birmingham City Council")));
+    assert_eq!(
+        (
+            o["overdue"].as_bool(),
+            o["latest"].is_null(),
+            o["owner_name"].as_str()
+        ),
+        (Some(false), true, Some("Birmingham City Council"))
+    );
 
-    let (status, u, _) = api.post(&format!("{one}/updates"), json!({ "value": 52, "recorded_on": today(), "note": "Council tax online" })).await;
+    let (status, u, _) = api
+        .post(
+            &format!("{one}/updates"),
+            json!({ "value": 52, "recorded_on": today(), "note": "Council tax online" }),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{u}");
-    assert_eq!((u["rag"].as_str(), u["progress_percent"].as_f64()), (Some("amber"), Some(30.0)), "30% against 50% expected");
-    let (status, body, _) = api.post(&format!("{one}/updates"), json!({ "value": 60, "recorded_on": today() + Days::new(3) })).await;
+    assert_eq!(
+        (u["rag"].as_str(), u["progress_percent"].as_f64()),
+        (Some("amber"), Some(30.0)),
+        "30% against 50% expected"
+    );
+    let (status, body, _) = api
+        .post(
+            &format!("{one}/updates"),
+            json!({ "value": 60, "recorded_on": today() + Days::new(3) }),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(field_errors(&body), [("recorded_on".to_string(), "The date recorded must be today or in the past".to_string())]);
-    let (_, body, _) = api.post(&format!("{one}/updates"), json!({ "note": "no value" })).await;
-    assert_eq!(field_errors(&body), [("value".to_string(), "Enter the value".to_string())]);
+    assert_eq!(
+        field_errors(&body),
+        [(
+            "recorded_on".to_string(),
+            "The date recorded must be today or in the past".to_string()
+        )]
+    );
+    let (_, body, _) = api
+        .post(&format!("{one}/updates"), json!({ "note": "no value" }))
+        .await;
+    assert_eq!(
+        field_errors(&body),
+        [("value".to_string(), "Enter the value".to_string())]
+    );
 
     let (status, list, _) = api.get(&base).await;
     assert_eq!(status, StatusCode::OK);
@@ -271,21 +506,66 @@ async fn the_api_lists_adds_changes_and_records_progress() {
     // A PATCH keeps what it leaves out, checks the result, and re-rates past updates.
     let (status, body) = send(&api, Method::PATCH, &one, json!({ "target": 40 })).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(field_errors(&body), [("target".to_string(), "The target must be different from the baseline".to_string())]);
-    let (status, o) = send(&api, Method::PATCH, &one, json!({ "target": 60, "title": "Digital front door" })).await;
+    assert_eq!(
+        field_errors(&body),
+        [(
+            "target".to_string(),
+            "The target must be different from the baseline".to_string()
+        )]
+    );
+    let (status, o) = send(
+        &api,
+        Method::PATCH,
+        &one,
+        json!({ "target": 60, "title": "Digital front door" }),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{o}");
-    assert_eq!((o["title"].as_str(), o["measure"].as_str(), o["latest"]["rag"].as_str()), (Some("Digital front door"), Some("Transactions online"), Some("green")));
+    assert_eq!(
+        (
+            o["title"].as_str(),
+            o["measure"].as_str(),
+            o["latest"]["rag"].as_str()
+        ),
+        (
+            Some("Digital front door"),
+            Some("Transactions online"),
+            Some("green")
+        )
+    );
     let (_, o, _) = api.get(&one).await;
     assert_eq!(o["target"], 60.0);
 
     // Objectives of another partnership are not found through this one.
     let other = app.partnership("partners").await;
-    assert_eq!(api.get(&format!("/api/v1/partnerships/{other}/objectives/{}", o["id"])).await.0, StatusCode::NOT_FOUND);
-    assert_eq!(send(&api, Method::PATCH, &format!("/api/v1/partnerships/{other}/objectives/{}", o["id"]), json!({ "title": "x" })).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        api.get(&format!(
+            "/api/v1/partnerships/{other}/objectives/{}",
+            o["id"]
+        ))
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        send(
+            &api,
+            Method::PATCH,
+            &format!("/api/v1/partnerships/{other}/objectives/{}", o["id"]),
+            json!({ "title": "x" })
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
 
     let bir = app.signed_in("lead@birmingham.example").await;
     let (_, history) = bir.get_text(&format!("/partnerships/{id}/history")).await;
-    assert_eq!(history.matches("partnership.objective.").count(), 3, "create, progress and one update; refused changes leave no trace");
+    assert_eq!(
+        history.matches("partnership.objective.").count(),
+        3,
+        "create, progress and one update; refused changes leave no trace"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -293,35 +573,112 @@ async fn outsiders_cannot_see_or_change_a_partners_only_partnerships_objectives(
     let app = TestApp::spawn().await;
     let id = app.partnership("partners").await;
     let bir = app.signed_in("lead@birmingham.example").await;
-    let r = post(&bir, &format!("/partnerships/{id}/objectives"), &objective_form("Joint fraud team", "0", "10", "BIR")).await;
+    let r = post(
+        &bir,
+        &format!("/partnerships/{id}/objectives"),
+        &objective_form("Joint fraud team", "0", "10", "BIR"),
+    )
+    .await;
     let oid = objective_id(&r);
     let outsider = app.signed_in("officer@cornwall.example").await;
-    for path in ["/objectives".to_string(), format!("/objectives/{oid}"), format!("/objectives/{oid}/edit")] {
-        assert_eq!(outsider.get(&format!("/partnerships/{id}{path}")).await.status(), StatusCode::NOT_FOUND, "{path}");
+    for path in [
+        "/objectives".to_string(),
+        format!("/objectives/{oid}"),
+        format!("/objectives/{oid}/edit"),
+    ] {
         assert_eq!(
-            app.client().get(&format!("/partnerships/{id}{path}")).await.status(),
-            if path.ends_with("/edit") { StatusCode::SEE_OTHER } else { StatusCode::NOT_FOUND },
+            outsider
+                .get(&format!("/partnerships/{id}{path}"))
+                .await
+                .status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+        assert_eq!(
+            app.client()
+                .get(&format!("/partnerships/{id}{path}"))
+                .await
+                .status(),
+            if path.ends_with("/edit") {
+                StatusCode::SEE_OTHER
+            } else {
+                StatusCode::NOT_FOUND
+            },
             "anonymous {path}"
         );
     }
-    let r = post(&outsider, &format!("/partnerships/{id}/objectives"), &objective_form("Hijack", "0", "10", "BIR")).await;
+    let r = post(
+        &outsider,
+        &format!("/partnerships/{id}/objectives"),
+        &objective_form("Hijack", "0", "10", "BIR"),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let r = post(&outsider, &format!("/partnerships/{id}/objectives/{oid}/edit"), &objective_form("Hijack", "0", "10", "BIR")).await;
+    let r = post(
+        &outsider,
+        &format!("/partnerships/{id}/objectives/{oid}/edit"),
+        &objective_form("Hijack", "0", "10", "BIR"),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    assert_eq!(outsider.post_form(&format!("/partnerships/{id}/objectives/{oid}/updates"), &[("value", "5")]).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        outsider
+            .post_form(
+                &format!("/partnerships/{id}/objectives/{oid}/updates"),
+                &[("value", "5")]
+            )
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
 
     let api = app.api_as("officer@cornwall.example").await;
     let base = format!("/api/v1/partnerships/{id}/objectives");
-    for path in [base.clone(), format!("{base}/{oid}"), format!("{base}/{oid}/updates")] {
+    for path in [
+        base.clone(),
+        format!("{base}/{oid}"),
+        format!("{base}/{oid}/updates"),
+    ] {
         let (status, _, content_type) = api.get(&path).await;
-        assert_eq!((status, content_type.as_str()), (StatusCode::NOT_FOUND, "application/problem+json"), "{path}");
-        assert_eq!(app.api().get(&path).await.0, StatusCode::NOT_FOUND, "anonymous {path}");
+        assert_eq!(
+            (status, content_type.as_str()),
+            (StatusCode::NOT_FOUND, "application/problem+json"),
+            "{path}"
+        );
+        assert_eq!(
+            app.api().get(&path).await.0,
+            StatusCode::NOT_FOUND,
+            "anonymous {path}"
+        );
     }
-    assert_eq!(api.post(&base, json!({ "title": "Hijack" })).await.0, StatusCode::NOT_FOUND);
-    assert_eq!(api.post(&format!("{base}/{oid}/updates"), json!({ "value": 5 })).await.0, StatusCode::NOT_FOUND);
-    assert_eq!(send(&api, Method::PATCH, &format!("{base}/{oid}"), json!({ "title": "Hijack" })).await.0, StatusCode::NOT_FOUND);
-    assert_eq!((app.count("objectives"), app.count("objective_updates")), (1, 0));
-    let (_, html) = bir.get_text(&format!("/partnerships/{id}/objectives/{oid}")).await;
+    assert_eq!(
+        api.post(&base, json!({ "title": "Hijack" })).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        api.post(&format!("{base}/{oid}/updates"), json!({ "value": 5 }))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        send(
+            &api,
+            Method::PATCH,
+            &format!("{base}/{oid}"),
+            json!({ "title": "Hijack" })
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        (app.count("objectives"), app.count("objective_updates")),
+        (1, 0)
+    );
+    let (_, html) = bir
+        .get_text(&format!("/partnerships/{id}/objectives/{oid}"))
+        .await;
     assert!(html.contains("Joint fraud team") && !html.contains("Hijack"));
 }
 
@@ -338,15 +695,48 @@ async fn on_a_public_partnership_outsiders_see_objectives_but_no_forms() {
         )
         .await;
     let outsider = app.signed_in("officer@cornwall.example").await;
-    let (status, html) = outsider.get_text(&format!("/partnerships/{id}/objectives/{}", o["id"])).await;
+    let (status, html) = outsider
+        .get_text(&format!("/partnerships/{id}/objectives/{}", o["id"]))
+        .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("Open data") && !html.contains("Record progress") && !html.contains("Change this objective"));
-    let (_, html) = outsider.get_text(&format!("/partnerships/{id}/objectives")).await;
+    assert!(
+        html.contains("Open data")
+            && !html.contains("Record progress")
+            && !html.contains("Change this objective")
+    );
+    let (_, html) = outsider
+        .get_text(&format!("/partnerships/{id}/objectives"))
+        .await;
     assert!(!html.contains("Add an objective"));
-    assert_eq!(outsider.post_form(&format!("/partnerships/{id}/objectives/{}/updates", o["id"]), &[("value", "5")]).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        outsider
+            .post_form(
+                &format!("/partnerships/{id}/objectives/{}/updates", o["id"]),
+                &[("value", "5")]
+            )
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
     let outsider_api = app.api_as("officer@cornwall.example").await;
-    assert_eq!(outsider_api.post(&format!("/api/v1/partnerships/{id}/objectives/{}/updates", o["id"]), json!({ "value": 5 })).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(app.api().get(&format!("/api/v1/partnerships/{id}/objectives")).await.0, StatusCode::OK, "public means public");
+    assert_eq!(
+        outsider_api
+            .post(
+                &format!("/api/v1/partnerships/{id}/objectives/{}/updates", o["id"]),
+                json!({ "value": 5 })
+            )
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.api()
+            .get(&format!("/api/v1/partnerships/{id}/objectives"))
+            .await
+            .0,
+        StatusCode::OK,
+        "public means public"
+    );
     assert_eq!(app.count("objective_updates"), 0);
 }
 
@@ -355,8 +745,13 @@ pub fn assert_refs_resolve(doc: &Value, node: &Value) {
     match node {
         Value::Object(map) => {
             if let Some(Value::String(r)) = map.get("$ref") {
-                let name = r.strip_prefix("#/components/schemas/").unwrap_or_else(|| panic!("unexpected $ref {r}"));
-                assert!(doc["components"]["schemas"].get(name).is_some(), "{r} is not in the document");
+                let name = r
+                    .strip_prefix("#/components/schemas/")
+                    .unwrap_or_else(|| panic!("unexpected $ref {r}"));
+                assert!(
+                    doc["components"]["schemas"].get(name).is_some(),
+                    "{r} is not in the document"
+                );
             }
             map.values().for_each(|v| assert_refs_resolve(doc, v));
         }
@@ -372,15 +767,29 @@ async fn the_openapi_document_describes_the_objectives_api() {
     assert_eq!(status, StatusCode::OK);
     for (path, methods) in [
         ("/api/v1/partnerships/{id}/objectives", &["get", "post"][..]),
-        ("/api/v1/partnerships/{id}/objectives/{oid}", &["get", "patch"][..]),
-        ("/api/v1/partnerships/{id}/objectives/{oid}/updates", &["get", "post"][..]),
+        (
+            "/api/v1/partnerships/{id}/objectives/{oid}",
+            &["get", "patch"][..],
+        ),
+        (
+            "/api/v1/partnerships/{id}/objectives/{oid}/updates",
+            &["get", "post"][..],
+        ),
     ] {
         for method in methods {
-            assert!(doc["paths"][path].get(*method).is_some(), "{method} {path} missing from OpenAPI");
+            assert!(
+                doc["paths"][path].get(*method).is_some(),
+                "{method} {path} missing from OpenAPI"
+            );
         }
     }
     // The codes themselves are checked once the shared `vocabulary!` macro's schema uses them (reported).
-    assert_eq!(doc["components"]["schemas"]["Rag"]["enum"].as_array().map(Vec::len), Some(3));
+    assert_eq!(
+        doc["components"]["schemas"]["Rag"]["enum"]
+            .as_array()
+            .map(Vec::len),
+        Some(3)
+    );
     assert_refs_resolve(&doc, &doc["paths"]);
     assert_refs_resolve(&doc, &doc["components"]);
 }

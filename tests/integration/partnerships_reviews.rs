@@ -13,7 +13,11 @@ fn today() -> NaiveDate {
 }
 
 fn parts(d: NaiveDate) -> (String, String, String) {
-    (d.day().to_string(), d.month().to_string(), d.year().to_string())
+    (
+        d.day().to_string(),
+        d.month().to_string(),
+        d.year().to_string(),
+    )
 }
 
 /// Sets a partnership's next review date directly, as time passing would.
@@ -22,7 +26,9 @@ fn set_next_review(app: &TestApp, id: i64, due: NaiveDate) {
         .write_blocking(move |c| {
             use concord::db::schema::partnerships;
             use diesel::prelude::*;
-            diesel::update(partnerships::table.find(id)).set(partnerships::next_review_due.eq(Some(due))).execute(c)?;
+            diesel::update(partnerships::table.find(id))
+                .set(partnerships::next_review_due.eq(Some(due)))
+                .execute(c)?;
             Ok(())
         })
         .unwrap();
@@ -40,7 +46,10 @@ async fn partners_record_a_review_with_actions_and_follow_them_up() {
     let (status, html) = bir.get_text(&url).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Every 12 months"));
-    assert!(html.contains("govuk-warning-text") && html.contains("review is overdue"), "{html}");
+    assert!(
+        html.contains("govuk-warning-text") && html.contains("review is overdue"),
+        "{html}"
+    );
     assert!(html.contains("No reviews have been recorded yet."));
 
     let held = today() - Duration::days(10);
@@ -54,7 +63,10 @@ async fn partners_record_a_review_with_actions_and_follow_them_up() {
                 ("held_on_day", &hd),
                 ("held_on_month", &hm),
                 ("held_on_year", &hy),
-                ("findings", "Savings are behind plan; the contact centre is working well."),
+                (
+                    "findings",
+                    "Savings are behind plan; the contact centre is working well.",
+                ),
                 ("decision", "improve"),
                 ("action1_description", "Re-profile the savings plan"),
                 ("action1_owner", "BIR"),
@@ -72,35 +84,72 @@ async fn partners_record_a_review_with_actions_and_follow_them_up() {
             ],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap_or_default());
-    assert_eq!((app.count("reviews"), app.count("review_actions")), (1, 2), "the blank row is skipped");
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap_or_default()
+    );
+    assert_eq!(
+        (app.count("reviews"), app.count("review_actions")),
+        (1, 2),
+        "the blank row is skipped"
+    );
 
     let (_, html) = bir.get_text(&url).await;
-    assert!(!html.contains("review is overdue"), "recording a review moves the next one on");
+    assert!(
+        !html.contains("review is overdue"),
+        "recording a review moves the next one on"
+    );
     let next = held.checked_add_months(chrono::Months::new(12)).unwrap();
-    assert!(html.contains(&next.format("%-d %B %Y").to_string()), "next review a cadence after this one");
+    assert!(
+        html.contains(&next.format("%-d %B %Y").to_string()),
+        "next review a cadence after this one"
+    );
     assert!(html.contains(&format!("Review held {}", held.format("%-d %B %Y"))));
     assert!(html.contains("Savings are behind plan; the contact centre is working well."));
-    assert!(!html.contains("See the exit plan"), "only an exit decision links to the exit plan");
+    assert!(
+        !html.contains("See the exit plan"),
+        "only an exit decision links to the exit plan"
+    );
     // Overdue first, then open; each with the right tag.
     let overdue = html.find("Send the complaints data").unwrap();
     let open = html.find("Re-profile the savings plan").unwrap();
     assert!(overdue < open, "the overdue action comes first");
     assert!(html.contains("<strong class=\"govuk-tag govuk-tag--red\">Overdue</strong>"));
     assert!(html.contains("<strong class=\"govuk-tag govuk-tag--blue\">Open</strong>"));
-    assert_eq!(html.matches("/done\"").count(), 2, "a Mark as done button for each open action");
+    assert_eq!(
+        html.matches("/done\"").count(),
+        2,
+        "a Mark as done button for each open action"
+    );
 
-    let done_action = html.split("action=\"").find(|s| s.contains("/done\"")).and_then(|s| s.split('"').next()).unwrap().to_string();
+    let done_action = html
+        .split("action=\"")
+        .find(|s| s.contains("/done\""))
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
     let r = bir.post_form(&done_action, &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     // A second press changes nothing and is not audited again.
-    assert_eq!(bir.post_form(&done_action, &[]).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        bir.post_form(&done_action, &[]).await.status(),
+        StatusCode::SEE_OTHER
+    );
     let (_, html) = bir.get_text(&url).await;
     assert!(html.contains("<strong class=\"govuk-tag govuk-tag--green\">Done</strong>"));
     assert!(html.contains(&format!("on {}", today().format("%-d %b %Y"))));
-    assert_eq!(html.matches("/done\"").count(), 1, "only the open action keeps its button");
+    assert_eq!(
+        html.matches("/done\"").count(),
+        1,
+        "only the open action keeps its button"
+    );
     let (_, overview) = bir.get_text(&format!("/partnerships/{id}")).await;
-    assert!(!overview.contains("review action(s) are overdue"), "the overview agrees the overdue action is done");
+    assert!(
+        !overview.contains("review action(s) are overdue"),
+        "the overview agrees the overdue action is done"
+    );
 
     let (_, history) = bir.get_text(&format!("/partnerships/{id}/history")).await;
     assert_eq!(history.matches("partnership.review.create").count(), 1);
@@ -110,12 +159,28 @@ async fn partners_record_a_review_with_actions_and_follow_them_up() {
     // Leeds, a partner, records an exit decision: it links to the exit plan.
     let lds = app.signed_in("lead@leeds.example").await;
     let (d, m, y) = parts(today());
-    let r =
-        lds.post_form(&url, &[("held_on_day", &d), ("held_on_month", &m), ("held_on_year", &y), ("findings", "The service is coming back in house."), ("decision", "exit")]).await;
+    let r = lds
+        .post_form(
+            &url,
+            &[
+                ("held_on_day", &d),
+                ("held_on_month", &m),
+                ("held_on_year", &y),
+                ("findings", "The service is coming back in house."),
+                ("decision", "exit"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, html) = lds.get_text(&url).await;
-    assert!(html.contains(&format!("href=\"/partnerships/{id}/governance#exit-plan\">See the exit plan</a>")));
-    assert!(html.find("The service is coming back in house.").unwrap() < html.find("Savings are behind plan").unwrap(), "newest first");
+    assert!(html.contains(&format!(
+        "href=\"/partnerships/{id}/governance#exit-plan\">See the exit plan</a>"
+    )));
+    assert!(
+        html.find("The service is coming back in house.").unwrap()
+            < html.find("Savings are behind plan").unwrap(),
+        "newest first"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -148,19 +213,43 @@ async fn the_form_names_what_is_missing_and_keeps_what_was_typed() {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     for (field, message) in [
-        ("held_on", "The date the review was held must be today or in the past"),
+        (
+            "held_on",
+            "The date the review was held must be today or in the past",
+        ),
         ("findings", "Enter what the review found"),
-        ("decision", "Select the review&#39;s decision: continue, improve, renegotiate or exit"),
-        ("action1_owner", "Action 1: select the organisation that owns it"),
+        (
+            "decision",
+            "Select the review&#39;s decision: continue, improve, renegotiate or exit",
+        ),
+        (
+            "action1_owner",
+            "Action 1: select the organisation that owns it",
+        ),
         ("action1_due_on", "Action 1: enter the due date"),
-        ("action2_description", "Action 2: enter a description of the action"),
-        ("action2_owner", "Action 2: CON is not an active member of this partnership"),
+        (
+            "action2_description",
+            "Action 2: enter a description of the action",
+        ),
+        (
+            "action2_owner",
+            "Action 2: CON is not an active member of this partnership",
+        ),
         ("action2_due_on", "Action 2 due date must be a real date"),
-        ("action3_due_on", "Action 3 due date must include a month and year"),
+        (
+            "action3_due_on",
+            "Action 3 due date must include a month and year",
+        ),
     ] {
-        assert!(html.contains(&format!("<a href=\"#{field}\">{message}</a>")), "{field}: {message}\n{html}");
+        assert!(
+            html.contains(&format!("<a href=\"#{field}\">{message}</a>")),
+            "{field}: {message}\n{html}"
+        );
     }
-    assert!(html.contains("value=\"Chase the invoices\""), "what was typed is kept");
+    assert!(
+        html.contains("value=\"Chase the invoices\""),
+        "what was typed is kept"
+    );
     assert!(html.contains("id=\"action2_due_on-day\" name=\"action2_due_on_day\" type=\"text\" inputmode=\"numeric\" value=\"31\""));
     let (d, m, y) = parts(today());
     let r = bir
@@ -182,11 +271,26 @@ async fn the_form_names_what_is_missing_and_keeps_what_was_typed() {
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
-    assert!(html.contains("Action 1: the due date must be on or after the date the review was held"));
-    assert!(html.contains("type=\"radio\" value=\"continue\" checked>"), "the chosen decision is kept");
-    let r = bir.post_form(&url, &[("findings", "Fine"), ("decision", "continue")]).await;
-    assert!(r.text().await.unwrap().contains("<a href=\"#held_on\">Enter the date the review was held</a>"));
-    assert_eq!((app.count("reviews"), app.count("review_actions")), (0, 0), "nothing half-written");
+    assert!(
+        html.contains("Action 1: the due date must be on or after the date the review was held")
+    );
+    assert!(
+        html.contains("type=\"radio\" value=\"continue\" checked>"),
+        "the chosen decision is kept"
+    );
+    let r = bir
+        .post_form(&url, &[("findings", "Fine"), ("decision", "continue")])
+        .await;
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("<a href=\"#held_on\">Enter the date the review was held</a>"));
+    assert_eq!(
+        (app.count("reviews"), app.count("review_actions")),
+        (0, 0),
+        "nothing half-written"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -210,8 +314,16 @@ async fn the_api_records_reviews_with_nested_actions_and_marks_them_done() {
     assert_eq!(body["actions"].as_array().unwrap().len(), 2);
     let first = &body["actions"][0];
     assert_eq!(
-        (first["description"].as_str(), first["status"].as_str(), first["owner_code"].as_str()),
-        (Some("Agree next year's budget"), Some("overdue"), Some("BIR")),
+        (
+            first["description"].as_str(),
+            first["status"].as_str(),
+            first["owner_code"].as_str()
+        ),
+        (
+            Some("Agree next year's budget"),
+            Some("overdue"),
+            Some("BIR")
+        ),
         "soonest due first"
     );
     let aid = first["id"].as_i64().unwrap();
@@ -219,34 +331,71 @@ async fn the_api_records_reviews_with_nested_actions_and_marks_them_done() {
     let (status, list, _) = api.get(&base).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list["review_cadence_months"], 12);
-    assert_eq!(list["next_review_due"], json!(held.checked_add_months(chrono::Months::new(12)).unwrap()));
+    assert_eq!(
+        list["next_review_due"],
+        json!(held.checked_add_months(chrono::Months::new(12)).unwrap())
+    );
     assert_eq!(list["review_overdue"], false);
     assert_eq!(list["reviews"].as_array().unwrap().len(), 1);
 
-    let (status, action, _) = api.post(&format!("{base}/actions/{aid}/done"), json!({})).await;
+    let (status, action, _) = api
+        .post(&format!("{base}/actions/{aid}/done"), json!({}))
+        .await;
     assert_eq!(status, StatusCode::OK, "{action}");
     assert_eq!(action["status"], "done");
     assert_eq!(action["done_on"], json!(today()));
-    assert_eq!(api.post(&format!("{base}/actions/999999/done"), json!({})).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        api.post(&format!("{base}/actions/999999/done"), json!({}))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
 
     let (status, problem, content_type) =
         api.post(&base, json!({"held_on": today() + Duration::days(1), "findings": "", "decision": "maybe", "actions": [{"description": "", "owner": "CON"}]})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(content_type, "application/problem+json");
-    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    assert_eq!(fields, ["held_on", "findings", "decision", "actions[0].description", "actions[0].owner", "actions[0].due_on"]);
-    let (status, problem, _) = api.post(&base, json!({"held_on": "yesterday", "findings": "x", "decision": "exit"})).await;
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "held_on",
+            "findings",
+            "decision",
+            "actions[0].description",
+            "actions[0].owner",
+            "actions[0].due_on"
+        ]
+    );
+    let (status, problem, _) = api
+        .post(
+            &base,
+            json!({"held_on": "yesterday", "findings": "x", "decision": "exit"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["errors"][0]["field"], "body");
     assert_eq!((app.count("reviews"), app.count("review_actions")), (1, 2));
 
-    let history = app.signed_in("lead@birmingham.example").await.get_text(&format!("/partnerships/{id}/history")).await.1;
+    let history = app
+        .signed_in("lead@birmingham.example")
+        .await
+        .get_text(&format!("/partnerships/{id}/history"))
+        .await
+        .1;
     assert_eq!(history.matches("partnership.review.create").count(), 1);
     assert_eq!(history.matches("partnership.review.action_done").count(), 1);
 
     let doc = app.api().get("/api/v1/openapi.json").await.1;
     assert!(doc["paths"]["/api/v1/partnerships/{id}/reviews"]["post"].is_object());
-    assert!(doc["paths"]["/api/v1/partnerships/{id}/reviews/actions/{aid}/done"]["post"].is_object());
+    assert!(
+        doc["paths"]["/api/v1/partnerships/{id}/reviews/actions/{aid}/done"]["post"].is_object()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -262,32 +411,96 @@ async fn outsiders_cannot_see_or_change_a_partners_only_partnerships_reviews() {
     let aid = body["actions"][0]["id"].as_i64().unwrap();
 
     let outsider = app.signed_in("officer@cornwall.example").await;
-    assert_eq!(outsider.get(&format!("/partnerships/{id}/reviews")).await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(app.client().get(&format!("/partnerships/{id}/reviews")).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        outsider
+            .get(&format!("/partnerships/{id}/reviews"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.client()
+            .get(&format!("/partnerships/{id}/reviews"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
     let (d, m, y) = parts(today());
     let r = outsider
-        .post_form(&format!("/partnerships/{id}/reviews"), &[("held_on_day", &d), ("held_on_month", &m), ("held_on_year", &y), ("findings", "Hijack"), ("decision", "exit")])
+        .post_form(
+            &format!("/partnerships/{id}/reviews"),
+            &[
+                ("held_on_day", &d),
+                ("held_on_month", &m),
+                ("held_on_year", &y),
+                ("findings", "Hijack"),
+                ("decision", "exit"),
+            ],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    assert_eq!(outsider.post_form(&format!("/partnerships/{id}/reviews/actions/{aid}/done"), &[]).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        outsider
+            .post_form(
+                &format!("/partnerships/{id}/reviews/actions/{aid}/done"),
+                &[]
+            )
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
 
     let api = app.api_as("officer@cornwall.example").await;
     assert_eq!(api.get(&base).await.0, StatusCode::NOT_FOUND);
-    let (status, _, content_type) = api.post(&base, json!({"held_on": today(), "findings": "Hijack", "decision": "exit"})).await;
-    assert_eq!((status, content_type.as_str()), (StatusCode::NOT_FOUND, "application/problem+json"));
-    assert_eq!(api.post(&format!("{base}/actions/{aid}/done"), json!({})).await.0, StatusCode::NOT_FOUND);
-    assert_eq!(app.api().get(&base).await.0, StatusCode::NOT_FOUND, "no token");
+    let (status, _, content_type) = api
+        .post(
+            &base,
+            json!({"held_on": today(), "findings": "Hijack", "decision": "exit"}),
+        )
+        .await;
+    assert_eq!(
+        (status, content_type.as_str()),
+        (StatusCode::NOT_FOUND, "application/problem+json")
+    );
+    assert_eq!(
+        api.post(&format!("{base}/actions/{aid}/done"), json!({}))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.api().get(&base).await.0,
+        StatusCode::NOT_FOUND,
+        "no token"
+    );
 
     // An action cannot be reached through another partnership its caller may edit.
     let other = {
         let bir = app.signed_in("lead@birmingham.example").await;
         let form = crate::common::partnership_form("Another", "partners");
         let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        bir.post_form("/partnerships/new", &fields).await.headers()["location"].to_str().unwrap().trim_start_matches("/partnerships/").to_string()
+        bir.post_form("/partnerships/new", &fields).await.headers()["location"]
+            .to_str()
+            .unwrap()
+            .trim_start_matches("/partnerships/")
+            .to_string()
     };
-    assert_eq!(bir_api.post(&format!("/api/v1/partnerships/{other}/reviews/actions/{aid}/done"), json!({})).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        bir_api
+            .post(
+                &format!("/api/v1/partnerships/{other}/reviews/actions/{aid}/done"),
+                json!({})
+            )
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
 
-    assert_eq!((app.count("reviews"), app.count("review_actions")), (1, 1), "nothing changed");
+    assert_eq!(
+        (app.count("reviews"), app.count("review_actions")),
+        (1, 1),
+        "nothing changed"
+    );
     let (_, list, _) = bir_api.get(&base).await;
     assert_eq!(list["reviews"][0]["actions"][0]["status"], "open");
 }

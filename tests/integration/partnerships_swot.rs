@@ -23,24 +23,42 @@ async fn board(api: &Api, id: i64) -> Vec<Value> {
 }
 
 async fn item_id(api: &Api, id: i64, text: &str) -> i64 {
-    board(api, id).await.iter().find(|i| i["text"] == json!(text)).unwrap_or_else(|| panic!("{text} on the board"))["id"].as_i64().unwrap()
+    board(api, id)
+        .await
+        .iter()
+        .find(|i| i["text"] == json!(text))
+        .unwrap_or_else(|| panic!("{text} on the board"))["id"]
+        .as_i64()
+        .unwrap()
 }
 
 async fn add(b: &Browser, id: i64, quadrant: &str, text: &str) {
-    let r = b.post_form(&format!("/partnerships/{id}/swot"), &[("quadrant", quadrant), ("text", text)]).await;
+    let r = b
+        .post_form(
+            &format!("/partnerships/{id}/swot"),
+            &[("quadrant", quadrant), ("text", text)],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "add {text}");
-    assert_eq!(r.headers()["location"], format!("/partnerships/{id}/swot#{quadrant}").as_str());
+    assert_eq!(
+        r.headers()["location"],
+        format!("/partnerships/{id}/swot#{quadrant}").as_str()
+    );
 }
 
 /// Presses a Vote, Remove my vote or Delete button.
 async fn press(b: &Browser, id: i64, item: i64, button: &str) -> reqwest::Response {
-    b.post_form(&format!("/partnerships/{id}/swot/{item}/{button}"), &[]).await
+    b.post_form(&format!("/partnerships/{id}/swot/{item}/{button}"), &[])
+        .await
 }
 
 /// The texts in the summary table, in the order shown.
 fn summary_order(html: &str, texts: &[&str]) -> Vec<String> {
     let table = extract_between(html, "Summary by votes", "</table>").expect("the summary table");
-    let mut found: Vec<(usize, String)> = texts.iter().filter_map(|t| table.find(&format!(">{t}<")).map(|at| (at, t.to_string()))).collect();
+    let mut found: Vec<(usize, String)> = texts
+        .iter()
+        .filter_map(|t| table.find(&format!(">{t}<")).map(|at| (at, t.to_string())))
+        .collect();
     found.sort();
     found.into_iter().map(|(_, t)| t).collect()
 }
@@ -62,8 +80,16 @@ async fn partners_add_items_and_vote_and_the_summary_follows_the_votes() {
         ("opportunities", "Add an opportunity", "text-opportunities"),
         ("threats", "Add a threat", "text-threats"),
     ] {
-        assert!(html.contains(&format!("<h2 class=\"govuk-heading-m\" id=\"{heading}\">")), "{heading} heading");
-        assert!(html.contains(&format!("<label class=\"govuk-label govuk-label--s\" for=\"{field}\">{label}</label>")), "{label}");
+        assert!(
+            html.contains(&format!("<h2 class=\"govuk-heading-m\" id=\"{heading}\">")),
+            "{heading} heading"
+        );
+        assert!(
+            html.contains(&format!(
+                "<label class=\"govuk-label govuk-label--s\" for=\"{field}\">{label}</label>"
+            )),
+            "{label}"
+        );
         assert!(html.contains(&format!("id=\"{field}\" name=\"text\"")));
     }
     assert_eq!(html.matches("govuk-grid-column-one-half").count(), 4);
@@ -72,48 +98,111 @@ async fn partners_add_items_and_vote_and_the_summary_follows_the_votes() {
     add(&bir, id, "strengths", STRENGTH).await;
     add(&bir, id, "threats", THREAT).await;
     add(&lds, id, "opportunities", OPPORTUNITY).await;
-    let (strength, threat, opportunity) = (item_id(&api, id, STRENGTH).await, item_id(&api, id, THREAT).await, item_id(&api, id, OPPORTUNITY).await);
+    let (strength, threat, opportunity) = (
+        item_id(&api, id, STRENGTH).await,
+        item_id(&api, id, THREAT).await,
+        item_id(&api, id, OPPORTUNITY).await,
+    );
 
     let r = press(&lds, id, opportunity, "vote").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(r.headers()["location"], format!("/partnerships/{id}/swot#item-{opportunity}").as_str());
-    assert_eq!(press(&bir, id, opportunity, "vote").await.status(), StatusCode::SEE_OTHER);
-    assert_eq!(press(&bir_officer, id, threat, "vote").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.headers()["location"],
+        format!("/partnerships/{id}/swot#item-{opportunity}").as_str()
+    );
+    assert_eq!(
+        press(&bir, id, opportunity, "vote").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        press(&bir_officer, id, threat, "vote").await.status(),
+        StatusCode::SEE_OTHER
+    );
     // A second vote by the same person is not counted twice.
-    assert_eq!(press(&bir, id, opportunity, "vote").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        press(&bir, id, opportunity, "vote").await.status(),
+        StatusCode::SEE_OTHER
+    );
     assert_eq!(app.count("swot_votes"), 3);
 
     let (_, html) = bir.get_text(&format!("/partnerships/{id}/swot")).await;
-    assert_eq!(summary_order(&html, &[STRENGTH, THREAT, OPPORTUNITY]), vec![OPPORTUNITY, THREAT, STRENGTH]);
+    assert_eq!(
+        summary_order(&html, &[STRENGTH, THREAT, OPPORTUNITY]),
+        vec![OPPORTUNITY, THREAT, STRENGTH]
+    );
     let opp = extract_between(&html, &format!("id=\"item-{opportunity}\""), "</li>").unwrap();
-    assert!(opp.contains("Leeds City Council · <strong>2 votes</strong>") && opp.contains("You voted"), "{opp}");
-    assert!(opp.contains(&format!("action=\"/partnerships/{id}/swot/{opportunity}/unvote\"")) && opp.contains("Remove my vote"));
+    assert!(
+        opp.contains("Leeds City Council · <strong>2 votes</strong>") && opp.contains("You voted"),
+        "{opp}"
+    );
+    assert!(
+        opp.contains(&format!(
+            "action=\"/partnerships/{id}/swot/{opportunity}/unvote\""
+        )) && opp.contains("Remove my vote")
+    );
     let thr = extract_between(&html, &format!("id=\"item-{threat}\""), "</li>").unwrap();
-    assert!(thr.contains("Birmingham City Council · <strong>1 vote</strong>") && !thr.contains("You voted"), "{thr}");
+    assert!(
+        thr.contains("Birmingham City Council · <strong>1 vote</strong>")
+            && !thr.contains("You voted"),
+        "{thr}"
+    );
     assert!(thr.contains(&format!("action=\"/partnerships/{id}/swot/{threat}/vote\"")));
     let table = extract_between(&html, "Summary by votes", "</table>").unwrap();
-    assert!(table.contains("<th scope=\"col\" class=\"govuk-table__header\">Quadrant</th>") && table.contains("<td class=\"govuk-table__cell\">Opportunities</td>"));
+    assert!(
+        table.contains("<th scope=\"col\" class=\"govuk-table__header\">Quadrant</th>")
+            && table.contains("<td class=\"govuk-table__cell\">Opportunities</td>")
+    );
 
     // Birmingham withdraws its vote: the opportunity and the threat tie, and the older (the threat) comes first.
-    assert_eq!(press(&bir, id, opportunity, "unvote").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        press(&bir, id, opportunity, "unvote").await.status(),
+        StatusCode::SEE_OTHER
+    );
     assert_eq!(app.count("swot_votes"), 2);
     let (_, html) = bir.get_text(&format!("/partnerships/{id}/swot")).await;
-    assert_eq!(summary_order(&html, &[STRENGTH, THREAT, OPPORTUNITY]), vec![THREAT, OPPORTUNITY, STRENGTH]);
+    assert_eq!(
+        summary_order(&html, &[STRENGTH, THREAT, OPPORTUNITY]),
+        vec![THREAT, OPPORTUNITY, STRENGTH]
+    );
 
     // Leeds may delete its own item but not Birmingham's; Birmingham, the lead, may delete anyone's.
     let (_, html) = lds.get_text(&format!("/partnerships/{id}/swot")).await;
-    assert!(html.contains(&format!("/swot/{opportunity}/delete")) && !html.contains(&format!("/swot/{strength}/delete")));
-    assert_eq!(lds.post_form(&format!("/partnerships/{id}/swot/{strength}/delete"), &[]).await.status(), StatusCode::FORBIDDEN);
-    let r = lds.post_form(&format!("/partnerships/{id}/swot/{opportunity}/delete"), &[]).await;
+    assert!(
+        html.contains(&format!("/swot/{opportunity}/delete"))
+            && !html.contains(&format!("/swot/{strength}/delete"))
+    );
+    assert_eq!(
+        lds.post_form(&format!("/partnerships/{id}/swot/{strength}/delete"), &[])
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let r = lds
+        .post_form(
+            &format!("/partnerships/{id}/swot/{opportunity}/delete"),
+            &[],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.count("swot_votes"), 1, "its vote went with it");
     add(&lds, id, "weaknesses", "Different IT systems").await;
     let weakness = item_id(&api, id, "Different IT systems").await;
-    assert_eq!(bir_officer.post_form(&format!("/partnerships/{id}/swot/{weakness}/delete"), &[]).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        bir_officer
+            .post_form(&format!("/partnerships/{id}/swot/{weakness}/delete"), &[])
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
     assert_eq!(app.count("swot_items"), 2);
 
     let (_, history) = bir.get_text(&format!("/partnerships/{id}/history")).await;
-    for action in ["partnership.swot.add", "partnership.swot.vote", "partnership.swot.unvote", "partnership.swot.delete"] {
+    for action in [
+        "partnership.swot.add",
+        "partnership.swot.vote",
+        "partnership.swot.unvote",
+        "partnership.swot.delete",
+    ] {
         assert!(history.contains(action), "{action} in history");
     }
     assert!(history.contains("officer@birmingham.example"));
@@ -126,45 +215,101 @@ async fn adding_checks_the_text_and_keeps_what_was_typed() {
     let bir = app.signed_in("lead@birmingham.example").await;
     let url = format!("/partnerships/{id}/swot");
 
-    let r = bir.post_form(&url, &[("quadrant", "weaknesses"), ("text", "   ")]).await;
+    let r = bir
+        .post_form(&url, &[("quadrant", "weaknesses"), ("text", "   ")])
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(html.contains("<title>Error: SWOT"));
-    assert!(html.contains("<a href=\"#text-weaknesses\">Enter a weakness</a>"), "{html}");
+    assert!(
+        html.contains("<a href=\"#text-weaknesses\">Enter a weakness</a>"),
+        "{html}"
+    );
     assert!(html.contains("<p id=\"text-weaknesses-error\" class=\"govuk-error-message\">"));
-    assert!(!html.contains("text-strengths-error"), "only the form that was sent shows the error");
+    assert!(
+        !html.contains("text-strengths-error"),
+        "only the form that was sent shows the error"
+    );
 
     let long = "x".repeat(501);
-    let r = bir.post_form(&url, &[("quadrant", "opportunities"), ("text", &long)]).await;
+    let r = bir
+        .post_form(&url, &[("quadrant", "opportunities"), ("text", &long)])
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
-    assert!(html.contains("<a href=\"#text-opportunities\">Opportunity must be 500 characters or fewer</a>"));
+    assert!(html.contains(
+        "<a href=\"#text-opportunities\">Opportunity must be 500 characters or fewer</a>"
+    ));
     let typed = extract_between(&html, "id=\"text-opportunities\"", "</textarea>").unwrap();
-    assert!(typed.ends_with(&format!(">{long}")), "what was typed is kept");
-    assert!(extract_between(&html, "id=\"text-threats\"", "</textarea>").unwrap().ends_with('>'), "the other forms stay empty");
+    assert!(
+        typed.ends_with(&format!(">{long}")),
+        "what was typed is kept"
+    );
+    assert!(
+        extract_between(&html, "id=\"text-threats\"", "</textarea>")
+            .unwrap()
+            .ends_with('>'),
+        "the other forms stay empty"
+    );
 
     // A tampered quadrant is a bad request, not a field error nobody could fix.
-    assert_eq!(bir.post_form(&url, &[("quadrant", "picnic"), ("text", "Sandwiches")]).await.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        bir.post_form(&url, &[("quadrant", "picnic"), ("text", "Sandwiches")])
+            .await
+            .status(),
+        StatusCode::BAD_REQUEST
+    );
     assert_eq!(app.count("swot_items"), 0, "nothing written");
 
     // Exactly 500 characters is fine, and line breaks count once.
     let five_hundred = format!("{}\r\n{}", "y".repeat(250), "y".repeat(249));
-    assert_eq!(bir.post_form(&url, &[("quadrant", "opportunities"), ("text", &five_hundred)]).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        bir.post_form(
+            &url,
+            &[("quadrant", "opportunities"), ("text", &five_hundred)]
+        )
+        .await
+        .status(),
+        StatusCode::SEE_OTHER
+    );
     let (_, html) = bir.get_text(&url).await;
-    assert!(html.contains(&format!(">{}<br>{}</p>", "y".repeat(250), "y".repeat(249))), "line breaks are kept");
+    assert!(
+        html.contains(&format!(">{}<br>{}</p>", "y".repeat(250), "y".repeat(249))),
+        "line breaks are kept"
+    );
 
     let api = app.api_as("lead@birmingham.example").await;
     let path = format!("/api/v1/partnerships/{id}/swot");
     for (body, field, message) in [
-        (json!({"quadrant": "strengths", "text": ""}), "text", "Enter a strength"),
-        (json!({"quadrant": "threats", "text": "z".repeat(501)}), "text", "Threat must be 500 characters or fewer"),
-        (json!({"quadrant": "picnic", "text": "Sandwiches"}), "quadrant", "Choose a quadrant: strengths, weaknesses, opportunities or threats"),
-        (json!({"text": "No quadrant"}), "quadrant", "Choose a quadrant: strengths, weaknesses, opportunities or threats"),
+        (
+            json!({"quadrant": "strengths", "text": ""}),
+            "text",
+            "Enter a strength",
+        ),
+        (
+            json!({"quadrant": "threats", "text": "z".repeat(501)}),
+            "text",
+            "Threat must be 500 characters or fewer",
+        ),
+        (
+            json!({"quadrant": "picnic", "text": "Sandwiches"}),
+            "quadrant",
+            "Choose a quadrant: strengths, weaknesses, opportunities or threats",
+        ),
+        (
+            json!({"text": "No quadrant"}),
+            "quadrant",
+            "Choose a quadrant: strengths, weaknesses, opportunities or threats",
+        ),
     ] {
         let (status, problem, content_type) = api.post(&path, body.clone()).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert_eq!(content_type, "application/problem+json");
-        assert_eq!(problem["errors"][0], json!({"field": field, "message": message}), "{body}");
+        assert_eq!(
+            problem["errors"][0],
+            json!({"field": field, "message": message}),
+            "{body}"
+        );
     }
     assert_eq!(app.count("swot_items"), 1);
 }
@@ -178,35 +323,118 @@ async fn outsiders_get_not_found_and_change_nothing() {
     add(&bir, id, "strengths", STRENGTH).await;
     let bir_api = app.api_as("lead@birmingham.example").await;
     let item = item_id(&bir_api, id, STRENGTH).await;
-    bir.post_form(&format!("/partnerships/{id}/swot/{item}/vote"), &[]).await;
+    bir.post_form(&format!("/partnerships/{id}/swot/{item}/vote"), &[])
+        .await;
     let (items, votes) = (app.count("swot_items"), app.count("swot_votes"));
 
     let outsider = app.signed_in("officer@cornwall.example").await;
-    assert_eq!(outsider.get(&format!("/partnerships/{id}/swot")).await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(app.client().get(&format!("/partnerships/{id}/swot")).await.status(), StatusCode::NOT_FOUND);
-    let r = outsider.post_form(&format!("/partnerships/{id}/swot"), &[("quadrant", "threats"), ("text", "Hijack")]).await;
+    assert_eq!(
+        outsider
+            .get(&format!("/partnerships/{id}/swot"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.client()
+            .get(&format!("/partnerships/{id}/swot"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let r = outsider
+        .post_form(
+            &format!("/partnerships/{id}/swot"),
+            &[("quadrant", "threats"), ("text", "Hijack")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     for action in ["vote", "unvote", "delete"] {
-        assert_eq!(outsider.post_form(&format!("/partnerships/{id}/swot/{item}/{action}"), &[]).await.status(), StatusCode::NOT_FOUND, "{action}");
+        assert_eq!(
+            outsider
+                .post_form(&format!("/partnerships/{id}/swot/{item}/{action}"), &[])
+                .await
+                .status(),
+            StatusCode::NOT_FOUND,
+            "{action}"
+        );
     }
 
     let api = app.api_as("officer@cornwall.example").await;
     let base = format!("/api/v1/partnerships/{id}/swot");
     let (status, _, content_type) = api.get(&base).await;
-    assert_eq!((status, content_type.as_str()), (StatusCode::NOT_FOUND, "application/problem+json"));
-    assert_eq!(app.api().get(&base).await.0, StatusCode::NOT_FOUND, "no token");
-    assert_eq!(api.post(&base, json!({"quadrant": "threats", "text": "Hijack"})).await.0, StatusCode::NOT_FOUND);
-    assert_eq!(api.post(&format!("{base}/{item}/vote"), json!({})).await.0, StatusCode::NOT_FOUND);
-    assert_eq!(api_delete(&api, &format!("{base}/{item}/vote")).await.0, StatusCode::NOT_FOUND);
-    assert_eq!(api_delete(&api, &format!("{base}/{item}")).await.0, StatusCode::NOT_FOUND);
-    assert_eq!(app.api().post(&base, json!({"quadrant": "threats", "text": "Hijack"})).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        (status, content_type.as_str()),
+        (StatusCode::NOT_FOUND, "application/problem+json")
+    );
+    assert_eq!(
+        app.api().get(&base).await.0,
+        StatusCode::NOT_FOUND,
+        "no token"
+    );
+    assert_eq!(
+        api.post(&base, json!({"quadrant": "threats", "text": "Hijack"}))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        api.post(&format!("{base}/{item}/vote"), json!({})).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        api_delete(&api, &format!("{base}/{item}/vote")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        api_delete(&api, &format!("{base}/{item}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.api()
+            .post(&base, json!({"quadrant": "threats", "text": "Hijack"}))
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
 
     // An item is only reachable through its own partnership, even for members of both.
-    assert_eq!(bir.post_form(&format!("/partnerships/{other}/swot/{item}/delete"), &[]).await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(bir_api.post(&format!("/api/v1/partnerships/{other}/swot/{item}/vote"), json!({})).await.0, StatusCode::NOT_FOUND);
-    assert_eq!(api_delete(&bir_api, &format!("/api/v1/partnerships/{other}/swot/{item}")).await.0, StatusCode::NOT_FOUND);
-    assert_eq!(bir_api.get("/api/v1/partnerships/not-a-number/swot").await.0, StatusCode::NOT_FOUND);
-    assert_eq!((app.count("swot_items"), app.count("swot_votes")), (items, votes));
+    assert_eq!(
+        bir.post_form(&format!("/partnerships/{other}/swot/{item}/delete"), &[])
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        bir_api
+            .post(
+                &format!("/api/v1/partnerships/{other}/swot/{item}/vote"),
+                json!({})
+            )
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        api_delete(
+            &bir_api,
+            &format!("/api/v1/partnerships/{other}/swot/{item}")
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        bir_api
+            .get("/api/v1/partnerships/not-a-number/swot")
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        (app.count("swot_items"), app.count("swot_votes")),
+        (items, votes)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -219,9 +447,24 @@ async fn observers_and_onlookers_see_the_board_read_only() {
 
     // Birmingham makes Leeds an observer.
     let (_, members) = bir.get_text(&format!("/partnerships/{id}/members")).await;
-    let leeds = extract_between(&members, "Change Leeds City Council", "Save Leeds City Council").unwrap();
-    let member = extract_between(&leeds, &format!("action=\"/partnerships/{id}/members/"), "\"").unwrap();
-    let r = bir.post_form(&format!("/partnerships/{id}/members/{member}"), &[("role", "observer")]).await;
+    let leeds = extract_between(
+        &members,
+        "Change Leeds City Council",
+        "Save Leeds City Council",
+    )
+    .unwrap();
+    let member = extract_between(
+        &leeds,
+        &format!("action=\"/partnerships/{id}/members/"),
+        "\"",
+    )
+    .unwrap();
+    let r = bir
+        .post_form(
+            &format!("/partnerships/{id}/members/{member}"),
+            &[("role", "observer")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
     // Cornwall sees a signed-in partnership but is not a member.
@@ -229,25 +472,64 @@ async fn observers_and_onlookers_see_the_board_read_only() {
         let b = app.signed_in(email).await;
         let (status, html) = b.get_text(&format!("/partnerships/{id}/swot")).await;
         assert_eq!(status, StatusCode::OK, "{email}");
-        assert!(html.contains(THREAT) && html.contains("You can see this board, but only"), "{email}");
-        assert!(!html.contains("Add a threat") && !html.contains("/vote\"") && !html.contains("/delete\""), "{email} sees no forms");
-        let r = b.post_form(&format!("/partnerships/{id}/swot"), &[("quadrant", "threats"), ("text", "Observed")]).await;
+        assert!(
+            html.contains(THREAT) && html.contains("You can see this board, but only"),
+            "{email}"
+        );
+        assert!(
+            !html.contains("Add a threat")
+                && !html.contains("/vote\"")
+                && !html.contains("/delete\""),
+            "{email} sees no forms"
+        );
+        let r = b
+            .post_form(
+                &format!("/partnerships/{id}/swot"),
+                &[("quadrant", "threats"), ("text", "Observed")],
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::FORBIDDEN, "{email} adds");
-        assert_eq!(b.post_form(&format!("/partnerships/{id}/swot/{item}/vote"), &[]).await.status(), StatusCode::FORBIDDEN, "{email} votes");
-        assert_eq!(b.post_form(&format!("/partnerships/{id}/swot/{item}/delete"), &[]).await.status(), StatusCode::FORBIDDEN, "{email} deletes");
+        assert_eq!(
+            b.post_form(&format!("/partnerships/{id}/swot/{item}/vote"), &[])
+                .await
+                .status(),
+            StatusCode::FORBIDDEN,
+            "{email} votes"
+        );
+        assert_eq!(
+            b.post_form(&format!("/partnerships/{id}/swot/{item}/delete"), &[])
+                .await
+                .status(),
+            StatusCode::FORBIDDEN,
+            "{email} deletes"
+        );
 
         let api = app.api_as(email).await;
         let base = format!("/api/v1/partnerships/{id}/swot");
         let items = board(&api, id).await;
         assert_eq!((items.len(), &items[0]["can_delete"]), (1, &json!(false)));
-        let (status, problem, _) = api.post(&base, json!({"quadrant": "threats", "text": "Observed"})).await;
+        let (status, problem, _) = api
+            .post(&base, json!({"quadrant": "threats", "text": "Observed"}))
+            .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
-        assert_eq!(api.post(&format!("{base}/{item}/vote"), json!({})).await.0, StatusCode::FORBIDDEN);
-        assert_eq!(api_delete(&api, &format!("{base}/{item}")).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(
+            api.post(&format!("{base}/{item}/vote"), json!({})).await.0,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            api_delete(&api, &format!("{base}/{item}")).await.0,
+            StatusCode::FORBIDDEN
+        );
     }
     assert_eq!((app.count("swot_items"), app.count("swot_votes")), (1, 0));
     // Signed-out visitors do not see a signed-in partnership at all.
-    assert_eq!(app.client().get(&format!("/partnerships/{id}/swot")).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.client()
+            .get(&format!("/partnerships/{id}/swot"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -258,40 +540,104 @@ async fn the_api_adds_lists_votes_and_deletes() {
     let bir = app.api_as("lead@birmingham.example").await;
     let base = format!("/api/v1/partnerships/{id}/swot");
 
-    let (status, item, _) = lds.post(&base, json!({"quadrant": "opportunities", "text": format!("  {OPPORTUNITY} ")})).await;
+    let (status, item, _) = lds
+        .post(
+            &base,
+            json!({"quadrant": "opportunities", "text": format!("  {OPPORTUNITY} ")}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{item}");
-    assert_eq!((&item["quadrant"], &item["text"], &item["organisation_code"]), (&json!("opportunities"), &json!(OPPORTUNITY), &json!("LDS")));
-    assert_eq!((&item["votes"], &item["voted"], &item["can_delete"]), (&json!(0), &json!(false), &json!(true)));
+    assert_eq!(
+        (&item["quadrant"], &item["text"], &item["organisation_code"]),
+        (&json!("opportunities"), &json!(OPPORTUNITY), &json!("LDS"))
+    );
+    assert_eq!(
+        (&item["votes"], &item["voted"], &item["can_delete"]),
+        (&json!(0), &json!(false), &json!(true))
+    );
     let opportunity = item["id"].as_i64().unwrap();
-    let (status, strength, _) = bir.post(&base, json!({"quadrant": "strengths", "text": STRENGTH})).await;
+    let (status, strength, _) = bir
+        .post(&base, json!({"quadrant": "strengths", "text": STRENGTH}))
+        .await;
     assert_eq!(status, StatusCode::CREATED);
     let strength = strength["id"].as_i64().unwrap();
 
-    let (status, after, _) = lds.post(&format!("{base}/{strength}/vote"), json!({})).await;
+    let (status, after, _) = lds
+        .post(&format!("{base}/{strength}/vote"), json!({}))
+        .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!((&after["votes"], &after["voted"]), (&json!(1), &json!(true)));
-    let (_, again, _) = lds.post(&format!("{base}/{strength}/vote"), json!({})).await;
+    assert_eq!(
+        (&after["votes"], &after["voted"]),
+        (&json!(1), &json!(true))
+    );
+    let (_, again, _) = lds
+        .post(&format!("{base}/{strength}/vote"), json!({}))
+        .await;
     assert_eq!(again["votes"], json!(1), "one vote per person per item");
-    let (_, after, _) = bir.post(&format!("{base}/{strength}/vote"), json!({})).await;
+    let (_, after, _) = bir
+        .post(&format!("{base}/{strength}/vote"), json!({}))
+        .await;
     assert_eq!(after["votes"], json!(2));
     assert_eq!(app.count("swot_votes"), 2);
 
     let items = board(&lds, id).await;
-    assert_eq!(items.iter().map(|i| i["id"].as_i64().unwrap()).collect::<Vec<_>>(), vec![strength, opportunity], "most votes first");
-    assert_eq!((&items[0]["voted"], &items[0]["can_delete"], &items[1]["can_delete"]), (&json!(true), &json!(false), &json!(true)));
+    assert_eq!(
+        items
+            .iter()
+            .map(|i| i["id"].as_i64().unwrap())
+            .collect::<Vec<_>>(),
+        vec![strength, opportunity],
+        "most votes first"
+    );
+    assert_eq!(
+        (
+            &items[0]["voted"],
+            &items[0]["can_delete"],
+            &items[1]["can_delete"]
+        ),
+        (&json!(true), &json!(false), &json!(true))
+    );
     let (_, after) = api_delete(&lds, &format!("{base}/{strength}/vote")).await;
-    assert_eq!((&after["votes"], &after["voted"]), (&json!(1), &json!(false)));
+    assert_eq!(
+        (&after["votes"], &after["voted"]),
+        (&json!(1), &json!(false))
+    );
     let (status, after) = api_delete(&lds, &format!("{base}/{strength}/vote")).await;
-    assert_eq!((status, &after["votes"]), (StatusCode::OK, &json!(1)), "withdrawing twice changes nothing");
+    assert_eq!(
+        (status, &after["votes"]),
+        (StatusCode::OK, &json!(1)),
+        "withdrawing twice changes nothing"
+    );
 
-    assert_eq!(api_delete(&lds, &format!("{base}/{strength}")).await.0, StatusCode::FORBIDDEN, "not Leeds' item, and Leeds is not the lead");
-    lds.post(&format!("{base}/{opportunity}/vote"), json!({})).await;
-    assert_eq!(api_delete(&bir, &format!("{base}/{opportunity}")).await.0, StatusCode::NO_CONTENT, "the lead may delete anyone's item");
-    assert_eq!(api_delete(&bir, &format!("{base}/{opportunity}")).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        api_delete(&lds, &format!("{base}/{strength}")).await.0,
+        StatusCode::FORBIDDEN,
+        "not Leeds' item, and Leeds is not the lead"
+    );
+    lds.post(&format!("{base}/{opportunity}/vote"), json!({}))
+        .await;
+    assert_eq!(
+        api_delete(&bir, &format!("{base}/{opportunity}")).await.0,
+        StatusCode::NO_CONTENT,
+        "the lead may delete anyone's item"
+    );
+    assert_eq!(
+        api_delete(&bir, &format!("{base}/{opportunity}")).await.0,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!((app.count("swot_items"), app.count("swot_votes")), (1, 1));
 
-    let (_, history) = app.signed_in("lead@birmingham.example").await.get_text(&format!("/partnerships/{id}/history")).await;
-    for action in ["partnership.swot.add", "partnership.swot.vote", "partnership.swot.unvote", "partnership.swot.delete"] {
+    let (_, history) = app
+        .signed_in("lead@birmingham.example")
+        .await
+        .get_text(&format!("/partnerships/{id}/history"))
+        .await;
+    for action in [
+        "partnership.swot.add",
+        "partnership.swot.vote",
+        "partnership.swot.unvote",
+        "partnership.swot.delete",
+    ] {
         assert_eq!(
             history.matches(action).count(),
             match action {
@@ -311,7 +657,10 @@ async fn the_api_adds_lists_votes_and_deletes() {
         ("/api/v1/partnerships/{id}/swot/{item}/vote", "delete"),
         ("/api/v1/partnerships/{id}/swot/{item}", "delete"),
     ] {
-        assert!(doc["paths"][path].get(method).is_some(), "{method} {path} in OpenAPI");
+        assert!(
+            doc["paths"][path].get(method).is_some(),
+            "{method} {path} in OpenAPI"
+        );
     }
     assert!(doc["components"]["schemas"].get("SwotItem").is_some());
 }

@@ -10,14 +10,21 @@ fn sqlite_and_postgres_have_the_same_tables_and_columns() {
     let postgres = TestDb::new(Backend::Postgres);
     let a = sqlite.db.describe_tables().unwrap();
     let b = postgres.db.describe_tables().unwrap();
-    assert!(a.iter().any(|(t, cols)| t == "organisations" && cols.contains(&"gss_code".to_string())), "{a:?}");
+    assert!(
+        a.iter()
+            .any(|(t, cols)| t == "organisations" && cols.contains(&"gss_code".to_string())),
+        "{a:?}"
+    );
     assert_eq!(a, b);
 }
 
 #[test]
 fn migrations_are_idempotent_and_sqlite_uses_wal_and_foreign_keys() {
     let t = TestDb::new(crate::common::backend());
-    assert!(t.db.migrate().unwrap().is_empty(), "second run applies nothing");
+    assert!(
+        t.db.migrate().unwrap().is_empty(),
+        "second run applies nothing"
+    );
     if t.db.backend() == Backend::Sqlite {
         use diesel::prelude::*;
         #[derive(QueryableByName)]
@@ -30,8 +37,12 @@ fn migrations_are_idempotent_and_sqlite_uses_wal_and_foreign_keys() {
             #[diesel(sql_type = diesel::sql_types::Integer)]
             foreign_keys: i32,
         }
-        let mode: Mode = t.db.read_blocking(|c| Ok(diesel::sql_query("PRAGMA journal_mode").get_result(c)?)).unwrap();
-        let fk: Fk = t.db.read_blocking(|c| Ok(diesel::sql_query("PRAGMA foreign_keys").get_result(c)?)).unwrap();
+        let mode: Mode =
+            t.db.read_blocking(|c| Ok(diesel::sql_query("PRAGMA journal_mode").get_result(c)?))
+                .unwrap();
+        let fk: Fk =
+            t.db.read_blocking(|c| Ok(diesel::sql_query("PRAGMA foreign_keys").get_result(c)?))
+                .unwrap();
         assert_eq!(mode.journal_mode, "wal");
         assert_eq!(fk.foreign_keys, 1);
     }

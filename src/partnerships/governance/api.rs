@@ -16,8 +16,14 @@ use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/partnerships/{id}/agreements", get(list).post(create))
-        .route("/api/v1/partnerships/{id}/agreements/{aid}", get(get_one).patch(patch).delete(delete))
+        .route(
+            "/api/v1/partnerships/{id}/agreements",
+            get(list).post(create),
+        )
+        .route(
+            "/api/v1/partnerships/{id}/agreements/{aid}",
+            get(get_one).patch(patch).delete(delete),
+        )
 }
 
 fn today() -> chrono::NaiveDate {
@@ -29,7 +35,11 @@ fn today() -> chrono::NaiveDate {
     params(("id" = i64, Path, description = "Partnership id")),
     responses((status = 200, body = Vec<AgreementView>), (status = 404, body = Problem, content_type = "application/problem+json")),
     security((), ("bearer" = [])))]
-pub async fn list(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<Json<Vec<AgreementView>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<AgreementView>>> {
     let actor = caller.actor();
     let rows = state
         .db
@@ -72,7 +82,11 @@ pub async fn create(
     params(("id" = i64, Path, description = "Partnership id"), ("aid" = i64, Path, description = "Agreement id")),
     responses((status = 200, body = AgreementView), (status = 404, body = Problem, content_type = "application/problem+json")),
     security((), ("bearer" = [])))]
-pub async fn get_one(State(state): State<AppState>, caller: ApiCaller, Path((id, aid)): Path<(i64, i64)>) -> ApiResult<Json<AgreementView>> {
+pub async fn get_one(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((id, aid)): Path<(i64, i64)>,
+) -> ApiResult<Json<AgreementView>> {
     let actor = caller.actor();
     let a = state
         .db
@@ -117,7 +131,11 @@ pub async fn patch(
     responses((status = 204, description = "Deleted"), (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn delete(State(state): State<AppState>, caller: ApiCaller, Path((id, aid)): Path<(i64, i64)>) -> ApiResult<StatusCode> {
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((id, aid)): Path<(i64, i64)>,
+) -> ApiResult<StatusCode> {
     let actor = caller.actor();
     let audit = caller.require()?.audit_actor();
     state

@@ -23,8 +23,14 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/partnerships/{id}/governance", get(governance_page))
         .route("/partnerships/{id}/governance/agreements", post(create))
-        .route("/partnerships/{id}/governance/agreements/{aid}/edit", get(edit_page).post(edit))
-        .route("/partnerships/{id}/governance/agreements/{aid}/delete", get(delete_page).post(delete))
+        .route(
+            "/partnerships/{id}/governance/agreements/{aid}/edit",
+            get(edit_page).post(edit),
+        )
+        .route(
+            "/partnerships/{id}/governance/agreements/{aid}/delete",
+            get(delete_page).post(delete),
+        )
 }
 
 fn today() -> NaiveDate {
@@ -52,7 +58,15 @@ pub struct AgreementForm {
     pub document_url: String,
 }
 
-const FIELD_ORDER: [&str; 7] = ["kind", "title", "signed_on", "starts_on", "ends_on", "renewal_due", "document_url"];
+const FIELD_ORDER: [&str; 7] = [
+    "kind",
+    "title",
+    "signed_on",
+    "starts_on",
+    "ends_on",
+    "renewal_due",
+    "document_url",
+];
 
 impl AgreementForm {
     fn from_view(a: &AgreementView) -> Self {
@@ -91,10 +105,34 @@ impl AgreementForm {
         let input = AgreementInput {
             kind: self.kind.clone(),
             title: self.title.clone(),
-            signed_on: date("signed_on", "Date signed", &self.signed_on_day, &self.signed_on_month, &self.signed_on_year),
-            starts_on: date("starts_on", "Start date", &self.starts_on_day, &self.starts_on_month, &self.starts_on_year),
-            ends_on: date("ends_on", "End date", &self.ends_on_day, &self.ends_on_month, &self.ends_on_year),
-            renewal_due: date("renewal_due", "Renewal due date", &self.renewal_due_day, &self.renewal_due_month, &self.renewal_due_year),
+            signed_on: date(
+                "signed_on",
+                "Date signed",
+                &self.signed_on_day,
+                &self.signed_on_month,
+                &self.signed_on_year,
+            ),
+            starts_on: date(
+                "starts_on",
+                "Start date",
+                &self.starts_on_day,
+                &self.starts_on_month,
+                &self.starts_on_year,
+            ),
+            ends_on: date(
+                "ends_on",
+                "End date",
+                &self.ends_on_day,
+                &self.ends_on_month,
+                &self.ends_on_year,
+            ),
+            renewal_due: date(
+                "renewal_due",
+                "Renewal due date",
+                &self.renewal_due_day,
+                &self.renewal_due_month,
+                &self.renewal_due_year,
+            ),
             document_url: self.document_url.clone(),
         };
         for e in store::validate(&input) {
@@ -102,7 +140,12 @@ impl AgreementForm {
                 errors.push(e);
             }
         }
-        errors.sort_by_key(|e| FIELD_ORDER.iter().position(|f| *f == e.field).unwrap_or(FIELD_ORDER.len()));
+        errors.sort_by_key(|e| {
+            FIELD_ORDER
+                .iter()
+                .position(|f| *f == e.field)
+                .unwrap_or(FIELD_ORDER.len())
+        });
         if errors.is_empty() {
             Ok(input)
         } else {
@@ -113,7 +156,9 @@ impl AgreementForm {
 
 /// Kind choices, with a first option that must be changed.
 fn kinds() -> Vec<(&'static str, &'static str)> {
-    std::iter::once(("", "Select a type")).chain(AgreementKind::options()).collect()
+    std::iter::once(("", "Select a type"))
+        .chain(AgreementKind::options())
+        .collect()
 }
 
 #[derive(Template)]
@@ -128,31 +173,78 @@ struct GovernancePage {
     today: NaiveDate,
 }
 
-async fn render_governance(state: &AppState, ctx: PageCtx, p: Partnership, rel: PartnershipRelation, errors: FormErrors, form: AgreementForm) -> AppResult<Response> {
+async fn render_governance(
+    state: &AppState,
+    ctx: PageCtx,
+    p: Partnership,
+    rel: PartnershipRelation,
+    errors: FormErrors,
+    form: AgreementForm,
+) -> AppResult<Response> {
     let pid = p.id;
     let agreements = state.db.read(move |c| store::list(c, pid, today())).await?;
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let h = Header::new(p, rel, "governance", ctx.user.as_ref());
-    Ok((status, html(GovernancePage { ctx: ctx.with_nav("partnerships"), h, agreements, errors, form, kinds: kinds(), today: today() })?).into_response())
+    Ok((
+        status,
+        html(GovernancePage {
+            ctx: ctx.with_nav("partnerships"),
+            h,
+            agreements,
+            errors,
+            form,
+            kinds: kinds(),
+            today: today(),
+        })?,
+    )
+        .into_response())
 }
 
-async fn governance_page(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<i64>) -> AppResult<Response> {
+async fn governance_page(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let (p, rel) = load(&state, ctx.user.as_ref(), id, Action::ViewPartnership).await?;
-    render_governance(&state, ctx, p, rel, FormErrors::default(), AgreementForm::default()).await
+    render_governance(
+        &state,
+        ctx,
+        p,
+        rel,
+        FormErrors::default(),
+        AgreementForm::default(),
+    )
+    .await
 }
 
-async fn create(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): SignedIn, Path(id): Path<i64>, Form(form): Form<AgreementForm>) -> AppResult<Response> {
+async fn create(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    SignedIn(user): SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<AgreementForm>,
+) -> AppResult<Response> {
     let (p, rel) = load(&state, Some(&user), id, Action::EditPartnership).await?;
     let result = match form.to_input() {
         Ok(input) => {
             let actor = user.audit_actor();
-            state.db.write(move |c| store::create(c, id, &input, &actor, today())).await.map(|_| ())
+            state
+                .db
+                .write(move |c| store::create(c, id, &input, &actor, today()))
+                .await
+                .map(|_| ())
         }
         Err(errors) => Err(AppError::Invalid(errors)),
     };
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/partnerships/{id}/governance")).into_response()),
-        Err(AppError::Invalid(errors)) => render_governance(&state, ctx, p, rel, FormErrors(errors), form).await,
+        Err(AppError::Invalid(errors)) => {
+            render_governance(&state, ctx, p, rel, FormErrors(errors), form).await
+        }
         Err(e) => Err(e),
     }
 }
@@ -168,28 +260,66 @@ struct EditPage {
     kinds: Vec<(&'static str, &'static str)>,
 }
 
-async fn edit_page(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): SignedIn, Path((id, aid)): Path<(i64, i64)>) -> AppResult<Response> {
+async fn edit_page(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    SignedIn(user): SignedIn,
+    Path((id, aid)): Path<(i64, i64)>,
+) -> AppResult<Response> {
     let (p, _) = load(&state, Some(&user), id, Action::EditPartnership).await?;
-    let a = state.db.read(move |c| store::get(c, id, aid, today())).await?;
+    let a = state
+        .db
+        .read(move |c| store::get(c, id, aid, today()))
+        .await?;
     let form = AgreementForm::from_view(&a);
-    Ok(html(EditPage { ctx: ctx.with_nav("partnerships"), p, a, errors: FormErrors::default(), form, kinds: kinds() })?.into_response())
+    Ok(html(EditPage {
+        ctx: ctx.with_nav("partnerships"),
+        p,
+        a,
+        errors: FormErrors::default(),
+        form,
+        kinds: kinds(),
+    })?
+    .into_response())
 }
 
-async fn edit(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): SignedIn, Path((id, aid)): Path<(i64, i64)>, Form(form): Form<AgreementForm>) -> AppResult<Response> {
+async fn edit(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    SignedIn(user): SignedIn,
+    Path((id, aid)): Path<(i64, i64)>,
+    Form(form): Form<AgreementForm>,
+) -> AppResult<Response> {
     let (p, _) = load(&state, Some(&user), id, Action::EditPartnership).await?;
-    let a = state.db.read(move |c| store::get(c, id, aid, today())).await?;
+    let a = state
+        .db
+        .read(move |c| store::get(c, id, aid, today()))
+        .await?;
     let result = match form.to_input() {
         Ok(input) => {
             let actor = user.audit_actor();
-            state.db.write(move |c| store::update(c, id, aid, &input, &actor, today())).await.map(|_| ())
+            state
+                .db
+                .write(move |c| store::update(c, id, aid, &input, &actor, today()))
+                .await
+                .map(|_| ())
         }
         Err(errors) => Err(AppError::Invalid(errors)),
     };
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/partnerships/{id}/governance")).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, html(EditPage { ctx: ctx.with_nav("partnerships"), p, a, errors: FormErrors(errors), form, kinds: kinds() })?).into_response())
-        }
+        Err(AppError::Invalid(errors)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            html(EditPage {
+                ctx: ctx.with_nav("partnerships"),
+                p,
+                a,
+                errors: FormErrors(errors),
+                form,
+                kinds: kinds(),
+            })?,
+        )
+            .into_response()),
         Err(e) => Err(e),
     }
 }
@@ -203,15 +333,35 @@ struct DeletePage {
 }
 
 /// Asks before deleting, since pages work without JavaScript confirm boxes.
-async fn delete_page(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): SignedIn, Path((id, aid)): Path<(i64, i64)>) -> AppResult<Response> {
+async fn delete_page(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    SignedIn(user): SignedIn,
+    Path((id, aid)): Path<(i64, i64)>,
+) -> AppResult<Response> {
     let (p, _) = load(&state, Some(&user), id, Action::EditPartnership).await?;
-    let a = state.db.read(move |c| store::get(c, id, aid, today())).await?;
-    Ok(html(DeletePage { ctx: ctx.with_nav("partnerships"), p, a })?.into_response())
+    let a = state
+        .db
+        .read(move |c| store::get(c, id, aid, today()))
+        .await?;
+    Ok(html(DeletePage {
+        ctx: ctx.with_nav("partnerships"),
+        p,
+        a,
+    })?
+    .into_response())
 }
 
-async fn delete(State(state): State<AppState>, SignedIn(user): SignedIn, Path((id, aid)): Path<(i64, i64)>) -> AppResult<Response> {
+async fn delete(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path((id, aid)): Path<(i64, i64)>,
+) -> AppResult<Response> {
     load(&state, Some(&user), id, Action::EditPartnership).await?;
     let actor = user.audit_actor();
-    state.db.write(move |c| store::delete(c, id, aid, &actor, today())).await?;
+    state
+        .db
+        .write(move |c| store::delete(c, id, aid, &actor, today()))
+        .await?;
     Ok(Redirect::to(&format!("/partnerships/{id}/governance")).into_response())
 }

@@ -62,7 +62,9 @@ pub struct AgreementInput {
 }
 
 /// Absent keeps the value, `null` clears it: tells the two apart for PATCH.
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
 }
 
@@ -178,10 +180,20 @@ impl AgreementView {
 /// An http(s) address with a host, and nothing a browser would read otherwise.
 pub fn valid_url(url: &str) -> bool {
     let lower = url.to_ascii_lowercase();
-    let Some(rest) = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")) else { return false };
+    let Some(rest) = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+    else {
+        return false;
+    };
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host = host.rsplit('@').next().unwrap_or("");
-    !host.is_empty() && !host.starts_with([':', '.']) && url.len() <= 2000 && !url.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '\\'))
+    !host.is_empty()
+        && !host.starts_with([':', '.'])
+        && url.len() <= 2000
+        && !url
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '\\'))
 }
 
 /// Every check on an agreement; pure, so pages can show them with typing errors.
@@ -194,11 +206,17 @@ pub fn validate(input: &AgreementInput) -> Vec<FieldError> {
     if title.is_empty() {
         errors.push(FieldError::new("title", "Enter the agreement's title"));
     } else if title.chars().count() > 200 {
-        errors.push(FieldError::new("title", "Title must be 200 characters or fewer"));
+        errors.push(FieldError::new(
+            "title",
+            "Title must be 200 characters or fewer",
+        ));
     }
     if let (Some(s), Some(e)) = (input.starts_on, input.ends_on) {
         if e <= s {
-            errors.push(FieldError::new("ends_on", "The end date must be after the start date"));
+            errors.push(FieldError::new(
+                "ends_on",
+                "The end date must be after the start date",
+            ));
         }
     }
     let url = input.document_url.trim();
@@ -219,15 +237,34 @@ fn find(conn: &mut DbConn, partnership_id: i64, agreement_id: i64) -> AppResult<
 }
 
 /// A partnership's agreements, most recently started first (unstarted last).
-pub fn list(conn: &mut DbConn, partnership_id: i64, today: NaiveDate) -> AppResult<Vec<AgreementView>> {
-    let mut rows: Vec<Agreement> = agreements::table.filter(agreements::partnership_id.eq(partnership_id)).order(agreements::id.asc()).select(Agreement::as_select()).load(conn)?;
+pub fn list(
+    conn: &mut DbConn,
+    partnership_id: i64,
+    today: NaiveDate,
+) -> AppResult<Vec<AgreementView>> {
+    let mut rows: Vec<Agreement> = agreements::table
+        .filter(agreements::partnership_id.eq(partnership_id))
+        .order(agreements::id.asc())
+        .select(Agreement::as_select())
+        .load(conn)?;
     // Sorted here: the backends disagree about where NULLs go.
     rows.sort_by_key(|r| std::cmp::Reverse(r.starts_on));
-    Ok(rows.into_iter().map(|a| AgreementView::of(a, today)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|a| AgreementView::of(a, today))
+        .collect())
 }
 
-pub fn get(conn: &mut DbConn, partnership_id: i64, agreement_id: i64, today: NaiveDate) -> AppResult<AgreementView> {
-    Ok(AgreementView::of(find(conn, partnership_id, agreement_id)?, today))
+pub fn get(
+    conn: &mut DbConn,
+    partnership_id: i64,
+    agreement_id: i64,
+    today: NaiveDate,
+) -> AppResult<AgreementView> {
+    Ok(AgreementView::of(
+        find(conn, partnership_id, agreement_id)?,
+        today,
+    ))
 }
 
 fn audit_json(id: i64, input: &AgreementInput) -> serde_json::Value {
@@ -236,7 +273,13 @@ fn audit_json(id: i64, input: &AgreementInput) -> serde_json::Value {
     v
 }
 
-pub fn create(conn: &mut DbConn, partnership_id: i64, input: &AgreementInput, actor: &AuditActor, today: NaiveDate) -> AppResult<AgreementView> {
+pub fn create(
+    conn: &mut DbConn,
+    partnership_id: i64,
+    input: &AgreementInput,
+    actor: &AuditActor,
+    today: NaiveDate,
+) -> AppResult<AgreementView> {
     let errors = validate(input);
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
@@ -258,11 +301,25 @@ pub fn create(conn: &mut DbConn, partnership_id: i64, input: &AgreementInput, ac
         .returning(agreements::id)
         .get_result(conn)?;
     let view = get(conn, partnership_id, id, today)?;
-    record(conn, actor, partnership_id, "partnership.agreement.create", None, Some(audit_json(id, &view.input())))?;
+    record(
+        conn,
+        actor,
+        partnership_id,
+        "partnership.agreement.create",
+        None,
+        Some(audit_json(id, &view.input())),
+    )?;
     Ok(view)
 }
 
-pub fn update(conn: &mut DbConn, partnership_id: i64, agreement_id: i64, input: &AgreementInput, actor: &AuditActor, today: NaiveDate) -> AppResult<AgreementView> {
+pub fn update(
+    conn: &mut DbConn,
+    partnership_id: i64,
+    agreement_id: i64,
+    input: &AgreementInput,
+    actor: &AuditActor,
+    today: NaiveDate,
+) -> AppResult<AgreementView> {
     let before = get(conn, partnership_id, agreement_id, today)?;
     let errors = validate(input);
     if !errors.is_empty() {
@@ -281,14 +338,34 @@ pub fn update(conn: &mut DbConn, partnership_id: i64, agreement_id: i64, input: 
         ))
         .execute(conn)?;
     let after = get(conn, partnership_id, agreement_id, today)?;
-    record(conn, actor, partnership_id, "partnership.agreement.update", Some(audit_json(agreement_id, &before.input())), Some(audit_json(agreement_id, &after.input())))?;
+    record(
+        conn,
+        actor,
+        partnership_id,
+        "partnership.agreement.update",
+        Some(audit_json(agreement_id, &before.input())),
+        Some(audit_json(agreement_id, &after.input())),
+    )?;
     Ok(after)
 }
 
-pub fn delete(conn: &mut DbConn, partnership_id: i64, agreement_id: i64, actor: &AuditActor, today: NaiveDate) -> AppResult<()> {
+pub fn delete(
+    conn: &mut DbConn,
+    partnership_id: i64,
+    agreement_id: i64,
+    actor: &AuditActor,
+    today: NaiveDate,
+) -> AppResult<()> {
     let before = get(conn, partnership_id, agreement_id, today)?;
     diesel::delete(agreements::table.find(agreement_id)).execute(conn)?;
-    record(conn, actor, partnership_id, "partnership.agreement.delete", Some(audit_json(agreement_id, &before.input())), None)
+    record(
+        conn,
+        actor,
+        partnership_id,
+        "partnership.agreement.delete",
+        Some(audit_json(agreement_id, &before.input())),
+        None,
+    )
 }
 
 #[cfg(test)]
@@ -303,15 +380,30 @@ mod tests {
     fn renewals_are_flagged_90_days_ahead_and_when_passed() {
         let today = d(2026, 1, 1);
         assert_eq!(renewal(None, today), None);
-        assert_eq!(renewal(Some(d(2025, 12, 31)), today), Some(Renewal::Overdue));
-        assert_eq!(renewal(Some(today), today), Some(Renewal::DueSoon), "due today is not yet overdue");
-        assert_eq!(renewal(Some(d(2026, 4, 1)), today), Some(Renewal::DueSoon), "exactly 90 days ahead");
+        assert_eq!(
+            renewal(Some(d(2025, 12, 31)), today),
+            Some(Renewal::Overdue)
+        );
+        assert_eq!(
+            renewal(Some(today), today),
+            Some(Renewal::DueSoon),
+            "due today is not yet overdue"
+        );
+        assert_eq!(
+            renewal(Some(d(2026, 4, 1)), today),
+            Some(Renewal::DueSoon),
+            "exactly 90 days ahead"
+        );
         assert_eq!(renewal(Some(d(2026, 4, 2)), today), None, "91 days ahead");
     }
 
     #[test]
     fn document_links_must_be_web_addresses() {
-        for ok in ["https://birmingham.gov.uk/mou.pdf", "http://example.org", "HTTPS://Leeds.gov.uk/a?b=c#d"] {
+        for ok in [
+            "https://birmingham.gov.uk/mou.pdf",
+            "http://example.org",
+            "HTTPS://Leeds.gov.uk/a?b=c#d",
+        ] {
             assert!(valid_url(ok), "{ok}");
         }
         for bad in [
@@ -340,15 +432,29 @@ mod tests {
         };
         let fields: Vec<String> = validate(&input).into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["kind", "title", "ends_on", "document_url"]);
-        let good = AgreementInput { kind: "s101".into(), title: "Delegation of waste functions".into(), ..Default::default() };
+        let good = AgreementInput {
+            kind: "s101".into(),
+            title: "Delegation of waste functions".into(),
+            ..Default::default()
+        };
         assert!(validate(&good).is_empty(), "dates and link are optional");
     }
 
     #[test]
     fn a_patch_can_clear_a_date_or_leave_it() {
-        let input = AgreementInput { kind: "mou".into(), title: "MoU".into(), renewal_due: Some(d(2027, 1, 1)), ends_on: Some(d(2028, 1, 1)), ..Default::default() };
-        let patch: AgreementPatch = serde_json::from_str(r#"{"renewal_due": null, "title": "Signed MoU"}"#).unwrap();
+        let input = AgreementInput {
+            kind: "mou".into(),
+            title: "MoU".into(),
+            renewal_due: Some(d(2027, 1, 1)),
+            ends_on: Some(d(2028, 1, 1)),
+            ..Default::default()
+        };
+        let patch: AgreementPatch =
+            serde_json::from_str(r#"{"renewal_due": null, "title": "Signed MoU"}"#).unwrap();
         let out = patch.apply(input);
-        assert_eq!((out.title.as_str(), out.renewal_due, out.ends_on), ("Signed MoU", None, Some(d(2028, 1, 1))));
+        assert_eq!(
+            (out.title.as_str(), out.renewal_due, out.ends_on),
+            ("Signed MoU", None, Some(d(2028, 1, 1)))
+        );
     }
 }

@@ -20,12 +20,24 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/partnerships/{id}/ledger", get(list).post(create))
         .route("/api/v1/partnerships/{id}/ledger/totals", get(totals))
-        .route("/api/v1/partnerships/{id}/ledger/{eid}", delete_route(delete))
+        .route(
+            "/api/v1/partnerships/{id}/ledger/{eid}",
+            delete_route(delete),
+        )
 }
 
-async fn load(state: &AppState, caller: &ApiCaller, id: i64, action: fn(PartnershipRelation) -> Action) -> AppResult<Partnership> {
+async fn load(
+    state: &AppState,
+    caller: &ApiCaller,
+    id: i64,
+    action: fn(PartnershipRelation) -> Action,
+) -> AppResult<Partnership> {
     let actor = caller.actor();
-    Ok(state.db.read(move |c| access::load_for(c, id, actor.as_ref(), action)).await?.0)
+    Ok(state
+        .db
+        .read(move |c| access::load_for(c, id, actor.as_ref(), action))
+        .await?
+        .0)
 }
 
 /// A partnership's costs and benefits, by financial year.
@@ -33,7 +45,11 @@ async fn load(state: &AppState, caller: &ApiCaller, id: i64, action: fn(Partners
     params(("id" = i64, Path, description = "Partnership id")),
     responses((status = 200, body = Vec<EntryView>), (status = 404, body = Problem, content_type = "application/problem+json")),
     security((), ("bearer" = [])))]
-pub async fn list(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<Json<Vec<EntryView>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<EntryView>>> {
     let p = load(&state, &caller, id, Action::ViewPartnership).await?;
     Ok(Json(state.db.read(move |c| store::list(c, p.id)).await?))
 }
@@ -44,9 +60,16 @@ pub async fn list(State(state): State<AppState>, caller: ApiCaller, Path(id): Pa
     params(("id" = i64, Path, description = "Partnership id")),
     responses((status = 200, body = LedgerTotals), (status = 404, body = Problem, content_type = "application/problem+json")),
     security((), ("bearer" = [])))]
-pub async fn totals(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<Json<LedgerTotals>> {
+pub async fn totals(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<LedgerTotals>> {
     let p = load(&state, &caller, id, Action::ViewPartnership).await?;
-    let (entries, members) = state.db.read(move |c| Ok((store::list(c, p.id)?, active_member_orgs(c, p.id)?))).await?;
+    let (entries, members) = state
+        .db
+        .read(move |c| Ok((store::list(c, p.id)?, active_member_orgs(c, p.id)?)))
+        .await?;
     Ok(Json(store::totals(&entries, &members)))
 }
 
@@ -84,14 +107,23 @@ pub async fn create(
     responses((status = 204, description = "Deleted"), (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn delete(State(state): State<AppState>, caller: ApiCaller, Path((id, eid)): Path<(i64, i64)>) -> ApiResult<StatusCode> {
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((id, eid)): Path<(i64, i64)>,
+) -> ApiResult<StatusCode> {
     let actor = caller.actor();
     let audit = caller.0.as_ref().map(|u| u.audit_actor());
     state
         .db
         .write(move |c| {
             let (p, _) = access::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
-            store::delete(c, &p, eid, &audit.ok_or(AppError::Unauthenticated { next: None })?)
+            store::delete(
+                c,
+                &p,
+                eid,
+                &audit.ok_or(AppError::Unauthenticated { next: None })?,
+            )
         })
         .await?;
     Ok(StatusCode::NO_CONTENT)

@@ -20,7 +20,10 @@ const COST_COLOUR: &str = "#d4351c";
 const SAVING_COLOUR: &str = "#1d70b8";
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// A round step for the value axis, in pence: 1, 2 or 5 times a power of ten
@@ -42,7 +45,13 @@ pub fn nice_step(max: i64) -> i64 {
 /// Short axis labels: £500, £2.5k, £40k, £1.2m.
 pub fn short_pounds(pence: i64) -> String {
     let pounds = pence / 100;
-    let trimmed = |whole: i64, tenths: i64, unit: &str| if tenths == 0 { format!("£{whole}{unit}") } else { format!("£{whole}.{tenths}{unit}") };
+    let trimmed = |whole: i64, tenths: i64, unit: &str| {
+        if tenths == 0 {
+            format!("£{whole}{unit}")
+        } else {
+            format!("£{whole}.{tenths}{unit}")
+        }
+    };
     if pounds >= 1_000_000 {
         trimmed(pounds / 1_000_000, pounds % 1_000_000 / 100_000, "m")
     } else if pounds >= 1_000 {
@@ -63,8 +72,15 @@ pub fn svg(rows: &[(i32, i64, i64)]) -> Option<String> {
     let steps = max.saturating_add(step - 1) / step;
     let top_value = (step * steps) as f64;
     let y_of = |v: i64| BOTTOM - (v as f64 / top_value) * (BOTTOM - TOP);
-    let (first, last) = (money::financial_year_label(rows[0].0), money::financial_year_label(rows[rows.len() - 1].0));
-    let span = if first == last { first.clone() } else { format!("{first} to {last}") };
+    let (first, last) = (
+        money::financial_year_label(rows[0].0),
+        money::financial_year_label(rows[rows.len() - 1].0),
+    );
+    let span = if first == last {
+        first.clone()
+    } else {
+        format!("{first} to {last}")
+    };
 
     let mut s = String::new();
     let _ = write!(
@@ -92,14 +108,25 @@ pub fn svg(rows: &[(i32, i64, i64)]) -> Option<String> {
         );
     }
     let mid = (TOP + BOTTOM) / 2.0;
-    let _ = write!(s, r##"<text x="18" y="{mid:.1}" text-anchor="middle" transform="rotate(-90 18 {mid:.1})">Amount (£)</text>"##);
+    let _ = write!(
+        s,
+        r##"<text x="18" y="{mid:.1}" text-anchor="middle" transform="rotate(-90 18 {mid:.1})">Amount (£)</text>"##
+    );
     // Bars, two to a year.
     let group = (RIGHT - LEFT) / rows.len() as f64;
     let bar = (group * 0.35).min(60.0);
     for (i, (fy, costs, savings)) in rows.iter().enumerate() {
         let centre = LEFT + group * (i as f64 + 0.5);
         let label = money::financial_year_label(*fy);
-        for (x, value, colour, what) in [(centre - bar - 2.0, *costs, COST_COLOUR, "realised costs"), (centre + 2.0, *savings, SAVING_COLOUR, "realised cashable savings")] {
+        for (x, value, colour, what) in [
+            (centre - bar - 2.0, *costs, COST_COLOUR, "realised costs"),
+            (
+                centre + 2.0,
+                *savings,
+                SAVING_COLOUR,
+                "realised cashable savings",
+            ),
+        ] {
             let y = y_of(value);
             let _ = write!(
                 s,
@@ -109,10 +136,23 @@ pub fn svg(rows: &[(i32, i64, i64)]) -> Option<String> {
                 escape(&money::pounds(value))
             );
         }
-        let _ = write!(s, r##"<text x="{centre:.1}" y="{}" text-anchor="middle">{}</text>"##, BOTTOM + 22.0, escape(&label));
+        let _ = write!(
+            s,
+            r##"<text x="{centre:.1}" y="{}" text-anchor="middle">{}</text>"##,
+            BOTTOM + 22.0,
+            escape(&label)
+        );
     }
-    let _ = write!(s, r##"<line x1="{LEFT}" y1="{BOTTOM}" x2="{RIGHT}" y2="{BOTTOM}" stroke="#0b0c0c" stroke-width="2"/>"##);
-    let _ = write!(s, r##"<text x="{:.1}" y="{}" text-anchor="middle">Financial year</text></svg>"##, (LEFT + RIGHT) / 2.0, HEIGHT - 20.0);
+    let _ = write!(
+        s,
+        r##"<line x1="{LEFT}" y1="{BOTTOM}" x2="{RIGHT}" y2="{BOTTOM}" stroke="#0b0c0c" stroke-width="2"/>"##
+    );
+    let _ = write!(
+        s,
+        r##"<text x="{:.1}" y="{}" text-anchor="middle">Financial year</text></svg>"##,
+        (LEFT + RIGHT) / 2.0,
+        HEIGHT - 20.0
+    );
     Some(s)
 }
 
@@ -137,14 +177,34 @@ mod tests {
     #[test]
     fn draws_two_bars_a_year_with_accessible_names_and_no_inline_styles() {
         assert_eq!(svg(&[]), None);
-        assert_eq!(svg(&[(2025, 0, 0)]), None, "nothing realised, nothing to draw");
-        let chart = svg(&[(2024, 10_000_00, 4_000_00), (2025, 0, 0), (2026, 100, 7_500_50)]).unwrap();
+        assert_eq!(
+            svg(&[(2025, 0, 0)]),
+            None,
+            "nothing realised, nothing to draw"
+        );
+        let chart = svg(&[
+            (2024, 10_000_00, 4_000_00),
+            (2025, 0, 0),
+            (2026, 100, 7_500_50),
+        ])
+        .unwrap();
         assert!(chart.starts_with("<svg class=\"concord-chart\"") && chart.ends_with("</svg>"));
-        assert!(chart.contains("role=\"img\"") && chart.contains("<title id=\"ledger-chart-title\">") && chart.contains("2024/25 to 2026/27"));
+        assert!(
+            chart.contains("role=\"img\"")
+                && chart.contains("<title id=\"ledger-chart-title\">")
+                && chart.contains("2024/25 to 2026/27")
+        );
         assert!(!chart.contains("style"), "the CSP forbids inline styles");
-        assert_eq!(chart.matches("<rect").count(), 2 + 6, "legend and two bars a year");
+        assert_eq!(
+            chart.matches("<rect").count(),
+            2 + 6,
+            "legend and two bars a year"
+        );
         assert!(chart.contains("<title>2026/27: realised cashable savings £7,500.50</title>"));
-        assert!(chart.contains(">£10k</text>"), "the axis reaches the largest bar");
+        assert!(
+            chart.contains(">£10k</text>"),
+            "the axis reaches the largest bar"
+        );
         assert!(chart.contains(">Financial year</text>") && chart.contains(">Amount (£)</text>"));
     }
 }

@@ -77,8 +77,20 @@ impl LedgerForm {
                 }
             }
         }
-        let order = ["organisation", "entry_type", "basis", "financial_year", "amount", "description"];
-        errors.sort_by_key(|e| order.iter().position(|f| *f == e.field).unwrap_or(order.len()));
+        let order = [
+            "organisation",
+            "entry_type",
+            "basis",
+            "financial_year",
+            "amount",
+            "description",
+        ];
+        errors.sort_by_key(|e| {
+            order
+                .iter()
+                .position(|f| *f == e.field)
+                .unwrap_or(order.len())
+        });
         if errors.is_empty() {
             Ok(input)
         } else {
@@ -114,10 +126,16 @@ impl LedgerPage {
         groups
     }
     fn benefits(&self) -> Vec<&EntryView> {
-        self.entries.iter().filter(|e| e.entry_type == EntryType::NonCashableBenefit).collect()
+        self.entries
+            .iter()
+            .filter(|e| e.entry_type == EntryType::NonCashableBenefit)
+            .collect()
     }
     fn member_options(&self) -> Vec<(String, String)> {
-        self.members.iter().map(|(_, code, name)| (code.clone(), name.clone())).collect()
+        self.members
+            .iter()
+            .map(|(_, code, name)| (code.clone(), name.clone()))
+            .collect()
     }
     fn types(&self) -> Vec<(&'static str, &'static str)> {
         EntryType::options()
@@ -126,40 +144,97 @@ impl LedgerPage {
         Basis::options()
     }
     fn years(&self) -> Vec<(String, String)> {
-        (FIRST_YEAR..=LAST_YEAR).map(|y| (y.to_string(), money::financial_year_label(y))).collect()
+        (FIRST_YEAR..=LAST_YEAR)
+            .map(|y| (y.to_string(), money::financial_year_label(y)))
+            .collect()
     }
     /// The chart's figures for its table: year, costs, savings, net.
     fn chart_table(&self) -> Vec<[String; 4]> {
         self.chart_rows
             .iter()
-            .map(|(fy, costs, savings)| [money::financial_year_label(*fy), money::pounds(costs), money::pounds(savings), money::pounds(savings - costs)])
+            .map(|(fy, costs, savings)| {
+                [
+                    money::financial_year_label(*fy),
+                    money::pounds(costs),
+                    money::pounds(savings),
+                    money::pounds(savings - costs),
+                ]
+            })
             .collect()
     }
 }
 
-async fn render(state: &AppState, ctx: PageCtx, p: Partnership, rel: PartnershipRelation, errors: FormErrors, form: Option<LedgerForm>) -> AppResult<Response> {
+async fn render(
+    state: &AppState,
+    ctx: PageCtx,
+    p: Partnership,
+    rel: PartnershipRelation,
+    errors: FormErrors,
+    form: Option<LedgerForm>,
+) -> AppResult<Response> {
     let pid = p.id;
-    let (entries, members) = state.db.read(move |c| Ok((store::list(c, pid)?, active_member_orgs(c, pid)?))).await?;
+    let (entries, members) = state
+        .db
+        .read(move |c| Ok((store::list(c, pid)?, active_member_orgs(c, pid)?)))
+        .await?;
     let totals = store::totals(&entries, &members);
     let chart_rows = store::realised_by_year(&totals);
     let chart = chart::svg(&chart_rows);
     // A new form starts with the user's own organisation and this financial year.
     let form = form.unwrap_or_else(|| {
-        let mine = ctx.user.as_ref().and_then(|u| members.iter().find(|(id, _, _)| *id == u.organisation_id)).map(|(_, code, _)| code.clone());
-        let this_year = money::financial_year_of(chrono::Utc::now().date_naive()).clamp(FIRST_YEAR, LAST_YEAR);
-        LedgerForm { organisation: mine.unwrap_or_default(), basis: Basis::Realised.code().into(), financial_year: this_year.to_string(), ..Default::default() }
+        let mine = ctx
+            .user
+            .as_ref()
+            .and_then(|u| members.iter().find(|(id, _, _)| *id == u.organisation_id))
+            .map(|(_, code, _)| code.clone());
+        let this_year =
+            money::financial_year_of(chrono::Utc::now().date_naive()).clamp(FIRST_YEAR, LAST_YEAR);
+        LedgerForm {
+            organisation: mine.unwrap_or_default(),
+            basis: Basis::Realised.code().into(),
+            financial_year: this_year.to_string(),
+            ..Default::default()
+        }
     });
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let h = Header::new(p, rel, "ledger", ctx.user.as_ref());
-    Ok((status, html(LedgerPage { ctx: ctx.with_nav("partnerships"), h, entries, totals, chart, chart_rows, members, errors, form })?).into_response())
+    Ok((
+        status,
+        html(LedgerPage {
+            ctx: ctx.with_nav("partnerships"),
+            h,
+            entries,
+            totals,
+            chart,
+            chart_rows,
+            members,
+            errors,
+            form,
+        })?,
+    )
+        .into_response())
 }
 
-async fn page(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<i64>) -> AppResult<Response> {
+async fn page(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let (p, rel) = load(&state, ctx.user.as_ref(), id, Action::ViewPartnership).await?;
     render(&state, ctx, p, rel, FormErrors::default(), None).await
 }
 
-async fn add(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): SignedIn, Path(id): Path<i64>, Form(form): Form<LedgerForm>) -> AppResult<Response> {
+async fn add(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    SignedIn(user): SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<LedgerForm>,
+) -> AppResult<Response> {
     let (p, rel) = load(&state, Some(&user), id, Action::EditPartnership).await?;
     let pid = p.id;
     let members = state.db.read(move |c| active_member_orgs(c, pid)).await?;
@@ -168,27 +243,55 @@ async fn add(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): Signed
         Err(errors) => return render(&state, ctx, p, rel, FormErrors(errors), Some(form)).await,
     };
     let (p2, user_id, actor) = (p.clone(), user.id, user.audit_actor());
-    match state.db.write(move |c| store::create(c, &p2, &input, Some(user_id), &actor)).await {
+    match state
+        .db
+        .write(move |c| store::create(c, &p2, &input, Some(user_id), &actor))
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/partnerships/{id}/ledger")).into_response()),
         Err(AppError::Invalid(mut errors)) => {
-            errors.iter_mut().filter(|e| e.field == "amount_pence").for_each(|e| e.field = "amount".into());
+            errors
+                .iter_mut()
+                .filter(|e| e.field == "amount_pence")
+                .for_each(|e| e.field = "amount".into());
             render(&state, ctx, p, rel, FormErrors(errors), Some(form)).await
         }
         Err(e) => Err(e),
     }
 }
 
-async fn delete(State(state): State<AppState>, SignedIn(user): SignedIn, Path((id, entry)): Path<(i64, i64)>) -> AppResult<Response> {
+async fn delete(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path((id, entry)): Path<(i64, i64)>,
+) -> AppResult<Response> {
     let (p, _) = load(&state, Some(&user), id, Action::EditPartnership).await?;
     let actor = user.audit_actor();
-    state.db.write(move |c| store::delete(c, &p, entry, &actor)).await?;
+    state
+        .db
+        .write(move |c| store::delete(c, &p, entry, &actor))
+        .await?;
     Ok(Redirect::to(&format!("/partnerships/{id}/ledger")).into_response())
 }
 
 /// Every entry as CSV, for spreadsheets and reports to the management team.
-async fn export(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<i64>) -> AppResult<Response> {
+async fn export(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let (p, _) = load(&state, ctx.user.as_ref(), id, Action::ViewPartnership).await?;
-    let body = state.db.read(move |c| store::csv(&store::list(c, p.id)?)).await?;
+    let body = state
+        .db
+        .read(move |c| store::csv(&store::list(c, p.id)?))
+        .await?;
     let disposition = format!("attachment; filename=\"partnership-{id}-costs-and-benefits.csv\"");
-    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)], body).into_response())
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response())
 }

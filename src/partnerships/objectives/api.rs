@@ -6,7 +6,9 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 
-use super::store::{self, ObjectiveInput, ObjectivePatch, ObjectiveView, ProgressInput, ProgressView};
+use super::store::{
+    self, ObjectiveInput, ObjectivePatch, ObjectiveView, ProgressInput, ProgressView,
+};
 use crate::api;
 use crate::auth::ApiCaller;
 use crate::error::{ApiResult, Problem};
@@ -16,9 +18,18 @@ use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/partnerships/{id}/objectives", get(list).post(create))
-        .route("/api/v1/partnerships/{id}/objectives/{oid}", get(get_one).patch(patch))
-        .route("/api/v1/partnerships/{id}/objectives/{oid}/updates", get(updates).post(post_update))
+        .route(
+            "/api/v1/partnerships/{id}/objectives",
+            get(list).post(create),
+        )
+        .route(
+            "/api/v1/partnerships/{id}/objectives/{oid}",
+            get(get_one).patch(patch),
+        )
+        .route(
+            "/api/v1/partnerships/{id}/objectives/{oid}/updates",
+            get(updates).post(post_update),
+        )
 }
 
 fn today() -> chrono::NaiveDate {
@@ -30,7 +41,11 @@ fn today() -> chrono::NaiveDate {
     params(("id" = i64, Path, description = "Partnership id")),
     responses((status = 200, body = Vec<ObjectiveView>), (status = 404, body = Problem, content_type = "application/problem+json")),
     security((), ("bearer" = [])))]
-pub async fn list(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<Json<Vec<ObjectiveView>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<ObjectiveView>>> {
     let actor = caller.actor();
     let rows = state
         .db
@@ -73,7 +88,11 @@ pub async fn create(
     params(("id" = i64, Path, description = "Partnership id"), ("oid" = i64, Path, description = "Objective id")),
     responses((status = 200, body = ObjectiveView), (status = 404, body = Problem, content_type = "application/problem+json")),
     security((), ("bearer" = [])))]
-pub async fn get_one(State(state): State<AppState>, caller: ApiCaller, Path((id, oid)): Path<(i64, i64)>) -> ApiResult<Json<ObjectiveView>> {
+pub async fn get_one(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((id, oid)): Path<(i64, i64)>,
+) -> ApiResult<Json<ObjectiveView>> {
     let actor = caller.actor();
     let o = state
         .db
@@ -118,7 +137,11 @@ pub async fn patch(
     params(("id" = i64, Path, description = "Partnership id"), ("oid" = i64, Path, description = "Objective id")),
     responses((status = 200, body = Vec<ProgressView>), (status = 404, body = Problem, content_type = "application/problem+json")),
     security((), ("bearer" = [])))]
-pub async fn updates(State(state): State<AppState>, caller: ApiCaller, Path((id, oid)): Path<(i64, i64)>) -> ApiResult<Json<Vec<ProgressView>>> {
+pub async fn updates(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((id, oid)): Path<(i64, i64)>,
+) -> ApiResult<Json<Vec<ProgressView>>> {
     let actor = caller.actor();
     let rows = state
         .db

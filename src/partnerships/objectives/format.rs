@@ -8,8 +8,14 @@ pub fn percent_label(p: impl std::borrow::Borrow<f64>) -> String {
 /// "1,250.5" for people: thousands separators, no needless decimals.
 pub fn number_label(v: f64) -> String {
     let text = format!("{v}");
-    let (sign, rest) = text.strip_prefix('-').map(|r| ("-", r)).unwrap_or(("", text.as_str()));
-    let (whole, frac) = rest.split_once('.').map(|(w, f)| (w, Some(f))).unwrap_or((rest, None));
+    let (sign, rest) = text
+        .strip_prefix('-')
+        .map(|r| ("-", r))
+        .unwrap_or(("", text.as_str()));
+    let (whole, frac) = rest
+        .split_once('.')
+        .map(|(w, f)| (w, Some(f)))
+        .unwrap_or((rest, None));
     let whole = crate::web::thousands(whole.parse::<i64>().unwrap_or(0));
     match frac {
         Some(f) => format!("{sign}{whole}.{f}"),

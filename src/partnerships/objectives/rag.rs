@@ -42,10 +42,21 @@ pub fn expected(start: NaiveDate, due: NaiveDate, on: NaiveDate) -> f64 {
 /// Green when the target is met or progress is within 10 points of where it
 /// should be by now; amber within 25 points; otherwise red. From the due date
 /// on, anything short of the target is red.
-pub fn rag(baseline: f64, target: f64, start: NaiveDate, due: NaiveDate, value: f64, on: NaiveDate) -> Rag {
+pub fn rag(
+    baseline: f64,
+    target: f64,
+    start: NaiveDate,
+    due: NaiveDate,
+    value: f64,
+    on: NaiveDate,
+) -> Rag {
     // A target equal to its baseline cannot be saved; treat it as met if reached.
     let Some(progress) = progress(baseline, target, value) else {
-        return if value == target { Rag::Green } else { Rag::Red };
+        return if value == target {
+            Rag::Green
+        } else {
+            Rag::Red
+        };
     };
     if progress >= 1.0 - EPSILON {
         return Rag::Green;
@@ -87,24 +98,43 @@ mod tests {
     #[test]
     fn progress_runs_from_baseline_to_target_either_way() {
         assert_eq!(progress(0.0, 100.0, 25.0), Some(0.25));
-        assert_eq!(progress(200.0, 100.0, 150.0), Some(0.5), "a target below the baseline");
-        assert_eq!(progress(200.0, 100.0, 250.0), Some(-0.5), "moving the wrong way is negative");
+        assert_eq!(
+            progress(200.0, 100.0, 150.0),
+            Some(0.5),
+            "a target below the baseline"
+        );
+        assert_eq!(
+            progress(200.0, 100.0, 250.0),
+            Some(-0.5),
+            "moving the wrong way is negative"
+        );
         assert_eq!(progress(10.0, 10.0, 10.0), None);
     }
 
     #[test]
     fn expected_is_the_fraction_of_time_gone_clamped() {
         assert_eq!(expected(start(), due(), halfway()), 0.5);
-        assert_eq!(expected(start(), due(), start() - chrono::Days::new(10)), 0.0);
+        assert_eq!(
+            expected(start(), due(), start() - chrono::Days::new(10)),
+            0.0
+        );
         assert_eq!(expected(start(), due(), due() + chrono::Days::new(10)), 1.0);
-        assert_eq!(expected(due(), start(), halfway()), 1.0, "a due date before the start counts as all time gone");
+        assert_eq!(
+            expected(due(), start(), halfway()),
+            1.0,
+            "a due date before the start counts as all time gone"
+        );
     }
 
     #[test]
     fn green_amber_red_against_time_elapsed() {
         let at = |value: f64| rag(0.0, 100.0, start(), due(), value, halfway());
         assert_eq!(at(50.0), Rag::Green, "on track");
-        assert_eq!(at(40.0), Rag::Green, "exactly 10 points behind is still green");
+        assert_eq!(
+            at(40.0),
+            Rag::Green,
+            "exactly 10 points behind is still green"
+        );
         assert_eq!(at(39.0), Rag::Amber);
         assert_eq!(at(25.0), Rag::Amber, "exactly 25 points behind is amber");
         assert_eq!(at(24.0), Rag::Red);
@@ -126,24 +156,61 @@ mod tests {
     #[test]
     fn on_or_after_the_due_date_only_a_met_target_is_green() {
         assert_eq!(rag(0.0, 100.0, start(), due(), 99.0, due()), Rag::Red);
-        assert_eq!(rag(0.0, 100.0, start(), due(), 99.0, due() + chrono::Days::new(30)), Rag::Red);
+        assert_eq!(
+            rag(
+                0.0,
+                100.0,
+                start(),
+                due(),
+                99.0,
+                due() + chrono::Days::new(30)
+            ),
+            Rag::Red
+        );
         assert_eq!(rag(0.0, 100.0, start(), due(), 100.0, due()), Rag::Green);
-        assert_eq!(rag(0.0, 100.0, start(), due(), 120.0, due() + chrono::Days::new(1)), Rag::Green);
+        assert_eq!(
+            rag(
+                0.0,
+                100.0,
+                start(),
+                due(),
+                120.0,
+                due() + chrono::Days::new(1)
+            ),
+            Rag::Green
+        );
         // The day before, 99% is well ahead of 99% expected minus 10 points.
-        assert_eq!(rag(0.0, 100.0, start(), due(), 99.0, due() - chrono::Days::new(1)), Rag::Green);
+        assert_eq!(
+            rag(
+                0.0,
+                100.0,
+                start(),
+                due(),
+                99.0,
+                due() - chrono::Days::new(1)
+            ),
+            Rag::Green
+        );
     }
 
     #[test]
     fn at_the_start_nothing_is_expected_yet() {
         assert_eq!(rag(0.0, 100.0, start(), due(), 0.0, start()), Rag::Green);
-        assert_eq!(rag(0.0, 100.0, start(), due(), -10.0, start()), Rag::Green, "10 points behind nothing expected");
+        assert_eq!(
+            rag(0.0, 100.0, start(), due(), -10.0, start()),
+            Rag::Green,
+            "10 points behind nothing expected"
+        );
         assert_eq!(rag(0.0, 100.0, start(), due(), -20.0, start()), Rag::Amber);
         assert_eq!(rag(0.0, 100.0, start(), due(), -30.0, start()), Rag::Red);
     }
 
     #[test]
     fn codes_are_what_the_summary_reads() {
-        assert_eq!([Rag::Red.code(), Rag::Amber.code(), Rag::Green.code()], ["red", "amber", "green"]);
+        assert_eq!(
+            [Rag::Red.code(), Rag::Amber.code(), Rag::Green.code()],
+            ["red", "amber", "green"]
+        );
         assert_eq!(Rag::parse("amber"), Some(Rag::Amber));
     }
 }

@@ -161,7 +161,11 @@ impl ObjectiveView {
         self.latest.as_ref().map(|u| u.rag.code()).unwrap_or("none")
     }
     pub fn progress_label(&self) -> String {
-        self.latest.as_ref().and_then(|u| u.progress_percent).map(super::format::percent_label).unwrap_or_else(|| "–".into())
+        self.latest
+            .as_ref()
+            .and_then(|u| u.progress_percent)
+            .map(super::format::percent_label)
+            .unwrap_or_else(|| "–".into())
     }
     /// The form's view of the objective, for editing or patching.
     pub fn input(&self) -> ObjectiveInput {
@@ -188,44 +192,84 @@ pub fn is_overdue(due: NaiveDate, today: NaiveDate, progress: Option<f64>) -> bo
     today > due && progress.is_none_or(|p| p < 1.0 - 1e-9)
 }
 
-fn check_number(errors: &mut Vec<FieldError>, field: &str, label: &str, value: Option<f64>) -> Option<f64> {
+fn check_number(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    label: &str,
+    value: Option<f64>,
+) -> Option<f64> {
     match value {
         None => {
-            errors.push(FieldError::new(field, format!("Enter the {}", label.to_lowercase())));
+            errors.push(FieldError::new(
+                field,
+                format!("Enter the {}", label.to_lowercase()),
+            ));
             None
         }
         Some(v) if !v.is_finite() || v.abs() >= MAX_NUMBER => {
-            errors.push(FieldError::new(field, format!("{label} must be a number smaller than a thousand million million")));
+            errors.push(FieldError::new(
+                field,
+                format!("{label} must be a number smaller than a thousand million million"),
+            ));
             None
         }
         v => v,
     }
 }
 
-fn check_text(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize, missing: Option<&str>) {
+fn check_text(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: &str,
+    max: usize,
+    missing: Option<&str>,
+) {
     let value = value.trim();
     if value.is_empty() {
         if let Some(m) = missing {
             errors.push(FieldError::new(field, m));
         }
     } else if value.chars().count() > max {
-        errors.push(FieldError::new(field, format!("Keep this to {max} characters or fewer")));
+        errors.push(FieldError::new(
+            field,
+            format!("Keep this to {max} characters or fewer"),
+        ));
     }
 }
 
 /// Every check on an objective. `current` is the objective being changed:
 /// its owner may stay even if it has since left, and its start cannot move
 /// past progress already recorded.
-fn check(conn: &mut DbConn, partnership_id: i64, input: &ObjectiveInput, current: Option<&ObjectiveView>) -> AppResult<Checked> {
+fn check(
+    conn: &mut DbConn,
+    partnership_id: i64,
+    input: &ObjectiveInput,
+    current: Option<&ObjectiveView>,
+) -> AppResult<Checked> {
     let mut errors = Vec::new();
-    check_text(&mut errors, "title", &input.title, 200, Some("Enter the objective's title"));
-    check_text(&mut errors, "measure", &input.measure, 200, Some("Enter what will be measured"));
+    check_text(
+        &mut errors,
+        "title",
+        &input.title,
+        200,
+        Some("Enter the objective's title"),
+    );
+    check_text(
+        &mut errors,
+        "measure",
+        &input.measure,
+        200,
+        Some("Enter what will be measured"),
+    );
     check_text(&mut errors, "unit", &input.unit, 30, None);
     let baseline = check_number(&mut errors, "baseline", "Baseline", input.baseline);
     let target = check_number(&mut errors, "target", "Target", input.target);
     if let (Some(b), Some(t)) = (baseline, target) {
         if b == t {
-            errors.push(FieldError::new("target", "The target must be different from the baseline"));
+            errors.push(FieldError::new(
+                "target",
+                "The target must be different from the baseline",
+            ));
         }
     }
     if input.start_date.is_none() {
@@ -233,19 +277,35 @@ fn check(conn: &mut DbConn, partnership_id: i64, input: &ObjectiveInput, current
     }
     match (input.start_date, input.due_date) {
         (_, None) => errors.push(FieldError::new("due_date", "Enter the due date")),
-        (Some(s), Some(d)) if d <= s => errors.push(FieldError::new("due_date", "The due date must be after the start date")),
+        (Some(s), Some(d)) if d <= s => errors.push(FieldError::new(
+            "due_date",
+            "The due date must be after the start date",
+        )),
         _ => {}
     }
     if let (Some(cur), Some(start)) = (current, input.start_date) {
-        let first: Option<NaiveDate> =
-            objective_updates::table.filter(objective_updates::objective_id.eq(cur.id)).select(diesel::dsl::min(objective_updates::recorded_on)).first(conn)?;
+        let first: Option<NaiveDate> = objective_updates::table
+            .filter(objective_updates::objective_id.eq(cur.id))
+            .select(diesel::dsl::min(objective_updates::recorded_on))
+            .first(conn)?;
         if let Some(first) = first.filter(|f| *f < start) {
-            errors.push(FieldError::new("start_date", format!("The start date cannot be after the first progress update, {}", first.format("%-d %B %Y"))));
+            errors.push(FieldError::new(
+                "start_date",
+                format!(
+                    "The start date cannot be after the first progress update, {}",
+                    first.format("%-d %B %Y")
+                ),
+            ));
         }
     }
     let owner = input.owner.trim();
     let owner_id = match current {
-        Some(cur) if cur.owner.eq_ignore_ascii_case(owner) => Some(objectives::table.find(cur.id).select(objectives::owner_organisation_id).first(conn)?),
+        Some(cur) if cur.owner.eq_ignore_ascii_case(owner) => Some(
+            objectives::table
+                .find(cur.id)
+                .select(objectives::owner_organisation_id)
+                .first(conn)?,
+        ),
         _ => match active_member_id(conn, partnership_id, owner, "owner") {
             Ok(id) => Some(id),
             Err(AppError::Invalid(e)) => {
@@ -255,24 +315,38 @@ fn check(conn: &mut DbConn, partnership_id: i64, input: &ObjectiveInput, current
             Err(e) => return Err(e),
         },
     };
-    match (baseline, target, input.start_date, input.due_date, owner_id, errors.is_empty()) {
-        (Some(baseline), Some(target), Some(start_date), Some(due_date), Some(owner_id), true) => Ok(Checked {
-            title: input.title.trim().to_string(),
-            measure: input.measure.trim().to_string(),
-            unit: input.unit.trim().to_string(),
-            baseline,
-            target,
-            start_date,
-            due_date,
-            owner: owner.to_uppercase(),
-            owner_id,
-        }),
+    match (
+        baseline,
+        target,
+        input.start_date,
+        input.due_date,
+        owner_id,
+        errors.is_empty(),
+    ) {
+        (Some(baseline), Some(target), Some(start_date), Some(due_date), Some(owner_id), true) => {
+            Ok(Checked {
+                title: input.title.trim().to_string(),
+                measure: input.measure.trim().to_string(),
+                unit: input.unit.trim().to_string(),
+                baseline,
+                target,
+                start_date,
+                due_date,
+                owner: owner.to_uppercase(),
+                owner_id,
+            })
+        }
         _ => Err(AppError::Invalid(errors)),
     }
 }
 
 /// Runs the checks without writing, for a form that already has typing errors.
-pub fn problems(conn: &mut DbConn, partnership_id: i64, input: &ObjectiveInput, current: Option<&ObjectiveView>) -> AppResult<Vec<FieldError>> {
+pub fn problems(
+    conn: &mut DbConn,
+    partnership_id: i64,
+    input: &ObjectiveInput,
+    current: Option<&ObjectiveView>,
+) -> AppResult<Vec<FieldError>> {
     match check(conn, partnership_id, input, current) {
         Ok(_) => Ok(vec![]),
         Err(AppError::Invalid(e)) => Ok(e),
@@ -294,24 +368,40 @@ fn update_view(u: ProgressUpdate, who: Option<String>, o: &Objective) -> Progres
 }
 
 /// Updates newest first: by the date recorded, then the order they were entered.
-fn updates_of(conn: &mut DbConn, objective_ids: &[i64]) -> AppResult<Vec<(ProgressUpdate, Option<String>)>> {
+fn updates_of(
+    conn: &mut DbConn,
+    objective_ids: &[i64],
+) -> AppResult<Vec<(ProgressUpdate, Option<String>)>> {
     Ok(objective_updates::table
         .left_join(users::table.on(users::id.nullable().eq(objective_updates::recorded_by)))
         .filter(objective_updates::objective_id.eq_any(objective_ids))
-        .order((objective_updates::recorded_on.desc(), objective_updates::id.desc()))
+        .order((
+            objective_updates::recorded_on.desc(),
+            objective_updates::id.desc(),
+        ))
         .select((ProgressUpdate::as_select(), users::display_name.nullable()))
         .load(conn)?)
 }
 
-fn views(conn: &mut DbConn, rows: Vec<(Objective, String, String)>, today: NaiveDate) -> AppResult<Vec<ObjectiveView>> {
+fn views(
+    conn: &mut DbConn,
+    rows: Vec<(Objective, String, String)>,
+    today: NaiveDate,
+) -> AppResult<Vec<ObjectiveView>> {
     let ids: Vec<i64> = rows.iter().map(|(o, _, _)| o.id).collect();
     let mut updates = updates_of(conn, &ids)?;
     Ok(rows
         .into_iter()
         .map(|(o, code, name)| {
             // The first for this objective is the newest.
-            let latest = updates.iter().position(|(u, _)| u.objective_id == o.id).map(|i| updates.remove(i)).map(|(u, who)| update_view(u, who, &o));
-            let progress = latest.as_ref().and_then(|u| rag::progress(o.baseline, o.target, u.value));
+            let latest = updates
+                .iter()
+                .position(|(u, _)| u.objective_id == o.id)
+                .map(|i| updates.remove(i))
+                .map(|(u, who)| update_view(u, who, &o));
+            let progress = latest
+                .as_ref()
+                .and_then(|u| rag::progress(o.baseline, o.target, u.value));
             ObjectiveView {
                 overdue: is_overdue(o.due_date, today, progress),
                 id: o.id,
@@ -331,23 +421,40 @@ fn views(conn: &mut DbConn, rows: Vec<(Objective, String, String)>, today: Naive
 }
 
 /// A partnership's objectives, soonest due first.
-pub fn list(conn: &mut DbConn, partnership_id: i64, today: NaiveDate) -> AppResult<Vec<ObjectiveView>> {
+pub fn list(
+    conn: &mut DbConn,
+    partnership_id: i64,
+    today: NaiveDate,
+) -> AppResult<Vec<ObjectiveView>> {
     let rows: Vec<(Objective, String, String)> = objectives::table
         .inner_join(organisations::table)
         .filter(objectives::partnership_id.eq(partnership_id))
         .order((objectives::due_date.asc(), objectives::id.asc()))
-        .select((Objective::as_select(), organisations::code, organisations::name))
+        .select((
+            Objective::as_select(),
+            organisations::code,
+            organisations::name,
+        ))
         .load(conn)?;
     views(conn, rows, today)
 }
 
 /// One objective of this partnership; not found if it belongs to another.
-pub fn get(conn: &mut DbConn, partnership_id: i64, objective_id: i64, today: NaiveDate) -> AppResult<ObjectiveView> {
+pub fn get(
+    conn: &mut DbConn,
+    partnership_id: i64,
+    objective_id: i64,
+    today: NaiveDate,
+) -> AppResult<ObjectiveView> {
     let row: (Objective, String, String) = objectives::table
         .inner_join(organisations::table)
         .filter(objectives::partnership_id.eq(partnership_id))
         .filter(objectives::id.eq(objective_id))
-        .select((Objective::as_select(), organisations::code, organisations::name))
+        .select((
+            Objective::as_select(),
+            organisations::code,
+            organisations::name,
+        ))
         .first(conn)
         .optional()?
         .ok_or(AppError::NotFound)?;
@@ -355,7 +462,11 @@ pub fn get(conn: &mut DbConn, partnership_id: i64, objective_id: i64, today: Nai
 }
 
 /// Every progress update of one objective, newest first.
-pub fn history(conn: &mut DbConn, partnership_id: i64, objective_id: i64) -> AppResult<Vec<ProgressView>> {
+pub fn history(
+    conn: &mut DbConn,
+    partnership_id: i64,
+    objective_id: i64,
+) -> AppResult<Vec<ProgressView>> {
     let o: Objective = objectives::table
         .filter(objectives::partnership_id.eq(partnership_id))
         .filter(objectives::id.eq(objective_id))
@@ -363,10 +474,19 @@ pub fn history(conn: &mut DbConn, partnership_id: i64, objective_id: i64) -> App
         .first(conn)
         .optional()?
         .ok_or(AppError::NotFound)?;
-    Ok(updates_of(conn, &[o.id])?.into_iter().map(|(u, who)| update_view(u, who, &o)).collect())
+    Ok(updates_of(conn, &[o.id])?
+        .into_iter()
+        .map(|(u, who)| update_view(u, who, &o))
+        .collect())
 }
 
-pub fn create(conn: &mut DbConn, partnership_id: i64, input: &ObjectiveInput, actor: &AuditActor, today: NaiveDate) -> AppResult<ObjectiveView> {
+pub fn create(
+    conn: &mut DbConn,
+    partnership_id: i64,
+    input: &ObjectiveInput,
+    actor: &AuditActor,
+    today: NaiveDate,
+) -> AppResult<ObjectiveView> {
     let c = check(conn, partnership_id, input, None)?;
     let now = crate::db::now();
     let id: i64 = diesel::insert_into(objectives::table)
@@ -387,11 +507,25 @@ pub fn create(conn: &mut DbConn, partnership_id: i64, input: &ObjectiveInput, ac
         .get_result(conn)?;
     let mut after = serde_json::json!(c);
     after["objective"] = id.into();
-    record(conn, actor, partnership_id, "partnership.objective.create", None, Some(after))?;
+    record(
+        conn,
+        actor,
+        partnership_id,
+        "partnership.objective.create",
+        None,
+        Some(after),
+    )?;
     get(conn, partnership_id, id, today)
 }
 
-pub fn update(conn: &mut DbConn, partnership_id: i64, objective_id: i64, input: &ObjectiveInput, actor: &AuditActor, today: NaiveDate) -> AppResult<ObjectiveView> {
+pub fn update(
+    conn: &mut DbConn,
+    partnership_id: i64,
+    objective_id: i64,
+    input: &ObjectiveInput,
+    actor: &AuditActor,
+    today: NaiveDate,
+) -> AppResult<ObjectiveView> {
     let current = get(conn, partnership_id, objective_id, today)?;
     let c = check(conn, partnership_id, input, Some(&current))?;
     diesel::update(objectives::table.find(objective_id))
@@ -409,13 +543,30 @@ pub fn update(conn: &mut DbConn, partnership_id: i64, objective_id: i64, input: 
         .execute(conn)?;
     // Each stored RAG was worked out from the numbers and dates; if those
     // change, work them out again so the overview and portfolio agree with the page.
-    let numbers_changed = (current.baseline, current.target, current.start_date, current.due_date) != (c.baseline, c.target, c.start_date, c.due_date);
+    let numbers_changed = (
+        current.baseline,
+        current.target,
+        current.start_date,
+        current.due_date,
+    ) != (c.baseline, c.target, c.start_date, c.due_date);
     if numbers_changed {
-        let updates: Vec<ProgressUpdate> = objective_updates::table.filter(objective_updates::objective_id.eq(objective_id)).select(ProgressUpdate::as_select()).load(conn)?;
+        let updates: Vec<ProgressUpdate> = objective_updates::table
+            .filter(objective_updates::objective_id.eq(objective_id))
+            .select(ProgressUpdate::as_select())
+            .load(conn)?;
         for u in updates {
-            let new = rag::rag(c.baseline, c.target, c.start_date, c.due_date, u.value, u.recorded_on);
+            let new = rag::rag(
+                c.baseline,
+                c.target,
+                c.start_date,
+                c.due_date,
+                u.value,
+                u.recorded_on,
+            );
             if new.code() != u.rag {
-                diesel::update(objective_updates::table.find(u.id)).set(objective_updates::rag.eq(new.code())).execute(conn)?;
+                diesel::update(objective_updates::table.find(u.id))
+                    .set(objective_updates::rag.eq(new.code()))
+                    .execute(conn)?;
             }
         }
     }
@@ -423,20 +574,40 @@ pub fn update(conn: &mut DbConn, partnership_id: i64, objective_id: i64, input: 
     before["objective"] = objective_id.into();
     let mut after = serde_json::json!(c);
     after["objective"] = objective_id.into();
-    record(conn, actor, partnership_id, "partnership.objective.update", Some(before), Some(after))?;
+    record(
+        conn,
+        actor,
+        partnership_id,
+        "partnership.objective.update",
+        Some(before),
+        Some(after),
+    )?;
     get(conn, partnership_id, objective_id, today)
 }
 
 /// Every check on a progress update, without the database, so a page with
 /// typing errors can show the rest too. Gives the value and the date.
-pub fn check_progress(o: &ObjectiveView, input: &ProgressInput, today: NaiveDate) -> Result<(f64, NaiveDate), Vec<FieldError>> {
+pub fn check_progress(
+    o: &ObjectiveView,
+    input: &ProgressInput,
+    today: NaiveDate,
+) -> Result<(f64, NaiveDate), Vec<FieldError>> {
     let mut errors = Vec::new();
     let value = check_number(&mut errors, "value", "Value", input.value);
     let on = input.recorded_on.unwrap_or(today);
     if on > today {
-        errors.push(FieldError::new("recorded_on", "The date recorded must be today or in the past"));
+        errors.push(FieldError::new(
+            "recorded_on",
+            "The date recorded must be today or in the past",
+        ));
     } else if on < o.start_date {
-        errors.push(FieldError::new("recorded_on", format!("The date recorded must be on or after the objective's start date, {}", o.start_date.format("%-d %B %Y"))));
+        errors.push(FieldError::new(
+            "recorded_on",
+            format!(
+                "The date recorded must be on or after the objective's start date, {}",
+                o.start_date.format("%-d %B %Y")
+            ),
+        ));
     }
     check_text(&mut errors, "note", &input.note, 2000, None);
     match value {
@@ -471,8 +642,18 @@ pub fn record_progress(
         .returning(objective_updates::id)
         .get_result(conn)?;
     let after = serde_json::json!({ "objective": objective_id, "title": o.title, "value": value, "recorded_on": on, "rag": rag.code(), "note": input.note.trim() });
-    record(conn, actor, partnership_id, "partnership.objective.progress", None, Some(after))?;
-    history(conn, partnership_id, objective_id)?.into_iter().find(|u| u.id == id).ok_or(AppError::NotFound)
+    record(
+        conn,
+        actor,
+        partnership_id,
+        "partnership.objective.progress",
+        None,
+        Some(after),
+    )?;
+    history(conn, partnership_id, objective_id)?
+        .into_iter()
+        .find(|u| u.id == id)
+        .ok_or(AppError::NotFound)
 }
 
 #[cfg(test)]
@@ -486,13 +667,34 @@ mod tests {
         assert!(is_overdue(due, after, Some(0.8)));
         assert!(is_overdue(due, after, None), "no progress reported");
         assert!(!is_overdue(due, after, Some(1.0)), "target met");
-        assert!(!is_overdue(due, due, Some(0.2)), "due today is not yet overdue");
+        assert!(
+            !is_overdue(due, due, Some(0.2)),
+            "due today is not yet overdue"
+        );
     }
 
     #[test]
     fn a_patch_keeps_what_it_leaves_out() {
-        let input = ObjectiveInput { title: "Cut missed bins".into(), baseline: Some(500.0), target: Some(300.0), owner: "BIR".into(), ..Default::default() };
-        let patched = ObjectivePatch { target: Some(250.0), ..Default::default() }.apply(input);
-        assert_eq!((patched.title.as_str(), patched.baseline, patched.target, patched.owner.as_str()), ("Cut missed bins", Some(500.0), Some(250.0), "BIR"));
+        let input = ObjectiveInput {
+            title: "Cut missed bins".into(),
+            baseline: Some(500.0),
+            target: Some(300.0),
+            owner: "BIR".into(),
+            ..Default::default()
+        };
+        let patched = ObjectivePatch {
+            target: Some(250.0),
+            ..Default::default()
+        }
+        .apply(input);
+        assert_eq!(
+            (
+                patched.title.as_str(),
+                patched.baseline,
+                patched.target,
+                patched.owner.as_str()
+            ),
+            ("Cut missed bins", Some(500.0), Some(250.0), "BIR")
+        );
     }
 }

@@ -15,7 +15,12 @@ use crate::policy::Action;
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/v1/partnerships/{id}/reviews", get(list).post(create)).route("/api/v1/partnerships/{id}/reviews/actions/{aid}/done", post(action_done))
+    Router::new()
+        .route("/api/v1/partnerships/{id}/reviews", get(list).post(create))
+        .route(
+            "/api/v1/partnerships/{id}/reviews/actions/{aid}/done",
+            post(action_done),
+        )
 }
 
 fn today() -> chrono::NaiveDate {
@@ -27,7 +32,11 @@ fn today() -> chrono::NaiveDate {
     params(("id" = i64, Path, description = "Partnership id")),
     responses((status = 200, body = ReviewList), (status = 404, body = Problem, content_type = "application/problem+json")),
     security((), ("bearer" = [])))]
-pub async fn list(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<Json<ReviewList>> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<ReviewList>> {
     let actor = caller.actor();
     let list = state
         .db
@@ -56,7 +65,10 @@ pub async fn create(
     // Who may change it is settled before the body is read, so outsiders learn nothing.
     let actor = caller.actor();
     let a2 = actor.clone();
-    state.db.read(move |c| access::load_for(c, id, a2.as_ref(), Action::EditPartnership)).await?;
+    state
+        .db
+        .read(move |c| access::load_for(c, id, a2.as_ref(), Action::EditPartnership))
+        .await?;
     let input = api::json(body)?;
     let user = caller.require()?;
     let (audit, user_id) = (user.audit_actor(), user.id);
@@ -64,7 +76,15 @@ pub async fn create(
         .db
         .write(move |c| {
             let (p, _) = access::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
-            store::create(c, &p, &input, today(), &store::api_names, Some(user_id), &audit)
+            store::create(
+                c,
+                &p,
+                &input,
+                today(),
+                &store::api_names,
+                Some(user_id),
+                &audit,
+            )
         })
         .await?;
     Ok((StatusCode::CREATED, Json(review)))
@@ -76,14 +96,24 @@ pub async fn create(
     responses((status = 200, body = ActionView), (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn action_done(State(state): State<AppState>, caller: ApiCaller, Path((id, aid)): Path<(i64, i64)>) -> ApiResult<Json<ActionView>> {
+pub async fn action_done(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((id, aid)): Path<(i64, i64)>,
+) -> ApiResult<Json<ActionView>> {
     let actor = caller.actor();
     let audit = caller.0.as_ref().map(|u| u.audit_actor());
     let action = state
         .db
         .write(move |c| {
             let (p, _) = access::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
-            store::mark_done(c, &p, aid, today(), &audit.ok_or(AppError::Unauthenticated { next: None })?)
+            store::mark_done(
+                c,
+                &p,
+                aid,
+                today(),
+                &audit.ok_or(AppError::Unauthenticated { next: None })?,
+            )
         })
         .await?;
     Ok(Json(action))

@@ -24,7 +24,12 @@ use crate::AppState;
 pub const FORM_ACTIONS: usize = 3;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/partnerships/{id}/reviews", get(page).post(create)).route("/partnerships/{id}/reviews/actions/{action}/done", post(done))
+    Router::new()
+        .route("/partnerships/{id}/reviews", get(page).post(create))
+        .route(
+            "/partnerships/{id}/reviews/actions/{action}/done",
+            post(done),
+        )
 }
 
 fn today() -> NaiveDate {
@@ -48,7 +53,15 @@ impl ActionRow {
         format!("action{}_{name}", self.n)
     }
     fn is_blank(&self) -> bool {
-        [&self.description, &self.owner, &self.due_day, &self.due_month, &self.due_year].iter().all(|v| v.trim().is_empty())
+        [
+            &self.description,
+            &self.owner,
+            &self.due_day,
+            &self.due_month,
+            &self.due_year,
+        ]
+        .iter()
+        .all(|v| v.trim().is_empty())
     }
 }
 
@@ -65,12 +78,26 @@ pub struct ReviewForm {
 
 impl ReviewForm {
     fn blank() -> Self {
-        ReviewForm { actions: (1..=FORM_ACTIONS).map(|n| ActionRow { n, ..Default::default() }).collect(), ..Default::default() }
+        ReviewForm {
+            actions: (1..=FORM_ACTIONS)
+                .map(|n| ActionRow {
+                    n,
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        }
     }
 
     /// Reads the posted fields: `held_on_day`, ..., `action2_description`, `action2_owner`, `action2_due_on_day`, ...
     fn from_fields(fields: &[(String, String)]) -> Self {
-        let get = |key: &str| fields.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default();
+        let get = |key: &str| {
+            fields
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
         let row = |n: usize| ActionRow {
             n,
             description: get(&format!("action{n}_description")),
@@ -91,24 +118,51 @@ impl ReviewForm {
 
     /// The input and the form row number of each action kept, or every
     /// problem found. Blank action rows are skipped.
-    fn to_input(&self, members: &[(i64, String, String)]) -> Result<(ReviewInput, Vec<usize>), Vec<FieldError>> {
+    fn to_input(
+        &self,
+        members: &[(i64, String, String)],
+    ) -> Result<(ReviewInput, Vec<usize>), Vec<FieldError>> {
         let mut errors = Vec::new();
-        let held_on = forms::date("held_on", "The date the review was held", &self.held_on_day, &self.held_on_month, &self.held_on_year).unwrap_or_else(|e| {
+        let held_on = forms::date(
+            "held_on",
+            "The date the review was held",
+            &self.held_on_day,
+            &self.held_on_month,
+            &self.held_on_year,
+        )
+        .unwrap_or_else(|e| {
             errors.push(e);
             None
         });
         let mut actions = Vec::new();
         let mut rows = Vec::new();
         for r in self.actions.iter().filter(|r| !r.is_blank()) {
-            let due_on = forms::date(&format!("action{}_due_on", r.n), &format!("Action {} due date", r.n), &r.due_day, &r.due_month, &r.due_year).unwrap_or_else(|e| {
+            let due_on = forms::date(
+                &format!("action{}_due_on", r.n),
+                &format!("Action {} due date", r.n),
+                &r.due_day,
+                &r.due_month,
+                &r.due_year,
+            )
+            .unwrap_or_else(|e| {
                 errors.push(e);
                 None
             });
-            actions.push(ActionInput { description: r.description.clone(), owner: r.owner.clone(), due_on });
+            actions.push(ActionInput {
+                description: r.description.clone(),
+                owner: r.owner.clone(),
+                due_on,
+            });
             rows.push(r.n);
         }
-        let input = ReviewInput { held_on, findings: self.findings.clone(), decision: self.decision.clone(), actions };
-        if let Err(rule_errors) = store::check(&input, today(), members, &|i| form_names(&rows, i)) {
+        let input = ReviewInput {
+            held_on,
+            findings: self.findings.clone(),
+            decision: self.decision.clone(),
+            actions,
+        };
+        if let Err(rule_errors) = store::check(&input, today(), members, &|i| form_names(&rows, i))
+        {
             for e in rule_errors {
                 // A date that could not be read has already been explained.
                 if !errors.iter().any(|x: &FieldError| x.field == e.field) {
@@ -120,7 +174,12 @@ impl ReviewForm {
         for n in 1..=FORM_ACTIONS {
             order.extend(["description", "owner", "due_on"].map(|f| format!("action{n}_{f}")));
         }
-        errors.sort_by_key(|e| order.iter().position(|f| *f == e.field).unwrap_or(order.len()));
+        errors.sort_by_key(|e| {
+            order
+                .iter()
+                .position(|f| *f == e.field)
+                .unwrap_or(order.len())
+        });
         if errors.is_empty() {
             Ok((input, rows))
         } else {
@@ -154,7 +213,11 @@ impl ReviewsPage {
     }
     fn owner_options(&self) -> Vec<(String, String)> {
         let mut options = vec![(String::new(), "Select an organisation".to_string())];
-        options.extend(self.members.iter().map(|(_, code, name)| (code.clone(), name.clone())));
+        options.extend(
+            self.members
+                .iter()
+                .map(|(_, code, name)| (code.clone(), name.clone())),
+        );
         options
     }
     fn cadence_label(&self) -> String {
@@ -169,21 +232,66 @@ impl ReviewsPage {
     }
 }
 
-async fn render(state: &AppState, ctx: PageCtx, p: Partnership, rel: PartnershipRelation, errors: FormErrors, form: ReviewForm) -> AppResult<Response> {
+async fn render(
+    state: &AppState,
+    ctx: PageCtx,
+    p: Partnership,
+    rel: PartnershipRelation,
+    errors: FormErrors,
+    form: ReviewForm,
+) -> AppResult<Response> {
     let (pid, today) = (p.id, today());
-    let (reviews, members) = state.db.read(move |c| Ok((store::list(c, pid, today)?, active_member_orgs(c, pid)?))).await?;
+    let (reviews, members) = state
+        .db
+        .read(move |c| Ok((store::list(c, pid, today)?, active_member_orgs(c, pid)?)))
+        .await?;
     let actions = store::all_actions(&reviews);
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let h = Header::new(p, rel, "reviews", ctx.user.as_ref());
-    Ok((status, html(ReviewsPage { ctx: ctx.with_nav("partnerships"), h, reviews, actions, members, errors, form, today })?).into_response())
+    Ok((
+        status,
+        html(ReviewsPage {
+            ctx: ctx.with_nav("partnerships"),
+            h,
+            reviews,
+            actions,
+            members,
+            errors,
+            form,
+            today,
+        })?,
+    )
+        .into_response())
 }
 
-async fn page(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<i64>) -> AppResult<Response> {
+async fn page(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let (p, rel) = load(&state, ctx.user.as_ref(), id, Action::ViewPartnership).await?;
-    render(&state, ctx, p, rel, FormErrors::default(), ReviewForm::blank()).await
+    render(
+        &state,
+        ctx,
+        p,
+        rel,
+        FormErrors::default(),
+        ReviewForm::blank(),
+    )
+    .await
 }
 
-async fn create(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): SignedIn, Path(id): Path<i64>, Form(fields): Form<Vec<(String, String)>>) -> AppResult<Response> {
+async fn create(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    SignedIn(user): SignedIn,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
     let (p, rel) = load(&state, Some(&user), id, Action::EditPartnership).await?;
     let form = ReviewForm::from_fields(&fields);
     let pid = p.id;
@@ -193,16 +301,39 @@ async fn create(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): Sig
         Err(errors) => return render(&state, ctx, p, rel, FormErrors(errors), form).await,
     };
     let (p2, user_id, actor) = (p.clone(), user.id, user.audit_actor());
-    match state.db.write(move |c| store::create(c, &p2, &input, today(), &|i| form_names(&rows, i), Some(user_id), &actor)).await {
+    match state
+        .db
+        .write(move |c| {
+            store::create(
+                c,
+                &p2,
+                &input,
+                today(),
+                &|i| form_names(&rows, i),
+                Some(user_id),
+                &actor,
+            )
+        })
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/partnerships/{id}/reviews")).into_response()),
-        Err(AppError::Invalid(errors)) => render(&state, ctx, p, rel, FormErrors(errors), form).await,
+        Err(AppError::Invalid(errors)) => {
+            render(&state, ctx, p, rel, FormErrors(errors), form).await
+        }
         Err(e) => Err(e),
     }
 }
 
-async fn done(State(state): State<AppState>, SignedIn(user): SignedIn, Path((id, action)): Path<(i64, i64)>) -> AppResult<Response> {
+async fn done(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path((id, action)): Path<(i64, i64)>,
+) -> AppResult<Response> {
     let (p, _) = load(&state, Some(&user), id, Action::EditPartnership).await?;
     let actor = user.audit_actor();
-    state.db.write(move |c| store::mark_done(c, &p, action, today(), &actor)).await?;
+    state
+        .db
+        .write(move |c| store::mark_done(c, &p, action, today(), &actor))
+        .await?;
     Ok(Redirect::to(&format!("/partnerships/{id}/reviews#actions")).into_response())
 }

@@ -118,45 +118,84 @@ pub fn api_names(i: usize) -> (String, String) {
 
 /// Checks a review against today's date and the partnership's active members
 /// (organisation id, code, name). The owners' organisation ids, in order, when all is well.
-pub fn check(input: &ReviewInput, today: NaiveDate, members: &[(i64, String, String)], names: ActionNames) -> Result<Vec<i64>, Vec<FieldError>> {
+pub fn check(
+    input: &ReviewInput,
+    today: NaiveDate,
+    members: &[(i64, String, String)],
+    names: ActionNames,
+) -> Result<Vec<i64>, Vec<FieldError>> {
     let mut errors = Vec::new();
     match input.held_on {
-        None => errors.push(FieldError::new("held_on", "Enter the date the review was held")),
-        Some(d) if d > today => errors.push(FieldError::new("held_on", "The date the review was held must be today or in the past")),
+        None => errors.push(FieldError::new(
+            "held_on",
+            "Enter the date the review was held",
+        )),
+        Some(d) if d > today => errors.push(FieldError::new(
+            "held_on",
+            "The date the review was held must be today or in the past",
+        )),
         Some(_) => {}
     }
     let findings = input.findings.trim();
     if findings.is_empty() {
         errors.push(FieldError::new("findings", "Enter what the review found"));
     } else if findings.chars().count() > MAX_TEXT {
-        errors.push(FieldError::new("findings", format!("Findings must be {MAX_TEXT} characters or fewer")));
+        errors.push(FieldError::new(
+            "findings",
+            format!("Findings must be {MAX_TEXT} characters or fewer"),
+        ));
     }
     if Decision::parse(&input.decision).is_none() {
-        errors.push(FieldError::new("decision", "Select the review's decision: continue, improve, renegotiate or exit"));
+        errors.push(FieldError::new(
+            "decision",
+            "Select the review's decision: continue, improve, renegotiate or exit",
+        ));
     }
     if input.actions.len() > MAX_ACTIONS {
-        errors.push(FieldError::new("actions", format!("Record at most {MAX_ACTIONS} actions with one review")));
+        errors.push(FieldError::new(
+            "actions",
+            format!("Record at most {MAX_ACTIONS} actions with one review"),
+        ));
     }
     let mut owners = Vec::new();
     for (i, a) in input.actions.iter().enumerate() {
         let (prefix, label) = names(i);
         let description = a.description.trim();
         if description.is_empty() {
-            errors.push(FieldError::new(&format!("{prefix}description"), format!("{label}: enter a description of the action")));
+            errors.push(FieldError::new(
+                &format!("{prefix}description"),
+                format!("{label}: enter a description of the action"),
+            ));
         } else if description.chars().count() > MAX_ACTION_TEXT {
-            errors.push(FieldError::new(&format!("{prefix}description"), format!("{label}: the description must be {MAX_ACTION_TEXT} characters or fewer")));
+            errors.push(FieldError::new(
+                &format!("{prefix}description"),
+                format!("{label}: the description must be {MAX_ACTION_TEXT} characters or fewer"),
+            ));
         }
         let code = a.owner.trim();
-        match members.iter().find(|(_, c, _)| c.eq_ignore_ascii_case(code)) {
+        match members
+            .iter()
+            .find(|(_, c, _)| c.eq_ignore_ascii_case(code))
+        {
             Some((id, _, _)) if !code.is_empty() => owners.push(*id),
-            _ if code.is_empty() => errors.push(FieldError::new(&format!("{prefix}owner"), format!("{label}: select the organisation that owns it"))),
-            _ => errors.push(FieldError::new(&format!("{prefix}owner"), format!("{label}: {code} is not an active member of this partnership"))),
+            _ if code.is_empty() => errors.push(FieldError::new(
+                &format!("{prefix}owner"),
+                format!("{label}: select the organisation that owns it"),
+            )),
+            _ => errors.push(FieldError::new(
+                &format!("{prefix}owner"),
+                format!("{label}: {code} is not an active member of this partnership"),
+            )),
         }
         match (a.due_on, input.held_on) {
-            (None, _) => errors.push(FieldError::new(&format!("{prefix}due_on"), format!("{label}: enter the due date"))),
-            (Some(due), Some(held)) if due < held => {
-                errors.push(FieldError::new(&format!("{prefix}due_on"), format!("{label}: the due date must be on or after the date the review was held")))
-            }
+            (None, _) => errors.push(FieldError::new(
+                &format!("{prefix}due_on"),
+                format!("{label}: enter the due date"),
+            )),
+            (Some(due), Some(held)) if due < held => errors.push(FieldError::new(
+                &format!("{prefix}due_on"),
+                format!("{label}: the due date must be on or after the date the review was held"),
+            )),
             _ => {}
         }
     }
@@ -167,13 +206,22 @@ pub fn check(input: &ReviewInput, today: NaiveDate, members: &[(i64, String, Str
     }
 }
 
-fn action_views(conn: &mut DbConn, review_ids: &[i64], today: NaiveDate) -> AppResult<Vec<ActionView>> {
+fn action_views(
+    conn: &mut DbConn,
+    review_ids: &[i64],
+    today: NaiveDate,
+) -> AppResult<Vec<ActionView>> {
     let rows: Vec<(ReviewAction, NaiveDate, String, String)> = review_actions::table
         .inner_join(reviews::table)
         .inner_join(organisations::table)
         .filter(review_actions::review_id.eq_any(review_ids))
         .order((review_actions::due_on.asc(), review_actions::id.asc()))
-        .select((ReviewAction::as_select(), reviews::held_on, organisations::code, organisations::name))
+        .select((
+            ReviewAction::as_select(),
+            reviews::held_on,
+            organisations::code,
+            organisations::name,
+        ))
         .load(conn)?;
     Ok(rows
         .into_iter()
@@ -197,7 +245,9 @@ fn views(conn: &mut DbConn, rows: Vec<Review>, today: NaiveDate) -> AppResult<Ve
     Ok(rows
         .into_iter()
         .map(|r| {
-            let (mine, rest): (Vec<ActionView>, Vec<ActionView>) = std::mem::take(&mut actions).into_iter().partition(|a| a.review_id == r.id);
+            let (mine, rest): (Vec<ActionView>, Vec<ActionView>) = std::mem::take(&mut actions)
+                .into_iter()
+                .partition(|a| a.review_id == r.id);
             actions = rest;
             ReviewView {
                 id: r.id,
@@ -213,20 +263,34 @@ fn views(conn: &mut DbConn, rows: Vec<Review>, today: NaiveDate) -> AppResult<Ve
 }
 
 /// A partnership's reviews, newest first, each with its actions by due date.
-pub fn list(conn: &mut DbConn, partnership_id: i64, today: NaiveDate) -> AppResult<Vec<ReviewView>> {
-    let rows: Vec<Review> =
-        reviews::table.filter(reviews::partnership_id.eq(partnership_id)).order((reviews::held_on.desc(), reviews::id.desc())).select(Review::as_select()).load(conn)?;
+pub fn list(
+    conn: &mut DbConn,
+    partnership_id: i64,
+    today: NaiveDate,
+) -> AppResult<Vec<ReviewView>> {
+    let rows: Vec<Review> = reviews::table
+        .filter(reviews::partnership_id.eq(partnership_id))
+        .order((reviews::held_on.desc(), reviews::id.desc()))
+        .select(Review::as_select())
+        .load(conn)?;
     views(conn, rows, today)
 }
 
 /// Every review's actions in one list: those still to do first, soonest due first.
 pub fn all_actions(reviews: &[ReviewView]) -> Vec<ActionView> {
-    let mut all: Vec<ActionView> = reviews.iter().flat_map(|r| r.actions.iter().cloned()).collect();
+    let mut all: Vec<ActionView> = reviews
+        .iter()
+        .flat_map(|r| r.actions.iter().cloned())
+        .collect();
     all.sort_by_key(|a| (a.done_on.is_some(), a.due_on, a.id));
     all
 }
 
-pub fn list_with_schedule(conn: &mut DbConn, p: &Partnership, today: NaiveDate) -> AppResult<ReviewList> {
+pub fn list_with_schedule(
+    conn: &mut DbConn,
+    p: &Partnership,
+    today: NaiveDate,
+) -> AppResult<ReviewList> {
     Ok(ReviewList {
         review_cadence_months: p.review_cadence_months,
         next_review_due: p.next_review_due,
@@ -236,10 +300,22 @@ pub fn list_with_schedule(conn: &mut DbConn, p: &Partnership, today: NaiveDate) 
 }
 
 /// Records a review and its actions, and moves the next review date on.
-pub fn create(conn: &mut DbConn, p: &Partnership, input: &ReviewInput, today: NaiveDate, names: ActionNames, created_by: Option<i64>, actor: &AuditActor) -> AppResult<ReviewView> {
+pub fn create(
+    conn: &mut DbConn,
+    p: &Partnership,
+    input: &ReviewInput,
+    today: NaiveDate,
+    names: ActionNames,
+    created_by: Option<i64>,
+    actor: &AuditActor,
+) -> AppResult<ReviewView> {
     let members = active_member_orgs(conn, p.id)?;
     let owners = check(input, today, &members, names).map_err(AppError::Invalid)?;
-    let (Some(held_on), Some(decision)) = (input.held_on, Decision::parse(&input.decision)) else { return Err(AppError::internal("checked review lost its date or decision")) };
+    let (Some(held_on), Some(decision)) = (input.held_on, Decision::parse(&input.decision)) else {
+        return Err(AppError::internal(
+            "checked review lost its date or decision",
+        ));
+    };
     let id: i64 = diesel::insert_into(reviews::table)
         .values((
             reviews::partnership_id.eq(p.id),
@@ -262,7 +338,10 @@ pub fn create(conn: &mut DbConn, p: &Partnership, input: &ReviewInput, today: Na
             .execute(conn)?;
     }
     refresh_next_review(conn, p.id)?;
-    let review: Review = reviews::table.find(id).select(Review::as_select()).first(conn)?;
+    let review: Review = reviews::table
+        .find(id)
+        .select(Review::as_select())
+        .first(conn)?;
     let view = views(conn, vec![review], today)?.remove(0);
     let after = serde_json::json!({
         "review": view.id,
@@ -271,13 +350,26 @@ pub fn create(conn: &mut DbConn, p: &Partnership, input: &ReviewInput, today: Na
         "findings": view.findings,
         "actions": view.actions.iter().map(|a| serde_json::json!({ "description": a.description, "owner": a.owner_code, "due_on": a.due_on })).collect::<Vec<_>>(),
     });
-    record(conn, actor, p.id, "partnership.review.create", None, Some(after))?;
+    record(
+        conn,
+        actor,
+        p.id,
+        "partnership.review.create",
+        None,
+        Some(after),
+    )?;
     Ok(view)
 }
 
 /// Marks an action as done today. Marking it again changes nothing, so a
 /// second press of the button is harmless.
-pub fn mark_done(conn: &mut DbConn, p: &Partnership, action_id: i64, today: NaiveDate, actor: &AuditActor) -> AppResult<ActionView> {
+pub fn mark_done(
+    conn: &mut DbConn,
+    p: &Partnership,
+    action_id: i64,
+    today: NaiveDate,
+    actor: &AuditActor,
+) -> AppResult<ActionView> {
     let review_id: i64 = review_actions::table
         .inner_join(reviews::table)
         .filter(review_actions::id.eq(action_id))
@@ -286,20 +378,31 @@ pub fn mark_done(conn: &mut DbConn, p: &Partnership, action_id: i64, today: Naiv
         .first(conn)
         .optional()?
         .ok_or(AppError::NotFound)?;
-    let find = |conn: &mut DbConn| -> AppResult<ActionView> { action_views(conn, &[review_id], today)?.into_iter().find(|a| a.id == action_id).ok_or(AppError::NotFound) };
+    let find = |conn: &mut DbConn| -> AppResult<ActionView> {
+        action_views(conn, &[review_id], today)?
+            .into_iter()
+            .find(|a| a.id == action_id)
+            .ok_or(AppError::NotFound)
+    };
     let before = find(conn)?;
     if before.done_on.is_some() {
         return Ok(before);
     }
-    diesel::update(review_actions::table.find(action_id)).set(review_actions::done_on.eq(Some(today))).execute(conn)?;
+    diesel::update(review_actions::table.find(action_id))
+        .set(review_actions::done_on.eq(Some(today)))
+        .execute(conn)?;
     let after = find(conn)?;
     record(
         conn,
         actor,
         p.id,
         "partnership.review.action_done",
-        Some(serde_json::json!({ "action": before.id, "description": before.description, "done_on": before.done_on })),
-        Some(serde_json::json!({ "action": after.id, "description": after.description, "done_on": after.done_on })),
+        Some(
+            serde_json::json!({ "action": before.id, "description": before.description, "done_on": before.done_on }),
+        ),
+        Some(
+            serde_json::json!({ "action": after.id, "description": after.description, "done_on": after.done_on }),
+        ),
     )?;
     Ok(after)
 }
@@ -313,67 +416,145 @@ mod tests {
     }
 
     fn members() -> Vec<(i64, String, String)> {
-        vec![(1, "BIR".into(), "Birmingham City Council".into()), (2, "LDS".into(), "Leeds City Council".into())]
+        vec![
+            (1, "BIR".into(), "Birmingham City Council".into()),
+            (2, "LDS".into(), "Leeds City Council".into()),
+        ]
     }
 
     fn review(actions: Vec<ActionInput>) -> ReviewInput {
-        ReviewInput { held_on: Some(d(2026, 3, 1)), findings: "Savings on track".into(), decision: "continue".into(), actions }
+        ReviewInput {
+            held_on: Some(d(2026, 3, 1)),
+            findings: "Savings on track".into(),
+            decision: "continue".into(),
+            actions,
+        }
     }
 
     fn action(description: &str, owner: &str, due_on: Option<NaiveDate>) -> ActionInput {
-        ActionInput { description: description.into(), owner: owner.into(), due_on }
+        ActionInput {
+            description: description.into(),
+            owner: owner.into(),
+            due_on,
+        }
     }
 
     fn messages(r: Result<Vec<i64>, Vec<FieldError>>) -> Vec<(String, String)> {
-        r.unwrap_err().into_iter().map(|e| (e.field, e.message)).collect()
+        r.unwrap_err()
+            .into_iter()
+            .map(|e| (e.field, e.message))
+            .collect()
     }
 
     #[test]
     fn statuses_come_from_the_dates() {
         let today = d(2026, 6, 1);
         assert_eq!(status(d(2026, 5, 31), None, today), ActionStatus::Overdue);
-        assert_eq!(status(d(2026, 6, 1), None, today), ActionStatus::Open, "due today is not yet overdue");
-        assert_eq!(status(d(2026, 5, 1), Some(d(2026, 5, 20)), today), ActionStatus::Done);
+        assert_eq!(
+            status(d(2026, 6, 1), None, today),
+            ActionStatus::Open,
+            "due today is not yet overdue"
+        );
+        assert_eq!(
+            status(d(2026, 5, 1), Some(d(2026, 5, 20)), today),
+            ActionStatus::Done
+        );
     }
 
     #[test]
     fn a_review_needs_a_past_date_findings_and_a_decision() {
         let today = d(2026, 3, 1);
-        assert_eq!(check(&review(vec![]), today, &members(), &api_names), Ok(vec![]), "held today is fine");
-        let bad = ReviewInput { held_on: Some(d(2026, 3, 2)), findings: " ".into(), decision: "shrug".into(), actions: vec![] };
+        assert_eq!(
+            check(&review(vec![]), today, &members(), &api_names),
+            Ok(vec![]),
+            "held today is fine"
+        );
+        let bad = ReviewInput {
+            held_on: Some(d(2026, 3, 2)),
+            findings: " ".into(),
+            decision: "shrug".into(),
+            actions: vec![],
+        };
         assert_eq!(
             messages(check(&bad, today, &members(), &api_names)),
             [
-                ("held_on".into(), "The date the review was held must be today or in the past".into()),
+                (
+                    "held_on".into(),
+                    "The date the review was held must be today or in the past".into()
+                ),
                 ("findings".into(), "Enter what the review found".into()),
-                ("decision".into(), "Select the review's decision: continue, improve, renegotiate or exit".into()),
+                (
+                    "decision".into(),
+                    "Select the review's decision: continue, improve, renegotiate or exit".into()
+                ),
             ]
         );
-        let undated = ReviewInput { held_on: None, ..review(vec![]) };
-        assert_eq!(messages(check(&undated, today, &members(), &api_names))[0].1, "Enter the date the review was held");
+        let undated = ReviewInput {
+            held_on: None,
+            ..review(vec![])
+        };
+        assert_eq!(
+            messages(check(&undated, today, &members(), &api_names))[0].1,
+            "Enter the date the review was held"
+        );
     }
 
     #[test]
     fn each_action_needs_a_description_a_member_owner_and_a_due_date() {
         let today = d(2026, 3, 1);
-        let ok = review(vec![action("Renegotiate the licence", "lds", Some(d(2026, 9, 1))), action("Report to cabinet", "BIR", Some(d(2026, 3, 1)))]);
+        let ok = review(vec![
+            action("Renegotiate the licence", "lds", Some(d(2026, 9, 1))),
+            action("Report to cabinet", "BIR", Some(d(2026, 3, 1))),
+        ]);
         assert_eq!(check(&ok, today, &members(), &api_names), Ok(vec![2, 1]));
-        let bad = review(vec![action("", "CON", Some(d(2026, 2, 1))), action("Tell the press", "", None)]);
+        let bad = review(vec![
+            action("", "CON", Some(d(2026, 2, 1))),
+            action("Tell the press", "", None),
+        ]);
         assert_eq!(
             messages(check(&bad, today, &members(), &api_names)),
             [
-                ("actions[0].description".into(), "Action 1: enter a description of the action".into()),
-                ("actions[0].owner".into(), "Action 1: CON is not an active member of this partnership".into()),
-                ("actions[0].due_on".into(), "Action 1: the due date must be on or after the date the review was held".into()),
-                ("actions[1].owner".into(), "Action 2: select the organisation that owns it".into()),
-                ("actions[1].due_on".into(), "Action 2: enter the due date".into()),
+                (
+                    "actions[0].description".into(),
+                    "Action 1: enter a description of the action".into()
+                ),
+                (
+                    "actions[0].owner".into(),
+                    "Action 1: CON is not an active member of this partnership".into()
+                ),
+                (
+                    "actions[0].due_on".into(),
+                    "Action 1: the due date must be on or after the date the review was held"
+                        .into()
+                ),
+                (
+                    "actions[1].owner".into(),
+                    "Action 2: select the organisation that owns it".into()
+                ),
+                (
+                    "actions[1].due_on".into(),
+                    "Action 2: enter the due date".into()
+                ),
             ]
         );
         // The form names rows its own way.
         let form_names = |i: usize| (format!("action{}_", i + 2), format!("Action {}", i + 2));
         let one = review(vec![action("Tell the press", "", Some(d(2026, 4, 1)))]);
-        assert_eq!(messages(check(&one, today, &members(), &form_names)), [("action2_owner".into(), "Action 2: select the organisation that owns it".into())]);
-        let many = review((0..=MAX_ACTIONS).map(|_| action("x", "BIR", Some(d(2026, 4, 1)))).collect());
-        assert_eq!(messages(check(&many, today, &members(), &api_names))[0].0, "actions");
+        assert_eq!(
+            messages(check(&one, today, &members(), &form_names)),
+            [(
+                "action2_owner".into(),
+                "Action 2: select the organisation that owns it".into()
+            )]
+        );
+        let many = review(
+            (0..=MAX_ACTIONS)
+                .map(|_| action("x", "BIR", Some(d(2026, 4, 1))))
+                .collect(),
+        );
+        assert_eq!(
+            messages(check(&many, today, &members(), &api_names))[0].0,
+            "actions"
+        );
     }
 }

@@ -22,8 +22,14 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/partnerships/{id}/risks", get(list).post(create))
         .route("/api/v1/partnerships/{id}/risks/exposure", get(exposure_of))
-        .route("/api/v1/partnerships/{id}/risks/{rid}", get(get_one).patch(update))
-        .route("/api/v1/partnerships/{id}/risks/{rid}/reviews", post(review))
+        .route(
+            "/api/v1/partnerships/{id}/risks/{rid}",
+            get(get_one).patch(update),
+        )
+        .route(
+            "/api/v1/partnerships/{id}/risks/{rid}/reviews",
+            post(review),
+        )
 }
 
 /// One organisation's share of a risk.
@@ -97,14 +103,21 @@ pub struct NewRiskReview {
 }
 
 fn codes(shares: Vec<RiskShareInput>) -> Vec<(String, i32)> {
-    shares.into_iter().map(|s| (s.organisation, s.share_bp)).collect()
+    shares
+        .into_iter()
+        .map(|s| (s.organisation, s.share_bp))
+        .collect()
 }
 
 /// The partnership's risks: open ones first, highest score first.
 #[utoipa::path(get, path = "/api/v1/partnerships/{id}/risks", tag = "risks",
     params(("id" = i64, Path, description = "Partnership id")),
     responses((status = 200, body = Vec<RiskView>), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn list(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<Json<Vec<RiskView>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<RiskView>>> {
     let actor = caller.actor();
     let risks = state
         .db
@@ -122,9 +135,17 @@ pub async fn list(State(state): State<AppState>, caller: ApiCaller, Path(id): Pa
     responses((status = 201, body = RiskView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn create(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>, body: Result<Json<NewRisk>, JsonRejection>) -> ApiResult<(StatusCode, Json<RiskView>)> {
+pub async fn create(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    body: Result<Json<NewRisk>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<RiskView>)> {
     let actor = caller.actor();
-    let (p, _) = state.db.read(move |c| access::load_for(c, id, actor.as_ref(), Action::EditPartnership)).await?;
+    let (p, _) = state
+        .db
+        .read(move |c| access::load_for(c, id, actor.as_ref(), Action::EditPartnership))
+        .await?;
     let body = api::json(body)?;
     let audit = caller.require()?.audit_actor();
     let risk = state
@@ -164,7 +185,11 @@ pub async fn create(State(state): State<AppState>, caller: ApiCaller, Path(id): 
 #[utoipa::path(get, path = "/api/v1/partnerships/{id}/risks/{rid}", tag = "risks",
     params(("id" = i64, Path, description = "Partnership id"), ("rid" = i64, Path, description = "Risk id")),
     responses((status = 200, body = RiskDetail), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_one(State(state): State<AppState>, caller: ApiCaller, Path((id, rid)): Path<(i64, i64)>) -> ApiResult<Json<RiskDetail>> {
+pub async fn get_one(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((id, rid)): Path<(i64, i64)>,
+) -> ApiResult<Json<RiskDetail>> {
     let actor = caller.actor();
     let detail = state
         .db
@@ -189,7 +214,10 @@ pub async fn update(
     body: Result<Json<RiskPatch>, JsonRejection>,
 ) -> ApiResult<Json<RiskView>> {
     let actor = caller.actor();
-    let (p, _) = state.db.read(move |c| access::load_for(c, id, actor.as_ref(), Action::EditPartnership)).await?;
+    let (p, _) = state
+        .db
+        .read(move |c| access::load_for(c, id, actor.as_ref(), Action::EditPartnership))
+        .await?;
     let patch = api::json(body)?;
     let audit = caller.require()?.audit_actor();
     let risk = state
@@ -242,13 +270,25 @@ pub async fn review(
     body: Result<Json<NewRiskReview>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<RiskReview>)> {
     let actor = caller.actor();
-    let (p, _) = state.db.read(move |c| access::load_for(c, id, actor.as_ref(), Action::EditPartnership)).await?;
+    let (p, _) = state
+        .db
+        .read(move |c| access::load_for(c, id, actor.as_ref(), Action::EditPartnership))
+        .await?;
     let body = api::json(body)?;
     let user = caller.require()?;
     let (user_id, audit) = (user.id, user.audit_actor());
     let today = chrono::Utc::now().date_naive();
-    let input = ReviewInput { reviewed_on: Some(body.reviewed_on.unwrap_or(today)), likelihood: body.likelihood, impact: body.impact, status: body.status, note: body.note };
-    let review = state.db.write(move |c| store::review(c, &p, rid, &input, Some(user_id), &audit, today)).await?;
+    let input = ReviewInput {
+        reviewed_on: Some(body.reviewed_on.unwrap_or(today)),
+        likelihood: body.likelihood,
+        impact: body.impact,
+        status: body.status,
+        note: body.note,
+    };
+    let review = state
+        .db
+        .write(move |c| store::review(c, &p, rid, &input, Some(user_id), &audit, today))
+        .await?;
     Ok((StatusCode::CREATED, Json(review)))
 }
 
@@ -256,7 +296,11 @@ pub async fn review(
 #[utoipa::path(get, path = "/api/v1/partnerships/{id}/risks/exposure", tag = "risks",
     params(("id" = i64, Path, description = "Partnership id")),
     responses((status = 200, body = RiskExposure), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn exposure_of(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<Json<RiskExposure>> {
+pub async fn exposure_of(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<RiskExposure>> {
     let actor = caller.actor();
     let exposure = state
         .db

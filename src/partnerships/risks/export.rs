@@ -66,11 +66,19 @@ pub fn to_csv(risks: &[RiskView]) -> AppResult<Vec<u8>> {
     w.into_inner().map_err(AppError::internal)
 }
 
-pub async fn csv(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn csv(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     load(&state, ctx.user.as_ref(), id, Action::ViewPartnership).await?;
     let risks = state.db.read(move |c| store::list(c, id)).await?;
     let body = to_csv(&risks)?;
-    Ok((super::http::attachment(&format!("partnership-{id}-risks.csv")), body).into_response())
+    Ok((
+        super::http::attachment(&format!("partnership-{id}-risks.csv")),
+        body,
+    )
+        .into_response())
 }
 
 #[cfg(test)]
@@ -87,6 +95,9 @@ mod tests {
     #[test]
     fn an_empty_register_has_just_the_header() {
         let bytes = to_csv(&[]).unwrap();
-        assert_eq!(String::from_utf8(bytes).unwrap().trim_end(), HEADERS.join(","));
+        assert_eq!(
+            String::from_utf8(bytes).unwrap().trim_end(),
+            HEADERS.join(",")
+        );
     }
 }

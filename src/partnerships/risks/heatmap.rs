@@ -82,11 +82,37 @@ impl HeatMap {
                     _ => red += count,
                 }
                 let (x, y) = (LEFT + (i - 1) * CELL_W, TOP + (5 - l) * CELL_H);
-                cells.push(Cell { likelihood: l, impact: i, count, x, y, w: CELL_W, h: CELL_H, fill: band_fill(l * i), text_x: x + CELL_W / 2, text_y: y + CELL_H / 2 + 6 });
+                cells.push(Cell {
+                    likelihood: l,
+                    impact: i,
+                    count,
+                    x,
+                    y,
+                    w: CELL_W,
+                    h: CELL_H,
+                    fill: band_fill(l * i),
+                    text_x: x + CELL_W / 2,
+                    text_y: y + CELL_H / 2 + 6,
+                });
             }
         }
-        let rows = (1..=5).rev().map(|l| Tick { n: l, label: LIKELIHOOD_LABELS[(l - 1) as usize], x: LEFT - 8, y: TOP + (5 - l) * CELL_H + CELL_H / 2 + 5 }).collect();
-        let columns = (1..=5).map(|i| Tick { n: i, label: IMPACT_LABELS[(i - 1) as usize], x: LEFT + (i - 1) * CELL_W + CELL_W / 2, y: TOP + 5 * CELL_H + 20 }).collect();
+        let rows = (1..=5)
+            .rev()
+            .map(|l| Tick {
+                n: l,
+                label: LIKELIHOOD_LABELS[(l - 1) as usize],
+                x: LEFT - 8,
+                y: TOP + (5 - l) * CELL_H + CELL_H / 2 + 5,
+            })
+            .collect();
+        let columns = (1..=5)
+            .map(|i| Tick {
+                n: i,
+                label: IMPACT_LABELS[(i - 1) as usize],
+                x: LEFT + (i - 1) * CELL_W + CELL_W / 2,
+                y: TOP + 5 * CELL_H + 20,
+            })
+            .collect();
         HeatMap {
             cells,
             rows,
@@ -105,7 +131,15 @@ impl HeatMap {
 
     /// The table version's rows: likelihood 5 down to 1, with counts by impact 1 to 5.
     pub fn table_rows(&self) -> Vec<(String, Vec<i64>)> {
-        (1..=5).rev().map(|l: usize| (super::model::likelihood_label(l as i32), self.counts[l - 1].to_vec())).collect()
+        (1..=5)
+            .rev()
+            .map(|l: usize| {
+                (
+                    super::model::likelihood_label(l as i32),
+                    self.counts[l - 1].to_vec(),
+                )
+            })
+            .collect()
     }
 
     pub fn impact_headers(&self) -> Vec<String> {
@@ -137,10 +171,21 @@ mod tests {
     #[test]
     fn band_colours_keep_contrast() {
         for fill in [GREEN, AMBER, RED] {
-            assert!(contrast(fill, TEXT) >= 4.5, "{fill} with text: {}", contrast(fill, TEXT));
-            assert!(contrast(fill, "#ffffff") >= 3.0, "{fill} against the page: {}", contrast(fill, "#ffffff"));
+            assert!(
+                contrast(fill, TEXT) >= 4.5,
+                "{fill} with text: {}",
+                contrast(fill, TEXT)
+            );
+            assert!(
+                contrast(fill, "#ffffff") >= 3.0,
+                "{fill} against the page: {}",
+                contrast(fill, "#ffffff")
+            );
         }
-        assert_eq!((band_fill(4), band_fill(5), band_fill(12), band_fill(15)), (GREEN, AMBER, AMBER, RED));
+        assert_eq!(
+            (band_fill(4), band_fill(5), band_fill(12), band_fill(15)),
+            (GREEN, AMBER, AMBER, RED)
+        );
     }
 
     #[test]
@@ -151,11 +196,27 @@ mod tests {
         let map = HeatMap::new(counts);
         assert_eq!(map.cells.len(), 25);
         let top_left = &map.cells[0];
-        assert_eq!((top_left.likelihood, top_left.impact, top_left.x, top_left.y), (5, 1, LEFT, TOP));
-        let cell = map.cells.iter().find(|c| c.likelihood == 4 && c.impact == 5).unwrap();
-        assert_eq!((cell.count, cell.fill, cell.x, cell.y), (2, RED, LEFT + 4 * CELL_W, TOP + CELL_H));
+        assert_eq!(
+            (top_left.likelihood, top_left.impact, top_left.x, top_left.y),
+            (5, 1, LEFT, TOP)
+        );
+        let cell = map
+            .cells
+            .iter()
+            .find(|c| c.likelihood == 4 && c.impact == 5)
+            .unwrap();
+        assert_eq!(
+            (cell.count, cell.fill, cell.x, cell.y),
+            (2, RED, LEFT + 4 * CELL_W, TOP + CELL_H)
+        );
         assert_eq!((map.total, map.red, map.green), (3, 2, 1));
-        assert!(map.cells.iter().all(|c| c.x + c.w <= map.width && c.y + c.h <= map.height));
-        assert_eq!(map.table_rows()[1], ("4 – Likely".to_string(), vec![0, 0, 0, 0, 2]));
+        assert!(map
+            .cells
+            .iter()
+            .all(|c| c.x + c.w <= map.width && c.y + c.h <= map.height));
+        assert_eq!(
+            map.table_rows()[1],
+            ("4 – Likely".to_string(), vec![0, 0, 0, 0, 2])
+        );
     }
 }

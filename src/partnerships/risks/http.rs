@@ -27,7 +27,10 @@ pub fn routes() -> Router<AppState> {
         .route("/partnerships/{id}/risks.csv", get(super::export::csv))
         .route("/partnerships/{id}/risks/new", get(new_page).post(create))
         .route("/partnerships/{id}/risks/{rid}", get(risk_page))
-        .route("/partnerships/{id}/risks/{rid}/edit", get(edit_page).post(edit))
+        .route(
+            "/partnerships/{id}/risks/{rid}/edit",
+            get(edit_page).post(edit),
+        )
         .route("/partnerships/{id}/risks/{rid}/reviews", post(add_review))
 }
 
@@ -49,13 +52,27 @@ impl RegisterPage {
     }
 }
 
-async fn register(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<i64>) -> AppResult<Response> {
+async fn register(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let (p, rel) = load(&state, ctx.user.as_ref(), id, Action::ViewPartnership).await?;
-    let (risks, members) = state.db.read(move |c| Ok((store::list(c, id)?, store::member_names(c, id)?))).await?;
+    let (risks, members) = state
+        .db
+        .read(move |c| Ok((store::list(c, id)?, store::member_names(c, id)?)))
+        .await?;
     let exposure = exposure(&risks, &members);
     let map = HeatMap::new(heat_map(&risks));
     let h = Header::new(p, rel, "risks", ctx.user.as_ref());
-    Ok(html(RegisterPage { ctx: ctx.with_nav("partnerships"), h, risks, exposure, map })?.into_response())
+    Ok(html(RegisterPage {
+        ctx: ctx.with_nav("partnerships"),
+        h,
+        risks,
+        exposure,
+        map,
+    })?
+    .into_response())
 }
 
 /// The add/edit form's fields as typed. Shares arrive as `share-<CODE>`.
@@ -107,13 +124,21 @@ impl RiskForm {
             owner: input.owner.clone(),
             mitigation: input.mitigation.clone(),
             status: input.status.clone(),
-            shares: input.shares.iter().map(|(code, bp)| (code.clone(), percent(*bp).trim_end_matches('%').to_string())).collect(),
+            shares: input
+                .shares
+                .iter()
+                .map(|(code, bp)| (code.clone(), percent(*bp).trim_end_matches('%').to_string()))
+                .collect(),
         }
     }
 
     /// What was typed for a member's share.
     pub fn share(&self, code: &str) -> String {
-        self.shares.iter().find(|(c, _)| c.eq_ignore_ascii_case(code)).map(|(_, v)| v.clone()).unwrap_or_default()
+        self.shares
+            .iter()
+            .find(|(c, _)| c.eq_ignore_ascii_case(code))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
     }
 
     /// The input, or every problem found at once. A blank share counts as 0%.
@@ -128,7 +153,10 @@ impl RiskForm {
             }
             match parse_percent(&typed) {
                 Ok(bp) => shares.push((code.clone(), bp)),
-                Err(msg) => errors.push(FieldError::new(&format!("share-{code}"), format!("{name}'s share: {msg}"))),
+                Err(msg) => errors.push(FieldError::new(
+                    &format!("share-{code}"),
+                    format!("{name}'s share: {msg}"),
+                )),
             }
         }
         let int = |v: &str| v.trim().parse::<i32>().unwrap_or(0);
@@ -144,8 +172,15 @@ impl RiskForm {
             shares,
         };
         errors.extend(validate(&input));
-        if !input.owner.trim().is_empty() && !active.iter().any(|(_, c, _)| c.eq_ignore_ascii_case(input.owner.trim())) {
-            errors.push(FieldError::new("owner", "Select a member organisation to own the risk"));
+        if !input.owner.trim().is_empty()
+            && !active
+                .iter()
+                .any(|(_, c, _)| c.eq_ignore_ascii_case(input.owner.trim()))
+        {
+            errors.push(FieldError::new(
+                "owner",
+                "Select a member organisation to own the risk",
+            ));
         }
         if errors.iter().all(|e| !e.field.starts_with("share-")) {
             if let Err(e) = check_shares(active, &input.shares) {
@@ -190,13 +225,21 @@ impl FormPage {
     }
     /// Active members, after a blank choice so nobody owns a risk by accident.
     fn owners(&self) -> Vec<(String, String)> {
-        std::iter::once((String::new(), "Select an organisation".to_string())).chain(self.active.iter().map(|(_, code, name)| (code.clone(), name.clone()))).collect()
+        std::iter::once((String::new(), "Select an organisation".to_string()))
+            .chain(
+                self.active
+                    .iter()
+                    .map(|(_, code, name)| (code.clone(), name.clone())),
+            )
+            .collect()
     }
     fn share_error(&self, code: &str) -> Option<&str> {
         self.errors.get(&format!("share-{code}"))
     }
     fn has_share_errors(&self) -> bool {
-        self.errors.iter().any(|e| e.field == "shares" || e.field.starts_with("share-"))
+        self.errors
+            .iter()
+            .any(|e| e.field == "shares" || e.field.starts_with("share-"))
     }
     fn action(&self) -> String {
         match &self.risk {
@@ -217,38 +260,111 @@ fn form_page(
     active: Active,
     prefilled: bool,
 ) -> AppResult<Response> {
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let h = Header::new(p, rel, "risks", ctx.user.as_ref());
-    Ok((status, html(FormPage { ctx: ctx.with_nav("partnerships"), h, errors: FormErrors(errors), form, risk, active, prefilled })?).into_response())
+    Ok((
+        status,
+        html(FormPage {
+            ctx: ctx.with_nav("partnerships"),
+            h,
+            errors: FormErrors(errors),
+            form,
+            risk,
+            active,
+            prefilled,
+        })?,
+    )
+        .into_response())
 }
 
-async fn new_page(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): SignedIn, Path(id): Path<i64>) -> AppResult<Response> {
+async fn new_page(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    SignedIn(user): SignedIn,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let (p, rel) = load(&state, Some(&user), id, Action::EditPartnership).await?;
-    let (active, defaults) = state.db.read(move |c| Ok((crate::partnerships::store::active_member_orgs(c, id)?, store::default_shares(c, id)?))).await?;
-    let own = active.iter().find(|(org, _, _)| *org == user.organisation_id).map(|(_, code, _)| code.clone()).unwrap_or_default();
-    let input = RiskInput { owner: own, status: RiskStatus::Open.code().into(), shares: defaults.clone().unwrap_or_default(), ..Default::default() };
-    form_page(ctx, p, rel, vec![], RiskForm::from_input(&input), None, active, defaults.is_some())
+    let (active, defaults) = state
+        .db
+        .read(move |c| {
+            Ok((
+                crate::partnerships::store::active_member_orgs(c, id)?,
+                store::default_shares(c, id)?,
+            ))
+        })
+        .await?;
+    let own = active
+        .iter()
+        .find(|(org, _, _)| *org == user.organisation_id)
+        .map(|(_, code, _)| code.clone())
+        .unwrap_or_default();
+    let input = RiskInput {
+        owner: own,
+        status: RiskStatus::Open.code().into(),
+        shares: defaults.clone().unwrap_or_default(),
+        ..Default::default()
+    };
+    form_page(
+        ctx,
+        p,
+        rel,
+        vec![],
+        RiskForm::from_input(&input),
+        None,
+        active,
+        defaults.is_some(),
+    )
 }
 
-async fn create(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): SignedIn, Path(id): Path<i64>, Form(fields): Form<Vec<(String, String)>>) -> AppResult<Response> {
+async fn create(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    SignedIn(user): SignedIn,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
     let (p, rel) = load(&state, Some(&user), id, Action::EditPartnership).await?;
-    let active = state.db.read(move |c| crate::partnerships::store::active_member_orgs(c, id)).await?;
+    let active = state
+        .db
+        .read(move |c| crate::partnerships::store::active_member_orgs(c, id))
+        .await?;
     let form = RiskForm::from_pairs(fields);
     let input = match form.to_input(&active) {
         Ok(i) => i,
         Err(errors) => return form_page(ctx, p, rel, errors, form, None, active, false),
     };
     let (p2, actor) = (p.clone(), user.audit_actor());
-    match state.db.write(move |c| store::create(c, &p2, &input, &actor)).await {
+    match state
+        .db
+        .write(move |c| store::create(c, &p2, &input, &actor))
+        .await
+    {
         Ok(r) => Ok(Redirect::to(&format!("/partnerships/{id}/risks/{}", r.id)).into_response()),
         Err(AppError::Invalid(errors)) => form_page(ctx, p, rel, errors, form, None, active, false),
         Err(e) => Err(e),
     }
 }
 
-async fn edit_page(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): SignedIn, Path((id, rid)): Path<(i64, i64)>) -> AppResult<Response> {
+async fn edit_page(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    SignedIn(user): SignedIn,
+    Path((id, rid)): Path<(i64, i64)>,
+) -> AppResult<Response> {
     let (p, rel) = load(&state, Some(&user), id, Action::EditPartnership).await?;
-    let (risk, active) = state.db.read(move |c| Ok((store::get(c, id, rid)?, crate::partnerships::store::active_member_orgs(c, id)?))).await?;
+    let (risk, active) = state
+        .db
+        .read(move |c| {
+            Ok((
+                store::get(c, id, rid)?,
+                crate::partnerships::store::active_member_orgs(c, id)?,
+            ))
+        })
+        .await?;
     let form = RiskForm::from_input(&store::input_of(&risk));
     form_page(ctx, p, rel, vec![], form, Some(risk), active, false)
 }
@@ -261,16 +377,30 @@ async fn edit(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let (p, rel) = load(&state, Some(&user), id, Action::EditPartnership).await?;
-    let (risk, active) = state.db.read(move |c| Ok((store::get(c, id, rid)?, crate::partnerships::store::active_member_orgs(c, id)?))).await?;
+    let (risk, active) = state
+        .db
+        .read(move |c| {
+            Ok((
+                store::get(c, id, rid)?,
+                crate::partnerships::store::active_member_orgs(c, id)?,
+            ))
+        })
+        .await?;
     let form = RiskForm::from_pairs(fields);
     let input = match form.to_input(&active) {
         Ok(i) => i,
         Err(errors) => return form_page(ctx, p, rel, errors, form, Some(risk), active, false),
     };
     let (p2, actor) = (p.clone(), user.audit_actor());
-    match state.db.write(move |c| store::update(c, &p2, rid, &input, &actor)).await {
+    match state
+        .db
+        .write(move |c| store::update(c, &p2, rid, &input, &actor))
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/partnerships/{id}/risks/{rid}")).into_response()),
-        Err(AppError::Invalid(errors)) => form_page(ctx, p, rel, errors, form, Some(risk), active, false),
+        Err(AppError::Invalid(errors)) => {
+            form_page(ctx, p, rel, errors, form, Some(risk), active, false)
+        }
         Err(e) => Err(e),
     }
 }
@@ -297,10 +427,23 @@ pub struct ReviewForm {
 impl ReviewForm {
     fn to_input(&self, today: chrono::NaiveDate) -> Result<ReviewInput, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let reviewed_on =
-            forms::required_date("reviewed_on", "Date of the review", &self.reviewed_on_day, &self.reviewed_on_month, &self.reviewed_on_year).map_err(|e| errors.push(e)).ok();
+        let reviewed_on = forms::required_date(
+            "reviewed_on",
+            "Date of the review",
+            &self.reviewed_on_day,
+            &self.reviewed_on_month,
+            &self.reviewed_on_year,
+        )
+        .map_err(|e| errors.push(e))
+        .ok();
         let int = |v: &str| v.trim().parse::<i32>().unwrap_or(0);
-        let input = ReviewInput { reviewed_on, likelihood: int(&self.likelihood), impact: int(&self.impact), status: self.status.clone(), note: self.note.clone() };
+        let input = ReviewInput {
+            reviewed_on,
+            likelihood: int(&self.likelihood),
+            impact: int(&self.impact),
+            status: self.status.clone(),
+            note: self.note.clone(),
+        };
         for e in validate_review(&input, today) {
             if !errors.iter().any(|x: &FieldError| x.field == e.field) {
                 errors.push(e);
@@ -344,7 +487,15 @@ impl RiskPage {
     }
 }
 
-async fn render_risk(state: &AppState, ctx: PageCtx, user: Option<&SessionUser>, id: i64, rid: i64, errors: Vec<FieldError>, review: Option<ReviewForm>) -> AppResult<Response> {
+async fn render_risk(
+    state: &AppState,
+    ctx: PageCtx,
+    user: Option<&SessionUser>,
+    id: i64,
+    rid: i64,
+    errors: Vec<FieldError>,
+    review: Option<ReviewForm>,
+) -> AppResult<Response> {
     let (p, rel) = load(state, user, id, Action::ViewPartnership).await?;
     let d = state.db.read(move |c| store::detail(c, id, rid)).await?;
     let review = review.unwrap_or_else(|| ReviewForm {
@@ -353,34 +504,70 @@ async fn render_risk(state: &AppState, ctx: PageCtx, user: Option<&SessionUser>,
         status: d.risk.status.code().into(),
         ..Default::default()
     });
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let h = Header::new(p, rel, "risks", ctx.user.as_ref());
-    Ok((status, html(RiskPage { ctx: ctx.with_nav("partnerships"), h, d, errors: FormErrors(errors), review })?).into_response())
+    Ok((
+        status,
+        html(RiskPage {
+            ctx: ctx.with_nav("partnerships"),
+            h,
+            d,
+            errors: FormErrors(errors),
+            review,
+        })?,
+    )
+        .into_response())
 }
 
-async fn risk_page(State(state): State<AppState>, ctx: PageCtx, Path((id, rid)): Path<(i64, i64)>) -> AppResult<Response> {
+async fn risk_page(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path((id, rid)): Path<(i64, i64)>,
+) -> AppResult<Response> {
     let user = ctx.user.clone();
     render_risk(&state, ctx, user.as_ref(), id, rid, vec![], None).await
 }
 
-async fn add_review(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): SignedIn, Path((id, rid)): Path<(i64, i64)>, Form(form): Form<ReviewForm>) -> AppResult<Response> {
+async fn add_review(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    SignedIn(user): SignedIn,
+    Path((id, rid)): Path<(i64, i64)>,
+    Form(form): Form<ReviewForm>,
+) -> AppResult<Response> {
     let (p, _) = load(&state, Some(&user), id, Action::EditPartnership).await?;
     let today = chrono::Utc::now().date_naive();
     let result = match form.to_input(today) {
         Ok(input) => {
             let (user_id, actor) = (user.id, user.audit_actor());
-            state.db.write(move |c| store::review(c, &p, rid, &input, Some(user_id), &actor, today)).await.map(|_| ())
+            state
+                .db
+                .write(move |c| store::review(c, &p, rid, &input, Some(user_id), &actor, today))
+                .await
+                .map(|_| ())
         }
         Err(errors) => Err(AppError::Invalid(errors)),
     };
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/partnerships/{id}/risks/{rid}")).into_response()),
-        Err(AppError::Invalid(errors)) => render_risk(&state, ctx, Some(&user), id, rid, errors, Some(form)).await,
+        Err(AppError::Invalid(errors)) => {
+            render_risk(&state, ctx, Some(&user), id, rid, errors, Some(form)).await
+        }
         Err(e) => Err(e),
     }
 }
 
 /// A CSV download's headers.
 pub fn attachment(filename: &str) -> [(header::HeaderName, String); 2] {
-    [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\""))]
+    [
+        (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+        (
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ),
+    ]
 }

@@ -6,7 +6,9 @@ use diesel::prelude::*;
 
 use super::model::*;
 use crate::audit::Actor as AuditActor;
-use crate::db::schema::{organisations, partnership_members, risk_reviews, risk_shares, risks, users};
+use crate::db::schema::{
+    organisations, partnership_members, risk_reviews, risk_shares, risks, users,
+};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::orgs::model::OrgRef;
@@ -30,17 +32,37 @@ struct Risk {
 }
 
 /// The order fields appear on the form, so errors are listed in that order.
-const FIELD_ORDER: [&str; 9] = ["category", "title", "description", "likelihood", "impact", "owner", "mitigation", "status", "shares"];
+const FIELD_ORDER: [&str; 9] = [
+    "category",
+    "title",
+    "description",
+    "likelihood",
+    "impact",
+    "owner",
+    "mitigation",
+    "status",
+    "shares",
+];
 
 pub fn sort_errors(errors: &mut [FieldError]) {
-    errors.sort_by_key(|e| FIELD_ORDER.iter().position(|f| *f == e.field || (*f == "shares" && e.field.starts_with("share-"))).unwrap_or(FIELD_ORDER.len()));
+    errors.sort_by_key(|e| {
+        FIELD_ORDER
+            .iter()
+            .position(|f| *f == e.field || (*f == "shares" && e.field.starts_with("share-")))
+            .unwrap_or(FIELD_ORDER.len())
+    });
 }
 
 fn views(conn: &mut DbConn, partnership_id: i64, risk_id: Option<i64>) -> AppResult<Vec<RiskView>> {
     let mut query = risks::table
         .inner_join(organisations::table)
         .filter(risks::partnership_id.eq(partnership_id))
-        .select((Risk::as_select(), organisations::code, organisations::name, organisations::short_name))
+        .select((
+            Risk::as_select(),
+            organisations::code,
+            organisations::name,
+            organisations::short_name,
+        ))
         .into_boxed();
     if let Some(id) = risk_id {
         query = query.filter(risks::id.eq(id));
@@ -50,8 +72,19 @@ fn views(conn: &mut DbConn, partnership_id: i64, risk_id: Option<i64>) -> AppRes
     let shares: Vec<(i64, i64, i32, String, String, String)> = risk_shares::table
         .inner_join(organisations::table)
         .filter(risk_shares::risk_id.eq_any(&ids))
-        .order((risk_shares::risk_id.asc(), risk_shares::share_bp.desc(), organisations::name.asc()))
-        .select((risk_shares::risk_id, organisations::id, risk_shares::share_bp, organisations::code, organisations::name, organisations::short_name))
+        .order((
+            risk_shares::risk_id.asc(),
+            risk_shares::share_bp.desc(),
+            organisations::name.asc(),
+        ))
+        .select((
+            risk_shares::risk_id,
+            organisations::id,
+            risk_shares::share_bp,
+            organisations::code,
+            organisations::name,
+            organisations::short_name,
+        ))
         .load(conn)?;
     let mut out: Vec<RiskView> = rows
         .into_iter()
@@ -66,7 +99,11 @@ fn views(conn: &mut DbConn, partnership_id: i64, risk_id: Option<i64>) -> AppRes
                 impact: r.impact,
                 score,
                 rating: rag(score).to_string(),
-                owner: OrgRef { code, name, short_name },
+                owner: OrgRef {
+                    code,
+                    name,
+                    short_name,
+                },
                 owner_id: r.owner_organisation_id,
                 mitigation: r.mitigation,
                 // Unknown values count as open, like the overview's `status != 'closed'`.
@@ -98,7 +135,10 @@ pub fn list(conn: &mut DbConn, partnership_id: i64) -> AppResult<Vec<RiskView>> 
 
 /// One risk, if it belongs to this partnership.
 pub fn get(conn: &mut DbConn, partnership_id: i64, risk_id: i64) -> AppResult<RiskView> {
-    views(conn, partnership_id, Some(risk_id))?.into_iter().next().ok_or(AppError::NotFound)
+    views(conn, partnership_id, Some(risk_id))?
+        .into_iter()
+        .next()
+        .ok_or(AppError::NotFound)
 }
 
 #[derive(Queryable)]
@@ -166,14 +206,26 @@ pub fn member_names(conn: &mut DbConn, partnership_id: i64) -> AppResult<Vec<(St
 pub fn exposure_of(conn: &mut DbConn, partnership_id: i64) -> AppResult<RiskExposure> {
     let risks = list(conn, partnership_id)?;
     let members = member_names(conn, partnership_id)?;
-    Ok(RiskExposure { partners: exposure(&risks, &members), heat_map: heat_map(&risks).iter().map(|row| row.to_vec()).collect() })
+    Ok(RiskExposure {
+        partners: exposure(&risks, &members),
+        heat_map: heat_map(&risks).iter().map(|row| row.to_vec()).collect(),
+    })
 }
 
 /// The members' agreed cost shares as a default split of a new risk, when
 /// every active member has one.
-pub fn default_shares(conn: &mut DbConn, partnership_id: i64) -> AppResult<Option<Vec<(String, i32)>>> {
-    let active: Vec<_> = pstore::members(conn, partnership_id)?.into_iter().filter(|m| m.is_active()).collect();
-    let shares: Option<Vec<(String, i32)>> = active.iter().map(|m| m.cost_share_bp.map(|bp| (m.organisation_code.clone(), bp))).collect();
+pub fn default_shares(
+    conn: &mut DbConn,
+    partnership_id: i64,
+) -> AppResult<Option<Vec<(String, i32)>>> {
+    let active: Vec<_> = pstore::members(conn, partnership_id)?
+        .into_iter()
+        .filter(|m| m.is_active())
+        .collect();
+    let shares: Option<Vec<(String, i32)>> = active
+        .iter()
+        .map(|m| m.cost_share_bp.map(|bp| (m.organisation_code.clone(), bp)))
+        .collect();
     Ok(shares.filter(|s| !s.is_empty() && s.iter().map(|(_, bp)| bp).sum::<i32>() == 10_000))
 }
 
@@ -181,22 +233,40 @@ pub fn default_shares(conn: &mut DbConn, partnership_id: i64) -> AppResult<Optio
 /// against the active members. Unchanged owner and shares of an existing
 /// risk are kept even if that member has since left, so the risk can still
 /// be updated (say, closed) without first re-dividing it.
-fn check(conn: &mut DbConn, partnership_id: i64, input: &RiskInput, current: Option<&RiskView>) -> AppResult<(i64, Vec<(i64, i32)>)> {
+fn check(
+    conn: &mut DbConn,
+    partnership_id: i64,
+    input: &RiskInput,
+    current: Option<&RiskView>,
+) -> AppResult<(i64, Vec<(i64, i32)>)> {
     let mut errors = validate(input);
     let active = pstore::active_member_orgs(conn, partnership_id)?;
     let mut owner_id = None;
     if !input.owner.trim().is_empty() {
         match current.filter(|c| c.owner.code.eq_ignore_ascii_case(input.owner.trim())) {
             Some(c) => owner_id = Some(c.owner_id),
-            None => match active.iter().find(|(_, code, _)| code.eq_ignore_ascii_case(input.owner.trim())) {
+            None => match active
+                .iter()
+                .find(|(_, code, _)| code.eq_ignore_ascii_case(input.owner.trim()))
+            {
                 Some((id, _, _)) => owner_id = Some(*id),
-                None => errors.push(FieldError::new("owner", format!("{} is not an active member of this partnership", input.owner.trim()))),
+                None => errors.push(FieldError::new(
+                    "owner",
+                    format!(
+                        "{} is not an active member of this partnership",
+                        input.owner.trim()
+                    ),
+                )),
             },
         }
     }
     let unchanged = current.filter(|c| same_shares(&c.shares, &input.shares));
     let shares = match unchanged {
-        Some(c) => c.shares.iter().map(|s| (s.organisation_id, s.share_bp)).collect(),
+        Some(c) => c
+            .shares
+            .iter()
+            .map(|s| (s.organisation_id, s.share_bp))
+            .collect(),
         None => check_shares(&active, &input.shares).unwrap_or_else(|e| {
             errors.extend(e);
             vec![]
@@ -213,17 +283,32 @@ fn check(conn: &mut DbConn, partnership_id: i64, input: &RiskInput, current: Opt
 
 fn same_shares(current: &[RiskShare], proposed: &[(String, i32)]) -> bool {
     let norm = |v: Vec<(String, i32)>| {
-        let mut v: Vec<(String, i32)> = v.into_iter().filter(|(_, bp)| *bp != 0).map(|(c, bp)| (c.trim().to_uppercase(), bp)).collect();
+        let mut v: Vec<(String, i32)> = v
+            .into_iter()
+            .filter(|(_, bp)| *bp != 0)
+            .map(|(c, bp)| (c.trim().to_uppercase(), bp))
+            .collect();
         v.sort();
         v
     };
-    norm(current.iter().map(|s| (s.organisation.clone(), s.share_bp)).collect()) == norm(proposed.to_vec())
+    norm(
+        current
+            .iter()
+            .map(|s| (s.organisation.clone(), s.share_bp))
+            .collect(),
+    ) == norm(proposed.to_vec())
 }
 
 fn write_shares(conn: &mut DbConn, risk_id: i64, shares: &[(i64, i32)]) -> AppResult<()> {
     diesel::delete(risk_shares::table.filter(risk_shares::risk_id.eq(risk_id))).execute(conn)?;
     for (org, bp) in shares {
-        diesel::insert_into(risk_shares::table).values((risk_shares::risk_id.eq(risk_id), risk_shares::organisation_id.eq(org), risk_shares::share_bp.eq(bp))).execute(conn)?;
+        diesel::insert_into(risk_shares::table)
+            .values((
+                risk_shares::risk_id.eq(risk_id),
+                risk_shares::organisation_id.eq(org),
+                risk_shares::share_bp.eq(bp),
+            ))
+            .execute(conn)?;
     }
     Ok(())
 }
@@ -244,7 +329,12 @@ fn audit_json(r: &RiskView) -> serde_json::Value {
     })
 }
 
-pub fn create(conn: &mut DbConn, p: &Partnership, input: &RiskInput, actor: &AuditActor) -> AppResult<RiskView> {
+pub fn create(
+    conn: &mut DbConn,
+    p: &Partnership,
+    input: &RiskInput,
+    actor: &AuditActor,
+) -> AppResult<RiskView> {
     let (owner_id, shares) = check(conn, p.id, input, None)?;
     let now = crate::db::now();
     let id: i64 = diesel::insert_into(risks::table)
@@ -265,7 +355,14 @@ pub fn create(conn: &mut DbConn, p: &Partnership, input: &RiskInput, actor: &Aud
         .get_result(conn)?;
     write_shares(conn, id, &shares)?;
     let view = get(conn, p.id, id)?;
-    record(conn, actor, p.id, "partnership.risk.create", None, Some(audit_json(&view)))?;
+    record(
+        conn,
+        actor,
+        p.id,
+        "partnership.risk.create",
+        None,
+        Some(audit_json(&view)),
+    )?;
     Ok(view)
 }
 
@@ -280,11 +377,21 @@ pub fn input_of(r: &RiskView) -> RiskInput {
         owner: r.owner.code.clone(),
         mitigation: r.mitigation.clone(),
         status: r.status.code().to_string(),
-        shares: r.shares.iter().map(|s| (s.organisation.clone(), s.share_bp)).collect(),
+        shares: r
+            .shares
+            .iter()
+            .map(|s| (s.organisation.clone(), s.share_bp))
+            .collect(),
     }
 }
 
-pub fn update(conn: &mut DbConn, p: &Partnership, risk_id: i64, input: &RiskInput, actor: &AuditActor) -> AppResult<RiskView> {
+pub fn update(
+    conn: &mut DbConn,
+    p: &Partnership,
+    risk_id: i64,
+    input: &RiskInput,
+    actor: &AuditActor,
+) -> AppResult<RiskView> {
     let before = get(conn, p.id, risk_id)?;
     let (owner_id, shares) = check(conn, p.id, input, Some(&before))?;
     diesel::update(risks::table.find(before.id))
@@ -302,16 +409,33 @@ pub fn update(conn: &mut DbConn, p: &Partnership, risk_id: i64, input: &RiskInpu
         .execute(conn)?;
     write_shares(conn, before.id, &shares)?;
     let after = get(conn, p.id, before.id)?;
-    record(conn, actor, p.id, "partnership.risk.update", Some(audit_json(&before)), Some(audit_json(&after)))?;
+    record(
+        conn,
+        actor,
+        p.id,
+        "partnership.risk.update",
+        Some(audit_json(&before)),
+        Some(audit_json(&after)),
+    )?;
     Ok(after)
 }
 
 /// Records a dated review, which also becomes the risk's current
 /// likelihood, impact and status.
-pub fn review(conn: &mut DbConn, p: &Partnership, risk_id: i64, input: &ReviewInput, reviewed_by: Option<i64>, actor: &AuditActor, today: NaiveDate) -> AppResult<RiskReview> {
+pub fn review(
+    conn: &mut DbConn,
+    p: &Partnership,
+    risk_id: i64,
+    input: &ReviewInput,
+    reviewed_by: Option<i64>,
+    actor: &AuditActor,
+    today: NaiveDate,
+) -> AppResult<RiskReview> {
     let before = get(conn, p.id, risk_id)?;
     let errors = validate_review(input, today);
-    let Some(reviewed_on) = input.reviewed_on.filter(|_| errors.is_empty()) else { return Err(AppError::Invalid(errors)) };
+    let Some(reviewed_on) = input.reviewed_on.filter(|_| errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
     let now = crate::db::now();
     let id: i64 = diesel::insert_into(risk_reviews::table)
         .values((
@@ -327,17 +451,27 @@ pub fn review(conn: &mut DbConn, p: &Partnership, risk_id: i64, input: &ReviewIn
         .returning(risk_reviews::id)
         .get_result(conn)?;
     diesel::update(risks::table.find(before.id))
-        .set((risks::likelihood.eq(input.likelihood), risks::impact.eq(input.impact), risks::status.eq(&input.status), risks::updated_at.eq(now)))
+        .set((
+            risks::likelihood.eq(input.likelihood),
+            risks::impact.eq(input.impact),
+            risks::status.eq(&input.status),
+            risks::updated_at.eq(now),
+        ))
         .execute(conn)?;
     record(
         conn,
         actor,
         p.id,
         "partnership.risk.review",
-        Some(serde_json::json!({ "risk": before.id, "likelihood": before.likelihood, "impact": before.impact, "status": before.status.code() })),
+        Some(
+            serde_json::json!({ "risk": before.id, "likelihood": before.likelihood, "impact": before.impact, "status": before.status.code() }),
+        ),
         Some(
             serde_json::json!({ "risk": before.id, "reviewed_on": reviewed_on, "likelihood": input.likelihood, "impact": input.impact, "status": input.status, "note": input.note.trim() }),
         ),
     )?;
-    reviews(conn, before.id)?.into_iter().find(|r| r.id == id).ok_or(AppError::NotFound)
+    reviews(conn, before.id)?
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or(AppError::NotFound)
 }

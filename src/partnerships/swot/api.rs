@@ -18,12 +18,16 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/partnerships/{id}/swot", get(board).post(add))
         .route("/api/v1/partnerships/{id}/swot/{item}", delete(delete_item))
-        .route("/api/v1/partnerships/{id}/swot/{item}/vote", post(vote).delete(unvote))
+        .route(
+            "/api/v1/partnerships/{id}/swot/{item}/vote",
+            post(vote).delete(unvote),
+        )
 }
 
 /// Ids that are not numbers name nothing: not found, as problem details.
 fn ids<T>(path: Result<Path<T>, PathRejection>) -> Result<T, ApiError> {
-    path.map(|Path(v)| v).map_err(|_| ApiError(AppError::NotFound))
+    path.map(|Path(v)| v)
+        .map_err(|_| ApiError(AppError::NotFound))
 }
 
 /// The SWOT board: every item with its votes, most votes first.
@@ -31,7 +35,11 @@ fn ids<T>(path: Result<Path<T>, PathRejection>) -> Result<T, ApiError> {
     params(("id" = i64, Path, description = "Partnership id")),
     responses((status = 200, body = SwotBoard), (status = 404, body = Problem, content_type = "application/problem+json")),
     security((), ("bearer" = [])))]
-pub async fn board(State(state): State<AppState>, caller: ApiCaller, path: Result<Path<i64>, PathRejection>) -> ApiResult<Json<SwotBoard>> {
+pub async fn board(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    path: Result<Path<i64>, PathRejection>,
+) -> ApiResult<Json<SwotBoard>> {
     let id = ids(path)?;
     let actor = caller.actor();
     let items = state
@@ -78,7 +86,11 @@ pub async fn add(
     responses((status = 200, description = "The item with the caller's vote", body = SwotItem), (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn vote(State(state): State<AppState>, caller: ApiCaller, path: Result<Path<(i64, i64)>, PathRejection>) -> ApiResult<Json<SwotItem>> {
+pub async fn vote(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    path: Result<Path<(i64, i64)>, PathRejection>,
+) -> ApiResult<Json<SwotItem>> {
     change_vote(state, caller, path, true).await
 }
 
@@ -88,11 +100,20 @@ pub async fn vote(State(state): State<AppState>, caller: ApiCaller, path: Result
     responses((status = 200, description = "The item without the caller's vote", body = SwotItem), (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn unvote(State(state): State<AppState>, caller: ApiCaller, path: Result<Path<(i64, i64)>, PathRejection>) -> ApiResult<Json<SwotItem>> {
+pub async fn unvote(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    path: Result<Path<(i64, i64)>, PathRejection>,
+) -> ApiResult<Json<SwotItem>> {
     change_vote(state, caller, path, false).await
 }
 
-async fn change_vote(state: AppState, caller: ApiCaller, path: Result<Path<(i64, i64)>, PathRejection>, add: bool) -> ApiResult<Json<SwotItem>> {
+async fn change_vote(
+    state: AppState,
+    caller: ApiCaller,
+    path: Result<Path<(i64, i64)>, PathRejection>,
+    add: bool,
+) -> ApiResult<Json<SwotItem>> {
     let (id, item) = ids(path)?;
     let user = caller.require()?.clone();
     let view = state
@@ -117,7 +138,11 @@ async fn change_vote(state: AppState, caller: ApiCaller, path: Result<Path<(i64,
     responses((status = 204, description = "Deleted"), (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn delete_item(State(state): State<AppState>, caller: ApiCaller, path: Result<Path<(i64, i64)>, PathRejection>) -> ApiResult<StatusCode> {
+pub async fn delete_item(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    path: Result<Path<(i64, i64)>, PathRejection>,
+) -> ApiResult<StatusCode> {
     let (id, item) = ids(path)?;
     let user = caller.require()?.clone();
     state

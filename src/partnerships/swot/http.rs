@@ -64,7 +64,10 @@ impl SwotItem {
         if self.text.chars().count() <= MAX {
             self.text.clone()
         } else {
-            format!("{}…", self.text.chars().take(MAX).collect::<String>().trim_end())
+            format!(
+                "{}…",
+                self.text.chars().take(MAX).collect::<String>().trim_end()
+            )
         }
     }
 }
@@ -73,17 +76,35 @@ fn field_for(q: Quadrant) -> String {
     format!("text-{}", q.code())
 }
 
-async fn render(state: &AppState, ctx: PageCtx, p: Partnership, rel: PartnershipRelation, errors: FormErrors, draft: Option<(Quadrant, String)>) -> AppResult<Response> {
+async fn render(
+    state: &AppState,
+    ctx: PageCtx,
+    p: Partnership,
+    rel: PartnershipRelation,
+    errors: FormErrors,
+    draft: Option<(Quadrant, String)>,
+) -> AppResult<Response> {
     let (pid, actor) = (p.id, ctx.user.as_ref().map(|u| u.actor()));
-    let summary = state.db.read(move |c| store::board(c, pid, actor.as_ref(), rel)).await?;
+    let summary = state
+        .db
+        .read(move |c| store::board(c, pid, actor.as_ref(), rel))
+        .await?;
     let blocks: Vec<Block> = Quadrant::ALL
         .iter()
         .map(|&q| {
             let field = field_for(q);
             Block {
                 q,
-                items: summary.iter().filter(|i| i.quadrant == q).cloned().collect(),
-                draft: draft.as_ref().filter(|(d, _)| *d == q).map(|(_, t)| t.clone()).unwrap_or_default(),
+                items: summary
+                    .iter()
+                    .filter(|i| i.quadrant == q)
+                    .cloned()
+                    .collect(),
+                draft: draft
+                    .as_ref()
+                    .filter(|(d, _)| *d == q)
+                    .map(|(_, t)| t.clone())
+                    .unwrap_or_default(),
                 error: errors.get(&field).map(str::to_string),
                 field,
             }
@@ -94,46 +115,110 @@ async fn render(state: &AppState, ctx: PageCtx, p: Partnership, rel: Partnership
     while let (Some(a), b) = (blocks.next(), blocks.next()) {
         rows.push(std::iter::once(a).chain(b).collect());
     }
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let h = Header::new(p, rel, "swot", ctx.user.as_ref());
-    Ok((status, html(SwotPage { ctx: ctx.with_nav("partnerships"), h, errors, rows, summary })?).into_response())
+    Ok((
+        status,
+        html(SwotPage {
+            ctx: ctx.with_nav("partnerships"),
+            h,
+            errors,
+            rows,
+            summary,
+        })?,
+    )
+        .into_response())
 }
 
-async fn page(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<i64>) -> AppResult<Response> {
+async fn page(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let (p, rel) = load(&state, ctx.user.as_ref(), id, Action::ViewPartnership).await?;
     render(&state, ctx, p, rel, FormErrors::default(), None).await
 }
 
-async fn add(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): SignedIn, Path(id): Path<i64>, Form(form): Form<SwotInput>) -> AppResult<Response> {
+async fn add(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    SignedIn(user): SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<SwotInput>,
+) -> AppResult<Response> {
     let (p, rel) = load(&state, Some(&user), id, Action::EditPartnership).await?;
     // The quadrant is a hidden field: only a tampered form gets this wrong.
     let Some(q) = Quadrant::parse(&form.quadrant) else {
-        return Err(AppError::BadRequest("Choose a quadrant: strengths, weaknesses, opportunities or threats.".into()));
+        return Err(AppError::BadRequest(
+            "Choose a quadrant: strengths, weaknesses, opportunities or threats.".into(),
+        ));
     };
     let f = form.clone();
     match state.db.write(move |c| store::add(c, id, &f, &user)).await {
         Ok(_) => Ok(Redirect::to(&format!("/partnerships/{id}/swot#{}", q.code())).into_response()),
         Err(AppError::Invalid(errors)) => {
-            let errors = errors.into_iter().map(|e| if e.field == "text" { FieldError { field: field_for(q), ..e } } else { e }).collect();
-            render(&state, ctx, p, rel, FormErrors(errors), Some((q, form.text))).await
+            let errors = errors
+                .into_iter()
+                .map(|e| {
+                    if e.field == "text" {
+                        FieldError {
+                            field: field_for(q),
+                            ..e
+                        }
+                    } else {
+                        e
+                    }
+                })
+                .collect();
+            render(
+                &state,
+                ctx,
+                p,
+                rel,
+                FormErrors(errors),
+                Some((q, form.text)),
+            )
+            .await
         }
         Err(e) => Err(e),
     }
 }
 
-async fn vote(State(state): State<AppState>, SignedIn(user): SignedIn, Path((id, item)): Path<(i64, i64)>) -> AppResult<Response> {
+async fn vote(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path((id, item)): Path<(i64, i64)>,
+) -> AppResult<Response> {
     load(&state, Some(&user), id, Action::EditPartnership).await?;
-    state.db.write(move |c| store::vote(c, id, item, &user)).await?;
+    state
+        .db
+        .write(move |c| store::vote(c, id, item, &user))
+        .await?;
     Ok(Redirect::to(&format!("/partnerships/{id}/swot#item-{item}")).into_response())
 }
 
-async fn unvote(State(state): State<AppState>, SignedIn(user): SignedIn, Path((id, item)): Path<(i64, i64)>) -> AppResult<Response> {
+async fn unvote(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path((id, item)): Path<(i64, i64)>,
+) -> AppResult<Response> {
     load(&state, Some(&user), id, Action::EditPartnership).await?;
-    state.db.write(move |c| store::unvote(c, id, item, &user)).await?;
+    state
+        .db
+        .write(move |c| store::unvote(c, id, item, &user))
+        .await?;
     Ok(Redirect::to(&format!("/partnerships/{id}/swot#item-{item}")).into_response())
 }
 
-async fn delete(State(state): State<AppState>, SignedIn(user): SignedIn, Path((id, item)): Path<(i64, i64)>) -> AppResult<Response> {
+async fn delete(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path((id, item)): Path<(i64, i64)>,
+) -> AppResult<Response> {
     let actor = user.actor();
     // Who may delete depends on the organisation's role, so read it in the same transaction.
     let q = state
