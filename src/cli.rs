@@ -3,9 +3,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 
+use crate::audit::Actor;
 use crate::db::{Backend, Db};
+use crate::imports::{ImportError, ImportReport};
 
 #[derive(Parser, Debug)]
 #[command(name = "concord", version, about = "Concord: find partners, run partnerships and share what works across UK public services.", long_about = None)]
@@ -27,16 +29,10 @@ pub struct Cli {
         default_value = "text",
         global = true
     )]
-    pub log_format: LogFormat,
+    pub log_format: crate::config::LogFormat,
 
     #[command(subcommand)]
     pub command: Command,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
-pub enum LogFormat {
-    Text,
-    Json,
 }
 
 #[derive(Subcommand, Debug)]
@@ -60,7 +56,7 @@ pub enum Command {
     /// Import a CSV file. Atomic: any bad line refuses the whole file. Re-running updates in place.
     Import {
         #[arg(value_enum)]
-        kind: crate::imports::ImportKind,
+        kind: ImportKind,
         /// The CSV file to read.
         file: PathBuf,
     },
@@ -127,7 +123,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 let local = listener.local_addr()?;
                 let public_url = public_url.unwrap_or_else(|| format!("http://{local}"));
                 let config = crate::config::Config::new(&public_url, mail_dir);
-                let state = crate::AppState::new(db, config);
+                let state = crate::state::AppState::new(db, config);
                 println!("Concord is ready at http://{local}/");
                 crate::serve(state, listener, crate::ops::shutdown_signal()).await
             })
@@ -148,9 +144,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let db = open_db(&cli.database_url)?;
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-            let report =
-                crate::imports::run(&db, kind, &text, &crate::audit::Actor::system("cli import"))
-                    .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let report = run_import(&db, kind, &text, &crate::audit::Actor::system("cli import"))
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             println!("{}: {report}", file.display());
             Ok(())
         }
@@ -175,7 +170,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 &crate::audit::Actor::system("cli"),
             )
             .map_err(|e| anyhow::anyhow!("{}", crate::users::store::describe_error(&e)))?;
-            println!("created user {} ({}) in {}", user.email, role.as_str(), org);
+            println!("created user {} ({}) in {}", user.email, role.code(), org);
             Ok(())
         }
         Command::Backup { dest } => {
@@ -192,5 +187,55 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportKind {
+    /// mySociety uk_local_authorities.csv: the council register.
+    Councils,
+    /// GOV.UK local-links-manager local-authorities.csv: council websites.
+    Websites,
+    /// mySociety touching_las.csv: councils that border or overlap.
+    Neighbours,
+    /// mySociety composite_label_desc.csv: similar-council group descriptions.
+    SimilarityGroups,
+    /// mySociety composite_la_labels.csv: each council's similar-council group.
+    Similarity,
+    /// LGSL functions.csv.
+    Functions,
+    /// LGSL services.csv.
+    Services,
+    /// GOV.UK publisher local_services.csv: which tier provides each service.
+    ServiceTiers,
+    /// Partnerships by organisation codes (see README for the columns).
+    Partnerships,
+}
+
+/// Runs one CSV import as the platform (the command line has no user).
+pub fn run_import(
+    db: &Db,
+    kind: ImportKind,
+    text: &str,
+    actor: &Actor,
+) -> Result<ImportReport, ImportError> {
+    use ImportKind::*;
+    match kind {
+        Councils => crate::orgs::import::councils(db, text, actor),
+        Websites => crate::orgs::import::websites(db, text, actor),
+        Neighbours => crate::orgs::import::neighbours(db, text, actor),
+        SimilarityGroups => crate::orgs::import::similarity_groups(db, text, actor),
+        Similarity => crate::orgs::import::similarity(db, text, actor),
+        Functions => crate::lgsl::import::functions(db, text, actor),
+        Services => crate::lgsl::import::services(db, text, actor),
+        ServiceTiers => crate::lgsl::import::service_tiers(db, text, actor),
+        Partnerships => db.write_blocking_as(|c| {
+            crate::partnerships::import::import(
+                c,
+                text,
+                crate::partnerships::import::Importer::Platform,
+                actor,
+            )
+        }),
     }
 }

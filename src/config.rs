@@ -23,3 +23,10 @@ impl Config {
         }
     }
 }
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, clap::ValueEnum, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}

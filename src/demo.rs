@@ -2,8 +2,8 @@
 //! demo accounts, so a new user sees a living Concord. Safe to run again.
 
 use crate::audit::Actor;
+use crate::cli::{run_import, ImportKind};
 use crate::db::Db;
-use crate::imports::{self, ImportKind};
 use crate::policy::Role;
 
 pub const DEMO_PASSWORD: &str = "concord-demo-password";
@@ -87,7 +87,7 @@ pub fn load_reference_data(db: &Db) -> anyhow::Result<Vec<String>> {
     let mut lines = Vec::new();
     for (kind, name, text) in DATASETS {
         let report =
-            imports::run(db, *kind, text, &actor).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+            run_import(db, *kind, text, &actor).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
         lines.push(format!("  {name}: {report}"));
     }
     Ok(lines)

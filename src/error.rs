@@ -1,4 +1,5 @@
-//! The one error type. Pages render it as a GOV.UK error page; the API wraps it
+//! The one error type. Pages render it as a GOV.UK error page (the `web`
+//! layer draws it inside the layout, with who is signed in); the API wraps it
 //! in [`ApiError`] and renders RFC 9457 problem details. Internal details are
 //! logged, never shown.
 
@@ -29,7 +30,7 @@ pub enum AppError {
     #[error("not found")]
     NotFound,
     #[error("you must sign in")]
-    Unauthenticated { next: Option<String> },
+    Unauthenticated,
     #[error("forbidden")]
     Forbidden,
     #[error("method not allowed")]
@@ -42,6 +43,8 @@ pub enum AppError {
     BadRequest(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    TooLarge(String),
     #[error("{0}")]
     TooManyRequests(String),
     #[error("service unavailable: {0}")]
@@ -64,12 +67,13 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::CsrfFailed => StatusCode::FORBIDDEN,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -79,13 +83,14 @@ impl AppError {
     pub fn title(&self) -> &'static str {
         match self {
             AppError::NotFound => "Page not found",
-            AppError::Unauthenticated { .. } => "You need to sign in",
+            AppError::Unauthenticated => "You need to sign in",
             AppError::Forbidden => "You do not have permission to do this",
             AppError::CsrfFailed => "Your form has expired",
             AppError::MethodNotAllowed => "Method not allowed",
             AppError::Invalid(_) => "There is a problem with what you entered",
             AppError::BadRequest(_) => "The request could not be understood",
             AppError::Conflict(_) => "This conflicts with something that already exists",
+            AppError::TooLarge(_) => "What you sent is too large",
             AppError::TooManyRequests(_) => "Too many attempts",
             AppError::Unavailable(_) => "Sorry, the service is unavailable",
             AppError::Internal(_) => "Sorry, there is a problem with the service",
@@ -96,12 +101,15 @@ impl AppError {
     pub fn detail(&self) -> String {
         match self {
             AppError::NotFound => "If you typed the web address, check it is correct. If you pasted it, check you copied the entire address.".into(),
-            AppError::Unauthenticated { .. } => "Sign in to continue.".into(),
+            AppError::Unauthenticated => "Sign in to continue.".into(),
             AppError::Forbidden => "Your account does not allow this. Ask your organisation's administrator if you think it should.".into(),
             AppError::CsrfFailed => "For your security, forms expire. Go back, reload the page and try again.".into(),
             AppError::MethodNotAllowed => "This address does not accept that kind of request.".into(),
             AppError::Invalid(errors) => errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join(" "),
-            AppError::BadRequest(m) | AppError::Conflict(m) | AppError::TooManyRequests(m) => m.clone(),
+            AppError::BadRequest(m)
+            | AppError::Conflict(m)
+            | AppError::TooLarge(m)
+            | AppError::TooManyRequests(m) => m.clone(),
             AppError::Unavailable(_) => "Try again later.".into(),
             AppError::Internal(_) => "Try again later. The problem has been logged.".into(),
         }
@@ -118,15 +126,24 @@ impl AppError {
 
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
         match e {
-            diesel::result::Error::NotFound => AppError::NotFound,
-            diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                info,
-            ) => AppError::Conflict(format!(
-                "A record with the same unique value already exists ({})",
-                info.message()
-            )),
+            Error::NotFound => AppError::NotFound,
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                tracing::info!(detail = %info.message(), "unique violation");
+                AppError::Conflict("A record with the same unique value already exists.".into())
+            }
+            // Another writer holds the lock, or PostgreSQL asks for a retry:
+            // the client should try again shortly, not see a failure.
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, info) => {
+                AppError::Unavailable(info.message().to_string())
+            }
+            Error::DatabaseError(_, info)
+                if info.message().contains("database is locked")
+                    || info.message().contains("database is busy") =>
+            {
+                AppError::Unavailable(info.message().to_string())
+            }
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -144,30 +161,61 @@ impl From<askama::Error> for AppError {
     }
 }
 
+/// Seconds a client is asked to wait before retrying a 503.
+pub const RETRY_AFTER_SECONDS: &str = "5";
+
+/// What a page needs to show an error inside the layout. Set on the response
+/// so the `web` layer can draw the page with the signed-in header.
+#[derive(Clone, Debug)]
+pub struct PageError {
+    pub status: StatusCode,
+    pub title: &'static str,
+    pub detail: String,
+}
+
+/// Marks a redirect to sign in, which the `web` layer completes with the
+/// page to come back to.
+#[derive(Clone, Copy, Debug)]
+pub struct SignInNeeded;
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         self.log();
-        if let AppError::Unauthenticated { next } = &self {
-            let target = match next {
-                Some(n) => format!(
-                    "/sign-in?{}",
-                    serde_urlencoded::to_string([("next", n)]).unwrap_or_default()
-                ),
-                None => "/sign-in".to_string(),
-            };
-            return Redirect::to(&target).into_response();
+        if let AppError::Unauthenticated = &self {
+            let mut response = Redirect::to("/sign-in").into_response();
+            response.extensions_mut().insert(SignInNeeded);
+            return response;
         }
         let status = self.status();
-        let body = crate::web::render_error_page(status, self.title(), &self.detail());
+        let page = PageError {
+            status,
+            title: self.title(),
+            detail: self.detail(),
+        };
+        // A bare page in case nothing draws the full one.
+        let body = format!(
+            "<!DOCTYPE html><html lang=\"en\"><title>{0}</title><h1>{0}</h1><p>{1}</p></html>",
+            escape(page.title),
+            escape(&page.detail)
+        );
         let mut response = (status, axum::response::Html(body)).into_response();
-        response.extensions_mut().insert(ErrorRendered);
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from_static(RETRY_AFTER_SECONDS),
+            );
+        }
+        response.extensions_mut().insert(page);
         response
     }
 }
 
-/// Marks responses that already carry a rendered error page.
-#[derive(Clone, Copy)]
-pub struct ErrorRendered;
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
 
 /// RFC 9457 problem details body.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -200,20 +248,21 @@ impl IntoResponse for ApiError {
         let status = e.status();
         let slug = match &e {
             AppError::NotFound => "not-found",
-            AppError::Unauthenticated { .. } => "unauthenticated",
+            AppError::Unauthenticated => "unauthenticated",
             AppError::Forbidden => "forbidden",
             AppError::CsrfFailed => "csrf",
             AppError::MethodNotAllowed => "method-not-allowed",
             AppError::Invalid(_) => "invalid-input",
             AppError::BadRequest(_) => "bad-request",
             AppError::Conflict(_) => "conflict",
+            AppError::TooLarge(_) => "too-large",
             AppError::TooManyRequests(_) => "too-many-requests",
             AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
         };
         let detail = match &e {
             AppError::NotFound => "No such resource, or you may not see it.".to_string(),
-            AppError::Unauthenticated { .. } => {
+            AppError::Unauthenticated => {
                 "Send a valid API token as 'Authorization: Bearer <token>'.".to_string()
             }
             _ => e.detail(),
@@ -234,13 +283,18 @@ impl IntoResponse for ApiError {
             serde_json::to_string(&problem).unwrap_or_default(),
         )
             .into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from_static(RETRY_AFTER_SECONDS),
+            );
+        }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
                 header::HeaderValue::from_static("Bearer"),
             );
         }
-        response.extensions_mut().insert(ErrorRendered);
         response
     }
 }

@@ -7,9 +7,16 @@
 #![allow(clippy::too_many_arguments)]
 //! Concord: the platform for public-service collaboration.
 //!
-//! `lib.rs` builds the application (router and state); `main.rs` and the
-//! integration tests both use it.
+//! `lib.rs` builds the application (router and state) from the slices;
+//! `main.rs` and the integration tests both use it. The layers, from the
+//! bottom: kernel (`config`, `money`, `vocab`), foundation (`error`, `db`,
+//! `policy`, `audit`, `metrics`, `state`, `auth`, `work`, `web`, `api`,
+//! `imports`, `slice`), capabilities (`home`, `orgs`, `lgsl`, `users`,
+//! `account`, `admin`, `partnerships`), and the top (`demo`, `ops`, `cli`, this file).
+//! Each layer imports only from layers below it; see docs/architecture.md.
 
+pub mod account;
+pub mod admin;
 pub mod api;
 pub mod audit;
 pub mod auth;
@@ -18,68 +25,108 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod home;
 pub mod imports;
+pub mod lgsl;
+pub mod metrics;
+pub mod money;
 pub mod ops;
 pub mod orgs;
 pub mod outbox;
 pub mod partnerships;
 pub mod policy;
-pub mod services;
+pub mod slice;
+pub mod state;
 pub mod users;
+pub mod vocab;
 pub mod web;
+pub mod work;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::{header, HeaderValue};
-use axum::routing::get;
+use axum::response::IntoResponse;
+use axum::routing::{any, get};
 use axum::Router;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::config::Config;
-use crate::db::Db;
-use crate::error::AppError;
+pub use crate::state::AppState;
 
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub config: Arc<Config>,
-    pub metrics: ops::Metrics,
-}
+use crate::error::{ApiError, AppError};
+use crate::slice::Slice;
 
-impl AppState {
-    pub fn new(db: Db, config: Config) -> AppState {
-        AppState {
-            db,
-            config: Arc::new(config),
-            metrics: ops::Metrics::new(),
-        }
-    }
-}
+/// Every capability, in the order their routes are merged.
+const SLICES: &[Slice] = &[
+    home::SLICE,
+    account::SLICE,
+    orgs::SLICE,
+    lgsl::SLICE,
+    users::SLICE,
+    admin::SLICE,
+    partnerships::SLICE,
+];
 
 /// Content Security Policy: only our own scripts, styles and images.
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-async fn page_not_found() -> AppError {
-    AppError::NotFound
+/// The whole OpenAPI document: every slice's part, with the shared conventions.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    use utoipa::OpenApi;
+    let mut doc = ApiInfo::openapi();
+    doc.merge(api::openapi::ProblemSchemas::openapi());
+    for slice in SLICES {
+        doc.merge((slice.openapi)());
+    }
+    api::openapi::finish(doc)
 }
 
-pub fn router(state: AppState) -> Router {
-    let pages = Router::new()
-        .merge(web::pages::routes())
-        .merge(auth::http::routes())
-        .merge(orgs::http::routes())
-        .merge(services::http::routes())
-        .merge(users::http::routes())
-        .merge(audit::http::routes())
-        .merge(partnerships::routes())
-        .fallback(page_not_found)
+#[derive(utoipa::OpenApi)]
+#[openapi(info(
+    title = "Concord API",
+    version = "1",
+    description = "Find partners, run partnerships and share what works across UK public services. Public reference data needs no token; everything else needs 'Authorization: Bearer TOKEN' (create one on your account page). Errors are RFC 9457 problem details."
+))]
+struct ApiInfo;
+
+async fn openapi_json() -> impl IntoResponse {
+    static DOC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let body = DOC.get_or_init(|| serde_json::to_string(&openapi_document()).unwrap_or_default());
+    ([(header::CONTENT_TYPE, "application/json")], body.as_str())
+}
+
+fn api_routes(state: &AppState) -> Router<AppState> {
+    let mut api = Router::new().route("/api/v1/openapi.json", get(openapi_json));
+    for slice in SLICES {
+        api = api.merge((slice.api)());
+    }
+    api
+        // Unknown API paths get problem details, not the HTML 404 page.
+        .route("/api", any(|| async { ApiError(AppError::NotFound) }))
+        .route(
+            "/api/{*rest}",
+            any(|| async { ApiError(AppError::NotFound) }),
+        )
+        .method_not_allowed_fallback(|| async { ApiError(AppError::MethodNotAllowed) })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::tokens::middleware,
+        ))
+}
+
+fn page_routes(state: &AppState) -> Router<AppState> {
+    let mut pages = Router::new();
+    for slice in SLICES {
+        pages = pages.merge((slice.pages)());
+    }
+    pages
+        .fallback(|| async { AppError::NotFound })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::session::middleware,
         ))
+        .layer(axum::middleware::from_fn(web::errors::draw))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),
@@ -87,15 +134,17 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
-        ));
+        ))
+}
 
+pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .route("/assets/{*path}", get(web::assets::serve))
         .route("/favicon.ico", get(web::assets::favicon))
-        .merge(api::routes(state.clone()))
-        .merge(pages)
+        .merge(api_routes(&state))
+        .merge(page_routes(&state))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             ops::track,

@@ -1,6 +1,5 @@
 //! Accounts, sessions, CSRF protection and API tokens.
 
-pub mod http;
 pub mod password;
 pub mod session;
 pub mod tokens;
@@ -11,7 +10,6 @@ use serde::Serialize;
 
 use crate::error::AppError;
 use crate::policy::{Actor, Role};
-use crate::web::PageCtx;
 
 /// The person behind a request, from a session cookie or an API token.
 #[derive(Clone, Debug, Serialize)]
@@ -48,45 +46,20 @@ pub struct RequestAuth {
     pub session_hash: Option<String>,
 }
 
-/// The layout context for a page handler.
-impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let auth = parts
-            .extensions
-            .get::<RequestAuth>()
-            .ok_or_else(|| AppError::internal("session middleware missing"))?;
-        Ok(PageCtx {
-            user: auth.user.clone(),
-            csrf_token: auth.csrf_token.clone(),
-            nav: "",
-        })
-    }
-}
-
-/// A page handler that needs someone signed in. Redirects to sign-in otherwise,
-/// coming back to the same page afterwards.
+/// A page handler that needs someone signed in. Redirects to sign-in otherwise
+/// (the `web` layer adds the page to come back to).
 pub struct SignedIn(pub SessionUser);
 
 impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let user = parts
+        parts
             .extensions
             .get::<RequestAuth>()
-            .and_then(|a| a.user.clone());
-        match user {
-            Some(u) => Ok(SignedIn(u)),
-            None => {
-                let next = parts.uri.path_and_query().map(|p| p.as_str().to_string());
-                Err(AppError::Unauthenticated {
-                    next: next
-                        .filter(|n| parts.method == axum::http::Method::GET && is_local_path(n)),
-                })
-            }
-        }
+            .and_then(|a| a.user.clone())
+            .map(SignedIn)
+            .ok_or(AppError::Unauthenticated)
     }
 }
 
@@ -112,9 +85,7 @@ impl ApiCaller {
     }
 
     pub fn require(&self) -> Result<&SessionUser, AppError> {
-        self.0
-            .as_ref()
-            .ok_or(AppError::Unauthenticated { next: None })
+        self.0.as_ref().ok_or(AppError::Unauthenticated)
     }
 }
 

@@ -15,7 +15,7 @@ use crate::db::schema::{organisations, sessions, users};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::policy::Role;
-use crate::AppState;
+use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "concord_session";
 pub const CSRF_COOKIE: &str = "concord_csrf";
@@ -168,6 +168,16 @@ pub async fn middleware(
         }
     };
 
+    let auth = RequestAuth {
+        user,
+        csrf_token,
+        session_hash: session_hash.filter(|_| !stale_session),
+    };
+    // Responses carry who is signed in, so error pages drawn later show it.
+    let with_auth = |mut response: Response, auth: &RequestAuth| {
+        response.extensions_mut().insert(auth.clone());
+        response
+    };
     let mut request = request;
     if !matches!(
         *request.method(),
@@ -176,22 +186,21 @@ pub async fn middleware(
         let (parts, body) = request.into_parts();
         let bytes = match axum::body::to_bytes(body, FORM_LIMIT).await {
             Ok(b) => b,
-            Err(_) => return AppError::BadRequest("The form is too large.".into()).into_response(),
+            Err(_) => {
+                let e = AppError::TooLarge("The form is too large.".into());
+                return with_auth(e.into_response(), &auth);
+            }
         };
         let submitted = form_field(&parts, &bytes, CSRF_FIELD);
-        if !submitted.is_some_and(|s| constant_time_eq(&s, &csrf_token)) {
+        if !submitted.is_some_and(|s| constant_time_eq(&s, &auth.csrf_token)) {
             tracing::warn!(path = %parts.uri.path(), "CSRF token missing or wrong");
-            return AppError::CsrfFailed.into_response();
+            return with_auth(AppError::CsrfFailed.into_response(), &auth);
         }
         request = Request::from_parts(parts, Body::from(bytes));
     }
 
-    request.extensions_mut().insert(RequestAuth {
-        user,
-        csrf_token,
-        session_hash: session_hash.filter(|_| !stale_session),
-    });
-    let response = next.run(request).await;
+    request.extensions_mut().insert(auth.clone());
+    let response = with_auth(next.run(request).await, &auth);
     let mut jar = CookieJar::new();
     if let Some(token) = new_cookie_csrf {
         jar = jar.add(

@@ -14,7 +14,7 @@ use crate::db::schema::{api_tokens, organisations, users};
 use crate::db::DbConn;
 use crate::error::{ApiError, AppError, AppResult};
 use crate::policy::Role;
-use crate::AppState;
+use crate::state::AppState;
 
 /// Tokens start with this, so they are easy to spot in logs and secret scanners.
 pub const TOKEN_PREFIX: &str = "concord_";
@@ -68,12 +68,13 @@ pub fn create(conn: &mut DbConn, user: &SessionUser, name: &str) -> AppResult<St
         conn,
         &user.audit_actor(),
         Change {
-            action: "api_token.create",
-            entity_type: "user",
+            action: "api_token.create".into(),
+            entity_type: "user".into(),
             entity_id: user.id.to_string(),
             organisation_id: Some(user.organisation_id),
             before: None,
             after: Some(serde_json::json!({ "name": name, "prefix": prefix })),
+            organisations: Vec::new(),
         },
     )?;
     Ok(secret)
@@ -97,8 +98,8 @@ pub fn revoke(conn: &mut DbConn, user: &SessionUser, token_id: i64) -> AppResult
         conn,
         &user.audit_actor(),
         Change {
-            action: "api_token.revoke",
-            entity_type: "user",
+            action: "api_token.revoke".into(),
+            entity_type: "user".into(),
             entity_id: user.id.to_string(),
             organisation_id: Some(user.organisation_id),
             before: Some(
@@ -107,6 +108,7 @@ pub fn revoke(conn: &mut DbConn, user: &SessionUser, token_id: i64) -> AppResult
             after: Some(
                 serde_json::json!({ "name": token.name, "prefix": token.token_prefix, "revoked": true }),
             ),
+            organisations: Vec::new(),
         },
     )?;
     Ok(())
@@ -197,7 +199,7 @@ pub async fn middleware(
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
             else {
-                return ApiError(AppError::Unauthenticated { next: None }).into_response();
+                return ApiError(AppError::Unauthenticated).into_response();
             };
             let secret = secret.to_string();
             match state.db.read(move |c| find_user(c, &secret)).await {
@@ -209,9 +211,7 @@ pub async fn middleware(
                     }
                     ApiCaller(Some(user))
                 }
-                Ok(None) => {
-                    return ApiError(AppError::Unauthenticated { next: None }).into_response()
-                }
+                Ok(None) => return ApiError(AppError::Unauthenticated).into_response(),
                 Err(e) => return ApiError(e).into_response(),
             }
         }

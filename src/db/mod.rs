@@ -17,6 +17,9 @@ use crate::error::{AppError, AppResult};
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
+/// The PostgreSQL advisory lock key that serialises migrations ("concord1").
+const MIGRATION_LOCK: i64 = 0x636f_6e63_6f72_6431;
+
 /// A connection to either backend. Queries written once with diesel's DSL run on both.
 #[derive(diesel::MultiConnection)]
 pub enum DbConn {
@@ -166,11 +169,22 @@ impl Db {
         let mut conn = self.conn()?;
         let _guard = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
         let applied = match &mut *conn {
-            DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
-            DbConn::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS),
+            DbConn::Sqlite(c) => c
+                .run_pending_migrations(SQLITE_MIGRATIONS)
+                .map(|versions| versions.iter().map(|v| v.to_string()).collect::<Vec<_>>()),
+            DbConn::Pg(c) => {
+                // Two instances starting on an empty database must not both
+                // create the tables: the second waits here, then finds them made.
+                c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+                let applied = c
+                    .run_pending_migrations(PG_MIGRATIONS)
+                    .map(|versions| versions.iter().map(|v| v.to_string()).collect::<Vec<_>>());
+                c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
+                applied
+            }
         }
         .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
-        Ok(applied.iter().map(|v| v.to_string()).collect())
+        Ok(applied)
     }
 
     /// Runs read-only work on a pooled connection, off the async runtime.
@@ -208,7 +222,7 @@ impl Db {
             Backend::Sqlite => Some(self.write_lock.lock().unwrap_or_else(|p| p.into_inner())),
             Backend::Postgres => None,
         };
-        conn.transaction(|c| f(c))
+        in_write_transaction(&mut conn, f)
     }
 
     /// Like [`Db::write_blocking`], for work with its own error type (imports).
@@ -224,7 +238,7 @@ impl Db {
             Backend::Sqlite => Some(self.write_lock.lock().unwrap_or_else(|p| p.into_inner())),
             Backend::Postgres => None,
         };
-        conn.transaction(|c| f(c))
+        in_write_transaction(&mut conn, f)
     }
 
     /// True when the database answers a trivial query.
@@ -267,6 +281,42 @@ impl Db {
                 (t, cols)
             })
             .collect())
+    }
+}
+
+/// Runs `f` in a write transaction. On SQLite it starts with BEGIN IMMEDIATE,
+/// which takes the write lock at once: a deferred transaction that reads
+/// first and then writes cannot wait for another process's lock (SQLite
+/// refuses the upgrade at once), whereas this waits up to `busy_timeout`.
+fn in_write_transaction<T, E>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    if let DbConn::Sqlite(c) = conn {
+        AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+    } else {
+        return conn.transaction(f);
+    }
+    let result = f(conn);
+    let DbConn::Sqlite(c) = conn else {
+        unreachable!("the connection cannot change backend")
+    };
+    match result {
+        Ok(value) => {
+            if let Err(e) = AnsiTransactionManager::commit_transaction(c) {
+                let _ = AnsiTransactionManager::rollback_transaction(c);
+                return Err(e.into());
+            }
+            Ok(value)
+        }
+        Err(e) => {
+            AnsiTransactionManager::rollback_transaction(c)?;
+            Err(e)
+        }
     }
 }
 

@@ -1,4 +1,5 @@
-//! Strict, atomic CSV imports. A file is read and checked in full before
+//! Strict, atomic CSV imports: the reading and checking every importer
+//! shares. A file is read and checked in full before
 //! anything is written; the first bad line refuses the whole file with its
 //! line number. Writes happen in one transaction and update in place, so
 //! running the same import twice changes nothing the second time.
@@ -7,29 +8,6 @@ use std::collections::HashMap;
 use std::fmt;
 
 use crate::audit::Actor;
-use crate::db::Db;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum ImportKind {
-    /// mySociety uk_local_authorities.csv: the council register.
-    Councils,
-    /// GOV.UK local-links-manager local-authorities.csv: council websites.
-    Websites,
-    /// mySociety touching_las.csv: councils that border or overlap.
-    Neighbours,
-    /// mySociety composite_label_desc.csv: similar-council group descriptions.
-    SimilarityGroups,
-    /// mySociety composite_la_labels.csv: each council's similar-council group.
-    Similarity,
-    /// LGSL functions.csv.
-    Functions,
-    /// LGSL services.csv.
-    Services,
-    /// GOV.UK publisher local_services.csv: which tier provides each service.
-    ServiceTiers,
-    /// Partnerships by organisation codes (see README for the columns).
-    Partnerships,
-}
 
 /// Why a file was refused. `line` is the file's line number (header = line 1).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,33 +69,6 @@ impl fmt::Display for ImportReport {
             "{} created, {} updated, {} unchanged",
             self.created, self.updated, self.unchanged
         )
-    }
-}
-
-pub fn run(
-    db: &Db,
-    kind: ImportKind,
-    text: &str,
-    actor: &Actor,
-) -> Result<ImportReport, ImportError> {
-    use ImportKind::*;
-    match kind {
-        Councils => crate::orgs::import::councils(db, text, actor),
-        Websites => crate::orgs::import::websites(db, text, actor),
-        Neighbours => crate::orgs::import::neighbours(db, text, actor),
-        SimilarityGroups => crate::orgs::import::similarity_groups(db, text, actor),
-        Similarity => crate::orgs::import::similarity(db, text, actor),
-        Functions => crate::services::import::functions(db, text, actor),
-        Services => crate::services::import::services(db, text, actor),
-        ServiceTiers => crate::services::import::service_tiers(db, text, actor),
-        Partnerships => db.write_blocking_as(|c| {
-            crate::partnerships::import::import(
-                c,
-                text,
-                crate::partnerships::import::Importer::Platform,
-                actor,
-            )
-        }),
     }
 }
 
@@ -299,14 +250,16 @@ pub fn record(
         conn,
         actor,
         crate::audit::Change {
-            action: "import",
-            entity_type: "dataset",
+            action: "import".into(),
+            entity_type: "dataset".into(),
             entity_id: what.to_string(),
             organisation_id: None,
             before: None,
             after: Some(
                 serde_json::json!({ "created": report.created, "updated": report.updated, "unchanged": report.unchanged }),
             ),
+            organisations: Vec::new(),
         },
-    )
+    )?;
+    Ok(())
 }

@@ -13,9 +13,9 @@ use super::store;
 use crate::api::{self, Page, PagingParams};
 use crate::auth::ApiCaller;
 use crate::error::{ApiResult, Problem};
+use crate::lgsl::store::Service;
 use crate::policy::{authorize, Action};
-use crate::services::store::Service;
-use crate::AppState;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -112,7 +112,7 @@ pub async fn services(
         .db
         .read(move |c| {
             let org = store::find(c, &code)?;
-            crate::services::store::for_tier(c, org.tier.as_deref())
+            crate::lgsl::store::for_tier(c, org.tier.as_deref())
         })
         .await?;
     Ok(Json(services))

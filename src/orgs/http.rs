@@ -12,10 +12,11 @@ use super::model::*;
 use super::store;
 use crate::auth::SignedIn;
 use crate::error::{AppError, AppResult};
+use crate::lgsl::store::Service;
+use crate::money::thousands;
 use crate::policy::{allows, authorize, Action};
-use crate::services::store::Service;
-use crate::web::{html, page_number, thousands, FormErrors, PageCtx, Pagination};
-use crate::AppState;
+use crate::state::AppState;
+use crate::web::{html, page_number, FormErrors, PageCtx, Pagination};
 
 pub const PER_PAGE: i64 = 20;
 
@@ -121,7 +122,7 @@ async fn organisation(
         .read(move |c| {
             let org = store::find(c, &code)?;
             let detail = store::detail(c, &org)?;
-            let services = crate::services::store::for_tier(c, org.tier.as_deref())?;
+            let services = crate::lgsl::store::for_tier(c, org.tier.as_deref())?;
             // Only the partnerships this viewer may see.
             let filter = crate::partnerships::portfolio::PortfolioFilter {
                 organisation: Some(org.code.clone()),

@@ -6,3 +6,20 @@ pub mod http;
 pub mod import;
 pub mod model;
 pub mod store;
+
+use crate::slice::Slice;
+
+pub const SLICE: Slice = Slice {
+    pages: http::routes,
+    api: api::routes,
+    openapi,
+};
+
+fn openapi() -> utoipa::openapi::OpenApi {
+    use utoipa::OpenApi;
+    ApiDoc::openapi()
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(api::list, api::get_one, api::services, api::create), tags((name = "organisations", description = "Councils and partner organisations")))]
+struct ApiDoc;

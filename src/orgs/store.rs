@@ -176,7 +176,7 @@ pub fn detail(conn: &mut DbConn, org: &Organisation) -> AppResult<OrganisationDe
         replaced_by: org_ref(conn, org.replaced_by.as_deref())?,
         neighbours,
         similar,
-        service_count: crate::services::store::count_for_tier(conn, org.tier.as_deref())?,
+        service_count: crate::lgsl::store::count_for_tier(conn, org.tier.as_deref())?,
     })
 }
 
@@ -299,12 +299,13 @@ pub fn create(
         conn,
         actor,
         Change {
-            action: "organisation.create",
-            entity_type: "organisation",
+            action: "organisation.create".into(),
+            entity_type: "organisation".into(),
             entity_id: org.code.clone(),
             organisation_id: Some(org.id),
             before: None,
             after: audit::to_json(&org.summary()),
+            organisations: Vec::new(),
         },
     )?;
     Ok(org)
@@ -333,12 +334,13 @@ pub fn update_website(
         conn,
         actor,
         Change {
-            action: "organisation.update",
-            entity_type: "organisation",
+            action: "organisation.update".into(),
+            entity_type: "organisation".into(),
             entity_id: org.code.clone(),
             organisation_id: Some(org.id),
             before: Some(serde_json::json!({ "website": org.website })),
             after: Some(serde_json::json!({ "website": website })),
+            organisations: Vec::new(),
         },
     )?;
     find_by_id(conn, org.id)

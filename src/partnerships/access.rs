@@ -8,14 +8,14 @@ use super::model::{MemberRole, MemberStatus, Partnership};
 use crate::db::schema::{partnership_members, partnerships};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::policy::{allows, Action, Actor, PartnershipRelation};
+use crate::policy::{allows, Action, Actor, Relation};
 
 pub fn relation(
     conn: &mut DbConn,
     partnership: &Partnership,
     actor: Option<&Actor>,
-) -> AppResult<PartnershipRelation> {
-    let mut rel = PartnershipRelation {
+) -> AppResult<Relation> {
+    let mut rel = Relation {
         visibility: partnership.visibility(),
         role: None,
         invited: false,
@@ -43,7 +43,7 @@ pub fn load_visible(
     conn: &mut DbConn,
     id: i64,
     actor: Option<&Actor>,
-) -> AppResult<(Partnership, PartnershipRelation)> {
+) -> AppResult<(Partnership, Relation)> {
     let p: Partnership = partnerships::table
         .find(id)
         .select(Partnership::as_select())
@@ -63,8 +63,8 @@ pub fn load_for(
     conn: &mut DbConn,
     id: i64,
     actor: Option<&Actor>,
-    action: fn(PartnershipRelation) -> Action,
-) -> AppResult<(Partnership, PartnershipRelation)> {
+    action: fn(Relation) -> Action,
+) -> AppResult<(Partnership, Relation)> {
     let (p, rel) = load_visible(conn, id, actor)?;
     crate::policy::authorize(actor, action(rel))?;
     Ok((p, rel))

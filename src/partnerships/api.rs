@@ -23,8 +23,8 @@ use crate::auth::ApiCaller;
 use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::error::{ApiResult, AppError, Problem};
-use crate::policy::{authorize, Action, PartnershipRelation};
-use crate::AppState;
+use crate::policy::{authorize, Action, Relation};
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -75,7 +75,7 @@ pub(crate) async fn change<T, F>(
     state: &AppState,
     caller: &ApiCaller,
     id: i64,
-    action: fn(PartnershipRelation) -> Action,
+    action: fn(Relation) -> Action,
     f: F,
 ) -> AppResult<T>
 where

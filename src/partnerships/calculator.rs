@@ -12,12 +12,12 @@ use utoipa::ToSchema;
 use super::http::{load, render_members};
 use super::members::InviteInput;
 use super::model::MemberView;
-use super::money::{self, split};
 use crate::auth::SignedIn;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::money::{self, split};
 use crate::policy::Action;
+use crate::state::AppState;
 use crate::web::{FormErrors, PageCtx};
-use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/partnerships/{id}/calculator", post(calculate))
@@ -98,7 +98,7 @@ pub fn calculate_split(
                         m.population.unwrap_or(0),
                         format!(
                             "Population {}",
-                            crate::web::thousands(m.population.unwrap_or(0))
+                            crate::money::thousands(m.population.unwrap_or(0))
                         ),
                     )
                 })

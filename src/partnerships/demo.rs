@@ -168,7 +168,7 @@ pub fn load(db: &Db, actor: &Actor) -> anyhow::Result<usize> {
             let services = if demo.service_search.is_empty() {
                 vec![]
             } else {
-                crate::services::store::search(c, Some(demo.service_search), true, 0, 2)?
+                crate::lgsl::store::search(c, Some(demo.service_search), true, 0, 2)?
                     .0
                     .into_iter()
                     .map(|s| s.id)

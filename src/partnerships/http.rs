@@ -16,9 +16,9 @@ use super::store;
 use crate::audit::AuditEntry;
 use crate::auth::{SessionUser, SignedIn};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::policy::{allows, Action, PartnershipRelation};
+use crate::policy::{allows, Action, Relation};
+use crate::state::AppState;
 use crate::web::{forms, html, FormErrors, PageCtx};
-use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -40,7 +40,7 @@ pub fn routes() -> Router<AppState> {
 #[derive(Clone, Debug)]
 pub struct Header {
     pub p: Partnership,
-    pub rel: PartnershipRelation,
+    pub rel: Relation,
     pub section: &'static str,
     pub can_edit: bool,
     pub can_manage: bool,
@@ -62,7 +62,7 @@ pub const SECTIONS: &[(&str, &str, &str)] = &[
 impl Header {
     pub fn new(
         p: Partnership,
-        rel: PartnershipRelation,
+        rel: Relation,
         section: &'static str,
         user: Option<&SessionUser>,
     ) -> Header {
@@ -84,8 +84,8 @@ pub async fn load(
     state: &AppState,
     user: Option<&SessionUser>,
     id: i64,
-    action: fn(PartnershipRelation) -> Action,
-) -> AppResult<(Partnership, PartnershipRelation)> {
+    action: fn(Relation) -> Action,
+) -> AppResult<(Partnership, Relation)> {
     let actor = user.map(|u| u.actor());
     state
         .db
@@ -344,7 +344,7 @@ struct OverviewPage {
     ctx: PageCtx,
     h: Header,
     members: Vec<MemberView>,
-    services: Vec<crate::services::store::Service>,
+    services: Vec<crate::lgsl::store::Service>,
     summary: super::summary::Summary,
     today: chrono::NaiveDate,
 }
@@ -457,7 +457,7 @@ impl MembersPage {
     }
     fn share_value(&self, m: &MemberView) -> String {
         m.cost_share_bp
-            .map(|bp| super::money::percent(bp).trim_end_matches('%').to_string())
+            .map(|bp| crate::money::percent(bp).trim_end_matches('%').to_string())
             .unwrap_or_default()
     }
 }
@@ -466,7 +466,7 @@ pub(super) async fn render_members(
     state: &AppState,
     ctx: PageCtx,
     p: Partnership,
-    rel: PartnershipRelation,
+    rel: Relation,
     errors: FormErrors,
     invite: InviteInput,
     calculator: Option<super::calculator::Calculation>,
@@ -633,7 +633,7 @@ async fn cost_shares(
         if value.trim().is_empty() {
             shares.push((member, None));
         } else {
-            match super::money::parse_percent(value) {
+            match crate::money::parse_percent(value) {
                 Ok(bp) => shares.push((member, Some(bp))),
                 Err(msg) => errors.push(key, msg),
             }

@@ -344,7 +344,7 @@ pub fn set_cost_shares(
                 "shares",
                 format!(
                     "Shares must add up to 100%; these add up to {}",
-                    super::money::percent(total)
+                    crate::money::percent(total)
                 ),
             ));
         }

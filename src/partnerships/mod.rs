@@ -12,7 +12,6 @@ pub mod import;
 pub mod ledger;
 pub mod members;
 pub mod model;
-pub mod money;
 pub mod objectives;
 pub mod portfolio;
 pub mod register;
@@ -24,7 +23,14 @@ pub mod swot;
 
 use axum::Router;
 
-use crate::AppState;
+use crate::slice::Slice;
+use crate::state::AppState;
+
+pub const SLICE: Slice = Slice {
+    pages: routes,
+    api: api_routes,
+    openapi,
+};
 
 /// Every partnership page route.
 pub fn routes() -> Router<AppState> {

@@ -6,47 +6,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::schema::{partnership_members, partnerships};
+pub use crate::policy::{MemberRole, MemberStatus, Visibility};
 
-/// Declares a closed list of values stored as text, with labels for people.
-#[macro_export]
-macro_rules! vocabulary {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:tt : $label:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-        pub enum $name {
-            $(#[serde(rename = $code)] $variant),+
-        }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label),+ }
-            }
-
-            pub fn parse(code: &str) -> Option<$name> {
-                match code { $($code => Some($name::$variant),)+ _ => None }
-            }
-
-            /// (code, label) pairs for a form's options.
-            pub fn options() -> Vec<(&'static str, &'static str)> {
-                Self::ALL.iter().map(|v| (v.code(), v.label())).collect()
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.label())
-            }
-        }
-    };
-}
-
-vocabulary!(
+crate::vocabulary!(
     /// Type of collaboration (seeds 001, 002).
     Kind {
         SharedService = "shared_service": "Shared service",
@@ -63,7 +25,7 @@ vocabulary!(
     }
 );
 
-vocabulary!(
+crate::vocabulary!(
     /// Degree on the collaboration spectrum: higher needs more trust, time and shared risk.
     Degree {
         Networking = "networking": "Networking",
@@ -74,40 +36,13 @@ vocabulary!(
     }
 );
 
-vocabulary!(
+crate::vocabulary!(
     Status {
         Proposed = "proposed": "Proposed",
         Active = "active": "Active",
         UnderReview = "under_review": "Under review",
         Exiting = "exiting": "Exiting",
         Ended = "ended": "Ended",
-    }
-);
-
-vocabulary!(
-    /// Who may see a partnership.
-    Visibility {
-        Partners = "partners": "Partners only",
-        SignedIn = "signed_in": "All signed-in users",
-        Public = "public": "Public",
-    }
-);
-
-vocabulary!(
-    MemberRole {
-        Lead = "lead": "Lead",
-        Partner = "partner": "Partner",
-        Supplier = "supplier": "Supplier",
-        Observer = "observer": "Observer",
-    }
-);
-
-vocabulary!(
-    MemberStatus {
-        Invited = "invited": "Invited",
-        Active = "active": "Member",
-        Declined = "declined": "Declined",
-        Left = "left": "Left",
     }
 );
 
@@ -228,7 +163,7 @@ impl MemberView {
     }
     pub fn share_label(&self) -> String {
         self.cost_share_bp
-            .map(crate::partnerships::money::percent)
+            .map(crate::money::percent)
             .unwrap_or_else(|| "Not agreed".into())
     }
 }

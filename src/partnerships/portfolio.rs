@@ -181,7 +181,7 @@ pub struct PortfolioRow {
 
 impl PortfolioRow {
     pub fn savings_label(&self) -> String {
-        super::money::pounds(self.realised_savings_pence)
+        crate::money::pounds(self.realised_savings_pence)
     }
 }
 

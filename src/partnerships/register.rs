@@ -8,12 +8,12 @@ use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 
-use super::money::{financial_year_label, pounds};
 use super::portfolio::{self, Portfolio, PortfolioFilter, PortfolioRow};
 use crate::error::{AppError, AppResult};
+use crate::money::{financial_year_label, pounds};
+use crate::state::AppState;
 use crate::web::charts::{bar_chart, Bar};
 use crate::web::{html, page_number, PageCtx, Pagination};
-use crate::AppState;
 
 pub const PER_PAGE: i64 = 25;
 

@@ -229,12 +229,13 @@ pub fn create(
         conn,
         actor,
         Change {
-            action: "partnership.create",
-            entity_type: "partnership",
+            action: "partnership.create".into(),
+            entity_type: "partnership".into(),
             entity_id: id.to_string(),
             organisation_id: Some(lead.id),
             before: None,
             after: audit::to_json(input),
+            organisations: Vec::new(),
         },
     )?;
     get(conn, id)
@@ -247,12 +248,12 @@ pub fn get(conn: &mut DbConn, id: i64) -> AppResult<Partnership> {
         .first(conn)?)
 }
 
-pub fn services_of(conn: &mut DbConn, id: i64) -> AppResult<Vec<crate::services::store::Service>> {
+pub fn services_of(conn: &mut DbConn, id: i64) -> AppResult<Vec<crate::lgsl::store::Service>> {
     Ok(partnership_services::table
         .inner_join(lgsl_services::table)
         .filter(partnership_services::partnership_id.eq(id))
         .order(lgsl_services::label.asc())
-        .select(crate::services::store::Service::as_select())
+        .select(crate::lgsl::store::Service::as_select())
         .load(conn)?)
 }
 
@@ -301,12 +302,13 @@ pub fn update(
         conn,
         actor,
         Change {
-            action: "partnership.update",
-            entity_type: "partnership",
+            action: "partnership.update".into(),
+            entity_type: "partnership".into(),
             entity_id: p.id.to_string(),
             organisation_id: None,
             before: audit::to_json(&before),
             after: audit::to_json(input),
+            organisations: Vec::new(),
         },
     )?;
     get(conn, p.id)
@@ -334,14 +336,16 @@ pub fn record(
         conn,
         actor,
         Change {
-            action,
-            entity_type: "partnership",
+            action: action.to_string(),
+            entity_type: "partnership".into(),
             entity_id: partnership_id.to_string(),
             organisation_id: None,
             before,
             after,
+            organisations: Vec::new(),
         },
-    )
+    )?;
+    Ok(())
 }
 
 pub fn members(conn: &mut DbConn, partnership_id: i64) -> AppResult<Vec<MemberView>> {

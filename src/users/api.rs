@@ -13,7 +13,7 @@ use crate::api;
 use crate::auth::ApiCaller;
 use crate::error::{ApiResult, AppError, Problem};
 use crate::policy::{authorize, Action, Role};
-use crate::AppState;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/api/v1/invitations", post(invite))

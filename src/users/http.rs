@@ -17,8 +17,8 @@ use crate::db::schema::{invitations, organisations, outbox, users};
 use crate::error::{AppError, AppResult};
 use crate::orgs::model::{NewOrganisation, Organisation, PARTNER_TYPES};
 use crate::policy::{allows, authorize, Action, Role};
+use crate::state::AppState;
 use crate::web::{html, FormErrors, PageCtx};
-use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -52,7 +52,7 @@ fn grantable_roles(user: &SessionUser, org_id: i64) -> Vec<(&'static str, &'stat
             )
         })
         .rev()
-        .map(|r| (r.as_str(), r.label()))
+        .map(|r| (r.code(), r.label()))
         .collect()
 }
 

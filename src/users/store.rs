@@ -103,7 +103,7 @@ fn create_user(
             users::display_name.eq(name),
             users::password_hash.eq(password_hash),
             users::organisation_id.eq(org_id),
-            users::role.eq(role.as_str()),
+            users::role.eq(role.code()),
             users::is_active.eq(true),
             users::created_at.eq(now),
             users::updated_at.eq(now),
@@ -117,14 +117,15 @@ fn create_user(
         conn,
         actor,
         Change {
-            action: "user.create",
-            entity_type: "user",
+            action: "user.create".into(),
+            entity_type: "user".into(),
             entity_id: user.id.to_string(),
             organisation_id: Some(org_id),
             before: None,
             after: Some(
-                serde_json::json!({ "email": email, "display_name": name, "role": role.as_str() }),
+                serde_json::json!({ "email": email, "display_name": name, "role": role.code() }),
             ),
+            organisations: Vec::new(),
         },
     )?;
     Ok(user)
@@ -228,7 +229,7 @@ pub fn invite(
             invitations::token_hash.eq(hash_token(&token)),
             invitations::email.eq(&email),
             invitations::organisation_id.eq(org.id),
-            invitations::role.eq(role.as_str()),
+            invitations::role.eq(role.code()),
             invitations::invited_by.eq(inviter_id),
             invitations::created_at.eq(now),
             invitations::expires_at.eq(now + Duration::days(INVITATION_DAYS)),
@@ -254,12 +255,13 @@ pub fn invite(
         conn,
         actor,
         Change {
-            action: "invitation.create",
-            entity_type: "invitation",
+            action: "invitation.create".into(),
+            entity_type: "invitation".into(),
             entity_id: invitation.id.to_string(),
             organisation_id: Some(org.id),
             before: None,
-            after: Some(serde_json::json!({ "email": email, "role": role.as_str() })),
+            after: Some(serde_json::json!({ "email": email, "role": role.code() })),
+            organisations: Vec::new(),
         },
     )?;
     Ok(invitation)

@@ -3,13 +3,16 @@
 
 pub mod assets;
 pub mod charts;
+pub mod csv;
+pub mod errors;
 pub mod forms;
-pub mod pages;
 
 use askama::Template;
-use axum::http::StatusCode;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 
-use crate::auth::SessionUser;
+use crate::auth::{RequestAuth, SessionUser};
+use crate::error::AppError;
 
 /// What every page's layout needs: who is signed in, the CSRF token for
 /// forms, and which navigation item is current.
@@ -31,34 +34,27 @@ impl PageCtx {
             .as_ref()
             .is_some_and(|u| u.role == crate::policy::Role::PlatformAdmin)
     }
-}
 
-#[derive(Template)]
-#[template(path = "errors/error.html")]
-struct ErrorPage<'a> {
-    ctx: PageCtx,
-    status: u16,
-    title: &'a str,
-    detail: &'a str,
-}
-
-/// Renders the error page. It does not know who is signed in, so it shows
-/// the signed-out header; that keeps it safe to render from anywhere.
-pub fn render_error_page(status: StatusCode, title: &str, detail: &str) -> String {
-    ErrorPage {
-        ctx: PageCtx::default(),
-        status: status.as_u16(),
-        title,
-        detail,
+    pub fn from_auth(auth: Option<&RequestAuth>) -> PageCtx {
+        PageCtx {
+            user: auth.and_then(|a| a.user.clone()),
+            csrf_token: auth.map(|a| a.csrf_token.clone()).unwrap_or_default(),
+            nav: "",
+        }
     }
-    .render()
-    .unwrap_or_else(|_| {
-        format!(
-            "<!DOCTYPE html><title>{}</title><h1>{}</h1>",
-            status.as_u16(),
-            status.as_u16()
-        )
-    })
+}
+
+/// The layout context for a page handler, from the session middleware.
+impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let auth = parts
+            .extensions
+            .get::<RequestAuth>()
+            .ok_or_else(|| AppError::internal("session middleware missing"))?;
+        Ok(PageCtx::from_auth(Some(auth)))
+    }
 }
 
 /// Renders a template into an HTML response.
@@ -184,34 +180,9 @@ pub fn page_number(raw: Option<&str>) -> i64 {
         .unwrap_or(1)
 }
 
-/// Formats integers with thousands separators, as GOV.UK style asks.
-pub fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1140525), "1,140,525");
-        assert_eq!(thousands(-1000), "-1,000");
-    }
 
     #[test]
     fn pagination_keeps_filters_and_elides_far_pages() {

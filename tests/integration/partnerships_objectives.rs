@@ -740,16 +740,17 @@ async fn on_a_public_partnership_outsiders_see_objectives_but_no_forms() {
     assert_eq!(app.count("objective_updates"), 0);
 }
 
-/// Every `$ref` in the document names a schema that is there.
+/// Every `$ref` in the document names a component that is there.
 pub fn assert_refs_resolve(doc: &Value, node: &Value) {
     match node {
         Value::Object(map) => {
             if let Some(Value::String(r)) = map.get("$ref") {
-                let name = r
-                    .strip_prefix("#/components/schemas/")
+                let (kind, name) = r
+                    .strip_prefix("#/components/")
+                    .and_then(|rest| rest.split_once('/'))
                     .unwrap_or_else(|| panic!("unexpected $ref {r}"));
                 assert!(
-                    doc["components"]["schemas"].get(name).is_some(),
+                    doc["components"][kind].get(name).is_some(),
                     "{r} is not in the document"
                 );
             }

@@ -15,9 +15,9 @@ use crate::auth::SignedIn;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::partnerships::http::{load, Header};
 use crate::partnerships::model::Partnership;
-use crate::policy::{Action, PartnershipRelation};
+use crate::policy::{Action, Relation};
+use crate::state::AppState;
 use crate::web::{forms, html, FormErrors, PageCtx};
-use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -177,7 +177,7 @@ async fn render_governance(
     state: &AppState,
     ctx: PageCtx,
     p: Partnership,
-    rel: PartnershipRelation,
+    rel: Relation,
     errors: FormErrors,
     form: AgreementForm,
 ) -> AppResult<Response> {

@@ -8,7 +8,7 @@ pub mod store;
 
 use axum::Router;
 
-use crate::AppState;
+use crate::state::AppState;
 
 /// Page routes for this section.
 pub fn routes() -> Router<AppState> {

@@ -13,8 +13,8 @@ use crate::error::{ApiResult, AppError, AppResult, Problem};
 use crate::partnerships::access;
 use crate::partnerships::model::Partnership;
 use crate::partnerships::store::active_member_orgs;
-use crate::policy::{Action, PartnershipRelation};
-use crate::AppState;
+use crate::policy::{Action, Relation};
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -30,7 +30,7 @@ async fn load(
     state: &AppState,
     caller: &ApiCaller,
     id: i64,
-    action: fn(PartnershipRelation) -> Action,
+    action: fn(Relation) -> Action,
 ) -> AppResult<Partnership> {
     let actor = caller.actor();
     Ok(state
@@ -118,12 +118,7 @@ pub async fn delete(
         .db
         .write(move |c| {
             let (p, _) = access::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
-            store::delete(
-                c,
-                &p,
-                eid,
-                &audit.ok_or(AppError::Unauthenticated { next: None })?,
-            )
+            store::delete(c, &p, eid, &audit.ok_or(AppError::Unauthenticated)?)
         })
         .await?;
     Ok(StatusCode::NO_CONTENT)

@@ -6,7 +6,7 @@
 
 use std::fmt::Write;
 
-use crate::partnerships::money;
+use crate::money;
 
 const WIDTH: f64 = 640.0;
 const HEIGHT: f64 = 320.0;

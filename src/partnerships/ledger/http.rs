@@ -12,13 +12,13 @@ use super::store::{self, EntryView, LedgerInput, LedgerTotals};
 use super::{chart, Basis, EntryType, FIRST_YEAR, LAST_YEAR};
 use crate::auth::SignedIn;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::money;
 use crate::partnerships::http::{load, Header};
 use crate::partnerships::model::Partnership;
-use crate::partnerships::money;
 use crate::partnerships::store::active_member_orgs;
-use crate::policy::{Action, PartnershipRelation};
+use crate::policy::{Action, Relation};
+use crate::state::AppState;
 use crate::web::{html, FormErrors, PageCtx};
-use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -168,7 +168,7 @@ async fn render(
     state: &AppState,
     ctx: PageCtx,
     p: Partnership,
-    rel: PartnershipRelation,
+    rel: Relation,
     errors: FormErrors,
     form: Option<LedgerForm>,
 ) -> AppResult<Response> {

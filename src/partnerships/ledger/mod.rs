@@ -8,10 +8,8 @@ pub mod http;
 pub mod store;
 
 use axum::Router;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-use crate::AppState;
+use crate::state::AppState;
 
 crate::vocabulary!(
     /// What a ledger entry records.

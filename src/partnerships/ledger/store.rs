@@ -11,8 +11,8 @@ use crate::audit::Actor as AuditActor;
 use crate::db::schema::{ledger_entries, organisations};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::money;
 use crate::partnerships::model::Partnership;
-use crate::partnerships::money;
 use crate::partnerships::store::{active_member_orgs, record};
 
 pub const MAX_DESCRIPTION: usize = 500;

@@ -14,7 +14,7 @@ use crate::auth::ApiCaller;
 use crate::error::{ApiResult, Problem};
 use crate::partnerships::access;
 use crate::policy::Action;
-use crate::AppState;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

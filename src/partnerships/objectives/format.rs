@@ -16,7 +16,7 @@ pub fn number_label(v: f64) -> String {
         .split_once('.')
         .map(|(w, f)| (w, Some(f)))
         .unwrap_or((rest, None));
-    let whole = crate::web::thousands(whole.parse::<i64>().unwrap_or(0));
+    let whole = crate::money::thousands(whole.parse::<i64>().unwrap_or(0));
     match frac {
         Some(f) => format!("{sign}{whole}.{f}"),
         None => format!("{sign}{whole}"),

@@ -15,9 +15,9 @@ use crate::auth::SignedIn;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::partnerships::http::{load, Header};
 use crate::partnerships::model::Partnership;
-use crate::policy::{Action, PartnershipRelation};
+use crate::policy::{Action, Relation};
+use crate::state::AppState;
 use crate::web::{forms, html, FormErrors, PageCtx};
-use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -190,7 +190,7 @@ async fn render_list(
     state: &AppState,
     ctx: PageCtx,
     p: Partnership,
-    rel: PartnershipRelation,
+    rel: Relation,
     errors: FormErrors,
     form: ObjectiveForm,
 ) -> AppResult<Response> {
@@ -319,7 +319,7 @@ async fn render_objective(
     state: &AppState,
     ctx: PageCtx,
     p: Partnership,
-    rel: PartnershipRelation,
+    rel: Relation,
     oid: i64,
     errors: FormErrors,
     form: ProgressForm,

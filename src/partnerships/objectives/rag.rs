@@ -3,8 +3,6 @@
 //! start to due date has gone.
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 crate::vocabulary!(
     /// How an objective is doing; stored with each progress update.

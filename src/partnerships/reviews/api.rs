@@ -12,7 +12,7 @@ use crate::auth::ApiCaller;
 use crate::error::{ApiResult, AppError, Problem};
 use crate::partnerships::access;
 use crate::policy::Action;
-use crate::AppState;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -112,7 +112,7 @@ pub async fn action_done(
                 &p,
                 aid,
                 today(),
-                &audit.ok_or(AppError::Unauthenticated { next: None })?,
+                &audit.ok_or(AppError::Unauthenticated)?,
             )
         })
         .await?;

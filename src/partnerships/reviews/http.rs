@@ -16,9 +16,9 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::partnerships::http::{load, Header};
 use crate::partnerships::model::Partnership;
 use crate::partnerships::store::active_member_orgs;
-use crate::policy::{Action, PartnershipRelation};
+use crate::policy::{Action, Relation};
+use crate::state::AppState;
 use crate::web::{forms, html, FormErrors, PageCtx};
-use crate::AppState;
 
 /// Action rows on the form; more can be added through the API.
 pub const FORM_ACTIONS: usize = 3;
@@ -236,7 +236,7 @@ async fn render(
     state: &AppState,
     ctx: PageCtx,
     p: Partnership,
-    rel: PartnershipRelation,
+    rel: Relation,
     errors: FormErrors,
     form: ReviewForm,
 ) -> AppResult<Response> {

@@ -7,10 +7,8 @@ pub mod http;
 pub mod store;
 
 use axum::Router;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-use crate::AppState;
+use crate::state::AppState;
 
 crate::vocabulary!(
     /// What a review decided about the partnership's future.

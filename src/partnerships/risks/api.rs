@@ -16,7 +16,7 @@ use crate::auth::ApiCaller;
 use crate::error::{ApiResult, AppError, Problem};
 use crate::partnerships::access;
 use crate::policy::Action;
-use crate::AppState;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

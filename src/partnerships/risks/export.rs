@@ -9,8 +9,8 @@ use super::store;
 use crate::error::{AppError, AppResult};
 use crate::partnerships::http::load;
 use crate::policy::Action;
+use crate::state::AppState;
 use crate::web::PageCtx;
-use crate::AppState;
 
 pub const HEADERS: [&str; 15] = [
     "id",

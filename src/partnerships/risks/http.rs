@@ -14,12 +14,12 @@ use super::model::*;
 use super::store;
 use crate::auth::{SessionUser, SignedIn};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::money::{parse_percent, percent};
 use crate::partnerships::http::{load, Header};
 use crate::partnerships::model::Partnership;
-use crate::partnerships::money::{parse_percent, percent};
-use crate::policy::{Action, PartnershipRelation};
+use crate::policy::{Action, Relation};
+use crate::state::AppState;
 use crate::web::{forms, html, FormErrors, PageCtx};
-use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -253,7 +253,7 @@ impl FormPage {
 fn form_page(
     ctx: PageCtx,
     p: Partnership,
-    rel: PartnershipRelation,
+    rel: Relation,
     errors: Vec<FieldError>,
     form: RiskForm,
     risk: Option<RiskView>,

@@ -2,12 +2,12 @@
 //! it: scores, RAG bands, share checks, each partner's exposure and the heat map.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::FieldError;
+use crate::money::percent;
 use crate::orgs::model::OrgRef;
-use crate::partnerships::money::percent;
 
 crate::vocabulary!(
     /// What kind of risk. The first six are the common risks of collaboration

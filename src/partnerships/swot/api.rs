@@ -12,7 +12,7 @@ use crate::auth::ApiCaller;
 use crate::error::{ApiError, ApiResult, AppError, Problem};
 use crate::partnerships::access;
 use crate::policy::Action;
-use crate::AppState;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

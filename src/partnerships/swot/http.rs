@@ -15,9 +15,9 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::partnerships::access;
 use crate::partnerships::http::{load, Header};
 use crate::partnerships::model::Partnership;
-use crate::policy::{Action, PartnershipRelation};
+use crate::policy::{Action, Relation};
+use crate::state::AppState;
 use crate::web::{html, FormErrors, PageCtx};
-use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -80,7 +80,7 @@ async fn render(
     state: &AppState,
     ctx: PageCtx,
     p: Partnership,
-    rel: PartnershipRelation,
+    rel: Relation,
     errors: FormErrors,
     draft: Option<(Quadrant, String)>,
 ) -> AppResult<Response> {

@@ -17,7 +17,7 @@ use crate::db::schema::{organisations, swot_items, swot_votes};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::partnerships::store::record;
-use crate::policy::{allows, Action, Actor, PartnershipRelation};
+use crate::policy::{allows, Action, Actor, Relation};
 
 /// The longest an item may be, in characters.
 pub const MAX_TEXT: usize = 500;
@@ -115,11 +115,7 @@ pub fn rank(items: &mut [SwotItem]) {
 
 /// Whoever added an item, or anyone from the lead organisation, may delete
 /// it, as long as their organisation may still change the partnership.
-pub fn may_delete(
-    actor: Option<&Actor>,
-    rel: PartnershipRelation,
-    created_by: Option<i64>,
-) -> bool {
+pub fn may_delete(actor: Option<&Actor>, rel: Relation, created_by: Option<i64>) -> bool {
     let Some(actor) = actor else { return false };
     allows(
         Some(actor),
@@ -135,7 +131,7 @@ pub fn board(
     conn: &mut DbConn,
     partnership_id: i64,
     actor: Option<&Actor>,
-    rel: PartnershipRelation,
+    rel: Relation,
 ) -> AppResult<Vec<SwotItem>> {
     let rows: Vec<(Row, String, String)> = swot_items::table
         .inner_join(organisations::table)
@@ -179,7 +175,7 @@ pub fn item(
     partnership_id: i64,
     item_id: i64,
     actor: Option<&Actor>,
-    rel: PartnershipRelation,
+    rel: Relation,
 ) -> AppResult<SwotItem> {
     board(conn, partnership_id, actor, rel)?
         .into_iter()
@@ -305,7 +301,7 @@ pub fn delete(
     partnership_id: i64,
     item_id: i64,
     user: &SessionUser,
-    rel: PartnershipRelation,
+    rel: Relation,
 ) -> AppResult<Quadrant> {
     let row = find(conn, partnership_id, item_id)?;
     if !may_delete(Some(&user.actor()), rel, row.created_by) {
@@ -425,7 +421,7 @@ mod tests {
             organisation_id: 2,
             role: Role::Member,
         };
-        let rel = |role| PartnershipRelation {
+        let rel = |role| Relation {
             visibility: Visibility::Partners,
             role,
             invited: false,
@@ -449,7 +445,7 @@ mod tests {
         assert!(
             !may_delete(
                 Some(&me),
-                PartnershipRelation {
+                Relation {
                     visibility: Visibility::Public,
                     role: None,
                     invited: false

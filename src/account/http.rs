@@ -11,16 +11,16 @@ use chrono::Duration;
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use super::session::{self, SESSION_COOKIE};
-use super::tokens::{self, ApiToken};
-use super::{is_local_path, password, RequestAuth, SignedIn};
 use crate::audit::{self, Change};
+use crate::auth::session::{self, SESSION_COOKIE};
+use crate::auth::tokens::{self, ApiToken};
+use crate::auth::{is_local_path, password, RequestAuth, SessionUser, SignedIn};
 use crate::db::schema::{sign_in_failures, users};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::policy::{authorize, Action};
+use crate::state::AppState;
 use crate::web::{html, FormErrors, PageCtx};
-use crate::AppState;
 
 /// After this many failures for one email within the window, sign-in is refused.
 pub const MAX_FAILURES: i64 = 5;
@@ -217,7 +217,7 @@ async fn signed_out(ctx: PageCtx) -> AppResult<impl IntoResponse> {
 #[template(path = "account/index.html")]
 struct AccountPage {
     ctx: PageCtx,
-    user: super::SessionUser,
+    user: SessionUser,
     tokens: Vec<ApiToken>,
     errors: FormErrors,
     token_name: String,
@@ -233,7 +233,7 @@ struct AccountQuery {
 async fn account_page(
     state: &AppState,
     ctx: PageCtx,
-    user: super::SessionUser,
+    user: SessionUser,
     errors: FormErrors,
     token_name: String,
     new_token: Option<String>,
@@ -402,12 +402,13 @@ async fn change_password(
                     c,
                     &audit_actor,
                     Change {
-                        action: "user.change_password",
-                        entity_type: "user",
+                        action: "user.change_password".into(),
+                        entity_type: "user".into(),
                         entity_id: user_id.to_string(),
                         organisation_id: Some(org),
                         before: None,
                         after: Some(serde_json::json!({ "password": "changed" })),
+                        organisations: Vec::new(),
                     },
                 )?;
                 Ok(true)

@@ -12,7 +12,7 @@ use crate::api::{self, Page, PagingParams};
 use crate::auth::ApiCaller;
 use crate::error::{ApiResult, AppError, Problem};
 use crate::policy::{authorize, Action};
-use crate::AppState;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

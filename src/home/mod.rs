@@ -1,4 +1,4 @@
-//! Pages that belong to no one slice: home and "About the data".
+//! The home page and "About the data".
 
 use askama::Template;
 use axum::extract::State;
@@ -7,19 +7,27 @@ use axum::routing::get;
 use axum::Router;
 use diesel::prelude::*;
 
-use super::{html, thousands, PageCtx};
 use crate::db::schema::{lgsl_services, organisations};
 use crate::error::AppResult;
-use crate::AppState;
+use crate::money::thousands;
+use crate::slice::{no_openapi, no_routes, Slice};
+use crate::state::AppState;
+use crate::web::{html, PageCtx};
 
-pub fn routes() -> Router<AppState> {
+pub const SLICE: Slice = Slice {
+    pages: routes,
+    api: no_routes,
+    openapi: no_openapi,
+};
+
+fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/about/data", get(about_data))
 }
 
 #[derive(Template)]
-#[template(path = "pages/home.html")]
+#[template(path = "home/home.html")]
 struct HomePage {
     ctx: PageCtx,
     councils: String,
@@ -47,7 +55,7 @@ async fn home(State(state): State<AppState>, ctx: PageCtx) -> AppResult<impl Int
 }
 
 #[derive(Template)]
-#[template(path = "pages/about_data.html")]
+#[template(path = "home/about_data.html")]
 struct AboutDataPage {
     ctx: PageCtx,
 }

@@ -1,13 +1,26 @@
 //! Who may see or change what. Every page and API handler asks here; nothing
 //! else decides. Default deny: an action is allowed only by an explicit rule.
 
+mod relation;
+
 use serde::{Deserialize, Serialize};
 
-use crate::partnerships::model::{MemberRole, Visibility};
+pub use relation::{MemberRole, MemberStatus, Relation, Visibility};
 
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum, utoipa::ToSchema,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+    utoipa::ToSchema,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
 )]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 #[value(rename_all = "snake_case")]
 pub enum Role {
@@ -22,7 +35,7 @@ pub enum Role {
 impl Role {
     pub const ALL: [Role; 3] = [Role::PlatformAdmin, Role::OrgAdmin, Role::Member];
 
-    pub fn as_str(self) -> &'static str {
+    pub fn code(self) -> &'static str {
         match self {
             Role::PlatformAdmin => "platform_admin",
             Role::OrgAdmin => "org_admin",
@@ -31,7 +44,7 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
+        Role::ALL.into_iter().find(|r| r.code() == s)
     }
 
     pub fn label(self) -> &'static str {
@@ -42,6 +55,8 @@ impl Role {
         }
     }
 }
+
+crate::stored_as_text!(Role);
 
 /// The signed-in person an action is checked for.
 #[derive(Clone, Debug)]
@@ -75,29 +90,15 @@ pub enum Action {
     /// Import partnerships from a CSV file.
     ImportPartnerships,
     /// See a partnership and everything in it (objectives, risks, ledger, reviews).
-    ViewPartnership(PartnershipRelation),
+    ViewPartnership(Relation),
     /// Change a partnership's details, objectives, risks, ledger, reviews and SWOT.
-    EditPartnership(PartnershipRelation),
+    EditPartnership(Relation),
     /// Invite or remove member organisations, change roles, shares and contacts.
-    ManageMembership(PartnershipRelation),
+    ManageMembership(Relation),
     /// Accept or decline an invitation on behalf of one's organisation.
-    RespondToInvitation(PartnershipRelation),
+    RespondToInvitation(Relation),
     /// Delete something a person contributed (a SWOT item): its author, or the lead.
-    DeleteContribution {
-        rel: PartnershipRelation,
-        authored: bool,
-    },
-}
-
-/// How the actor's organisation relates to one partnership; see
-/// `partnerships::access::relation`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PartnershipRelation {
-    pub visibility: Visibility,
-    /// The actor's organisation's role, if it is an active member.
-    pub role: Option<MemberRole>,
-    /// The actor's organisation is invited and has not answered yet.
-    pub invited: bool,
+    DeleteContribution { rel: Relation, authored: bool },
 }
 
 pub fn allows(actor: Option<&Actor>, action: Action) -> bool {
@@ -155,7 +156,7 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> crate::error::AppResu
     if allows(actor, action) {
         Ok(())
     } else if actor.is_none() {
-        Err(crate::error::AppError::Unauthenticated { next: None })
+        Err(crate::error::AppError::Unauthenticated)
     } else {
         Err(crate::error::AppError::Forbidden)
     }
@@ -253,8 +254,8 @@ mod tests {
         assert!(!allows(Some(&a), Action::CreateOrganisation));
     }
 
-    fn rel(visibility: Visibility, role: Option<MemberRole>, invited: bool) -> PartnershipRelation {
-        PartnershipRelation {
+    fn rel(visibility: Visibility, role: Option<MemberRole>, invited: bool) -> Relation {
+        Relation {
             visibility,
             role,
             invited,

@@ -7,13 +7,13 @@ use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 
-use super::AuditEntry;
+use crate::audit::AuditEntry;
 use crate::auth::SignedIn;
 use crate::error::AppResult;
 use crate::orgs::model::Organisation;
 use crate::policy::{authorize, Action, Role};
+use crate::state::AppState;
 use crate::web::{html, page_number, PageCtx, Pagination};
-use crate::AppState;
 
 const PER_PAGE: i64 = 50;
 
@@ -66,7 +66,7 @@ async fn audit_page(
     let org_id = org.as_ref().map(|o| o.id);
     let (entries, total) = state
         .db
-        .read(move |c| super::list(c, org_id, (page - 1) * PER_PAGE, PER_PAGE))
+        .read(move |c| crate::audit::list(c, org_id, (page - 1) * PER_PAGE, PER_PAGE))
         .await?;
     let params = [(
         "org",

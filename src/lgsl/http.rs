@@ -11,8 +11,8 @@ use super::store::{self, FunctionGroup, Service};
 use crate::error::{AppError, AppResult};
 use crate::orgs::model::OrgRef;
 use crate::policy::{authorize, Action};
+use crate::state::AppState;
 use crate::web::{html, page_number, PageCtx, Pagination};
-use crate::AppState;
 
 const PER_PAGE: i64 = 50;
 
@@ -23,7 +23,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[derive(Template)]
-#[template(path = "services/index.html")]
+#[template(path = "lgsl/index.html")]
 struct ServicesPage {
     ctx: PageCtx,
     q: String,
@@ -93,7 +93,7 @@ async fn services(
 }
 
 #[derive(Template)]
-#[template(path = "services/service.html")]
+#[template(path = "lgsl/service.html")]
 struct ServicePage {
     ctx: PageCtx,
     service: Service,

@@ -160,9 +160,11 @@ pub fn service_tiers(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport,
             "county/unitary" => "county",
             "district/unitary" => "district",
             "all" => "all",
-            other => return Err(row.error(format!(
+            other => {
+                return Err(row.error(format!(
                 "'Providing Tier' is '{other}'; expected county/unitary, district/unitary or all"
-            ))),
+            )))
+            }
         };
         rows.push((id, row.required("Description")?.to_string(), tier));
     }

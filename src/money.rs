@@ -1,5 +1,5 @@
-//! Money (integer pence) and shares (basis points): parsing what people type
-//! and showing it back. No floating point touches an amount.
+//! Money (integer pence), shares (basis points) and whole numbers: parsing
+//! what people type and showing it back. No floating point touches an amount.
 
 /// "£1,234.50", "1234.5", "1234" -> 123450 pence. Negative amounts are refused.
 pub fn parse_pounds(input: &str) -> Result<i64, String> {
@@ -41,7 +41,7 @@ pub fn pounds(pence: impl std::borrow::Borrow<i64>) -> String {
     let pence = *pence.borrow();
     let sign = if pence < 0 { "-" } else { "" };
     let abs = pence.unsigned_abs();
-    let whole = crate::web::thousands((abs / 100) as i64);
+    let whole = thousands((abs / 100) as i64);
     match abs % 100 {
         0 => format!("{sign}£{whole}"),
         p => format!("{sign}£{whole}.{p:02}"),
@@ -129,9 +129,34 @@ pub fn financial_year_of(date: chrono::NaiveDate) -> i32 {
     }
 }
 
+/// Formats integers with thousands separators, as GOV.UK style asks.
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1140525), "1,140,525");
+        assert_eq!(thousands(-1000), "-1,000");
+    }
 
     #[test]
     fn pounds_round_trip() {

@@ -1,0 +1,24 @@
+//! The Local Government Service List (LGSL): functions, services, and which
+//! councils deliver each service (by tier, from GOV.UK's local services list).
+
+pub mod api;
+pub mod http;
+pub mod import;
+pub mod store;
+
+use crate::slice::Slice;
+
+pub const SLICE: Slice = Slice {
+    pages: http::routes,
+    api: api::routes,
+    openapi,
+};
+
+fn openapi() -> utoipa::openapi::OpenApi {
+    use utoipa::OpenApi;
+    ApiDoc::openapi()
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(api::list, api::get_one), tags((name = "services", description = "The Local Government Service List")))]
+struct ApiDoc;
