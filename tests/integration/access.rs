@@ -7,7 +7,7 @@ use crate::common::TestApp;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn signed_out_visitors_read_public_data_but_nothing_else() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let b = app.client();
     for path in [
         "/",
@@ -61,7 +61,7 @@ async fn signed_out_visitors_read_public_data_but_nothing_else() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_member_cannot_reach_admin_pages_or_admin_api_calls() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let member = app.signed_in("officer@birmingham.example").await;
     for path in [
         "/admin",
@@ -134,7 +134,7 @@ async fn a_member_cannot_reach_admin_pages_or_admin_api_calls() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_org_admin_manages_only_their_own_organisation() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let lead = app.signed_in("lead@birmingham.example").await;
     assert_eq!(
         lead.get("/organisations/BIR/members").await.status(),

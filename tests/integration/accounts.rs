@@ -4,7 +4,7 @@ use crate::common::{extract_between, TestApp, PASSWORD};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sign_in_session_and_sign_out() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let b = app.client();
     let r = b.sign_in("Officer@Birmingham.example ", PASSWORD).await;
     assert_eq!(
@@ -47,7 +47,7 @@ async fn sign_in_session_and_sign_out() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sign_in_goes_back_to_the_page_asked_for_but_never_off_site() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let b = app.client();
     let r = b
         .post_form(
@@ -76,7 +76,7 @@ async fn sign_in_goes_back_to_the_page_asked_for_but_never_off_site() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sign_in_errors_are_specific_and_throttled_after_repeated_failures() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let b = app.client();
     let r = b.sign_in("", "").await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -121,7 +121,7 @@ async fn sign_in_errors_are_specific_and_throttled_after_repeated_failures() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn forms_without_the_csrf_token_are_refused() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let b = app.client();
     let r = b
         .post_form_without_csrf(
@@ -158,7 +158,7 @@ async fn forms_without_the_csrf_token_are_refused() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn change_password_checks_the_old_one_and_signs_out_other_sessions() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let b = app.signed_in("officer@birmingham.example").await;
     let other_device = app.signed_in("officer@birmingham.example").await;
 
@@ -258,7 +258,7 @@ async fn change_password_checks_the_old_one_and_signs_out_other_sessions() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn api_tokens_are_shown_once_work_as_bearer_and_can_be_revoked() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let b = app.signed_in("officer@birmingham.example").await;
     let r = b.post_form("/account/tokens", &[("name", "")]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -329,7 +329,7 @@ async fn api_tokens_are_shown_once_work_as_bearer_and_can_be_revoked() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_org_admin_invites_a_colleague_who_accepts_by_email_link() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let lead = app.signed_in("lead@birmingham.example").await;
     let r = lead
         .post_form(

@@ -5,7 +5,7 @@ use crate::common::TestApp;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_platform_admin_adds_partner_organisations_and_invites_users() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let admin = app.signed_in("admin@concord.example").await;
     let (status, html) = admin.get_text("/admin").await;
     assert_eq!(status, StatusCode::OK);
@@ -99,7 +99,7 @@ async fn a_platform_admin_adds_partner_organisations_and_invites_users() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn unknown_organisation_codes_are_reported_on_the_invite_form() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let admin = app.signed_in("admin@concord.example").await;
     let r = admin
         .post_form(
@@ -122,7 +122,7 @@ async fn unknown_organisation_codes_are_reported_on_the_invite_form() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_api_creates_organisations_with_problem_details_for_bad_input() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let api = app.api_as("admin@concord.example").await;
     let (status, problem, content_type) = api
         .post(

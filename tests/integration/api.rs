@@ -5,7 +5,7 @@ use crate::common::TestApp;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn organisations_api_searches_filters_and_pages_like_the_directory() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let api = app.api();
     let (status, body, content_type) = api.get("/api/v1/organisations").await;
     assert_eq!(status, StatusCode::OK);
@@ -54,7 +54,7 @@ async fn organisations_api_searches_filters_and_pages_like_the_directory() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn organisation_detail_and_services_api() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let api = app.api();
     let (status, body, _) = api.get("/api/v1/organisations/BIR").await;
     assert_eq!(status, StatusCode::OK);
@@ -114,7 +114,7 @@ async fn organisation_detail_and_services_api() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn openapi_document_describes_every_route() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let (status, doc, _) = app.api().get("/api/v1/openapi.json").await;
     assert_eq!(status, StatusCode::OK);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));

@@ -4,7 +4,7 @@ use crate::common::TestApp;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn directory_lists_all_current_councils_with_filters_and_pages() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let b = app.client();
     let (status, html) = b.get_text("/organisations").await;
     assert_eq!(status, StatusCode::OK);
@@ -36,7 +36,7 @@ async fn directory_lists_all_current_councils_with_filters_and_pages() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn directory_search_by_name_code_and_gss() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let b = app.client();
     for q in ["birmingham", "BIRMINGHAM", "BIR", "E08000025"] {
         let (_, html) = b.get_text(&format!("/organisations?q={q}")).await;
@@ -61,7 +61,7 @@ async fn directory_search_by_name_code_and_gss() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn organisation_page_shows_codes_neighbours_similar_councils_and_services() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let b = app.client();
     let (status, html) = b.get_text("/organisations/BIR").await;
     assert_eq!(status, StatusCode::OK);
@@ -121,7 +121,7 @@ async fn organisation_page_shows_codes_neighbours_similar_councils_and_services(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn services_pages_list_functions_services_and_who_delivers_them() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let b = app.client();
     let (status, html) = b.get_text("/services").await;
     assert_eq!(status, StatusCode::OK);

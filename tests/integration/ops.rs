@@ -4,7 +4,7 @@ use crate::common::TestApp;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn health_metrics_and_static_assets() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let b = app.client();
     let (status, body) = b.get_text("/healthz").await;
     assert_eq!((status, body.as_str()), (StatusCode::OK, "ok\n"));
@@ -37,7 +37,7 @@ async fn health_metrics_and_static_assets() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn pages_carry_security_headers() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let r = app.client().get("/").await;
     assert_eq!(r.status(), StatusCode::OK);
     let csp = r.headers()["content-security-policy"].to_str().unwrap();
@@ -61,7 +61,7 @@ async fn pages_carry_security_headers() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn healthz_reports_an_unreachable_database() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let url = app.test_db.url.clone();
     // Break the database out from under the running server.
     // A SQLite file stays readable while the process holds it open, so only

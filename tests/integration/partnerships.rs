@@ -6,7 +6,7 @@ use crate::common::{partnership_form, TestApp};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_council_starts_a_partnership_and_another_joins() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let bir = app.signed_in("lead@birmingham.example").await;
     let (status, html) = bir.get_text(&format!("/partnerships/{id}")).await;
@@ -40,7 +40,7 @@ async fn a_council_starts_a_partnership_and_another_joins() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn invitations_can_be_declined_and_only_org_admins_answer() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let bir = app.signed_in("lead@birmingham.example").await;
     let form = partnership_form("Cornish link", "partners");
     let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -97,7 +97,7 @@ async fn invitations_can_be_declined_and_only_org_admins_answer() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn creating_a_partnership_checks_every_field() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let bir = app.signed_in("lead@birmingham.example").await;
     let r = bir
         .post_form(
@@ -158,7 +158,7 @@ async fn creating_a_partnership_checks_every_field() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn cost_shares_must_add_up_to_100_and_the_calculator_splits_by_population() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let bir = app.signed_in("lead@birmingham.example").await;
     let (_, page) = bir.get_text(&format!("/partnerships/{id}/members")).await;
@@ -237,7 +237,7 @@ async fn cost_shares_must_add_up_to_100_and_the_calculator_splits_by_population(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn outsiders_get_not_found_for_partners_only_partnerships() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let outsider = app.signed_in("officer@cornwall.example").await;
     let admin = app.signed_in("admin@concord.example").await;
@@ -297,7 +297,7 @@ async fn outsiders_get_not_found_for_partners_only_partnerships() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn visibility_widens_to_signed_in_users_and_the_public_but_not_changes() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let signed_in_only = app.partnership("signed_in").await;
     let public = app.partnership("public").await;
     let outsider = app.signed_in("officer@cornwall.example").await;
@@ -342,7 +342,7 @@ async fn visibility_widens_to_signed_in_users_and_the_public_but_not_changes() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_portfolio_lists_totals_and_exports_only_what_the_user_may_see() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let private = app.partnership("partners").await;
     let signed_in = app.partnership("signed_in").await;
     let public = app.partnership("public").await;
@@ -408,7 +408,7 @@ async fn the_portfolio_lists_totals_and_exports_only_what_the_user_may_see() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_partnership_api_creates_reads_and_guards_partnerships() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let bir = app.api_as("lead@birmingham.example").await;
     let (status, problem, _) =
         bir.post("/api/v1/partnerships", serde_json::json!({"name": "", "kind": "x", "degree": "networking", "stage": 0, "status": "active", "visibility": "partners"})).await;
@@ -502,7 +502,7 @@ async fn the_partnership_api_creates_reads_and_guards_partnerships() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_organisation_page_lists_its_visible_partnerships() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let private = app.partnership("partners").await;
     let public = app.partnership("public").await;
     let (_, anonymous) = app.client().get_text("/organisations/LDS").await;
@@ -540,7 +540,7 @@ async fn upload(b: &crate::common::Browser, csv: &str) -> reqwest::Response {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn partnerships_import_from_csv_atomically_with_line_numbers() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let header = "name,purpose,kind,degree,stage,status,visibility,start_date,end_date,lead,partners,services,review_cadence_months\n";
     let good = format!("{header}Shared bins,Bins,shared_service,collaborating,5,active,public,2024-04-01,,LDS,BRD|WKF,524,12\nLeeds digital,,digital_platform,cooperating,4,proposed,partners,,,LDS,CON,,\n");
     let bad = format!("{header}Shared bins,Bins,shared_service,collaborating,5,active,public,2024-04-01,,LDS,BRD|WKF,524,12\nBroken,,digital_platform,cooperating,4,proposed,partners,,,LDS,ZZZ,,\n");
@@ -615,7 +615,7 @@ async fn partnerships_import_from_csv_atomically_with_line_numbers() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_demo_register_is_alive_and_respects_visibility() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let db = app.db().clone();
     tokio::task::spawn_blocking(move || concord::demo::load(&db).unwrap())
         .await
@@ -659,7 +659,7 @@ async fn the_demo_register_is_alive_and_respects_visibility() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_list_rule_agrees_with_the_policy_for_every_viewer() {
     use concord::partnerships::{access, portfolio};
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let ids = [
         app.partnership("partners").await,
         app.partnership("signed_in").await,

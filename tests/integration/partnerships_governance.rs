@@ -1,15 +1,11 @@
 //! Integration tests for the partnership governance section: the governance
 //! arrangements and the agreements behind a partnership, by page and API.
 
-use chrono::{Datelike, Days, NaiveDate};
+use chrono::{Datelike, Days};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::common::{partnership_form, Api, Browser, TestApp};
-
-fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
-}
+use crate::common::{field_errors, partnership_form, today, Api, Browser, TestApp};
 
 /// An agreement form; `renewal` is days from today (negative for past).
 fn agreement_form(
@@ -55,22 +51,6 @@ async fn send(api: &Api, method: Method, path: &str, body: Option<Value>) -> (St
     api.send(method, path, body).await
 }
 
-fn field_errors(body: &Value) -> Vec<(String, String)> {
-    body["errors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| {
-                    (
-                        e["field"].as_str().unwrap().to_string(),
-                        e["message"].as_str().unwrap().to_string(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// The table row that mentions `title`.
 fn row_of<'a>(html: &'a str, title: &str) -> &'a str {
     let at = html
@@ -83,7 +63,7 @@ fn row_of<'a>(html: &'a str, title: &str) -> &'a str {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn governance_shows_how_the_partnership_is_run_and_links_editors_to_change_it() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let bir = app.signed_in("lead@birmingham.example").await;
     let (status, html) = bir
@@ -149,7 +129,7 @@ async fn governance_shows_how_the_partnership_is_run_and_links_editors_to_change
 
 #[tokio::test(flavor = "multi_thread")]
 async fn partners_add_change_and_delete_agreements_by_page() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let bir = app.signed_in("lead@birmingham.example").await;
     let page = format!("/partnerships/{id}/governance");
@@ -252,7 +232,7 @@ async fn partners_add_change_and_delete_agreements_by_page() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn agreement_forms_explain_every_problem_and_keep_what_was_typed() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let bir = app.signed_in("lead@birmingham.example").await;
     let add = format!("/partnerships/{id}/governance/agreements");
@@ -319,7 +299,7 @@ async fn agreement_forms_explain_every_problem_and_keep_what_was_typed() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_api_adds_lists_changes_and_deletes_agreements() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let api = app.api_as("lead@leeds.example").await;
     let base = format!("/api/v1/partnerships/{id}/agreements");
@@ -410,7 +390,7 @@ async fn the_api_adds_lists_changes_and_deletes_agreements() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn outsiders_cannot_see_or_change_a_partners_only_partnerships_agreements() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let bir = app.signed_in("lead@birmingham.example").await;
     post(
@@ -544,7 +524,7 @@ async fn outsiders_cannot_see_or_change_a_partners_only_partnerships_agreements(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn on_a_public_partnership_outsiders_read_agreements_but_cannot_change_them() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("public").await;
     let bir = app.signed_in("lead@birmingham.example").await;
     post(
@@ -605,7 +585,7 @@ async fn on_a_public_partnership_outsiders_read_agreements_but_cannot_change_the
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_openapi_document_describes_the_agreements_api() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let (status, doc, _) = app.api().get("/api/v1/openapi.json").await;
     assert_eq!(status, StatusCode::OK);
     for (path, methods) in [

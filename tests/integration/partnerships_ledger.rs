@@ -30,7 +30,7 @@ async fn api_delete(api: &Api, path: &str) -> StatusCode {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn partners_record_costs_and_benefits_and_see_totals_chart_and_csv() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let bir = app.signed_in("lead@birmingham.example").await;
     let lds = app.signed_in("lead@leeds.example").await;
@@ -192,7 +192,7 @@ async fn partners_record_costs_and_benefits_and_see_totals_chart_and_csv() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_form_explains_each_problem_and_keeps_what_was_typed() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let bir = app.signed_in("lead@birmingham.example").await;
     let url = format!("/partnerships/{id}/ledger");
@@ -278,7 +278,7 @@ async fn the_form_explains_each_problem_and_keeps_what_was_typed() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_api_records_lists_totals_and_deletes_entries() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let api = app.api_as("lead@leeds.example").await;
     let base = format!("/api/v1/partnerships/{id}/ledger");
@@ -385,7 +385,7 @@ async fn the_api_records_lists_totals_and_deletes_entries() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn outsiders_cannot_see_or_change_a_partners_only_ledger() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let bir = app.signed_in("lead@birmingham.example").await;
     let r = bir
@@ -489,7 +489,7 @@ async fn outsiders_cannot_see_or_change_a_partners_only_ledger() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn on_a_public_partnership_others_may_look_but_not_change() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("public").await;
     let bir = app.signed_in("lead@birmingham.example").await;
     bir.post_form(

@@ -5,11 +5,7 @@ use chrono::{Datelike, Days, NaiveDate};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::common::{Api, Browser, TestApp};
-
-fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
-}
+use crate::common::{field_errors, today, Api, Browser, TestApp};
 
 /// (day, month, year) as a GOV.UK date input takes them.
 fn parts(d: NaiveDate) -> [String; 3] {
@@ -62,22 +58,6 @@ async fn send(api: &Api, method: Method, path: &str, body: Value) -> (StatusCode
     api.send(method, path, Some(body)).await
 }
 
-fn field_errors(body: &Value) -> Vec<(String, String)> {
-    body["errors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| {
-                    (
-                        e["field"].as_str().unwrap().to_string(),
-                        e["message"].as_str().unwrap().to_string(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// The objective id from the redirect after adding one.
 fn objective_id(r: &reqwest::Response) -> i64 {
     r.headers()["location"]
@@ -92,7 +72,7 @@ fn objective_id(r: &reqwest::Response) -> i64 {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn partners_set_an_objective_and_record_progress_by_page() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let bir = app.signed_in("lead@birmingham.example").await;
     let (status, html) = bir
@@ -227,7 +207,7 @@ async fn partners_set_an_objective_and_record_progress_by_page() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn objective_forms_explain_every_problem_and_write_nothing() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let bir = app.signed_in("lead@birmingham.example").await;
     let r = bir
@@ -376,7 +356,7 @@ async fn objective_forms_explain_every_problem_and_write_nothing() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn overdue_objectives_are_flagged_until_their_target_is_met() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let api = app.api_as("lead@leeds.example").await;
     let body = json!({ "title": "Cut waiting times", "measure": "Average wait", "unit": "days", "baseline": 30, "target": 10,
@@ -419,7 +399,7 @@ async fn overdue_objectives_are_flagged_until_their_target_is_met() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_api_lists_adds_changes_and_records_progress() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let api = app.api_as("lead@birmingham.example").await;
     let base = format!("/api/v1/partnerships/{id}/objectives");
@@ -570,7 +550,7 @@ async fn the_api_lists_adds_changes_and_records_progress() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn outsiders_cannot_see_or_change_a_partners_only_partnerships_objectives() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let bir = app.signed_in("lead@birmingham.example").await;
     let r = post(
@@ -684,7 +664,7 @@ async fn outsiders_cannot_see_or_change_a_partners_only_partnerships_objectives(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn on_a_public_partnership_outsiders_see_objectives_but_no_forms() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("public").await;
     let api = app.api_as("lead@birmingham.example").await;
     let (_, o, _) = api
@@ -763,7 +743,7 @@ pub fn assert_refs_resolve(doc: &Value, node: &Value) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_openapi_document_describes_the_objectives_api() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let (status, doc, _) = app.api().get("/api/v1/openapi.json").await;
     assert_eq!(status, StatusCode::OK);
     for (path, methods) in [

@@ -2,15 +2,11 @@
 //! schedule, marking actions done, validation, history and who may see and
 //! change them.
 
-use chrono::{Datelike, Duration, NaiveDate, Utc};
+use chrono::{Datelike, Duration, NaiveDate};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::common::TestApp;
-
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
+use crate::common::{today, TestApp};
 
 fn parts(d: NaiveDate) -> (String, String, String) {
     (
@@ -36,7 +32,7 @@ fn set_next_review(app: &TestApp, id: i64, due: NaiveDate) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn partners_record_a_review_with_actions_and_follow_them_up() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let bir = app.signed_in("lead@birmingham.example").await;
     let url = format!("/partnerships/{id}/reviews");
@@ -185,7 +181,7 @@ async fn partners_record_a_review_with_actions_and_follow_them_up() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_form_names_what_is_missing_and_keeps_what_was_typed() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let bir = app.signed_in("lead@birmingham.example").await;
     let url = format!("/partnerships/{id}/reviews");
@@ -295,7 +291,7 @@ async fn the_form_names_what_is_missing_and_keeps_what_was_typed() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_api_records_reviews_with_nested_actions_and_marks_them_done() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let api = app.api_as("lead@leeds.example").await;
     let base = format!("/api/v1/partnerships/{id}/reviews");
@@ -400,7 +396,7 @@ async fn the_api_records_reviews_with_nested_actions_and_marks_them_done() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn outsiders_cannot_see_or_change_a_partners_only_partnerships_reviews() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let bir_api = app.api_as("lead@birmingham.example").await;
     let base = format!("/api/v1/partnerships/{id}/reviews");

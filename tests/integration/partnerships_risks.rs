@@ -69,7 +69,7 @@ fn exposure_of<'a>(exposure: &'a serde_json::Value, code: &str) -> &'a serde_jso
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_risk_shared_60_40_gives_each_partner_its_exposure_and_fills_the_heat_map() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let bir = app.signed_in("lead@birmingham.example").await;
 
@@ -169,7 +169,7 @@ async fn a_risk_shared_60_40_gives_each_partner_its_exposure_and_fills_the_heat_
 
 #[tokio::test(flavor = "multi_thread")]
 async fn shares_must_add_up_to_100_and_every_field_is_checked() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let bir = app.signed_in("lead@birmingham.example").await;
     let r = bir
@@ -291,7 +291,7 @@ async fn shares_must_add_up_to_100_and_every_field_is_checked() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_agreed_cost_shares_are_the_default_split() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let bir = app.signed_in("lead@birmingham.example").await;
     let (_, members) = bir.get_text(&format!("/partnerships/{id}/members")).await;
@@ -343,7 +343,7 @@ async fn the_agreed_cost_shares_are_the_default_split() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn reviews_and_edits_change_the_risk_and_are_audited() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let bir = app.signed_in("lead@birmingham.example").await;
     let rid = add_supplier_risk(&bir, id).await;
@@ -526,7 +526,7 @@ async fn reviews_and_edits_change_the_risk_and_are_audited() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_register_downloads_as_csv() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let bir = app.signed_in("lead@birmingham.example").await;
     add_supplier_risk(&bir, id).await;
@@ -565,7 +565,7 @@ async fn the_register_downloads_as_csv() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn outsiders_get_not_found_and_cannot_change_anything() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let bir = app.signed_in("lead@birmingham.example").await;
     let rid = add_supplier_risk(&bir, id).await;
@@ -678,7 +678,7 @@ async fn outsiders_get_not_found_and_cannot_change_anything() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn anyone_may_read_a_public_register_but_only_members_change_it() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("public").await;
     let bir = app.signed_in("lead@birmingham.example").await;
     let rid = add_supplier_risk(&bir, id).await;
@@ -750,7 +750,7 @@ async fn anyone_may_read_a_public_register_but_only_members_change_it() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_risk_api_is_in_the_openapi_document() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let (_, doc, _) = app.api().get("/api/v1/openapi.json").await;
     for (path, method) in [
         ("/api/v1/partnerships/{id}/risks", "get"),

@@ -65,7 +65,7 @@ fn summary_order(html: &str, texts: &[&str]) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn partners_add_items_and_vote_and_the_summary_follows_the_votes() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let bir = app.signed_in("lead@birmingham.example").await;
     let bir_officer = app.signed_in("officer@birmingham.example").await;
@@ -210,7 +210,7 @@ async fn partners_add_items_and_vote_and_the_summary_follows_the_votes() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn adding_checks_the_text_and_keeps_what_was_typed() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let bir = app.signed_in("lead@birmingham.example").await;
     let url = format!("/partnerships/{id}/swot");
@@ -316,7 +316,7 @@ async fn adding_checks_the_text_and_keeps_what_was_typed() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn outsiders_get_not_found_and_change_nothing() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let other = app.partnership("partners").await;
     let bir = app.signed_in("lead@birmingham.example").await;
@@ -439,7 +439,7 @@ async fn outsiders_get_not_found_and_change_nothing() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn observers_and_onlookers_see_the_board_read_only() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("signed_in").await;
     let bir = app.signed_in("lead@birmingham.example").await;
     add(&bir, id, "threats", THREAT).await;
@@ -534,7 +534,7 @@ async fn observers_and_onlookers_see_the_board_read_only() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_api_adds_lists_votes_and_deletes() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let lds = app.api_as("lead@leeds.example").await;
     let bir = app.api_as("lead@birmingham.example").await;

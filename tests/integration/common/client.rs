@@ -1,94 +1,14 @@
-//! Test harness: each test gets its own database (a temporary SQLite file, or
-//! a fresh PostgreSQL database that is dropped afterwards) and its own server
-//! on port 0. `CONCORD_TEST_DATABASE=postgres` runs the suite on PostgreSQL.
+//! A running Concord for a test, and clients that talk to it as a browser
+//! or an API caller would.
 
-use concord::db::{Backend, Db};
+use concord::db::Db;
 use diesel::prelude::*;
+
+use super::db::{backend, TestDb};
 use reqwest::redirect::Policy;
 use reqwest::{Client, Response, StatusCode};
 
 pub const PASSWORD: &str = concord::demo::DEMO_PASSWORD;
-
-pub fn backend() -> Backend {
-    match std::env::var("CONCORD_TEST_DATABASE").as_deref() {
-        Ok("postgres") | Ok("postgresql") => Backend::Postgres,
-        _ => Backend::Sqlite,
-    }
-}
-
-fn postgres_admin_url() -> String {
-    std::env::var("CONCORD_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
-
-/// A database that exists for one test.
-pub struct TestDb {
-    pub url: String,
-    pub db: Db,
-    _dir: Option<tempfile::TempDir>,
-    pg_name: Option<String>,
-}
-
-impl TestDb {
-    pub fn new(backend: Backend) -> TestDb {
-        match backend {
-            Backend::Sqlite => {
-                let dir = tempfile::tempdir().expect("temp dir");
-                let url = format!("sqlite://{}", dir.path().join("test.db").display());
-                let db = Db::connect(&url, 4).expect("open SQLite");
-                db.migrate().expect("migrate SQLite");
-                TestDb {
-                    url,
-                    db,
-                    _dir: Some(dir),
-                    pg_name: None,
-                }
-            }
-            Backend::Postgres => {
-                let name = format!("concord_test_{}_{}", std::process::id(), rand_suffix());
-                let mut admin = diesel::PgConnection::establish(&postgres_admin_url())
-                    .expect("connect to PostgreSQL (is it running on 127.0.0.1:5432?)");
-                diesel::sql_query(format!("CREATE DATABASE {name}"))
-                    .execute(&mut admin)
-                    .expect("create test database");
-                let base = postgres_admin_url();
-                let url = format!(
-                    "{}/{name}",
-                    base.rsplit_once('/').map(|(b, _)| b).unwrap_or(&base)
-                );
-                let db = Db::connect(&url, 4).expect("open PostgreSQL");
-                db.migrate().expect("migrate PostgreSQL");
-                TestDb {
-                    url,
-                    db,
-                    _dir: None,
-                    pg_name: Some(name),
-                }
-            }
-        }
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let Some(name) = &self.pg_name {
-            if let Ok(mut admin) = diesel::PgConnection::establish(&postgres_admin_url()) {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&mut admin);
-            }
-        }
-    }
-}
-
-fn rand_suffix() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    format!("{nanos}_{}", COUNTER.fetch_add(1, Ordering::Relaxed))
-}
 
 /// A running Concord with the real reference data and the demo accounts.
 pub struct TestApp {
@@ -98,14 +18,11 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    pub async fn spawn() -> TestApp {
-        let test_db = TestDb::new(backend());
-        let db = test_db.db.clone();
-        tokio::task::spawn_blocking(move || {
-            concord::demo::load_with(&db, false).expect("demo data")
-        })
-        .await
-        .unwrap();
+    /// A server on a fresh database with the reference data and demo accounts.
+    pub async fn with_reference_data() -> TestApp {
+        let test_db = tokio::task::spawn_blocking(|| TestDb::with_reference_data(backend()))
+            .await
+            .unwrap();
         Self::serve(test_db).await
     }
 
@@ -134,35 +51,61 @@ impl TestApp {
 
     /// A browser-like client: keeps cookies, does not follow redirects.
     pub fn client(&self) -> Browser {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
         Browser {
             base: self.base.clone(),
             http: Client::builder()
-                .cookie_store(true)
+                .cookie_provider(jar.clone())
                 .redirect(Policy::none())
                 .build()
                 .unwrap(),
+            jar,
         }
     }
 
-    /// A client signed in as one of the demo accounts.
+    /// A client signed in as a demo account. The session is made through the
+    /// session store, as signing in would make it, without hashing a password
+    /// (the accounts tests sign in through the form).
     pub async fn signed_in(&self, email: &str) -> Browser {
         let b = self.client();
-        let r = b.sign_in(email, PASSWORD).await;
-        assert_eq!(
-            r.status(),
-            StatusCode::SEE_OTHER,
-            "sign-in as {email} failed"
+        let secret = self.session_for(email);
+        let url: reqwest::Url = self.base.parse().unwrap();
+        b.jar.add_cookie_str(
+            &format!(
+                "{}={secret}; Path=/",
+                concord::auth::session::SESSION_COOKIE
+            ),
+            &url,
         );
         b
     }
 
-    /// An API token for a demo account, made through the account page.
+    /// A new session's secret for a demo account.
+    fn session_for(&self, email: &str) -> String {
+        let email = email.to_string();
+        self.db()
+            .write_blocking(move |c| {
+                use concord::db::schema::users;
+                let id: i64 = users::table
+                    .filter(users::email.eq(&email))
+                    .select(users::id)
+                    .first(c)?;
+                concord::auth::session::create(c, id)
+            })
+            .expect("a session for a demo account")
+    }
+
+    /// An API token for a demo account, made through the token store.
     pub async fn token_for(&self, email: &str) -> String {
-        let b = self.signed_in(email).await;
-        let page = b.post_form("/account/tokens", &[("name", "test")]).await;
-        assert_eq!(page.status(), StatusCode::OK);
-        let html = page.text().await.unwrap();
-        extract_between(&html, "id=\"new-token\">", "<").expect("token shown once on the page")
+        let secret = self.session_for(email);
+        self.db()
+            .write_blocking(move |c| {
+                let hash = concord::auth::hash_token(&secret);
+                let (user, _) = concord::auth::session::load_user(c, &hash)?
+                    .ok_or(concord::error::AppError::NotFound)?;
+                concord::auth::tokens::create(c, &user, "test")
+            })
+            .expect("an API token for a demo account")
     }
 
     pub fn api(&self) -> Api {
@@ -203,6 +146,7 @@ pub fn extract_between(text: &str, start: &str, end: &str) -> Option<String> {
 pub struct Browser {
     pub base: String,
     pub http: Client,
+    jar: std::sync::Arc<reqwest::cookie::Jar>,
 }
 
 impl Browser {
