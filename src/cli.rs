@@ -230,10 +230,10 @@ pub fn run_import(
         Services => crate::lgsl::import::services(db, text, actor),
         ServiceTiers => crate::lgsl::import::service_tiers(db, text, actor),
         Partnerships => db.write_blocking_as(|c| {
-            crate::partnerships::import::import(
+            crate::partnerships::register::import::import(
                 c,
                 text,
-                crate::partnerships::import::Importer::Platform,
+                &crate::partnerships::register::import::Importer::Platform,
                 actor,
             )
         }),

@@ -37,6 +37,7 @@ pub mod partnerships;
 pub mod policy;
 pub mod slice;
 pub mod state;
+pub mod text;
 pub mod users;
 pub mod vocab;
 pub mod web;

@@ -115,8 +115,9 @@ pub struct Work<'c, R> {
 }
 
 impl<'c, R: Scoped> Work<'c, R> {
-    /// Loads the record and applies the one order of answers.
-    fn open(
+    /// Loads the record and applies the one order of answers, inside a
+    /// transaction the caller already has (`act` and `view` open one).
+    pub fn open(
         conn: &'c mut DbConn,
         id: i64,
         caller: Option<SessionUser>,
@@ -154,6 +155,11 @@ impl<'c, R: Scoped> Work<'c, R> {
             Doer::Person(Some(user)) => Ok(user),
             _ => Err(AppError::Unauthenticated),
         }
+    }
+
+    /// The person, if someone signed in (not the system) is doing this.
+    pub fn person(&self) -> Option<&SessionUser> {
+        self.user().ok()
     }
 
     /// The person's id, if a person (not the system) is doing this.

@@ -84,6 +84,11 @@ impl ApiCaller {
         self.0.as_ref().map(SessionUser::actor)
     }
 
+    /// The person behind the token, if one was sent.
+    pub fn user(&self) -> Option<&SessionUser> {
+        self.0.as_ref()
+    }
+
     pub fn require(&self) -> Result<&SessionUser, AppError> {
         self.0.as_ref().ok_or(AppError::Unauthenticated)
     }

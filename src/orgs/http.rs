@@ -97,7 +97,7 @@ struct OrganisationPage {
     services: Vec<Service>,
     can_edit: bool,
     can_view_members: bool,
-    partnerships: Vec<crate::partnerships::portfolio::PortfolioRow>,
+    partnerships: Vec<crate::partnerships::register::portfolio::PortfolioRow>,
 }
 
 impl OrganisationPage {
@@ -124,12 +124,13 @@ async fn organisation(
             let detail = store::detail(c, &org)?;
             let services = crate::lgsl::store::for_tier(c, org.tier.as_deref())?;
             // Only the partnerships this viewer may see.
-            let filter = crate::partnerships::portfolio::PortfolioFilter {
+            let filter = crate::partnerships::register::portfolio::PortfolioFilter {
                 organisation: Some(org.code.clone()),
                 ..Default::default()
             }
             .clean(viewer.is_some());
-            let partnerships = crate::partnerships::portfolio::all(c, &filter, viewer.as_ref())?;
+            let partnerships =
+                crate::partnerships::register::portfolio::all(c, &filter, viewer.as_ref())?;
             Ok((org, detail, services, partnerships))
         })
         .await?;

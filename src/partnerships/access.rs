@@ -1,73 +1,78 @@
-//! Loads a partnership together with how the actor relates to it, and asks
-//! the policy. A partnership the actor may not see is "not found", so its
-//! existence does not leak; one they may see but not change is "forbidden".
+//! How a partnership is loaded for the unit of work, and the SQL twins of
+//! the visibility rule for lists. A partnership the actor may not see is
+//! "not found", so its existence does not leak; one they may see but not
+//! change is "forbidden".
 
 use diesel::prelude::*;
 
 use super::model::{MemberRole, MemberStatus, Partnership};
 use crate::db::schema::{partnership_members, partnerships};
 use crate::db::DbConn;
-use crate::error::{AppError, AppResult};
-use crate::policy::{allows, Action, Actor, Relation};
+use crate::error::AppResult;
+use crate::policy::{Action, Actor, Relation};
+use crate::work::Scoped;
 
+impl Scoped for Partnership {
+    const KIND: &'static str = "partnership";
+
+    fn id(&self) -> i64 {
+        self.id
+    }
+
+    fn load(
+        conn: &mut DbConn,
+        id: i64,
+        actor: Option<&Actor>,
+    ) -> AppResult<Option<(Partnership, Relation)>> {
+        let Some(p) = partnerships::table
+            .find(id)
+            .select(Partnership::as_select())
+            .first(conn)
+            .optional()?
+        else {
+            return Ok(None);
+        };
+        let rel = relation(conn, &p, actor)?;
+        Ok(Some((p, rel)))
+    }
+
+    fn view_action(rel: Relation) -> Action {
+        Action::ViewPartnership(rel)
+    }
+
+    fn organisations(&self, conn: &mut DbConn) -> AppResult<Vec<i64>> {
+        Ok(partnership_members::table
+            .filter(partnership_members::partnership_id.eq(self.id))
+            .filter(partnership_members::status.eq(MemberStatus::Active))
+            .select(partnership_members::organisation_id)
+            .load(conn)?)
+    }
+
+    /// Lists sort by activity: any change inside marks the partnership updated.
+    fn touched(&self, conn: &mut DbConn) -> AppResult<()> {
+        diesel::update(partnerships::table.find(self.id))
+            .set(partnerships::updated_at.eq(crate::db::now()))
+            .execute(conn)?;
+        Ok(())
+    }
+}
+
+/// How the actor's organisation relates to a partnership.
 pub fn relation(
     conn: &mut DbConn,
     partnership: &Partnership,
     actor: Option<&Actor>,
 ) -> AppResult<Relation> {
-    let mut rel = Relation {
-        visibility: partnership.visibility(),
-        role: None,
-        invited: false,
-    };
-    if let Some(actor) = actor {
-        let row: Option<(String, String)> = partnership_members::table
+    let membership: Option<(MemberRole, MemberStatus)> = match actor {
+        Some(actor) => partnership_members::table
             .filter(partnership_members::partnership_id.eq(partnership.id))
             .filter(partnership_members::organisation_id.eq(actor.organisation_id))
             .select((partnership_members::role, partnership_members::status))
             .first(conn)
-            .optional()?;
-        if let Some((role, status)) = row {
-            match MemberStatus::parse(&status) {
-                Some(MemberStatus::Active) => rel.role = MemberRole::parse(&role),
-                Some(MemberStatus::Invited) => rel.invited = true,
-                _ => {}
-            }
-        }
-    }
-    Ok(rel)
-}
-
-/// The partnership if the actor may see it; `NotFound` otherwise.
-pub fn load_visible(
-    conn: &mut DbConn,
-    id: i64,
-    actor: Option<&Actor>,
-) -> AppResult<(Partnership, Relation)> {
-    let p: Partnership = partnerships::table
-        .find(id)
-        .select(Partnership::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or(AppError::NotFound)?;
-    let rel = relation(conn, &p, actor)?;
-    if !allows(actor, Action::ViewPartnership(rel)) {
-        return Err(AppError::NotFound);
-    }
-    Ok((p, rel))
-}
-
-/// The partnership if the actor may do `action` to it: `NotFound` when they
-/// cannot even see it, `Forbidden` (or sign in) when they can see but not act.
-pub fn load_for(
-    conn: &mut DbConn,
-    id: i64,
-    actor: Option<&Actor>,
-    action: fn(Relation) -> Action,
-) -> AppResult<(Partnership, Relation)> {
-    let (p, rel) = load_visible(conn, id, actor)?;
-    crate::policy::authorize(actor, action(rel))?;
-    Ok((p, rel))
+            .optional()?,
+        None => None,
+    };
+    Ok(Relation::of_member(partnership.visibility, membership))
 }
 
 /// SQL twin of the `ViewPartnership` rule, for lists, searches, exports and

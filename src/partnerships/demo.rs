@@ -7,8 +7,10 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
+use super::members::calculator;
+use super::members::model::CostShares;
 use super::model::*;
-use super::{calculator, members, store};
+use super::{members, store};
 use crate::audit::Actor;
 use crate::db::schema::{
     ledger_entries, objective_updates, objectives, partnership_members, partnerships,
@@ -16,6 +18,7 @@ use crate::db::schema::{
 };
 use crate::db::{Db, DbConn};
 use crate::error::AppResult;
+use crate::work::Work;
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).expect("valid demo date")
@@ -138,8 +141,8 @@ fn add_member(conn: &mut DbConn, pid: i64, code: &str, status: MemberStatus) -> 
         .values((
             partnership_members::partnership_id.eq(pid),
             partnership_members::organisation_id.eq(org.id),
-            partnership_members::role.eq(MemberRole::Partner.code()),
-            partnership_members::status.eq(status.code()),
+            partnership_members::role.eq(MemberRole::Partner),
+            partnership_members::status.eq(status),
             partnership_members::invited_at.eq(now),
             partnership_members::responded_at.eq((status == MemberStatus::Active).then_some(now)),
         ))
@@ -177,11 +180,11 @@ pub fn load(db: &Db, actor: &Actor) -> anyhow::Result<usize> {
             let input = PartnershipInput {
                 name: demo.name.into(),
                 purpose: demo.purpose.into(),
-                kind: demo.kind.code().into(),
-                degree: demo.degree.code().into(),
+                kind: demo.kind,
+                degree: demo.degree,
                 stage: demo.stage,
-                status: demo.status.code().into(),
-                visibility: demo.visibility.code().into(),
+                status: demo.status,
+                visibility: demo.visibility,
                 start_date: Some(start),
                 end_date: None,
                 services,
@@ -208,7 +211,9 @@ pub fn load(db: &Db, actor: &Actor) -> anyhow::Result<usize> {
                     .iter()
                     .map(|r| (r.member_id, Some(r.share_bp)))
                     .collect();
-                members::set_cost_shares(c, &p, &shares, actor)?;
+                let shares =
+                    CostShares::parse(&shares, &all).map_err(crate::error::AppError::Invalid)?;
+                members::store::set_cost_shares(&mut Work::system(c, p.id, "demo data")?, &shares)?;
             }
             if demo.name == "Worcestershire Regulatory Services" {
                 worcestershire_records(c, p.id)?;

@@ -1,19 +1,23 @@
 //! The partnership register: each partnership's formal structure, members,
 //! objectives, governance and agreements, shared risks, costs and benefits,
 //! reviews, exit plan and SWOT, and the portfolio across them.
+//!
+//! A partnership is a scoped record (see `work`): `access.rs` says how it is
+//! loaded and how a person's organisation relates to it. Each section lives
+//! in its own folder with the same files (see docs/architecture.md).
 
 pub mod access;
 pub mod api;
-pub mod calculator;
 pub mod demo;
 pub mod governance;
+pub mod header;
+pub mod history;
 pub mod http;
-pub mod import;
 pub mod ledger;
+pub mod legacy;
 pub mod members;
 pub mod model;
 pub mod objectives;
-pub mod portfolio;
 pub mod register;
 pub mod reviews;
 pub mod risks;
@@ -26,51 +30,62 @@ use axum::Router;
 use crate::slice::Slice;
 use crate::state::AppState;
 
+/// The partnership itself: start one, its overview, details and history.
+const CORE: Slice = Slice {
+    pages: http::routes,
+    api: api::routes,
+    openapi: core_openapi,
+};
+
+/// Every part of the register, each registered once: its pages, API and
+/// OpenAPI document. (The navigation between sections is `header::NAV`.)
+const SECTIONS: &[Slice] = &[
+    CORE,
+    register::SLICE,
+    members::SLICE,
+    objectives::SLICE,
+    governance::SLICE,
+    risks::SLICE,
+    ledger::SLICE,
+    reviews::SLICE,
+    swot::SLICE,
+];
+
 pub const SLICE: Slice = Slice {
-    pages: routes,
+    pages,
     api: api_routes,
     openapi,
 };
 
-/// Every partnership page route.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .merge(register::routes())
-        .merge(http::routes())
-        .merge(calculator::routes())
-        .merge(objectives::routes())
-        .merge(governance::routes())
-        .merge(risks::routes())
-        .merge(ledger::routes())
-        .merge(reviews::routes())
-        .merge(swot::routes())
+fn pages() -> Router<AppState> {
+    SECTIONS
+        .iter()
+        .fold(Router::new(), |r, s| r.merge((s.pages)()))
 }
 
-/// Every partnership API route.
-pub fn api_routes() -> Router<AppState> {
-    Router::new()
-        .merge(api::routes())
-        .merge(objectives::api_routes())
-        .merge(governance::api_routes())
-        .merge(risks::api_routes())
-        .merge(ledger::api_routes())
-        .merge(reviews::api_routes())
-        .merge(swot::api_routes())
+fn api_routes() -> Router<AppState> {
+    SECTIONS
+        .iter()
+        .fold(Router::new(), |r, s| r.merge((s.api)()))
 }
 
-/// The partnership sections' parts of the OpenAPI document.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    use utoipa::OpenApi;
-    let mut doc = api::ApiDoc::openapi();
-    for part in [
-        objectives::ApiDoc::openapi(),
-        governance::ApiDoc::openapi(),
-        risks::ApiDoc::openapi(),
-        ledger::ApiDoc::openapi(),
-        reviews::ApiDoc::openapi(),
-        swot::ApiDoc::openapi(),
-    ] {
-        doc.merge(part);
+fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = utoipa::openapi::OpenApi::default();
+    for section in SECTIONS {
+        doc.merge((section.openapi)());
     }
     doc
 }
+
+fn core_openapi() -> utoipa::openapi::OpenApi {
+    use utoipa::OpenApi;
+    CoreDoc::openapi()
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(api::create, api::get_one, api::update, api::get_summary, api::history),
+    components(schemas(model::PartnershipDraft)),
+    tags((name = "partnerships", description = "The partnership register"))
+)]
+struct CoreDoc;

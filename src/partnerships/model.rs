@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::schema::{partnership_members, partnerships};
+use crate::error::FieldError;
 pub use crate::policy::{MemberRole, MemberStatus, Visibility};
+use crate::text;
 
 crate::vocabulary!(
     /// Type of collaboration (seeds 001, 002).
@@ -79,11 +81,11 @@ pub struct Partnership {
     pub id: i64,
     pub name: String,
     pub purpose: String,
-    pub kind: String,
-    pub degree: String,
+    pub kind: Kind,
+    pub degree: Degree,
     pub stage: i32,
-    pub status: String,
-    pub visibility: String,
+    pub status: Status,
+    pub visibility: Visibility,
     pub start_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,
     pub decision_body: String,
@@ -99,30 +101,22 @@ pub struct Partnership {
 
 impl Partnership {
     pub fn kind_label(&self) -> &'static str {
-        Kind::parse(&self.kind)
-            .map(Kind::label)
-            .unwrap_or("Unknown")
+        self.kind.label()
     }
     pub fn degree_label(&self) -> &'static str {
-        Degree::parse(&self.degree)
-            .map(Degree::label)
-            .unwrap_or("Unknown")
+        self.degree.label()
     }
     pub fn status_label(&self) -> &'static str {
-        Status::parse(&self.status)
-            .map(Status::label)
-            .unwrap_or("Unknown")
+        self.status.label()
     }
     pub fn visibility(&self) -> Visibility {
-        // Unknown values are treated as the most private.
-        Visibility::parse(&self.visibility).unwrap_or(Visibility::Partners)
+        self.visibility
     }
     pub fn stage_label(&self) -> String {
         stage_label(self.stage)
     }
     pub fn review_overdue(&self, today: impl std::borrow::Borrow<NaiveDate>) -> bool {
-        self.next_review_due.is_some_and(|d| d < *today.borrow())
-            && self.status != Status::Ended.code()
+        self.next_review_due.is_some_and(|d| d < *today.borrow()) && self.status != Status::Ended
     }
 }
 
@@ -132,8 +126,8 @@ pub struct Member {
     pub id: i64,
     pub partnership_id: i64,
     pub organisation_id: i64,
-    pub role: String,
-    pub status: String,
+    pub role: MemberRole,
+    pub status: MemberStatus,
     pub contact_name: String,
     pub contact_email: String,
     pub cost_share_bp: Option<i32>,
@@ -168,21 +162,52 @@ impl MemberView {
     }
 }
 
-/// What can be set when creating or editing a partnership.
+/// An active member organisation, as rules about members need it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActiveMember {
+    pub organisation_id: i64,
+    pub code: String,
+    pub name: String,
+}
+
+/// The active members of one partnership, to check inputs against.
+#[derive(Clone, Debug, Default)]
+pub struct ActiveMembers(pub Vec<ActiveMember>);
+
+impl ActiveMembers {
+    /// The member with this register code (any case), if active.
+    pub fn by_code(&self, code: &str) -> Option<&ActiveMember> {
+        self.0
+            .iter()
+            .find(|m| m.code.eq_ignore_ascii_case(code.trim()))
+    }
+
+    pub fn by_id(&self, organisation_id: i64) -> Option<&ActiveMember> {
+        self.0.iter().find(|m| m.organisation_id == organisation_id)
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, ActiveMember> {
+        self.0.iter()
+    }
+}
+
+/// A partnership's details as a form or the API gives them, before they are
+/// checked. Also the JSON body of `POST` and `PUT /api/v1/partnerships`.
 #[derive(Deserialize, Serialize, Clone, Debug, Default, ToSchema)]
-pub struct PartnershipInput {
+pub struct PartnershipDraft {
     pub name: String,
     #[serde(default)]
     pub purpose: String,
-    /// One of the `Kind` codes, e.g. `shared_service`.
+    #[schema(value_type = Kind)]
     pub kind: String,
-    /// One of the `Degree` codes, e.g. `cooperating`.
+    #[schema(value_type = Degree)]
     pub degree: String,
     /// ISO 44001 stage, 1 to 8.
+    #[schema(minimum = 1, maximum = 8)]
     pub stage: i32,
-    /// One of the `Status` codes, e.g. `active`.
+    #[schema(value_type = Status)]
     pub status: String,
-    /// `partners`, `signed_in` or `public`.
+    #[schema(value_type = Visibility)]
     pub visibility: String,
     #[serde(default)]
     pub start_date: Option<NaiveDate>,
@@ -197,11 +222,188 @@ pub struct PartnershipInput {
     pub decision_rule: String,
     #[serde(default)]
     pub meeting_cadence: String,
-    /// Months between reviews; none means no cadence is set.
+    /// Months between reviews, 1 to 60; none means no cadence is set.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 60)]
     pub review_cadence_months: Option<i32>,
     #[serde(default)]
     pub exit_plan: String,
+}
+
+/// A partnership's details once checked: the only thing the store accepts.
+#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+pub struct PartnershipInput {
+    pub name: String,
+    pub purpose: String,
+    pub kind: Kind,
+    pub degree: Degree,
+    pub stage: i32,
+    pub status: Status,
+    pub visibility: Visibility,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    /// Sorted, without duplicates; each one an LGSL service (checked by the store).
+    pub services: Vec<i64>,
+    pub decision_body: String,
+    pub decision_rule: String,
+    pub meeting_cadence: String,
+    pub review_cadence_months: Option<i32>,
+    pub exit_plan: String,
+}
+
+pub const MAX_NAME: usize = 200;
+pub const MAX_TEXT: usize = 5000;
+pub const MAX_SHORT: usize = 500;
+
+/// The order fields appear in on the form, for listing errors.
+pub const FIELD_ORDER: [&str; 15] = [
+    "name",
+    "purpose",
+    "kind",
+    "degree",
+    "stage",
+    "status",
+    "visibility",
+    "start_date",
+    "end_date",
+    "services",
+    "decision_body",
+    "decision_rule",
+    "meeting_cadence",
+    "review_cadence_months",
+    "exit_plan",
+];
+
+impl PartnershipInput {
+    /// Every rule about a partnership's details, worded once. All problems
+    /// are found at once, in the order of the form.
+    pub fn parse(draft: &PartnershipDraft) -> Result<PartnershipInput, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut ok =
+            |r: Result<String, FieldError>| r.map_err(|e| errors.push(e)).unwrap_or_default();
+        let name = ok(text::required_line(
+            "name",
+            "Name",
+            &draft.name,
+            MAX_NAME,
+            "Enter the partnership's name",
+        ));
+        let purpose = ok(text::paragraph(
+            "purpose",
+            "Purpose",
+            &draft.purpose,
+            MAX_TEXT,
+        ));
+        let decision_body = ok(text::line(
+            "decision_body",
+            "Decision-making body",
+            &draft.decision_body,
+            MAX_SHORT,
+        ));
+        let decision_rule = ok(text::line(
+            "decision_rule",
+            "How decisions are made",
+            &draft.decision_rule,
+            MAX_SHORT,
+        ));
+        let meeting_cadence = ok(text::line(
+            "meeting_cadence",
+            "How often it meets",
+            &draft.meeting_cadence,
+            MAX_SHORT,
+        ));
+        let exit_plan = ok(text::paragraph(
+            "exit_plan",
+            "Exit plan",
+            &draft.exit_plan,
+            MAX_TEXT,
+        ));
+        let kind = Kind::parse(&draft.kind);
+        if kind.is_none() {
+            errors.push(FieldError::new("kind", "Select the type of partnership"));
+        }
+        let degree = Degree::parse(&draft.degree);
+        if degree.is_none() {
+            errors.push(FieldError::new(
+                "degree",
+                "Select where the partnership sits on the collaboration spectrum",
+            ));
+        }
+        if !(1..=8).contains(&draft.stage) {
+            errors.push(FieldError::new(
+                "stage",
+                "Select the lifecycle stage, 1 to 8",
+            ));
+        }
+        let status = Status::parse(&draft.status);
+        if status.is_none() {
+            errors.push(FieldError::new("status", "Select the partnership's status"));
+        }
+        let visibility = Visibility::parse(&draft.visibility);
+        if visibility.is_none() {
+            errors.push(FieldError::new(
+                "visibility",
+                "Select who can see the partnership",
+            ));
+        }
+        for (field, label, date) in [
+            ("start_date", "Start date", draft.start_date),
+            ("end_date", "End date", draft.end_date),
+        ] {
+            if let Err(e) = crate::web::forms::plausible_date(field, label, date) {
+                errors.push(e);
+            }
+        }
+        if let (Some(s), Some(e)) = (draft.start_date, draft.end_date) {
+            if e <= s {
+                errors.push(FieldError::new(
+                    "end_date",
+                    "The end date must be after the start date",
+                ));
+            }
+        }
+        if draft
+            .review_cadence_months
+            .is_some_and(|m| !(1..=60).contains(&m))
+        {
+            errors.push(FieldError::new(
+                "review_cadence_months",
+                "Review cadence must be a whole number from 1 to 60",
+            ));
+        }
+        if let Some(s) = draft.services.iter().find(|s| **s <= 0) {
+            errors.push(FieldError::new(
+                "services",
+                format!("There is no LGSL service {s}"),
+            ));
+        }
+        let (Some(kind), Some(degree), Some(status), Some(visibility), true) =
+            (kind, degree, status, visibility, errors.is_empty())
+        else {
+            crate::web::forms::in_field_order(&mut errors, &FIELD_ORDER);
+            return Err(errors);
+        };
+        let mut services = draft.services.clone();
+        services.sort_unstable();
+        services.dedup();
+        Ok(PartnershipInput {
+            name,
+            purpose,
+            kind,
+            degree,
+            stage: draft.stage,
+            status,
+            visibility,
+            start_date: draft.start_date,
+            end_date: draft.end_date,
+            services,
+            decision_body,
+            decision_rule,
+            meeting_cadence,
+            review_cadence_months: draft.review_cadence_months,
+            exit_plan,
+        })
+    }
 }
 
 /// A partnership as the API returns it.

@@ -1,13 +1,12 @@
-//! Headline figures for one partnership, and its history.
+//! Headline figures for one partnership.
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::audit::AuditEntry;
 use crate::db::schema::{
-    audit_log, ledger_entries, objective_updates, objectives, review_actions, reviews, risks,
+    ledger_entries, objective_updates, objectives, review_actions, reviews, risks,
 };
 use crate::db::DbConn;
 use crate::error::AppResult;
@@ -147,15 +146,4 @@ pub fn for_partnership(conn: &mut DbConn, id: i64) -> AppResult<Summary> {
         .count()
         .get_result(conn)?;
     Ok(s)
-}
-
-/// Changes to a partnership and everything in it, newest first.
-pub fn history(conn: &mut DbConn, id: i64, limit: i64) -> AppResult<Vec<AuditEntry>> {
-    Ok(audit_log::table
-        .filter(audit_log::entity_type.eq("partnership"))
-        .filter(audit_log::entity_id.eq(id.to_string()))
-        .order(audit_log::id.desc())
-        .limit(limit)
-        .select(AuditEntry::as_select())
-        .load(conn)?)
 }

@@ -55,6 +55,58 @@ pub fn required_date(
         .ok_or_else(|| FieldError::new(field, format!("Enter {}", label.to_lowercase())))
 }
 
+/// Dates before 1900 or after 2200 are typing mistakes in this domain.
+pub fn plausible_date(field: &str, label: &str, date: Option<NaiveDate>) -> Result<(), FieldError> {
+    use chrono::Datelike;
+    match date {
+        Some(d) if !(1900..=2200).contains(&d.year()) => Err(FieldError::new(
+            field,
+            format!("{label} must be between 1900 and 2200"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The value if it could be read; otherwise notes why and gives `None`.
+pub fn keep<T>(errors: &mut Vec<FieldError>, result: Result<T, FieldError>) -> Option<T> {
+    result.map_err(|e| errors.push(e)).ok()
+}
+
+/// Sorts errors into the order their fields appear on a form (`order`);
+/// `share-BIR` sorts with `share`. Fields not listed go last.
+pub fn in_field_order(errors: &mut [FieldError], order: &[&str]) {
+    errors.sort_by_key(|e| {
+        order
+            .iter()
+            .position(|f| e.field == *f || e.field.starts_with(&format!("{f}-")))
+            .unwrap_or(order.len())
+    });
+}
+
+/// Joins what went wrong reading a form (a date that is not a date) with the
+/// result of the rules on what could be read. A field's reading error wins
+/// over a rule's error about the same field. All in the form's `order`.
+pub fn checked<T>(
+    reading: Vec<FieldError>,
+    rules: Result<T, Vec<FieldError>>,
+    order: &[&str],
+) -> Result<T, Vec<FieldError>> {
+    let mut errors = reading;
+    match rules {
+        Ok(value) if errors.is_empty() => return Ok(value),
+        Ok(_) => {}
+        Err(more) => {
+            for e in more {
+                if !errors.iter().any(|x| x.field == e.field) {
+                    errors.push(e);
+                }
+            }
+        }
+    }
+    in_field_order(&mut errors, order);
+    Err(errors)
+}
+
 /// The (day, month, year) strings for showing a date back in a form.
 pub fn date_parts(date: Option<NaiveDate>) -> (String, String, String) {
     use chrono::Datelike;

@@ -12,7 +12,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
 use crate::auth::{RequestAuth, SessionUser};
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 
 /// What every page's layout needs: who is signed in, the CSRF token for
 /// forms, and which navigation item is current.
@@ -54,6 +54,24 @@ impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
             .get::<RequestAuth>()
             .ok_or_else(|| AppError::internal("session middleware missing"))?;
         Ok(PageCtx::from_auth(Some(auth)))
+    }
+}
+
+/// After a form is submitted: on success, go to the page `to` names; when
+/// the input is refused, `again` shows the form with what went wrong.
+pub async fn submitted<T, Fut>(
+    result: AppResult<T>,
+    to: impl FnOnce(T) -> String,
+    again: impl FnOnce(Vec<crate::error::FieldError>) -> Fut,
+) -> AppResult<axum::response::Response>
+where
+    Fut: std::future::Future<Output = AppResult<axum::response::Response>>,
+{
+    use axum::response::IntoResponse;
+    match result {
+        Ok(value) => Ok(axum::response::Redirect::to(&to(value)).into_response()),
+        Err(AppError::Invalid(errors)) => again(errors).await,
+        Err(e) => Err(e),
     }
 }
 

@@ -237,7 +237,7 @@ async fn shares_must_add_up_to_100_and_every_field_is_checked() {
             "impact",
             "Select the impact if it happens, from 1 (negligible) to 5 (severe)",
         ),
-        ("owner", "Select a member organisation to own the risk"),
+        ("owner", "CON is not an active member of this partnership"),
         ("status", "Select the risk&#39;s status"),
     ] {
         assert!(

@@ -10,7 +10,6 @@ use super::store::{self, AgreementInput, AgreementPatch, AgreementView};
 use crate::api;
 use crate::auth::ApiCaller;
 use crate::error::{ApiResult, Problem};
-use crate::partnerships::access;
 use crate::policy::Action;
 use crate::state::AppState;
 
@@ -44,7 +43,7 @@ pub async fn list(
     let rows = state
         .db
         .read(move |c| {
-            access::load_for(c, id, actor.as_ref(), Action::ViewPartnership)?;
+            crate::partnerships::legacy::load_for(c, id, actor.as_ref(), Action::ViewPartnership)?;
             store::list(c, id, today())
         })
         .await?;
@@ -70,7 +69,7 @@ pub async fn create(
     let a = state
         .db
         .write(move |c| {
-            access::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
+            crate::partnerships::legacy::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
             store::create(c, id, &input, &audit, today())
         })
         .await?;
@@ -91,7 +90,7 @@ pub async fn get_one(
     let a = state
         .db
         .read(move |c| {
-            access::load_for(c, id, actor.as_ref(), Action::ViewPartnership)?;
+            crate::partnerships::legacy::load_for(c, id, actor.as_ref(), Action::ViewPartnership)?;
             store::get(c, id, aid, today())
         })
         .await?;
@@ -117,7 +116,7 @@ pub async fn patch(
     let a = state
         .db
         .write(move |c| {
-            access::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
+            crate::partnerships::legacy::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
             let input = change.apply(store::get(c, id, aid, today())?.input());
             store::update(c, id, aid, &input, &audit, today())
         })
@@ -141,7 +140,7 @@ pub async fn delete(
     state
         .db
         .write(move |c| {
-            access::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
+            crate::partnerships::legacy::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
             store::delete(c, id, aid, &audit, today())
         })
         .await?;

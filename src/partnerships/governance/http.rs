@@ -13,7 +13,8 @@ use serde::Deserialize;
 use super::store::{self, AgreementInput, AgreementKind, AgreementView};
 use crate::auth::SignedIn;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::partnerships::http::{load, Header};
+use crate::partnerships::header::Header;
+use crate::partnerships::legacy::load;
 use crate::partnerships::model::Partnership;
 use crate::policy::{Action, Relation};
 use crate::state::AppState;
@@ -188,7 +189,7 @@ async fn render_governance(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let h = Header::new(p, rel, "governance", ctx.user.as_ref());
+    let h = crate::partnerships::legacy::header(p, rel, "governance", ctx.user.as_ref());
     Ok((
         status,
         html(GovernancePage {

@@ -28,3 +28,13 @@ pub fn api_routes() -> Router<AppState> {
     tags((name = "governance", description = "The agreements behind a partnership: MoUs, contracts, statutory delegations"))
 )]
 pub struct ApiDoc;
+
+/// Transitional until this section moves to the section shape.
+pub const SLICE: crate::slice::Slice = crate::slice::Slice {
+    pages: routes,
+    api: api_routes,
+    openapi: || {
+        use utoipa::OpenApi;
+        ApiDoc::openapi()
+    },
+};

@@ -10,7 +10,7 @@ use crate::audit::Actor as AuditActor;
 use crate::db::schema::agreements;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::partnerships::store::record;
+use crate::partnerships::legacy::record;
 
 crate::vocabulary!(
     /// The legal form of an agreement between partners.

@@ -10,9 +10,8 @@ use super::store::{self, EntryView, LedgerInput, LedgerTotals};
 use crate::api;
 use crate::auth::ApiCaller;
 use crate::error::{ApiResult, AppError, AppResult, Problem};
-use crate::partnerships::access;
+use crate::partnerships::legacy::active_member_orgs;
 use crate::partnerships::model::Partnership;
-use crate::partnerships::store::active_member_orgs;
 use crate::policy::{Action, Relation};
 use crate::state::AppState;
 
@@ -35,7 +34,7 @@ async fn load(
     let actor = caller.actor();
     Ok(state
         .db
-        .read(move |c| access::load_for(c, id, actor.as_ref(), action))
+        .read(move |c| crate::partnerships::legacy::load_for(c, id, actor.as_ref(), action))
         .await?
         .0)
 }
@@ -94,7 +93,12 @@ pub async fn create(
     let entry = state
         .db
         .write(move |c| {
-            let (p, _) = access::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
+            let (p, _) = crate::partnerships::legacy::load_for(
+                c,
+                id,
+                actor.as_ref(),
+                Action::EditPartnership,
+            )?;
             store::create(c, &p, &input, Some(user_id), &audit)
         })
         .await?;
@@ -117,7 +121,12 @@ pub async fn delete(
     state
         .db
         .write(move |c| {
-            let (p, _) = access::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
+            let (p, _) = crate::partnerships::legacy::load_for(
+                c,
+                id,
+                actor.as_ref(),
+                Action::EditPartnership,
+            )?;
             store::delete(c, &p, eid, &audit.ok_or(AppError::Unauthenticated)?)
         })
         .await?;

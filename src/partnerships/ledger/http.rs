@@ -13,9 +13,10 @@ use super::{chart, Basis, EntryType, FIRST_YEAR, LAST_YEAR};
 use crate::auth::SignedIn;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::money;
-use crate::partnerships::http::{load, Header};
+use crate::partnerships::header::Header;
+use crate::partnerships::legacy::active_member_orgs;
+use crate::partnerships::legacy::load;
 use crate::partnerships::model::Partnership;
-use crate::partnerships::store::active_member_orgs;
 use crate::policy::{Action, Relation};
 use crate::state::AppState;
 use crate::web::{html, FormErrors, PageCtx};
@@ -201,7 +202,7 @@ async fn render(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let h = Header::new(p, rel, "ledger", ctx.user.as_ref());
+    let h = crate::partnerships::legacy::header(p, rel, "ledger", ctx.user.as_ref());
     Ok((
         status,
         html(LedgerPage {

@@ -50,3 +50,13 @@ pub fn api_routes() -> Router<AppState> {
     tags((name = "ledger", description = "A partnership's costs and benefits"))
 )]
 pub struct ApiDoc;
+
+/// Transitional until this section moves to the section shape.
+pub const SLICE: crate::slice::Slice = crate::slice::Slice {
+    pages: routes,
+    api: api_routes,
+    openapi: || {
+        use utoipa::OpenApi;
+        ApiDoc::openapi()
+    },
+};

@@ -12,8 +12,8 @@ use crate::db::schema::{ledger_entries, organisations};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::money;
+use crate::partnerships::legacy::{active_member_orgs, record};
 use crate::partnerships::model::Partnership;
-use crate::partnerships::store::{active_member_orgs, record};
 
 pub const MAX_DESCRIPTION: usize = 500;
 /// The same ceiling as `money::parse_pounds`, so the API and the form agree.

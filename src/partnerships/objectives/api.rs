@@ -12,7 +12,6 @@ use super::store::{
 use crate::api;
 use crate::auth::ApiCaller;
 use crate::error::{ApiResult, Problem};
-use crate::partnerships::access;
 use crate::policy::Action;
 use crate::state::AppState;
 
@@ -50,7 +49,7 @@ pub async fn list(
     let rows = state
         .db
         .read(move |c| {
-            access::load_for(c, id, actor.as_ref(), Action::ViewPartnership)?;
+            crate::partnerships::legacy::load_for(c, id, actor.as_ref(), Action::ViewPartnership)?;
             store::list(c, id, today())
         })
         .await?;
@@ -76,7 +75,7 @@ pub async fn create(
     let o = state
         .db
         .write(move |c| {
-            access::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
+            crate::partnerships::legacy::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
             store::create(c, id, &input, &audit, today())
         })
         .await?;
@@ -97,7 +96,7 @@ pub async fn get_one(
     let o = state
         .db
         .read(move |c| {
-            access::load_for(c, id, actor.as_ref(), Action::ViewPartnership)?;
+            crate::partnerships::legacy::load_for(c, id, actor.as_ref(), Action::ViewPartnership)?;
             store::get(c, id, oid, today())
         })
         .await?;
@@ -124,7 +123,7 @@ pub async fn patch(
     let o = state
         .db
         .write(move |c| {
-            access::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
+            crate::partnerships::legacy::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
             let input = change.apply(store::get(c, id, oid, today())?.input());
             store::update(c, id, oid, &input, &audit, today())
         })
@@ -146,7 +145,7 @@ pub async fn updates(
     let rows = state
         .db
         .read(move |c| {
-            access::load_for(c, id, actor.as_ref(), Action::ViewPartnership)?;
+            crate::partnerships::legacy::load_for(c, id, actor.as_ref(), Action::ViewPartnership)?;
             store::history(c, id, oid)
         })
         .await?;
@@ -173,7 +172,7 @@ pub async fn post_update(
     let u = state
         .db
         .write(move |c| {
-            access::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
+            crate::partnerships::legacy::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
             store::record_progress(c, id, oid, &input, Some(user_id), &audit, today())
         })
         .await?;

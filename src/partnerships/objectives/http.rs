@@ -13,7 +13,8 @@ use serde::Deserialize;
 use super::store::{self, ObjectiveInput, ObjectiveView, ProgressInput, ProgressView};
 use crate::auth::SignedIn;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::partnerships::http::{load, Header};
+use crate::partnerships::header::Header;
+use crate::partnerships::legacy::load;
 use crate::partnerships::model::Partnership;
 use crate::policy::{Action, Relation};
 use crate::state::AppState;
@@ -166,7 +167,7 @@ fn merge(mut errors: Vec<FieldError>, more: Vec<FieldError>, order: &[&str]) -> 
 async fn owners(state: &AppState, pid: i64) -> AppResult<Vec<(String, String)>> {
     let orgs = state
         .db
-        .read(move |c| crate::partnerships::store::active_member_orgs(c, pid))
+        .read(move |c| crate::partnerships::legacy::active_member_orgs(c, pid))
         .await?;
     Ok(
         std::iter::once((String::new(), "Select the owning partner".to_string()))
@@ -202,7 +203,7 @@ async fn render_list(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let h = Header::new(p, rel, "objectives", ctx.user.as_ref());
+    let h = crate::partnerships::legacy::header(p, rel, "objectives", ctx.user.as_ref());
     Ok((
         status,
         html(ListPage {
@@ -339,7 +340,7 @@ async fn render_objective(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let h = Header::new(p, rel, "objectives", ctx.user.as_ref());
+    let h = crate::partnerships::legacy::header(p, rel, "objectives", ctx.user.as_ref());
     Ok((
         status,
         html(ObjectivePage {

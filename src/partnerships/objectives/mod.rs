@@ -30,3 +30,13 @@ pub fn api_routes() -> Router<AppState> {
     tags((name = "objectives", description = "A partnership's joint objectives and progress against them"))
 )]
 pub struct ApiDoc;
+
+/// Transitional until this section moves to the section shape.
+pub const SLICE: crate::slice::Slice = crate::slice::Slice {
+    pages: routes,
+    api: api_routes,
+    openapi: || {
+        use utoipa::OpenApi;
+        ApiDoc::openapi()
+    },
+};

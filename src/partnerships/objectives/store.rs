@@ -11,7 +11,7 @@ use crate::audit::Actor as AuditActor;
 use crate::db::schema::{objective_updates, objectives, organisations, users};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::partnerships::store::{active_member_id, record};
+use crate::partnerships::legacy::{active_member_id, record};
 
 /// Numbers people type are kept below this so they print and sum sensibly.
 const MAX_NUMBER: f64 = 1e15;

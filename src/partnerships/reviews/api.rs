@@ -10,7 +10,6 @@ use super::store::{self, ActionView, ReviewInput, ReviewList, ReviewView};
 use crate::api;
 use crate::auth::ApiCaller;
 use crate::error::{ApiResult, AppError, Problem};
-use crate::partnerships::access;
 use crate::policy::Action;
 use crate::state::AppState;
 
@@ -41,7 +40,12 @@ pub async fn list(
     let list = state
         .db
         .read(move |c| {
-            let (p, _) = access::load_for(c, id, actor.as_ref(), Action::ViewPartnership)?;
+            let (p, _) = crate::partnerships::legacy::load_for(
+                c,
+                id,
+                actor.as_ref(),
+                Action::ViewPartnership,
+            )?;
             store::list_with_schedule(c, &p, today())
         })
         .await?;
@@ -67,7 +71,9 @@ pub async fn create(
     let a2 = actor.clone();
     state
         .db
-        .read(move |c| access::load_for(c, id, a2.as_ref(), Action::EditPartnership))
+        .read(move |c| {
+            crate::partnerships::legacy::load_for(c, id, a2.as_ref(), Action::EditPartnership)
+        })
         .await?;
     let input = api::json(body)?;
     let user = caller.require()?;
@@ -75,7 +81,12 @@ pub async fn create(
     let review = state
         .db
         .write(move |c| {
-            let (p, _) = access::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
+            let (p, _) = crate::partnerships::legacy::load_for(
+                c,
+                id,
+                actor.as_ref(),
+                Action::EditPartnership,
+            )?;
             store::create(
                 c,
                 &p,
@@ -106,7 +117,12 @@ pub async fn action_done(
     let action = state
         .db
         .write(move |c| {
-            let (p, _) = access::load_for(c, id, actor.as_ref(), Action::EditPartnership)?;
+            let (p, _) = crate::partnerships::legacy::load_for(
+                c,
+                id,
+                actor.as_ref(),
+                Action::EditPartnership,
+            )?;
             store::mark_done(
                 c,
                 &p,

@@ -13,9 +13,10 @@ use super::store::{self, ActionInput, ActionView, ReviewInput, ReviewView};
 use super::Decision;
 use crate::auth::SignedIn;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::partnerships::http::{load, Header};
+use crate::partnerships::header::Header;
+use crate::partnerships::legacy::active_member_orgs;
+use crate::partnerships::legacy::load;
 use crate::partnerships::model::Partnership;
-use crate::partnerships::store::active_member_orgs;
 use crate::policy::{Action, Relation};
 use crate::state::AppState;
 use crate::web::{forms, html, FormErrors, PageCtx};
@@ -251,7 +252,7 @@ async fn render(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let h = Header::new(p, rel, "reviews", ctx.user.as_ref());
+    let h = crate::partnerships::legacy::header(p, rel, "reviews", ctx.user.as_ref());
     Ok((
         status,
         html(ReviewsPage {

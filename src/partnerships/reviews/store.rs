@@ -11,8 +11,10 @@ use crate::audit::Actor as AuditActor;
 use crate::db::schema::{organisations, review_actions, reviews};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::partnerships::legacy::{active_member_orgs, record};
 use crate::partnerships::model::Partnership;
-use crate::partnerships::store::{active_member_orgs, record, refresh_next_review, MAX_TEXT};
+use crate::partnerships::model::MAX_TEXT;
+use crate::partnerships::store::refresh_next_review;
 
 /// A sanity limit for the API; the page's form offers three rows.
 pub const MAX_ACTIONS: usize = 20;

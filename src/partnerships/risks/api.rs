@@ -1,7 +1,6 @@
 //! The risk register's JSON API: the same store functions and policy as the pages.
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -11,12 +10,13 @@ use utoipa::ToSchema;
 
 use super::model::*;
 use super::store;
-use crate::api;
+use crate::api::{JsonBody, Path};
 use crate::auth::ApiCaller;
-use crate::error::{ApiResult, AppError, Problem};
-use crate::partnerships::access;
+use crate::error::{ApiResult, AppError};
+use crate::partnerships::model::Partnership;
 use crate::policy::Action;
 use crate::state::AppState;
+use crate::work::Scoped;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -38,6 +38,7 @@ pub struct RiskShareInput {
     /// Organisation code of an active member, e.g. BIR.
     pub organisation: String,
     /// Basis points: 6000 = 60%. All shares must add up to 10000.
+    #[schema(minimum = 0, maximum = 10000)]
     pub share_bp: i32,
 }
 
@@ -49,22 +50,23 @@ pub struct NewRisk {
     pub title: String,
     #[serde(default)]
     pub description: String,
-    /// A `RiskCategory` code, e.g. `supplier_failure`.
     #[serde(default)]
+    #[schema(value_type = RiskCategory)]
     pub category: String,
     /// 1 (rare) to 5 (almost certain).
-    #[serde(default)]
-    pub likelihood: i32,
+    #[schema(minimum = 1, maximum = 5)]
+    pub likelihood: Option<i32>,
     /// 1 (negligible) to 5 (severe).
-    #[serde(default)]
-    pub impact: i32,
+    #[schema(minimum = 1, maximum = 5)]
+    pub impact: Option<i32>,
     /// Organisation code of the owning active member.
     #[serde(default)]
     pub owner: String,
     #[serde(default)]
     pub mitigation: String,
-    /// `open` (the default), `mitigating` or `closed`.
+    /// `open` when left out.
     #[serde(default)]
+    #[schema(value_type = Option<RiskStatus>)]
     pub status: Option<String>,
     /// Left out: the members' agreed cost shares, if they have them.
     #[serde(default)]
@@ -76,11 +78,15 @@ pub struct NewRisk {
 pub struct RiskPatch {
     pub title: Option<String>,
     pub description: Option<String>,
+    #[schema(value_type = Option<RiskCategory>)]
     pub category: Option<String>,
+    #[schema(minimum = 1, maximum = 5)]
     pub likelihood: Option<i32>,
+    #[schema(minimum = 1, maximum = 5)]
     pub impact: Option<i32>,
     pub owner: Option<String>,
     pub mitigation: Option<String>,
+    #[schema(value_type = Option<RiskStatus>)]
     pub status: Option<String>,
     /// Replaces every share at once; they must add up to 10000.
     pub shares: Option<Vec<RiskShareInput>>,
@@ -91,12 +97,12 @@ pub struct RiskPatch {
 pub struct NewRiskReview {
     /// Today if left out; never in the future.
     pub reviewed_on: Option<NaiveDate>,
+    #[schema(minimum = 1, maximum = 5)]
+    pub likelihood: Option<i32>,
+    #[schema(minimum = 1, maximum = 5)]
+    pub impact: Option<i32>,
     #[serde(default)]
-    pub likelihood: i32,
-    #[serde(default)]
-    pub impact: i32,
-    /// `open`, `mitigating` or `closed`.
-    #[serde(default)]
+    #[schema(value_type = RiskStatus)]
     pub status: String,
     #[serde(default)]
     pub note: String,
@@ -109,205 +115,175 @@ fn codes(shares: Vec<RiskShareInput>) -> Vec<(String, i32)> {
         .collect()
 }
 
+impl NewRisk {
+    fn draft(self) -> RiskDraft {
+        RiskDraft {
+            title: self.title,
+            description: self.description,
+            category: self.category,
+            likelihood: self.likelihood,
+            impact: self.impact,
+            owner: self.owner,
+            mitigation: self.mitigation,
+            status: self
+                .status
+                .unwrap_or_else(|| RiskStatus::Open.code().into()),
+            // Left out, the members' agreed cost shares are used.
+            shares: self.shares.map(codes),
+        }
+    }
+}
+
+impl RiskPatch {
+    /// The risk as it is, with the fields given changed.
+    fn apply(self, mut d: RiskDraft) -> RiskDraft {
+        let set = |field: &mut String, value: Option<String>| {
+            if let Some(v) = value {
+                *field = v
+            }
+        };
+        set(&mut d.title, self.title);
+        set(&mut d.description, self.description);
+        set(&mut d.category, self.category);
+        set(&mut d.owner, self.owner);
+        set(&mut d.mitigation, self.mitigation);
+        set(&mut d.status, self.status);
+        d.likelihood = self.likelihood.or(d.likelihood);
+        d.impact = self.impact.or(d.impact);
+        if let Some(shares) = self.shares {
+            d.shares = Some(codes(shares));
+        }
+        d
+    }
+}
+
 /// The partnership's risks: open ones first, highest score first.
 #[utoipa::path(get, path = "/api/v1/partnerships/{id}/risks", tag = "risks",
     params(("id" = i64, Path, description = "Partnership id")),
-    responses((status = 200, body = Vec<RiskView>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Vec<RiskView>)))]
 pub async fn list(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Vec<RiskView>>> {
-    let actor = caller.actor();
-    let risks = state
-        .db
-        .read(move |c| {
-            access::load_for(c, id, actor.as_ref(), Action::ViewPartnership)?;
-            store::list(c, id)
-        })
-        .await?;
+    let risks = Partnership::view(&state.db, caller.user(), id, move |w| {
+        store::list(w.conn, id)
+    })
+    .await?;
     Ok(Json(risks))
 }
 
 /// Add a risk to the shared register.
 #[utoipa::path(post, path = "/api/v1/partnerships/{id}/risks", tag = "risks", request_body = NewRisk,
     params(("id" = i64, Path, description = "Partnership id")),
-    responses((status = 201, body = RiskView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = [])))]
+    responses((status = 201, body = RiskView)), security(("bearer" = [])))]
 pub async fn create(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<i64>,
-    body: Result<Json<NewRisk>, JsonRejection>,
+    body: JsonBody<NewRisk>,
 ) -> ApiResult<(StatusCode, Json<RiskView>)> {
-    let actor = caller.actor();
-    let (p, _) = state
-        .db
-        .read(move |c| access::load_for(c, id, actor.as_ref(), Action::EditPartnership))
-        .await?;
-    let body = api::json(body)?;
-    let audit = caller.require()?.audit_actor();
-    let risk = state
-        .db
-        .write(move |c| {
-            // Left out, the shares default to the members' agreed cost shares.
-            let (shares, missing) = match body.shares {
-                Some(s) => (codes(s), false),
-                None => store::default_shares(c, id)?.map_or((vec![], true), |d| (d, false)),
-            };
-            let input = RiskInput {
-                title: body.title,
-                description: body.description,
-                category: body.category,
-                likelihood: body.likelihood,
-                impact: body.impact,
-                owner: body.owner,
-                mitigation: body.mitigation,
-                status: body.status.unwrap_or_else(|| RiskStatus::Open.code().into()),
-                shares,
-            };
-            store::create(c, &p, &input, &audit).map_err(|e| match e {
-                AppError::Invalid(mut errors) if missing => {
-                    for e in errors.iter_mut().filter(|e| e.field == "shares") {
-                        e.message = "Give each member's share of the risk in basis points, adding up to 10000: the members have no agreed cost shares to use instead".into();
-                    }
-                    AppError::Invalid(errors)
-                }
-                e => e,
-            })
-        })
-        .await?;
+    let risk = Partnership::act(
+        &state.db,
+        caller.user(),
+        id,
+        Action::EditPartnership,
+        move |w| {
+            let input = store::check(w.conn, id, &body.parse()?.draft(), None)?;
+            store::create(w, &input)
+        },
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(risk)))
 }
 
 /// One risk with its reviews, newest first.
 #[utoipa::path(get, path = "/api/v1/partnerships/{id}/risks/{rid}", tag = "risks",
     params(("id" = i64, Path, description = "Partnership id"), ("rid" = i64, Path, description = "Risk id")),
-    responses((status = 200, body = RiskDetail), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = RiskDetail)))]
 pub async fn get_one(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path((id, rid)): Path<(i64, i64)>,
 ) -> ApiResult<Json<RiskDetail>> {
-    let actor = caller.actor();
-    let detail = state
-        .db
-        .read(move |c| {
-            access::load_for(c, id, actor.as_ref(), Action::ViewPartnership)?;
-            store::detail(c, id, rid)
-        })
-        .await?;
+    let detail = Partnership::view(&state.db, caller.user(), id, move |w| {
+        store::detail(w.conn, id, rid)
+    })
+    .await?;
     Ok(Json(detail))
 }
 
 /// Change a risk. Only the fields given change; shares are replaced as a whole.
 #[utoipa::path(patch, path = "/api/v1/partnerships/{id}/risks/{rid}", tag = "risks", request_body = RiskPatch,
     params(("id" = i64, Path, description = "Partnership id"), ("rid" = i64, Path, description = "Risk id")),
-    responses((status = 200, body = RiskView), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = [])))]
+    responses((status = 200, body = RiskView)), security(("bearer" = [])))]
 pub async fn update(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path((id, rid)): Path<(i64, i64)>,
-    body: Result<Json<RiskPatch>, JsonRejection>,
+    body: JsonBody<RiskPatch>,
 ) -> ApiResult<Json<RiskView>> {
-    let actor = caller.actor();
-    let (p, _) = state
-        .db
-        .read(move |c| access::load_for(c, id, actor.as_ref(), Action::EditPartnership))
-        .await?;
-    let patch = api::json(body)?;
-    let audit = caller.require()?.audit_actor();
-    let risk = state
-        .db
-        .write(move |c| {
-            let mut input = store::input_of(&store::get(c, id, rid)?);
-            if let Some(v) = patch.title {
-                input.title = v
-            }
-            if let Some(v) = patch.description {
-                input.description = v
-            }
-            if let Some(v) = patch.category {
-                input.category = v
-            }
-            if let Some(v) = patch.likelihood {
-                input.likelihood = v
-            }
-            if let Some(v) = patch.impact {
-                input.impact = v
-            }
-            if let Some(v) = patch.owner {
-                input.owner = v
-            }
-            if let Some(v) = patch.mitigation {
-                input.mitigation = v
-            }
-            if let Some(v) = patch.status {
-                input.status = v
-            }
-            if let Some(v) = patch.shares {
-                input.shares = codes(v)
-            }
-            store::update(c, &p, rid, &input, &audit)
-        })
-        .await?;
+    let risk = Partnership::act(
+        &state.db,
+        caller.user(),
+        id,
+        Action::EditPartnership,
+        move |w| {
+            let current = store::get(w.conn, id, rid)?;
+            let draft = body.parse()?.apply(store::draft_of(&current));
+            let input = store::check(w.conn, id, &draft, Some(&current))?;
+            store::update(w, &current, &input)
+        },
+    )
+    .await?;
     Ok(Json(risk))
 }
 
 /// Record a dated review of a risk; it also sets the risk's current likelihood, impact and status.
 #[utoipa::path(post, path = "/api/v1/partnerships/{id}/risks/{rid}/reviews", tag = "risks", request_body = NewRiskReview,
     params(("id" = i64, Path, description = "Partnership id"), ("rid" = i64, Path, description = "Risk id")),
-    responses((status = 201, body = RiskReview), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
-    security(("bearer" = [])))]
+    responses((status = 201, body = RiskReview)), security(("bearer" = [])))]
 pub async fn review(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path((id, rid)): Path<(i64, i64)>,
-    body: Result<Json<NewRiskReview>, JsonRejection>,
+    body: JsonBody<NewRiskReview>,
 ) -> ApiResult<(StatusCode, Json<RiskReview>)> {
-    let actor = caller.actor();
-    let (p, _) = state
-        .db
-        .read(move |c| access::load_for(c, id, actor.as_ref(), Action::EditPartnership))
-        .await?;
-    let body = api::json(body)?;
-    let user = caller.require()?;
-    let (user_id, audit) = (user.id, user.audit_actor());
-    let today = chrono::Utc::now().date_naive();
-    let input = ReviewInput {
-        reviewed_on: Some(body.reviewed_on.unwrap_or(today)),
-        likelihood: body.likelihood,
-        impact: body.impact,
-        status: body.status,
-        note: body.note,
-    };
-    let review = state
-        .db
-        .write(move |c| store::review(c, &p, rid, &input, Some(user_id), &audit, today))
-        .await?;
+    let review = Partnership::act(
+        &state.db,
+        caller.user(),
+        id,
+        Action::EditPartnership,
+        move |w| {
+            let body = body.parse()?;
+            let today = chrono::Utc::now().date_naive();
+            let draft = ReviewDraft {
+                reviewed_on: Some(body.reviewed_on.unwrap_or(today)),
+                likelihood: body.likelihood,
+                impact: body.impact,
+                status: body.status,
+                note: body.note,
+            };
+            let input = ReviewInput::parse(&draft, today).map_err(AppError::Invalid)?;
+            store::review(w, rid, &input)
+        },
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(review)))
 }
 
 /// Each partner's exposure (Σ over open risks of likelihood × impact × share) and the heat map counts.
 #[utoipa::path(get, path = "/api/v1/partnerships/{id}/risks/exposure", tag = "risks",
     params(("id" = i64, Path, description = "Partnership id")),
-    responses((status = 200, body = RiskExposure), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = RiskExposure)))]
 pub async fn exposure_of(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<RiskExposure>> {
-    let actor = caller.actor();
-    let exposure = state
-        .db
-        .read(move |c| {
-            access::load_for(c, id, actor.as_ref(), Action::ViewPartnership)?;
-            store::exposure_of(c, id)
-        })
-        .await?;
+    let exposure = Partnership::view(&state.db, caller.user(), id, move |w| {
+        store::exposure_of(w.conn, id)
+    })
+    .await?;
     Ok(Json(exposure))
 }

@@ -1,10 +1,10 @@
 //! Risk register pages: the register with exposure and heat map, adding and
-//! editing a risk, a risk's page with its reviews, and the CSV export.
+//! editing a risk, a risk's page with its reviews, and the CSV download.
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -12,21 +12,22 @@ use serde::Deserialize;
 use super::heatmap::HeatMap;
 use super::model::*;
 use super::store;
-use crate::auth::{SessionUser, SignedIn};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::money::{parse_percent, percent};
-use crate::partnerships::http::{load, Header};
-use crate::partnerships::model::Partnership;
-use crate::policy::{Action, Relation};
+use crate::partnerships::header::Header;
+use crate::partnerships::model::{ActiveMember, ActiveMembers, Partnership};
+use crate::partnerships::store as partnerships;
+use crate::policy::Action;
 use crate::state::AppState;
-use crate::web::{forms, html, FormErrors, PageCtx};
+use crate::web::{forms, html, submitted, FormErrors, PageCtx};
+use crate::work::{Scoped, Work};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/partnerships/{id}/risks", get(register))
-        .route("/partnerships/{id}/risks.csv", get(super::export::csv))
+        .route("/partnerships/{id}/risks", get(index))
+        .route("/partnerships/{id}/risks.csv", get(csv))
         .route("/partnerships/{id}/risks/new", get(new_page).post(create))
-        .route("/partnerships/{id}/risks/{rid}", get(risk_page))
+        .route("/partnerships/{id}/risks/{rid}", get(show))
         .route(
             "/partnerships/{id}/risks/{rid}/edit",
             get(edit_page).post(edit),
@@ -34,11 +35,9 @@ pub fn routes() -> Router<AppState> {
         .route("/partnerships/{id}/risks/{rid}/reviews", post(add_review))
 }
 
-type Active = Vec<(i64, String, String)>;
-
 #[derive(Template)]
-#[template(path = "partnerships/risks/register.html")]
-struct RegisterPage {
+#[template(path = "partnerships/risks/index.html")]
+struct IndexPage {
     ctx: PageCtx,
     h: Header,
     risks: Vec<RiskView>,
@@ -46,33 +45,47 @@ struct RegisterPage {
     map: HeatMap,
 }
 
-impl RegisterPage {
+impl IndexPage {
     fn open_count(&self) -> usize {
         self.risks.iter().filter(|r| r.is_open()).count()
     }
 }
 
-async fn register(
+async fn index(
     State(state): State<AppState>,
     ctx: PageCtx,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let (p, rel) = load(&state, ctx.user.as_ref(), id, Action::ViewPartnership).await?;
-    let (risks, members) = state
-        .db
-        .read(move |c| Ok((store::list(c, id)?, store::member_names(c, id)?)))
-        .await?;
-    let exposure = exposure(&risks, &members);
-    let map = HeatMap::new(heat_map(&risks));
-    let h = Header::new(p, rel, "risks", ctx.user.as_ref());
-    Ok(html(RegisterPage {
-        ctx: ctx.with_nav("partnerships"),
-        h,
-        risks,
-        exposure,
-        map,
-    })?
-    .into_response())
+    let user = ctx.user.clone();
+    Partnership::view(&state.db, user.as_ref(), id, move |w| {
+        let risks = store::list(w.conn, id)?;
+        let exposure = exposure(&risks, &store::member_names(w.conn, id)?);
+        let map = HeatMap::new(heat_map(&risks));
+        let page = IndexPage {
+            h: Header::of(w, "risks"),
+            risks,
+            exposure,
+            map,
+            ctx: ctx.with_nav("partnerships"),
+        };
+        Ok(html(page)?.into_response())
+    })
+    .await
+}
+
+async fn csv(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let body = Partnership::view(&state.db, ctx.user.as_ref(), id, move |w| {
+        super::export::to_csv(&store::list(w.conn, id)?)
+    })
+    .await?;
+    Ok(crate::web::csv::download(
+        &format!("partnership-{id}-risks.csv"),
+        body,
+    ))
 }
 
 /// The add/edit form's fields as typed. Shares arrive as `share-<CODE>`.
@@ -113,26 +126,27 @@ impl RiskForm {
         f
     }
 
-    pub fn from_input(input: &RiskInput) -> RiskForm {
-        let number = |n: i32| if n == 0 { String::new() } else { n.to_string() };
+    pub fn from_draft(d: &RiskDraft) -> RiskForm {
+        let number = |n: Option<i32>| n.map(|n| n.to_string()).unwrap_or_default();
         RiskForm {
-            title: input.title.clone(),
-            description: input.description.clone(),
-            category: input.category.clone(),
-            likelihood: number(input.likelihood),
-            impact: number(input.impact),
-            owner: input.owner.clone(),
-            mitigation: input.mitigation.clone(),
-            status: input.status.clone(),
-            shares: input
+            title: d.title.clone(),
+            description: d.description.clone(),
+            category: d.category.clone(),
+            likelihood: number(d.likelihood),
+            impact: number(d.impact),
+            owner: d.owner.clone(),
+            mitigation: d.mitigation.clone(),
+            status: d.status.clone(),
+            shares: d
                 .shares
                 .iter()
+                .flatten()
                 .map(|(code, bp)| (code.clone(), percent(*bp).trim_end_matches('%').to_string()))
                 .collect(),
         }
     }
 
-    /// What was typed for a member's share.
+    /// What a person typed for a member's share.
     pub fn share(&self, code: &str) -> String {
         self.shares
             .iter()
@@ -141,58 +155,63 @@ impl RiskForm {
             .unwrap_or_default()
     }
 
-    /// The input, or every problem found at once. A blank share counts as 0%.
-    pub fn to_input(&self, active: &[(i64, String, String)]) -> Result<RiskInput, Vec<FieldError>> {
+    /// What could be read, and what could not. A blank share counts as 0%.
+    fn to_draft(&self, active: &ActiveMembers) -> (RiskDraft, Vec<FieldError>) {
         let mut errors = Vec::new();
         let mut shares = Vec::new();
-        for (_, code, name) in active {
-            let typed = self.share(code);
+        for (code, typed) in &self.shares {
             if typed.trim().is_empty() {
                 shares.push((code.clone(), 0));
                 continue;
             }
-            match parse_percent(&typed) {
+            match parse_percent(typed) {
                 Ok(bp) => shares.push((code.clone(), bp)),
-                Err(msg) => errors.push(FieldError::new(
-                    &format!("share-{code}"),
-                    format!("{name}'s share: {msg}"),
-                )),
+                Err(msg) => {
+                    let name = active
+                        .by_code(code)
+                        .map_or(code.as_str(), |m| m.name.as_str());
+                    errors.push(FieldError::new(
+                        &format!("share-{code}"),
+                        format!("{name}'s share: {msg}"),
+                    ))
+                }
             }
         }
-        let int = |v: &str| v.trim().parse::<i32>().unwrap_or(0);
-        let input = RiskInput {
+        let number = |v: &str| v.trim().parse::<i32>().ok();
+        let draft = RiskDraft {
             title: self.title.clone(),
             description: self.description.clone(),
             category: self.category.clone(),
-            likelihood: int(&self.likelihood),
-            impact: int(&self.impact),
+            likelihood: number(&self.likelihood),
+            impact: number(&self.impact),
             owner: self.owner.clone(),
             mitigation: self.mitigation.clone(),
             status: self.status.clone(),
-            shares,
+            shares: Some(shares),
         };
-        errors.extend(validate(&input));
-        if !input.owner.trim().is_empty()
-            && !active
-                .iter()
-                .any(|(_, c, _)| c.eq_ignore_ascii_case(input.owner.trim()))
-        {
-            errors.push(FieldError::new(
-                "owner",
-                "Select a member organisation to own the risk",
-            ));
-        }
-        if errors.iter().all(|e| !e.field.starts_with("share-")) {
-            if let Err(e) = check_shares(active, &input.shares) {
-                errors.extend(e);
+        (draft, errors)
+    }
+
+    /// The risk as typed, checked against the partnership as it is now.
+    fn check(
+        &self,
+        w: &mut Work<'_, Partnership>,
+        current: Option<&RiskView>,
+    ) -> AppResult<RiskInput> {
+        let id = w.record.id;
+        let (draft, reading) = self.to_draft(&partnerships::active_members(w.conn, id)?);
+        let rules = match store::check(w.conn, id, &draft, current) {
+            Ok(input) => Ok(input),
+            // A share that cannot be read says so; the sum of the rest would only confuse.
+            Err(AppError::Invalid(mut errors)) => {
+                if reading.iter().any(|e| e.field.starts_with("share-")) {
+                    errors.retain(|e| e.field != "shares");
+                }
+                Err(errors)
             }
-        }
-        store::sort_errors(&mut errors);
-        if errors.is_empty() {
-            Ok(input)
-        } else {
-            Err(errors)
-        }
+            Err(e) => return Err(e),
+        };
+        forms::checked(reading, rules, &FIELD_ORDER).map_err(AppError::Invalid)
     }
 }
 
@@ -205,7 +224,7 @@ struct FormPage {
     form: RiskForm,
     /// None when adding.
     risk: Option<RiskView>,
-    active: Active,
+    active: Vec<ActiveMember>,
     /// The shares shown are the members' agreed cost shares.
     prefilled: bool,
 }
@@ -226,11 +245,7 @@ impl FormPage {
     /// Active members, after a blank choice so nobody owns a risk by accident.
     fn owners(&self) -> Vec<(String, String)> {
         std::iter::once((String::new(), "Select an organisation".to_string()))
-            .chain(
-                self.active
-                    .iter()
-                    .map(|(_, code, name)| (code.clone(), name.clone())),
-            )
+            .chain(self.active.iter().map(|m| (m.code.clone(), m.name.clone())))
             .collect()
     }
     fn share_error(&self, code: &str) -> Option<&str> {
@@ -249,217 +264,178 @@ impl FormPage {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn form_page(
+/// Draws the add or edit form. `form` is `None` to start from the risk as
+/// it is (or, when adding, from the members' agreed cost shares).
+async fn form_page(
+    state: &AppState,
     ctx: PageCtx,
-    p: Partnership,
-    rel: Relation,
+    id: i64,
+    rid: Option<i64>,
     errors: Vec<FieldError>,
-    form: RiskForm,
-    risk: Option<RiskView>,
-    active: Active,
-    prefilled: bool,
+    form: Option<RiskForm>,
 ) -> AppResult<Response> {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let h = Header::new(p, rel, "risks", ctx.user.as_ref());
-    Ok((
-        status,
-        html(FormPage {
-            ctx: ctx.with_nav("partnerships"),
-            h,
-            errors: FormErrors(errors),
-            form,
-            risk,
-            active,
-            prefilled,
-        })?,
+    let user = ctx.user.clone();
+    Partnership::act(
+        &state.db,
+        user.as_ref(),
+        id,
+        Action::EditPartnership,
+        move |w| {
+            let active = partnerships::active_members(w.conn, id)?;
+            let risk = rid.map(|rid| store::get(w.conn, id, rid)).transpose()?;
+            let defaults = store::default_shares(w.conn, id)?;
+            let prefilled = form.is_none() && risk.is_none() && defaults.is_some();
+            let form = match (form, &risk) {
+                (Some(form), _) => form,
+                (None, Some(r)) => RiskForm::from_draft(&store::draft_of(r)),
+                (None, None) => {
+                    let own = w
+                        .organisation_id()
+                        .and_then(|o| active.by_id(o))
+                        .map(|m| m.code.clone());
+                    RiskForm::from_draft(&RiskDraft {
+                        owner: own.unwrap_or_default(),
+                        status: RiskStatus::Open.code().into(),
+                        shares: defaults,
+                        ..Default::default()
+                    })
+                }
+            };
+            let status = if errors.is_empty() {
+                StatusCode::OK
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let page = FormPage {
+                h: Header::of(w, "risks"),
+                errors: FormErrors(errors),
+                form,
+                risk,
+                active: active.0,
+                prefilled,
+                ctx: ctx.with_nav("partnerships"),
+            };
+            Ok((status, html(page)?).into_response())
+        },
     )
-        .into_response())
+    .await
 }
 
 async fn new_page(
     State(state): State<AppState>,
     ctx: PageCtx,
-    SignedIn(user): SignedIn,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let (p, rel) = load(&state, Some(&user), id, Action::EditPartnership).await?;
-    let (active, defaults) = state
-        .db
-        .read(move |c| {
-            Ok((
-                crate::partnerships::store::active_member_orgs(c, id)?,
-                store::default_shares(c, id)?,
-            ))
-        })
-        .await?;
-    let own = active
-        .iter()
-        .find(|(org, _, _)| *org == user.organisation_id)
-        .map(|(_, code, _)| code.clone())
-        .unwrap_or_default();
-    let input = RiskInput {
-        owner: own,
-        status: RiskStatus::Open.code().into(),
-        shares: defaults.clone().unwrap_or_default(),
-        ..Default::default()
-    };
-    form_page(
-        ctx,
-        p,
-        rel,
-        vec![],
-        RiskForm::from_input(&input),
-        None,
-        active,
-        defaults.is_some(),
-    )
+    form_page(&state, ctx, id, None, vec![], None).await
 }
 
 async fn create(
     State(state): State<AppState>,
     ctx: PageCtx,
-    SignedIn(user): SignedIn,
     Path(id): Path<i64>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let (p, rel) = load(&state, Some(&user), id, Action::EditPartnership).await?;
-    let active = state
-        .db
-        .read(move |c| crate::partnerships::store::active_member_orgs(c, id))
-        .await?;
     let form = RiskForm::from_pairs(fields);
-    let input = match form.to_input(&active) {
-        Ok(i) => i,
-        Err(errors) => return form_page(ctx, p, rel, errors, form, None, active, false),
-    };
-    let (p2, actor) = (p.clone(), user.audit_actor());
-    match state
-        .db
-        .write(move |c| store::create(c, &p2, &input, &actor))
-        .await
-    {
-        Ok(r) => Ok(Redirect::to(&format!("/partnerships/{id}/risks/{}", r.id)).into_response()),
-        Err(AppError::Invalid(errors)) => form_page(ctx, p, rel, errors, form, None, active, false),
-        Err(e) => Err(e),
-    }
+    let typed = form.clone();
+    let user = ctx.user.clone();
+    let result = Partnership::act(
+        &state.db,
+        user.as_ref(),
+        id,
+        Action::EditPartnership,
+        move |w| {
+            let input = typed.check(w, None)?;
+            store::create(w, &input)
+        },
+    )
+    .await;
+    submitted(
+        result,
+        |r| format!("/partnerships/{id}/risks/{}", r.id),
+        |errors| async move { form_page(&state, ctx, id, None, errors, Some(form)).await },
+    )
+    .await
 }
 
 async fn edit_page(
     State(state): State<AppState>,
     ctx: PageCtx,
-    SignedIn(user): SignedIn,
     Path((id, rid)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
-    let (p, rel) = load(&state, Some(&user), id, Action::EditPartnership).await?;
-    let (risk, active) = state
-        .db
-        .read(move |c| {
-            Ok((
-                store::get(c, id, rid)?,
-                crate::partnerships::store::active_member_orgs(c, id)?,
-            ))
-        })
-        .await?;
-    let form = RiskForm::from_input(&store::input_of(&risk));
-    form_page(ctx, p, rel, vec![], form, Some(risk), active, false)
+    form_page(&state, ctx, id, Some(rid), vec![], None).await
 }
 
 async fn edit(
     State(state): State<AppState>,
     ctx: PageCtx,
-    SignedIn(user): SignedIn,
     Path((id, rid)): Path<(i64, i64)>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let (p, rel) = load(&state, Some(&user), id, Action::EditPartnership).await?;
-    let (risk, active) = state
-        .db
-        .read(move |c| {
-            Ok((
-                store::get(c, id, rid)?,
-                crate::partnerships::store::active_member_orgs(c, id)?,
-            ))
-        })
-        .await?;
     let form = RiskForm::from_pairs(fields);
-    let input = match form.to_input(&active) {
-        Ok(i) => i,
-        Err(errors) => return form_page(ctx, p, rel, errors, form, Some(risk), active, false),
-    };
-    let (p2, actor) = (p.clone(), user.audit_actor());
-    match state
-        .db
-        .write(move |c| store::update(c, &p2, rid, &input, &actor))
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/partnerships/{id}/risks/{rid}")).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            form_page(ctx, p, rel, errors, form, Some(risk), active, false)
-        }
-        Err(e) => Err(e),
-    }
+    let typed = form.clone();
+    let user = ctx.user.clone();
+    let result = Partnership::act(
+        &state.db,
+        user.as_ref(),
+        id,
+        Action::EditPartnership,
+        move |w| {
+            let current = store::get(w.conn, id, rid)?;
+            let input = typed.check(w, Some(&current))?;
+            store::update(w, &current, &input)
+        },
+    )
+    .await;
+    submitted(
+        result,
+        |_| format!("/partnerships/{id}/risks/{rid}"),
+        |errors| async move { form_page(&state, ctx, id, Some(rid), errors, Some(form)).await },
+    )
+    .await
 }
 
 /// The review form's fields as typed.
 #[derive(Deserialize, Clone, Debug, Default)]
+#[serde(default)]
 pub struct ReviewForm {
-    #[serde(default)]
     pub reviewed_on_day: String,
-    #[serde(default)]
     pub reviewed_on_month: String,
-    #[serde(default)]
     pub reviewed_on_year: String,
-    #[serde(default)]
     pub likelihood: String,
-    #[serde(default)]
     pub impact: String,
-    #[serde(default)]
     pub status: String,
-    #[serde(default)]
     pub note: String,
 }
 
 impl ReviewForm {
     fn to_input(&self, today: chrono::NaiveDate) -> Result<ReviewInput, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        let reviewed_on = forms::required_date(
-            "reviewed_on",
-            "Date of the review",
-            &self.reviewed_on_day,
-            &self.reviewed_on_month,
-            &self.reviewed_on_year,
-        )
-        .map_err(|e| errors.push(e))
-        .ok();
-        let int = |v: &str| v.trim().parse::<i32>().unwrap_or(0);
-        let input = ReviewInput {
+        let mut reading = Vec::new();
+        let reviewed_on = forms::keep(
+            &mut reading,
+            forms::required_date(
+                "reviewed_on",
+                "Date of the review",
+                &self.reviewed_on_day,
+                &self.reviewed_on_month,
+                &self.reviewed_on_year,
+            ),
+        );
+        let number = |v: &str| v.trim().parse::<i32>().ok();
+        let draft = ReviewDraft {
             reviewed_on,
-            likelihood: int(&self.likelihood),
-            impact: int(&self.impact),
+            likelihood: number(&self.likelihood),
+            impact: number(&self.impact),
             status: self.status.clone(),
             note: self.note.clone(),
         };
-        for e in validate_review(&input, today) {
-            if !errors.iter().any(|x: &FieldError| x.field == e.field) {
-                errors.push(e);
-            }
-        }
-        if errors.is_empty() {
-            Ok(input)
-        } else {
-            Err(errors)
-        }
+        let order = ["reviewed_on", "likelihood", "impact", "status", "note"];
+        forms::checked(reading, ReviewInput::parse(&draft, today), &order)
     }
 }
 
 #[derive(Template)]
-#[template(path = "partnerships/risks/risk.html")]
-struct RiskPage {
+#[template(path = "partnerships/risks/show.html")]
+struct ShowPage {
     ctx: PageCtx,
     h: Header,
     d: RiskDetail,
@@ -467,7 +443,7 @@ struct RiskPage {
     review: ReviewForm,
 }
 
-impl RiskPage {
+impl ShowPage {
     fn likelihoods(&self) -> Vec<(String, String)> {
         likelihood_options()
     }
@@ -487,87 +463,68 @@ impl RiskPage {
     }
 }
 
-async fn render_risk(
+async fn render_show(
     state: &AppState,
     ctx: PageCtx,
-    user: Option<&SessionUser>,
     id: i64,
     rid: i64,
     errors: Vec<FieldError>,
     review: Option<ReviewForm>,
 ) -> AppResult<Response> {
-    let (p, rel) = load(state, user, id, Action::ViewPartnership).await?;
-    let d = state.db.read(move |c| store::detail(c, id, rid)).await?;
-    let review = review.unwrap_or_else(|| ReviewForm {
-        likelihood: d.risk.likelihood.to_string(),
-        impact: d.risk.impact.to_string(),
-        status: d.risk.status.code().into(),
-        ..Default::default()
-    });
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let h = Header::new(p, rel, "risks", ctx.user.as_ref());
-    Ok((
-        status,
-        html(RiskPage {
-            ctx: ctx.with_nav("partnerships"),
-            h,
+    let user = ctx.user.clone();
+    Partnership::view(&state.db, user.as_ref(), id, move |w| {
+        let d = store::detail(w.conn, id, rid)?;
+        let review = review.unwrap_or_else(|| ReviewForm {
+            likelihood: d.risk.likelihood.to_string(),
+            impact: d.risk.impact.to_string(),
+            status: d.risk.status.code().into(),
+            ..Default::default()
+        });
+        let status = if errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        let page = ShowPage {
+            h: Header::of(w, "risks"),
             d,
             errors: FormErrors(errors),
             review,
-        })?,
-    )
-        .into_response())
+            ctx: ctx.with_nav("partnerships"),
+        };
+        Ok((status, html(page)?).into_response())
+    })
+    .await
 }
 
-async fn risk_page(
+async fn show(
     State(state): State<AppState>,
     ctx: PageCtx,
     Path((id, rid)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
-    let user = ctx.user.clone();
-    render_risk(&state, ctx, user.as_ref(), id, rid, vec![], None).await
+    render_show(&state, ctx, id, rid, vec![], None).await
 }
 
 async fn add_review(
     State(state): State<AppState>,
     ctx: PageCtx,
-    SignedIn(user): SignedIn,
     Path((id, rid)): Path<(i64, i64)>,
     Form(form): Form<ReviewForm>,
 ) -> AppResult<Response> {
-    let (p, _) = load(&state, Some(&user), id, Action::EditPartnership).await?;
-    let today = chrono::Utc::now().date_naive();
-    let result = match form.to_input(today) {
-        Ok(input) => {
-            let (user_id, actor) = (user.id, user.audit_actor());
-            state
-                .db
-                .write(move |c| store::review(c, &p, rid, &input, Some(user_id), &actor, today))
-                .await
-                .map(|_| ())
-        }
-        Err(errors) => Err(AppError::Invalid(errors)),
-    };
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/partnerships/{id}/risks/{rid}")).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            render_risk(&state, ctx, Some(&user), id, rid, errors, Some(form)).await
-        }
-        Err(e) => Err(e),
-    }
-}
-
-/// A CSV download's headers.
-pub fn attachment(filename: &str) -> [(header::HeaderName, String); 2] {
-    [
-        (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-        (
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{filename}\""),
-        ),
-    ]
+    let checked = form.to_input(chrono::Utc::now().date_naive());
+    let user = ctx.user.clone();
+    let result = Partnership::act(
+        &state.db,
+        user.as_ref(),
+        id,
+        Action::EditPartnership,
+        move |w| store::review(w, rid, &checked.map_err(AppError::Invalid)?),
+    )
+    .await;
+    submitted(
+        result,
+        |_| format!("/partnerships/{id}/risks/{rid}"),
+        |errors| async move { render_show(&state, ctx, id, rid, errors, Some(form)).await },
+    )
+    .await
 }

@@ -9,28 +9,27 @@ pub mod http;
 pub mod model;
 pub mod store;
 
-use axum::Router;
+use crate::slice::Slice;
 
-use crate::state::AppState;
+pub const SLICE: Slice = Slice {
+    pages: http::routes,
+    api: api::routes,
+    openapi,
+};
 
-/// Page routes for this section.
-pub fn routes() -> Router<AppState> {
-    http::routes()
+fn openapi() -> utoipa::openapi::OpenApi {
+    use utoipa::OpenApi;
+    ApiDoc::openapi()
 }
 
-/// JSON API routes for this section, under /api/v1/partnerships/{id}/...
-pub fn api_routes() -> Router<AppState> {
-    api::routes()
-}
-
-/// This section's part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
 #[openapi(
     paths(api::list, api::create, api::get_one, api::update, api::review, api::exposure_of),
     components(schemas(
-        model::RiskView, model::RiskShare, model::RiskDetail, model::RiskReview, model::RiskExposure, model::PartnerRiskExposure,
-        model::RiskCategory, model::RiskStatus, api::NewRisk, api::RiskPatch, api::RiskShareInput, api::NewRiskReview
+        model::RiskView, model::RiskShare, model::RiskDetail, model::RiskReview,
+        model::RiskExposure, model::PartnerRiskExposure, model::RiskCategory, model::RiskStatus,
+        api::NewRisk, api::RiskPatch, api::RiskShareInput, api::NewRiskReview
     )),
     tags((name = "risks", description = "Each partnership's shared risk register: risks, who carries what share, reviews and exposure"))
 )]
-pub struct ApiDoc;
+struct ApiDoc;

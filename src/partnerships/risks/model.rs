@@ -8,6 +8,9 @@ use utoipa::ToSchema;
 use crate::error::FieldError;
 use crate::money::percent;
 use crate::orgs::model::OrgRef;
+use crate::partnerships::model::ActiveMembers;
+use crate::text;
+use crate::web::forms;
 
 crate::vocabulary!(
     /// What kind of risk. The first six are the common risks of collaboration
@@ -285,22 +288,212 @@ pub fn heat_map(risks: &[RiskView]) -> [[i64; 5]; 5] {
     grid
 }
 
-/// Checks a proposed split of a risk against the active members (id, code,
-/// name): every organisation a member, none twice, each 0–100%, and all
-/// adding up to exactly 100%. Returns (organisation id, basis points) for
-/// the non-zero shares.
-pub fn check_shares(
-    active: &[(i64, String, String)],
-    shares: &[(String, i32)],
-) -> Result<Vec<(i64, i32)>, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let mut out: Vec<(i64, i32)> = Vec::new();
-    for (code, bp) in shares {
-        let Some((id, _, name)) = active
-            .iter()
-            .find(|(_, c, _)| c.eq_ignore_ascii_case(code.trim()))
-        else {
+/// A likelihood or an impact: 1 to 5.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Level(i32);
+
+impl Level {
+    pub fn new(n: i32) -> Option<Level> {
+        (1..=5).contains(&n).then_some(Level(n))
+    }
+    pub fn get(self) -> i32 {
+        self.0
+    }
+}
+
+/// A risk as the form or the API gives it, before it is checked.
+#[derive(Clone, Debug, Default)]
+pub struct RiskDraft {
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub likelihood: Option<i32>,
+    pub impact: Option<i32>,
+    /// Organisation code of the owning member.
+    pub owner: String,
+    pub mitigation: String,
+    pub status: String,
+    /// (organisation code, basis points); `None` when not given at all.
+    pub shares: Option<Vec<(String, i32)>>,
+}
+
+/// What a risk is checked against: the partnership as it is now.
+pub struct RiskContext<'a> {
+    pub members: &'a ActiveMembers,
+    /// The members' agreed cost shares, used when no split is given.
+    pub default_shares: Option<Vec<(String, i32)>>,
+    /// The risk being changed, if it is a change.
+    pub current: Option<&'a RiskView>,
+}
+
+/// A risk once checked: the only thing the store accepts.
+#[derive(Clone, Debug)]
+pub struct RiskInput {
+    pub title: String,
+    pub description: String,
+    pub category: RiskCategory,
+    pub likelihood: Level,
+    pub impact: Level,
+    /// Organisation id of the owning member.
+    pub owner: i64,
+    pub mitigation: String,
+    pub status: RiskStatus,
+    /// (organisation id, basis points), the non-zero ones.
+    pub shares: Vec<(i64, i32)>,
+}
+
+pub const MAX_TITLE: usize = 200;
+pub const MAX_TEXT: usize = crate::partnerships::model::MAX_TEXT;
+
+/// The add/edit form's fields in order, for listing errors.
+pub const FIELD_ORDER: [&str; 10] = [
+    "category",
+    "title",
+    "description",
+    "likelihood",
+    "impact",
+    "owner",
+    "mitigation",
+    "status",
+    "shares",
+    "share",
+];
+
+impl RiskInput {
+    /// Every rule about a risk, worded once; all problems at once.
+    pub fn parse(draft: &RiskDraft, ctx: &RiskContext<'_>) -> Result<RiskInput, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let category = RiskCategory::parse(&draft.category);
+        if category.is_none() {
+            errors.push(FieldError::new("category", "Select the category of risk"));
+        }
+        // A blank title takes the category's label, so picking a template is enough.
+        let title = match (draft.title.trim(), category) {
+            ("", Some(c)) => Ok(c.label().to_string()),
+            (title, _) => text::line("title", "Title", title, MAX_TITLE),
+        };
+        let title = forms::keep(&mut errors, title).unwrap_or_default();
+        let description = forms::keep(
+            &mut errors,
+            text::paragraph("description", "Description", &draft.description, MAX_TEXT),
+        );
+        let mitigation = forms::keep(
+            &mut errors,
+            text::paragraph("mitigation", "Mitigation", &draft.mitigation, MAX_TEXT),
+        );
+        let likelihood = draft.likelihood.and_then(Level::new);
+        if likelihood.is_none() {
             errors.push(FieldError::new(
+                "likelihood",
+                "Select how likely the risk is, from 1 (rare) to 5 (almost certain)",
+            ));
+        }
+        let impact = draft.impact.and_then(Level::new);
+        if impact.is_none() {
+            errors.push(FieldError::new(
+                "impact",
+                "Select the impact if it happens, from 1 (negligible) to 5 (severe)",
+            ));
+        }
+        let status = RiskStatus::parse(&draft.status);
+        if status.is_none() {
+            errors.push(FieldError::new("status", "Select the risk's status"));
+        }
+        let owner = owner(&draft.owner, ctx, &mut errors);
+        let shares = shares(draft, ctx, &mut errors);
+        match (
+            category,
+            likelihood,
+            impact,
+            status,
+            owner,
+            description,
+            mitigation,
+        ) {
+            (
+                Some(category),
+                Some(likelihood),
+                Some(impact),
+                Some(status),
+                Some(owner),
+                Some(description),
+                Some(mitigation),
+            ) if errors.is_empty() => Ok(RiskInput {
+                title,
+                description,
+                category,
+                likelihood,
+                impact,
+                owner,
+                mitigation,
+                status,
+                shares,
+            }),
+            _ => {
+                forms::in_field_order(&mut errors, &FIELD_ORDER);
+                Err(errors)
+            }
+        }
+    }
+}
+
+/// The owner must be an active member; an existing risk keeps its owner
+/// even after that member has left, so it can still be updated (say, closed).
+fn owner(code: &str, ctx: &RiskContext<'_>, errors: &mut Vec<FieldError>) -> Option<i64> {
+    let code = code.trim();
+    if code.is_empty() {
+        errors.push(FieldError::new(
+            "owner",
+            "Select the member organisation that owns the risk",
+        ));
+        return None;
+    }
+    if let Some(current) = ctx
+        .current
+        .filter(|c| c.owner.code.eq_ignore_ascii_case(code))
+    {
+        return Some(current.owner_id);
+    }
+    match ctx.members.by_code(code) {
+        Some(m) => Some(m.organisation_id),
+        None => {
+            errors.push(FieldError::new(
+                "owner",
+                format!("{code} is not an active member of this partnership"),
+            ));
+            None
+        }
+    }
+}
+
+/// Who carries what share: every organisation an active member, none twice,
+/// each 0–100%, and all adding up to exactly 100%. Unchanged shares of an
+/// existing risk are kept even if a member has since left.
+fn shares(
+    draft: &RiskDraft,
+    ctx: &RiskContext<'_>,
+    errors: &mut Vec<FieldError>,
+) -> Vec<(i64, i32)> {
+    let Some(given) = draft.shares.clone().or_else(|| ctx.default_shares.clone()) else {
+        errors.push(FieldError::new(
+            "shares",
+            "Give each member's share of the risk in basis points, adding up to 10000: the members have no agreed cost shares to use instead",
+        ));
+        return vec![];
+    };
+    if let Some(current) = ctx.current.filter(|c| same_shares(&c.shares, &given)) {
+        return current
+            .shares
+            .iter()
+            .map(|s| (s.organisation_id, s.share_bp))
+            .collect();
+    }
+    let mut problems = Vec::new();
+    let mut out: Vec<(i64, i32)> = Vec::new();
+    for (code, bp) in &given {
+        let Some(m) = ctx.members.by_code(code) else {
+            problems.push(FieldError::new(
                 "shares",
                 format!(
                     "{} is not an active member of this partnership",
@@ -309,24 +502,24 @@ pub fn check_shares(
             ));
             continue;
         };
-        if out.iter().any(|(o, _)| o == id) {
-            errors.push(FieldError::new(
+        if out.iter().any(|(o, _)| *o == m.organisation_id) {
+            problems.push(FieldError::new(
                 "shares",
-                format!("{name} is given a share more than once"),
+                format!("{} is given a share more than once", m.name),
             ));
         } else if !(0..=10_000).contains(bp) {
-            errors.push(FieldError::new(
+            problems.push(FieldError::new(
                 "shares",
-                format!("{name}'s share must be from 0% to 100%"),
+                format!("{}'s share must be from 0% to 100%", m.name),
             ));
         } else {
-            out.push((*id, *bp));
+            out.push((m.organisation_id, *bp));
         }
     }
-    if errors.is_empty() {
+    if problems.is_empty() {
         let total: i32 = out.iter().map(|(_, bp)| bp).sum();
         if total != 10_000 {
-            errors.push(FieldError::new(
+            problems.push(FieldError::new(
                 "shares",
                 format!(
                     "Risk shares must add up to 100%; these add up to {}",
@@ -335,141 +528,107 @@ pub fn check_shares(
             ));
         }
     }
-    if errors.is_empty() {
-        out.retain(|(_, bp)| *bp > 0);
-        Ok(out)
-    } else {
-        Err(errors)
-    }
+    errors.extend(problems);
+    out.retain(|(_, bp)| *bp > 0);
+    out
 }
 
-/// What can be set on a risk, once the form or JSON has been read.
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct RiskInput {
-    pub title: String,
-    pub description: String,
-    pub category: String,
-    /// 0 when not given.
-    pub likelihood: i32,
-    pub impact: i32,
-    /// Organisation code of the owning member.
-    pub owner: String,
-    pub mitigation: String,
-    pub status: String,
-    /// (organisation code, basis points).
-    pub shares: Vec<(String, i32)>,
+fn same_shares(current: &[RiskShare], proposed: &[(String, i32)]) -> bool {
+    let norm = |v: Vec<(String, i32)>| {
+        let mut v: Vec<(String, i32)> = v
+            .into_iter()
+            .filter(|(_, bp)| *bp != 0)
+            .map(|(c, bp)| (c.trim().to_uppercase(), bp))
+            .collect();
+        v.sort();
+        v
+    };
+    norm(
+        current
+            .iter()
+            .map(|s| (s.organisation.clone(), s.share_bp))
+            .collect(),
+    ) == norm(proposed.to_vec())
 }
 
-impl RiskInput {
-    /// The title to store: the category's label when the title is left blank,
-    /// so picking a template is enough.
-    /// (The category is required, so a blank title is never an error on its own.)
-    pub fn effective_title(&self) -> String {
-        match (self.title.trim(), RiskCategory::parse(&self.category)) {
-            ("", Some(c)) => c.label().to_string(),
-            (t, _) => t.to_string(),
-        }
-    }
-}
-
-pub const MAX_TITLE: usize = 200;
-pub const MAX_TEXT: usize = crate::partnerships::store::MAX_TEXT;
-
-/// Checks what a person can type (everything but membership, which needs the database).
-pub fn validate(input: &RiskInput) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    if input.effective_title().chars().count() > MAX_TITLE {
-        errors.push(FieldError::new(
-            "title",
-            format!("Title must be {MAX_TITLE} characters or fewer"),
-        ));
-    }
-    if RiskCategory::parse(&input.category).is_none() {
-        errors.push(FieldError::new("category", "Select the category of risk"));
-    }
-    if !(1..=5).contains(&input.likelihood) {
-        errors.push(FieldError::new(
-            "likelihood",
-            "Select how likely the risk is, from 1 (rare) to 5 (almost certain)",
-        ));
-    }
-    if !(1..=5).contains(&input.impact) {
-        errors.push(FieldError::new(
-            "impact",
-            "Select the impact if it happens, from 1 (negligible) to 5 (severe)",
-        ));
-    }
-    if input.owner.trim().is_empty() {
-        errors.push(FieldError::new(
-            "owner",
-            "Select the member organisation that owns the risk",
-        ));
-    }
-    for (field, value) in [
-        ("description", &input.description),
-        ("mitigation", &input.mitigation),
-    ] {
-        if value.chars().count() > MAX_TEXT {
-            errors.push(FieldError::new(
-                field,
-                format!("Keep this to {MAX_TEXT} characters or fewer"),
-            ));
-        }
-    }
-    if RiskStatus::parse(&input.status).is_none() {
-        errors.push(FieldError::new("status", "Select the risk's status"));
-    }
-    errors
-}
-
-/// A review, once the form or JSON has been read.
-#[derive(Serialize, Clone, Debug, Default)]
-pub struct ReviewInput {
+/// A review of a risk as the form or the API gives it.
+#[derive(Clone, Debug, Default)]
+pub struct ReviewDraft {
     pub reviewed_on: Option<NaiveDate>,
-    pub likelihood: i32,
-    pub impact: i32,
+    pub likelihood: Option<i32>,
+    pub impact: Option<i32>,
     pub status: String,
     pub note: String,
 }
 
-pub fn validate_review(input: &ReviewInput, today: NaiveDate) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    match input.reviewed_on {
-        None => errors.push(FieldError::new(
-            "reviewed_on",
-            "Enter the date of the review",
-        )),
-        Some(d) if d > today => errors.push(FieldError::new(
-            "reviewed_on",
-            "The date of the review must be today or in the past",
-        )),
-        Some(_) => {}
+/// A review once checked; it also becomes the risk's current state.
+#[derive(Clone, Debug)]
+pub struct ReviewInput {
+    pub reviewed_on: NaiveDate,
+    pub likelihood: Level,
+    pub impact: Level,
+    pub status: RiskStatus,
+    pub note: String,
+}
+
+impl ReviewInput {
+    pub fn parse(draft: &ReviewDraft, today: NaiveDate) -> Result<ReviewInput, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        match draft.reviewed_on {
+            None => errors.push(FieldError::new(
+                "reviewed_on",
+                "Enter the date of the review",
+            )),
+            Some(d) if d > today => errors.push(FieldError::new(
+                "reviewed_on",
+                "The date of the review must be today or in the past",
+            )),
+            d => forms::keep(
+                &mut errors,
+                forms::plausible_date("reviewed_on", "The date of the review", d),
+            )
+            .unwrap_or(()),
+        }
+        let likelihood = draft.likelihood.and_then(Level::new);
+        if likelihood.is_none() {
+            errors.push(FieldError::new(
+                "likelihood",
+                "Select how likely the risk is now, from 1 (rare) to 5 (almost certain)",
+            ));
+        }
+        let impact = draft.impact.and_then(Level::new);
+        if impact.is_none() {
+            errors.push(FieldError::new(
+                "impact",
+                "Select the impact now, from 1 (negligible) to 5 (severe)",
+            ));
+        }
+        let status = RiskStatus::parse(&draft.status);
+        if status.is_none() {
+            errors.push(FieldError::new(
+                "status",
+                "Select the risk's status after the review",
+            ));
+        }
+        let note = forms::keep(
+            &mut errors,
+            text::paragraph("note", "The note", &draft.note, MAX_TEXT),
+        );
+        match (draft.reviewed_on, likelihood, impact, status, note) {
+            (Some(reviewed_on), Some(likelihood), Some(impact), Some(status), Some(note))
+                if errors.is_empty() =>
+            {
+                Ok(ReviewInput {
+                    reviewed_on,
+                    likelihood,
+                    impact,
+                    status,
+                    note,
+                })
+            }
+            _ => Err(errors),
+        }
     }
-    if !(1..=5).contains(&input.likelihood) {
-        errors.push(FieldError::new(
-            "likelihood",
-            "Select how likely the risk is now, from 1 (rare) to 5 (almost certain)",
-        ));
-    }
-    if !(1..=5).contains(&input.impact) {
-        errors.push(FieldError::new(
-            "impact",
-            "Select the impact now, from 1 (negligible) to 5 (severe)",
-        ));
-    }
-    if RiskStatus::parse(&input.status).is_none() {
-        errors.push(FieldError::new(
-            "status",
-            "Select the risk's status after the review",
-        ));
-    }
-    if input.note.chars().count() > MAX_TEXT {
-        errors.push(FieldError::new(
-            "note",
-            format!("Keep the note to {MAX_TEXT} characters or fewer"),
-        ));
-    }
-    errors
 }
 
 #[cfg(test)]
@@ -588,30 +747,68 @@ mod tests {
         );
     }
 
+    fn members() -> ActiveMembers {
+        use crate::partnerships::model::ActiveMember;
+        ActiveMembers(vec![
+            ActiveMember {
+                organisation_id: 1,
+                code: "BIR".into(),
+                name: "Birmingham City Council".into(),
+            },
+            ActiveMember {
+                organisation_id: 2,
+                code: "LDS".into(),
+                name: "Leeds City Council".into(),
+            },
+        ])
+    }
+
+    fn draft(shares: &[(&str, i32)]) -> RiskDraft {
+        RiskDraft {
+            category: "supplier_failure".into(),
+            likelihood: Some(3),
+            impact: Some(4),
+            owner: "BIR".into(),
+            status: "open".into(),
+            shares: Some(shares.iter().map(|(c, bp)| (c.to_string(), *bp)).collect()),
+            ..Default::default()
+        }
+    }
+
+    fn parse(d: &RiskDraft) -> Result<RiskInput, Vec<FieldError>> {
+        let members = members();
+        RiskInput::parse(
+            d,
+            &RiskContext {
+                members: &members,
+                default_shares: None,
+                current: None,
+            },
+        )
+    }
+
     #[test]
     fn shares_must_add_up_to_exactly_100() {
-        let active = vec![
-            (1, "BIR".to_string(), "Birmingham City Council".to_string()),
-            (2, "LDS".to_string(), "Leeds City Council".to_string()),
-        ];
         assert_eq!(
-            check_shares(&active, &[("BIR".into(), 6000), ("lds".into(), 4000)]),
-            Ok(vec![(1, 6000), (2, 4000)])
+            parse(&draft(&[("BIR", 6000), ("lds", 4000)]))
+                .unwrap()
+                .shares,
+            vec![(1, 6000), (2, 4000)]
         );
         assert_eq!(
-            check_shares(&active, &[("BIR".into(), 10000), ("LDS".into(), 0)]),
-            Ok(vec![(1, 10000)]),
+            parse(&draft(&[("BIR", 10000), ("LDS", 0)])).unwrap().shares,
+            vec![(1, 10000)],
             "a zero share is not stored"
         );
-        let err = |shares: &[(String, i32)]| {
-            check_shares(&active, shares)
+        let err = |shares: &[(&str, i32)]| {
+            parse(&draft(shares))
                 .unwrap_err()
                 .into_iter()
                 .map(|e| e.message)
                 .collect::<Vec<_>>()
         };
         assert_eq!(
-            err(&[("BIR".into(), 6000), ("LDS".into(), 3000)]),
+            err(&[("BIR", 6000), ("LDS", 3000)]),
             vec!["Risk shares must add up to 100%; these add up to 90%"]
         );
         assert_eq!(
@@ -619,38 +816,34 @@ mod tests {
             vec!["Risk shares must add up to 100%; these add up to 0%"]
         );
         assert_eq!(
-            err(&[("BIR".into(), 6000), ("CON".into(), 4000)]),
+            err(&[("BIR", 6000), ("CON", 4000)]),
             vec!["CON is not an active member of this partnership"]
         );
         assert_eq!(
-            err(&[("BIR".into(), 6000), ("BIR".into(), 4000)]),
+            err(&[("BIR", 6000), ("BIR", 4000)]),
             vec!["Birmingham City Council is given a share more than once"]
         );
-        assert_eq!(
-            err(&[("BIR".into(), 11000), ("LDS".into(), -1000)]).len(),
-            2
-        );
+        assert_eq!(err(&[("BIR", 11000), ("LDS", -1000)]).len(), 2);
     }
 
     #[test]
     fn a_blank_title_takes_the_category_label() {
-        let mut input = RiskInput {
-            category: "supplier_failure".into(),
-            likelihood: 3,
-            impact: 4,
-            owner: "BIR".into(),
-            status: "open".into(),
-            ..Default::default()
-        };
+        let mut d = draft(&[("BIR", 10000)]);
         assert_eq!(
-            input.effective_title(),
+            parse(&d).unwrap().title,
             "Supplier failure leaving the public sector in limbo"
         );
-        assert!(validate(&input).is_empty());
-        input.title = "  Payroll supplier exits  ".into();
-        assert_eq!(input.effective_title(), "Payroll supplier exits");
-        let blank = RiskInput::default();
-        let fields: Vec<String> = validate(&blank).into_iter().map(|e| e.field).collect();
+        d.title = "  Payroll supplier exits  ".into();
+        assert_eq!(parse(&d).unwrap().title, "Payroll supplier exits");
+        let blank = RiskDraft {
+            shares: Some(vec![("BIR".into(), 10000)]),
+            ..Default::default()
+        };
+        let fields: Vec<String> = parse(&blank)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
         assert_eq!(
             fields,
             vec!["category", "likelihood", "impact", "owner", "status"]
@@ -660,18 +853,23 @@ mod tests {
     #[test]
     fn reviews_cannot_be_dated_in_the_future() {
         let today = NaiveDate::from_ymd_opt(2026, 1, 10).unwrap();
-        let mut input = ReviewInput {
+        let mut d = ReviewDraft {
             reviewed_on: today.succ_opt(),
-            likelihood: 2,
-            impact: 2,
+            likelihood: Some(2),
+            impact: Some(2),
             status: "open".into(),
             note: String::new(),
         };
         assert_eq!(
-            validate_review(&input, today)[0].message,
+            ReviewInput::parse(&d, today).unwrap_err()[0].message,
             "The date of the review must be today or in the past"
         );
-        input.reviewed_on = Some(today);
-        assert!(validate_review(&input, today).is_empty());
+        d.reviewed_on = Some(today);
+        assert!(ReviewInput::parse(&d, today).is_ok());
+        d.reviewed_on = NaiveDate::from_ymd_opt(1, 1, 1);
+        assert_eq!(
+            ReviewInput::parse(&d, today).unwrap_err()[0].message,
+            "The date of the review must be between 1900 and 2200"
+        );
     }
 }

@@ -5,15 +5,15 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::model::*;
-use crate::audit::Actor as AuditActor;
 use crate::db::schema::{
     organisations, partnership_members, risk_reviews, risk_shares, risks, users,
 };
 use crate::db::DbConn;
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult};
 use crate::orgs::model::OrgRef;
 use crate::partnerships::model::{MemberStatus, Partnership};
-use crate::partnerships::store::{self as pstore, record};
+use crate::partnerships::store as partnerships;
+use crate::work::Work;
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = risks)]
@@ -21,36 +21,14 @@ struct Risk {
     id: i64,
     title: String,
     description: String,
-    category: String,
+    category: RiskCategory,
     likelihood: i32,
     impact: i32,
     owner_organisation_id: i64,
     mitigation: String,
-    status: String,
+    status: RiskStatus,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
-}
-
-/// The order fields appear on the form, so errors are listed in that order.
-const FIELD_ORDER: [&str; 9] = [
-    "category",
-    "title",
-    "description",
-    "likelihood",
-    "impact",
-    "owner",
-    "mitigation",
-    "status",
-    "shares",
-];
-
-pub fn sort_errors(errors: &mut [FieldError]) {
-    errors.sort_by_key(|e| {
-        FIELD_ORDER
-            .iter()
-            .position(|f| *f == e.field || (*f == "shares" && e.field.starts_with("share-")))
-            .unwrap_or(FIELD_ORDER.len())
-    });
 }
 
 fn views(conn: &mut DbConn, partnership_id: i64, risk_id: Option<i64>) -> AppResult<Vec<RiskView>> {
@@ -94,7 +72,7 @@ fn views(conn: &mut DbConn, partnership_id: i64, risk_id: Option<i64>) -> AppRes
                 id: r.id,
                 title: r.title,
                 description: r.description,
-                category: RiskCategory::parse(&r.category).unwrap_or(RiskCategory::Other),
+                category: r.category,
                 likelihood: r.likelihood,
                 impact: r.impact,
                 score,
@@ -106,8 +84,7 @@ fn views(conn: &mut DbConn, partnership_id: i64, risk_id: Option<i64>) -> AppRes
                 },
                 owner_id: r.owner_organisation_id,
                 mitigation: r.mitigation,
-                // Unknown values count as open, like the overview's `status != 'closed'`.
-                status: RiskStatus::parse(&r.status).unwrap_or(RiskStatus::Open),
+                status: r.status,
                 shares: shares
                     .iter()
                     .filter(|s| s.0 == r.id)
@@ -147,7 +124,7 @@ struct ReviewRow {
     reviewed_on: NaiveDate,
     likelihood: i32,
     impact: i32,
-    status: String,
+    status: RiskStatus,
     note: String,
     reviewed_by: Option<String>,
     created_at: NaiveDateTime,
@@ -178,7 +155,7 @@ pub fn reviews(conn: &mut DbConn, risk_id: i64) -> AppResult<Vec<RiskReview>> {
             likelihood: r.likelihood,
             impact: r.impact,
             score: r.likelihood * r.impact,
-            status: RiskStatus::parse(&r.status).unwrap_or(RiskStatus::Open),
+            status: r.status,
             note: r.note,
             reviewed_by: r.reviewed_by,
             created_at: r.created_at,
@@ -197,7 +174,7 @@ pub fn member_names(conn: &mut DbConn, partnership_id: i64) -> AppResult<Vec<(St
     Ok(partnership_members::table
         .inner_join(organisations::table)
         .filter(partnership_members::partnership_id.eq(partnership_id))
-        .filter(partnership_members::status.eq(MemberStatus::Active.code()))
+        .filter(partnership_members::status.eq(MemberStatus::Active))
         .order(organisations::name.asc())
         .select((organisations::code, organisations::name))
         .load(conn)?)
@@ -218,7 +195,7 @@ pub fn default_shares(
     conn: &mut DbConn,
     partnership_id: i64,
 ) -> AppResult<Option<Vec<(String, i32)>>> {
-    let active: Vec<_> = pstore::members(conn, partnership_id)?
+    let active: Vec<_> = partnerships::members(conn, partnership_id)?
         .into_iter()
         .filter(|m| m.is_active())
         .collect();
@@ -229,74 +206,22 @@ pub fn default_shares(
     Ok(shares.filter(|s| !s.is_empty() && s.iter().map(|(_, bp)| bp).sum::<i32>() == 10_000))
 }
 
-/// Checks an input in full: what was typed, then the owner and shares
-/// against the active members. Unchanged owner and shares of an existing
-/// risk are kept even if that member has since left, so the risk can still
-/// be updated (say, closed) without first re-dividing it.
-fn check(
+/// What a risk is checked against: the active members, their agreed cost
+/// shares, and the risk as it is (for a change).
+pub fn check(
     conn: &mut DbConn,
     partnership_id: i64,
-    input: &RiskInput,
+    draft: &RiskDraft,
     current: Option<&RiskView>,
-) -> AppResult<(i64, Vec<(i64, i32)>)> {
-    let mut errors = validate(input);
-    let active = pstore::active_member_orgs(conn, partnership_id)?;
-    let mut owner_id = None;
-    if !input.owner.trim().is_empty() {
-        match current.filter(|c| c.owner.code.eq_ignore_ascii_case(input.owner.trim())) {
-            Some(c) => owner_id = Some(c.owner_id),
-            None => match active
-                .iter()
-                .find(|(_, code, _)| code.eq_ignore_ascii_case(input.owner.trim()))
-            {
-                Some((id, _, _)) => owner_id = Some(*id),
-                None => errors.push(FieldError::new(
-                    "owner",
-                    format!(
-                        "{} is not an active member of this partnership",
-                        input.owner.trim()
-                    ),
-                )),
-            },
-        }
-    }
-    let unchanged = current.filter(|c| same_shares(&c.shares, &input.shares));
-    let shares = match unchanged {
-        Some(c) => c
-            .shares
-            .iter()
-            .map(|s| (s.organisation_id, s.share_bp))
-            .collect(),
-        None => check_shares(&active, &input.shares).unwrap_or_else(|e| {
-            errors.extend(e);
-            vec![]
-        }),
+) -> AppResult<RiskInput> {
+    let members = partnerships::active_members(conn, partnership_id)?;
+    let default_shares = default_shares(conn, partnership_id)?;
+    let ctx = RiskContext {
+        members: &members,
+        default_shares,
+        current,
     };
-    match owner_id {
-        Some(id) if errors.is_empty() => Ok((id, shares)),
-        _ => {
-            sort_errors(&mut errors);
-            Err(AppError::Invalid(errors))
-        }
-    }
-}
-
-fn same_shares(current: &[RiskShare], proposed: &[(String, i32)]) -> bool {
-    let norm = |v: Vec<(String, i32)>| {
-        let mut v: Vec<(String, i32)> = v
-            .into_iter()
-            .filter(|(_, bp)| *bp != 0)
-            .map(|(c, bp)| (c.trim().to_uppercase(), bp))
-            .collect();
-        v.sort();
-        v
-    };
-    norm(
-        current
-            .iter()
-            .map(|s| (s.organisation.clone(), s.share_bp))
-            .collect(),
-    ) == norm(proposed.to_vec())
+    RiskInput::parse(draft, &ctx).map_err(AppError::Invalid)
 }
 
 fn write_shares(conn: &mut DbConn, risk_id: i64, shares: &[(i64, i32)]) -> AppResult<()> {
@@ -329,92 +254,74 @@ fn audit_json(r: &RiskView) -> serde_json::Value {
     })
 }
 
-pub fn create(
-    conn: &mut DbConn,
-    p: &Partnership,
-    input: &RiskInput,
-    actor: &AuditActor,
-) -> AppResult<RiskView> {
-    let (owner_id, shares) = check(conn, p.id, input, None)?;
+/// The columns a person sets, for both INSERT and UPDATE.
+macro_rules! risk_fields {
+    ($input:expr) => {
+        (
+            risks::title.eq(&$input.title),
+            risks::description.eq(&$input.description),
+            risks::category.eq($input.category),
+            risks::likelihood.eq($input.likelihood.get()),
+            risks::impact.eq($input.impact.get()),
+            risks::owner_organisation_id.eq($input.owner),
+            risks::mitigation.eq(&$input.mitigation),
+            risks::status.eq($input.status),
+        )
+    };
+}
+
+pub fn create(w: &mut Work<'_, Partnership>, input: &RiskInput) -> AppResult<RiskView> {
+    let pid = w.record.id;
     let now = crate::db::now();
     let id: i64 = diesel::insert_into(risks::table)
         .values((
-            risks::partnership_id.eq(p.id),
-            risks::title.eq(input.effective_title()),
-            risks::description.eq(input.description.trim()),
-            risks::category.eq(&input.category),
-            risks::likelihood.eq(input.likelihood),
-            risks::impact.eq(input.impact),
-            risks::owner_organisation_id.eq(owner_id),
-            risks::mitigation.eq(input.mitigation.trim()),
-            risks::status.eq(&input.status),
+            risks::partnership_id.eq(pid),
+            risk_fields!(input),
             risks::created_at.eq(now),
             risks::updated_at.eq(now),
         ))
         .returning(risks::id)
-        .get_result(conn)?;
-    write_shares(conn, id, &shares)?;
-    let view = get(conn, p.id, id)?;
-    record(
-        conn,
-        actor,
-        p.id,
-        "partnership.risk.create",
-        None,
-        Some(audit_json(&view)),
-    )?;
+        .get_result(w.conn)?;
+    write_shares(w.conn, id, &input.shares)?;
+    let view = get(w.conn, pid, id)?;
+    w.audit("partnership.risk.create", None, Some(audit_json(&view)))?;
     Ok(view)
 }
 
-/// The input that would leave a risk as it is; edits start from here.
-pub fn input_of(r: &RiskView) -> RiskInput {
-    RiskInput {
+/// The draft that would leave a risk as it is; edits start from here.
+pub fn draft_of(r: &RiskView) -> RiskDraft {
+    RiskDraft {
         title: r.title.clone(),
         description: r.description.clone(),
         category: r.category.code().to_string(),
-        likelihood: r.likelihood,
-        impact: r.impact,
+        likelihood: Some(r.likelihood),
+        impact: Some(r.impact),
         owner: r.owner.code.clone(),
         mitigation: r.mitigation.clone(),
         status: r.status.code().to_string(),
-        shares: r
-            .shares
-            .iter()
-            .map(|s| (s.organisation.clone(), s.share_bp))
-            .collect(),
+        shares: Some(
+            r.shares
+                .iter()
+                .map(|s| (s.organisation.clone(), s.share_bp))
+                .collect(),
+        ),
     }
 }
 
 pub fn update(
-    conn: &mut DbConn,
-    p: &Partnership,
-    risk_id: i64,
+    w: &mut Work<'_, Partnership>,
+    before: &RiskView,
     input: &RiskInput,
-    actor: &AuditActor,
 ) -> AppResult<RiskView> {
-    let before = get(conn, p.id, risk_id)?;
-    let (owner_id, shares) = check(conn, p.id, input, Some(&before))?;
+    let pid = w.record.id;
     diesel::update(risks::table.find(before.id))
-        .set((
-            risks::title.eq(input.effective_title()),
-            risks::description.eq(input.description.trim()),
-            risks::category.eq(&input.category),
-            risks::likelihood.eq(input.likelihood),
-            risks::impact.eq(input.impact),
-            risks::owner_organisation_id.eq(owner_id),
-            risks::mitigation.eq(input.mitigation.trim()),
-            risks::status.eq(&input.status),
-            risks::updated_at.eq(crate::db::now()),
-        ))
-        .execute(conn)?;
-    write_shares(conn, before.id, &shares)?;
-    let after = get(conn, p.id, before.id)?;
-    record(
-        conn,
-        actor,
-        p.id,
+        .set((risk_fields!(input), risks::updated_at.eq(crate::db::now())))
+        .execute(w.conn)?;
+    write_shares(w.conn, before.id, &input.shares)?;
+    let after = get(w.conn, pid, before.id)?;
+    w.audit(
         "partnership.risk.update",
-        Some(audit_json(&before)),
+        Some(audit_json(before)),
         Some(audit_json(&after)),
     )?;
     Ok(after)
@@ -423,54 +330,40 @@ pub fn update(
 /// Records a dated review, which also becomes the risk's current
 /// likelihood, impact and status.
 pub fn review(
-    conn: &mut DbConn,
-    p: &Partnership,
+    w: &mut Work<'_, Partnership>,
     risk_id: i64,
     input: &ReviewInput,
-    reviewed_by: Option<i64>,
-    actor: &AuditActor,
-    today: NaiveDate,
 ) -> AppResult<RiskReview> {
-    let before = get(conn, p.id, risk_id)?;
-    let errors = validate_review(input, today);
-    let Some(reviewed_on) = input.reviewed_on.filter(|_| errors.is_empty()) else {
-        return Err(AppError::Invalid(errors));
-    };
+    let before = get(w.conn, w.record.id, risk_id)?;
     let now = crate::db::now();
+    let reviewed_by = w.user_id();
     let id: i64 = diesel::insert_into(risk_reviews::table)
         .values((
             risk_reviews::risk_id.eq(before.id),
-            risk_reviews::reviewed_on.eq(reviewed_on),
-            risk_reviews::likelihood.eq(input.likelihood),
-            risk_reviews::impact.eq(input.impact),
-            risk_reviews::status.eq(&input.status),
-            risk_reviews::note.eq(input.note.trim()),
+            risk_reviews::reviewed_on.eq(input.reviewed_on),
+            risk_reviews::likelihood.eq(input.likelihood.get()),
+            risk_reviews::impact.eq(input.impact.get()),
+            risk_reviews::status.eq(input.status),
+            risk_reviews::note.eq(&input.note),
             risk_reviews::reviewed_by.eq(reviewed_by),
             risk_reviews::created_at.eq(now),
         ))
         .returning(risk_reviews::id)
-        .get_result(conn)?;
+        .get_result(w.conn)?;
     diesel::update(risks::table.find(before.id))
         .set((
-            risks::likelihood.eq(input.likelihood),
-            risks::impact.eq(input.impact),
-            risks::status.eq(&input.status),
+            risks::likelihood.eq(input.likelihood.get()),
+            risks::impact.eq(input.impact.get()),
+            risks::status.eq(input.status),
             risks::updated_at.eq(now),
         ))
-        .execute(conn)?;
-    record(
-        conn,
-        actor,
-        p.id,
+        .execute(w.conn)?;
+    w.audit(
         "partnership.risk.review",
-        Some(
-            serde_json::json!({ "risk": before.id, "likelihood": before.likelihood, "impact": before.impact, "status": before.status.code() }),
-        ),
-        Some(
-            serde_json::json!({ "risk": before.id, "reviewed_on": reviewed_on, "likelihood": input.likelihood, "impact": input.impact, "status": input.status, "note": input.note.trim() }),
-        ),
+        Some(serde_json::json!({ "risk": before.id, "likelihood": before.likelihood, "impact": before.impact, "status": before.status.code() })),
+        Some(serde_json::json!({ "risk": before.id, "reviewed_on": input.reviewed_on, "likelihood": input.likelihood, "impact": input.impact, "status": input.status.code(), "note": input.note })),
     )?;
-    reviews(conn, before.id)?
+    reviews(w.conn, before.id)?
         .into_iter()
         .find(|r| r.id == id)
         .ok_or(AppError::NotFound)

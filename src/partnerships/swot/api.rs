@@ -10,7 +10,6 @@ use super::store::{self, SwotBoard, SwotInput, SwotItem};
 use crate::api;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, ApiResult, AppError, Problem};
-use crate::partnerships::access;
 use crate::policy::Action;
 use crate::state::AppState;
 
@@ -45,7 +44,12 @@ pub async fn board(
     let items = state
         .db
         .read(move |c| {
-            let (p, rel) = access::load_for(c, id, actor.as_ref(), Action::ViewPartnership)?;
+            let (p, rel) = crate::partnerships::legacy::load_for(
+                c,
+                id,
+                actor.as_ref(),
+                Action::ViewPartnership,
+            )?;
             store::board(c, p.id, actor.as_ref(), rel)
         })
         .await?;
@@ -72,7 +76,12 @@ pub async fn add(
         .db
         .write(move |c| {
             let actor = user.actor();
-            let (p, rel) = access::load_for(c, id, Some(&actor), Action::EditPartnership)?;
+            let (p, rel) = crate::partnerships::legacy::load_for(
+                c,
+                id,
+                Some(&actor),
+                Action::EditPartnership,
+            )?;
             let item = store::add(c, p.id, &input, &user)?;
             store::item(c, p.id, item, Some(&actor), rel)
         })
@@ -120,7 +129,12 @@ async fn change_vote(
         .db
         .write(move |c| {
             let actor = user.actor();
-            let (p, rel) = access::load_for(c, id, Some(&actor), Action::EditPartnership)?;
+            let (p, rel) = crate::partnerships::legacy::load_for(
+                c,
+                id,
+                Some(&actor),
+                Action::EditPartnership,
+            )?;
             if add {
                 store::vote(c, p.id, item, &user)?;
             } else {
@@ -148,7 +162,12 @@ pub async fn delete_item(
     state
         .db
         .write(move |c| {
-            let (p, rel) = access::load_for(c, id, Some(&user.actor()), Action::EditPartnership)?;
+            let (p, rel) = crate::partnerships::legacy::load_for(
+                c,
+                id,
+                Some(&user.actor()),
+                Action::EditPartnership,
+            )?;
             store::delete(c, p.id, item, &user, rel)
         })
         .await?;

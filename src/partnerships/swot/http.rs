@@ -12,8 +12,8 @@ use super::store::{self, SwotInput, SwotItem};
 use super::Quadrant;
 use crate::auth::SignedIn;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::partnerships::access;
-use crate::partnerships::http::{load, Header};
+use crate::partnerships::header::Header;
+use crate::partnerships::legacy::load;
 use crate::partnerships::model::Partnership;
 use crate::policy::{Action, Relation};
 use crate::state::AppState;
@@ -120,7 +120,7 @@ async fn render(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let h = Header::new(p, rel, "swot", ctx.user.as_ref());
+    let h = crate::partnerships::legacy::header(p, rel, "swot", ctx.user.as_ref());
     Ok((
         status,
         html(SwotPage {
@@ -224,7 +224,12 @@ async fn delete(
     let q = state
         .db
         .write(move |c| {
-            let (_, rel) = access::load_for(c, id, Some(&actor), Action::EditPartnership)?;
+            let (_, rel) = crate::partnerships::legacy::load_for(
+                c,
+                id,
+                Some(&actor),
+                Action::EditPartnership,
+            )?;
             store::delete(c, id, item, &user, rel)
         })
         .await?;

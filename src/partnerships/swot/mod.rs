@@ -78,3 +78,13 @@ mod tests {
         assert_eq!(Quadrant::parse("Threats"), None, "codes are exact");
     }
 }
+
+/// Transitional until this section moves to the section shape.
+pub const SLICE: crate::slice::Slice = crate::slice::Slice {
+    pages: routes,
+    api: api_routes,
+    openapi: || {
+        use utoipa::OpenApi;
+        ApiDoc::openapi()
+    },
+};

@@ -16,7 +16,7 @@ use crate::auth::SessionUser;
 use crate::db::schema::{organisations, swot_items, swot_votes};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::partnerships::store::record;
+use crate::partnerships::legacy::record;
 use crate::policy::{allows, Action, Actor, Relation};
 
 /// The longest an item may be, in characters.

@@ -1,18 +1,28 @@
 //! Importing partnerships from CSV, by organisation codes. Atomic and strict
 //! like every import: the first bad line refuses the file, with its number.
 //! A partnership is matched on (name, lead), so re-importing updates in place.
+//!
+//! A person importing on the page can do exactly what they could do on the
+//! partnership pages, row by row, through the same policy: start
+//! partnerships their own organisation leads, invite the other organisations
+//! named (who must accept), and change existing partnerships only where they
+//! may change them. The command line is the platform's operator and sets the
+//! register up as the file says, with the partners as members.
 
 use std::collections::HashMap;
 
 use diesel::prelude::*;
 
-use super::model::*;
-use super::store;
 use crate::audit::Actor as AuditActor;
+use crate::auth::SessionUser;
 use crate::db::schema::{organisations, partnership_members, partnerships};
 use crate::db::DbConn;
 use crate::error::AppError;
 use crate::imports::{parse_date, ImportError, ImportReport, SeenKeys, Table};
+use crate::partnerships::model::*;
+use crate::partnerships::store;
+use crate::policy::{allows, authorize, Action};
+use crate::work::{Scoped, Work};
 
 pub const COLUMNS: &[&str] = &[
     "name",
@@ -30,13 +40,15 @@ pub const COLUMNS: &[&str] = &[
     "review_cadence_months",
 ];
 
-/// Who is importing decides how partners join.
-#[derive(Clone, Copy, Debug)]
+/// Who is importing decides what a row may do.
+#[derive(Clone, Debug)]
 pub enum Importer {
-    /// Platform admins and the command line: every named partner joins as an active member.
+    /// The command line: partnerships are set up as the file says, and every
+    /// named partner is an active member.
     Platform,
-    /// An organisation admin: their organisation must be in each row; the others are invited.
-    Organisation(i64),
+    /// Someone on the import page: each row goes through the policy as that
+    /// person, and the organisations named are invited.
+    Person(SessionUser),
 }
 
 #[derive(Debug)]
@@ -84,7 +96,7 @@ fn parse(text: &str) -> Result<Vec<Row>, ImportError> {
                 ))
             })?),
         };
-        let input = PartnershipInput {
+        let draft = PartnershipDraft {
             name,
             purpose: row.get("purpose").to_string(),
             kind: row.get("kind").to_string(),
@@ -98,9 +110,10 @@ fn parse(text: &str) -> Result<Vec<Row>, ImportError> {
             review_cadence_months,
             ..Default::default()
         };
-        if let Some(e) = store::validate(&input).into_iter().next() {
-            return Err(row.error(format!("'{}': {}", e.field, e.message)));
-        }
+        let input = PartnershipInput::parse(&draft).map_err(|errors| {
+            let e = &errors[0];
+            row.error(format!("'{}': {}", e.field, e.message))
+        })?;
         let mut partners: Vec<String> = Vec::new();
         for code in row
             .get("partners")
@@ -133,6 +146,9 @@ fn at(line: u64) -> impl Fn(AppError) -> ImportError {
                 .collect::<Vec<_>>()
                 .join("; "),
         ),
+        AppError::Forbidden | AppError::NotFound | AppError::Unauthenticated => {
+            ImportError::at(line, "you may not change this partnership")
+        }
         other => ImportError::at(line, other.to_string()),
     }
 }
@@ -141,9 +157,13 @@ fn at(line: u64) -> impl Fn(AppError) -> ImportError {
 pub fn import(
     conn: &mut DbConn,
     text: &str,
-    importer: Importer,
+    importer: &Importer,
     actor: &AuditActor,
 ) -> Result<ImportReport, ImportError> {
+    if let Importer::Person(user) = importer {
+        authorize(Some(&user.actor()), Action::ImportPartnerships)
+            .map_err(|_| ImportError::file("your account may not import partnerships"))?;
+    }
     let rows = parse(text)?;
     let orgs: HashMap<String, (i64, bool)> = organisations::table
         .select((
@@ -178,63 +198,124 @@ pub fn import(
             .iter()
             .map(|c| find(c))
             .collect::<Result<Vec<_>, _>>()?;
-        if let Importer::Organisation(own) = importer {
-            if lead_id != own && !partner_ids.contains(&own) {
-                return Err(ImportError::at(
-                    line,
-                    "your organisation must be the lead or one of the partners",
-                ));
-            }
-        }
         let existing: Option<i64> = partnerships::table
             .inner_join(partnership_members::table)
-            .filter(partnerships::name.eq(row.input.name.trim()))
+            .filter(partnerships::name.eq(&row.input.name))
             .filter(partnership_members::organisation_id.eq(lead_id))
-            .filter(partnership_members::role.eq(MemberRole::Lead.code()))
+            .filter(partnership_members::role.eq(MemberRole::Lead))
+            .filter(partnership_members::status.eq(MemberStatus::Active))
             .select(partnerships::id)
             .first(conn)
             .optional()
             .map_err(|e| ImportError::file(e.to_string()))?;
-        let p = match existing {
+        // Someone who may not see a partnership is told nothing of it: the
+        // row is treated as a new partnership, which they may start only if
+        // their organisation leads it (and then they would see it).
+        let existing = match (existing, importer) {
+            (Some(id), Importer::Person(user)) => {
+                let visible = Partnership::load(conn, id, Some(&user.actor()))
+                    .map_err(at(line))?
+                    .is_some_and(|(_, rel)| {
+                        allows(Some(&user.actor()), Action::ViewPartnership(rel))
+                    });
+                visible.then_some(id)
+            }
+            (existing, _) => existing,
+        };
+        let id = match existing {
             Some(id) => {
-                let p = store::get(conn, id).map_err(at(line))?;
-                let before = store::input_of(conn, &p).map_err(at(line))?;
+                let mut w = match importer {
+                    Importer::Platform => Work::system(conn, id, "cli import"),
+                    Importer::Person(user) => {
+                        Work::open(conn, id, Some(user.clone()), Action::EditPartnership)
+                    }
+                }
+                .map_err(at(line))?;
                 let mut input = row.input.clone();
                 // Governance text is not in the file: keep what is there.
+                let before = store::draft_of(w.conn, &w.record).map_err(at(line))?;
                 input.decision_body = before.decision_body.clone();
                 input.decision_rule = before.decision_rule.clone();
                 input.meeting_cadence = before.meeting_cadence.clone();
                 input.exit_plan = before.exit_plan.clone();
-                if before_matches(&before, &input) {
+                if PartnershipInput::parse(&before).ok().as_ref() == Some(&input) {
                     report.unchanged += 1;
                 } else {
-                    store::update(conn, &p, &input, actor).map_err(at(line))?;
+                    store::update(&mut w, &input).map_err(at(line))?;
                     report.updated += 1;
                 }
-                p
+                id
             }
             None => {
+                if let Importer::Person(user) = importer {
+                    if lead_id != user.organisation_id {
+                        return Err(ImportError::at(
+                            line,
+                            format!(
+                                "the lead must be your organisation ({}): you can start partnerships your organisation leads, and the others named are invited",
+                                user.organisation_code
+                            ),
+                        ));
+                    }
+                }
                 let lead = crate::orgs::store::find_by_id(conn, lead_id).map_err(at(line))?;
                 report.created += 1;
-                store::create(conn, &row.input, &lead, actor.user_id, actor).map_err(at(line))?
+                store::create(conn, &row.input, &lead, actor.user_id, actor)
+                    .map_err(at(line))?
+                    .id
             }
         };
         for partner in partner_ids {
-            let status = match importer {
-                Importer::Organisation(own) if own != partner => MemberStatus::Invited,
-                _ => MemberStatus::Active,
-            };
-            add_member(conn, p.id, partner, status).map_err(at(line))?;
+            match importer {
+                Importer::Platform => add_member(conn, id, partner, MemberStatus::Active),
+                Importer::Person(user) => invite(conn, id, partner, user),
+            }
+            .map_err(at(line))?;
         }
     }
     Ok(report)
 }
 
-fn before_matches(a: &PartnershipInput, b: &PartnershipInput) -> bool {
-    serde_json::to_value(a).ok() == serde_json::to_value(b).ok()
+/// Invites an organisation as the person could on the members page, unless
+/// it is already a member or invited.
+fn invite(
+    conn: &mut DbConn,
+    partnership_id: i64,
+    organisation_id: i64,
+    user: &SessionUser,
+) -> crate::error::AppResult<()> {
+    if has_member(conn, partnership_id, organisation_id)? {
+        return Ok(());
+    }
+    let mut w = Work::open(
+        conn,
+        partnership_id,
+        Some(user.clone()),
+        Action::ManageMembership,
+    )?;
+    let input = crate::partnerships::members::model::InviteInput {
+        organisation: crate::orgs::store::find_by_id(w.conn, organisation_id)?,
+        role: MemberRole::Partner,
+        contact: Default::default(),
+    };
+    crate::partnerships::members::store::invite(&mut w, &input)
 }
 
-/// Adds a member unless it is already there in any status.
+fn has_member(
+    conn: &mut DbConn,
+    partnership_id: i64,
+    organisation_id: i64,
+) -> crate::error::AppResult<bool> {
+    let n: i64 = partnership_members::table
+        .filter(partnership_members::partnership_id.eq(partnership_id))
+        .filter(partnership_members::organisation_id.eq(organisation_id))
+        .filter(partnership_members::status.eq_any([MemberStatus::Active, MemberStatus::Invited]))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// Adds a member unless it is already there in any status (the command line).
 fn add_member(
     conn: &mut DbConn,
     partnership_id: i64,
@@ -252,8 +333,8 @@ fn add_member(
             .values((
                 partnership_members::partnership_id.eq(partnership_id),
                 partnership_members::organisation_id.eq(organisation_id),
-                partnership_members::role.eq(MemberRole::Partner.code()),
-                partnership_members::status.eq(status.code()),
+                partnership_members::role.eq(MemberRole::Partner),
+                partnership_members::status.eq(status),
                 partnership_members::invited_at.eq(now),
                 partnership_members::responded_at
                     .eq((status == MemberStatus::Active).then_some(now)),

@@ -1,35 +1,22 @@
 //! The cost-sharing calculator: splits a shared cost equally, by population
-//! (from the council register) or by the members' agreed shares, and can save
-//! the result as the agreed shares.
+//! (from the council register) or by the members' agreed shares. Nothing is
+//! saved; the members page offers the result as the agreed shares.
 
-use axum::extract::{Path, State};
-use axum::response::Response;
-use axum::routing::post;
-use axum::{Form, Router};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::http::{load, render_members};
-use super::members::InviteInput;
-use super::model::MemberView;
-use crate::auth::SignedIn;
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, FieldError};
 use crate::money::{self, split};
-use crate::policy::Action;
-use crate::state::AppState;
-use crate::web::{FormErrors, PageCtx};
+use crate::partnerships::model::MemberView;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/partnerships/{id}/calculator", post(calculate))
-}
-
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Method {
-    Equal,
-    Population,
-    Shares,
-}
+crate::vocabulary!(
+    /// How a cost is split among the active members.
+    Method {
+        Equal = "equal": "equally",
+        Population = "population": "by population",
+        Shares = "shares": "by agreed shares",
+    }
+);
 
 #[derive(Serialize, Clone, Debug, ToSchema)]
 pub struct CalculationRow {
@@ -54,11 +41,7 @@ impl Calculation {
         money::pounds(self.amount_pence)
     }
     pub fn method_label(&self) -> &'static str {
-        match self.method {
-            Method::Equal => "equally",
-            Method::Population => "by population",
-            Method::Shares => "by agreed shares",
-        }
+        self.method.label()
     }
 }
 
@@ -146,62 +129,8 @@ pub fn calculate_split(
     })
 }
 
-#[derive(Deserialize, Default, Clone, Debug)]
-pub struct CalculatorForm {
-    #[serde(default)]
-    pub amount: String,
-    #[serde(default)]
-    pub method: String,
-}
-
-async fn calculate(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    SignedIn(user): SignedIn,
-    Path(id): Path<i64>,
-    Form(form): Form<CalculatorForm>,
-) -> AppResult<Response> {
-    let (p, rel) = load(&state, Some(&user), id, Action::ViewPartnership).await?;
-    let mut errors = FormErrors::default();
-    let amount = money::parse_pounds(&form.amount)
-        .map_err(|m| errors.push("amount", m))
-        .ok();
-    let method = match form.method.as_str() {
-        "equal" => Some(Method::Equal),
-        "population" => Some(Method::Population),
-        "shares" => Some(Method::Shares),
-        _ => {
-            errors.push("method", "Select how to split the cost");
-            None
-        }
-    };
-    let mut calculation = None;
-    if let (Some(amount), Some(method)) = (amount, method) {
-        let pid = p.id;
-        let members = state
-            .db
-            .read(move |c| super::store::members(c, pid))
-            .await?;
-        match calculate_split(&members, amount, method) {
-            Ok(c) => calculation = Some(c),
-            Err(e) => errors.0.push(e),
-        }
-    }
-    render_members(
-        &state,
-        ctx,
-        p,
-        rel,
-        errors,
-        InviteInput::default(),
-        calculation,
-        form,
-    )
-    .await
-}
-
-/// For the API: the same calculation.
-pub fn calculate_for_api(
+/// Splits a shared cost for the API and pages alike: a negative amount is refused.
+pub fn calculate(
     members: &[MemberView],
     amount_pence: i64,
     method: Method,

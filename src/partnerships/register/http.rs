@@ -26,7 +26,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[derive(Template)]
-#[template(path = "partnerships/portfolio.html")]
+#[template(path = "partnerships/register/portfolio.html")]
 struct PortfolioPage {
     ctx: PageCtx,
     filter: PortfolioFilter,
@@ -66,10 +66,10 @@ impl PortfolioPage {
         pounds(*pence)
     }
     fn rag_class(&self, row: &PortfolioRow) -> &'static str {
-        super::summary::rag_tag_class(&row.rag)
+        crate::partnerships::summary::rag_tag_class(&row.rag)
     }
     fn rag_label(&self, row: &PortfolioRow) -> &'static str {
-        super::summary::rag_label(&row.rag)
+        crate::partnerships::summary::rag_label(&row.rag)
     }
     fn kind_chart(&self) -> String {
         let bars: Vec<Bar> = self
@@ -186,7 +186,7 @@ async fn export_csv(
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let members = state
         .db
-        .read(move |c| super::store::member_codes(c, &ids))
+        .read(move |c| crate::partnerships::store::member_codes(c, &ids))
         .await?;
     let mut out = csv::Writer::from_writer(Vec::new());
     let header = [
@@ -261,7 +261,7 @@ async fn export_json(
 }
 
 #[derive(Template)]
-#[template(path = "partnerships/import.html")]
+#[template(path = "partnerships/register/import.html")]
 struct ImportPage {
     ctx: PageCtx,
     errors: crate::web::FormErrors,
@@ -274,10 +274,7 @@ fn importer_for(user: &crate::auth::SessionUser) -> AppResult<super::import::Imp
         Some(&user.actor()),
         crate::policy::Action::ImportPartnerships,
     )?;
-    Ok(match user.role {
-        crate::policy::Role::PlatformAdmin => super::import::Importer::Platform,
-        _ => super::import::Importer::Organisation(user.organisation_id),
-    })
+    Ok(super::import::Importer::Person(user.clone()))
 }
 
 pub async fn import_page(
@@ -329,7 +326,7 @@ pub async fn import_upload(
             let actor = user.audit_actor();
             let db = state.db.clone();
             let result = tokio::task::spawn_blocking(move || {
-                db.write_blocking_as(|c| super::import::import(c, &t, importer, &actor))
+                db.write_blocking_as(|c| super::import::import(c, &t, &importer, &actor))
             })
             .await
             .map_err(AppError::internal)?;

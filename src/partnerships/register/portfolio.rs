@@ -8,10 +8,10 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::model::*;
 use crate::db::schema::{ledger_entries, organisations, partnership_members, partnerships};
 use crate::db::{like_pattern, DbBackend, DbConn};
 use crate::error::AppResult;
+use crate::partnerships::model::*;
 use crate::policy::Actor;
 
 /// Filters and sort order, as query parameters.
@@ -236,7 +236,7 @@ pub fn rows_for(
         .select((ledger_entries::partnership_id, ledger_entries::amount_pence))
         .load(conn)?;
     let mut rags: HashMap<i64, &'static str> = HashMap::new();
-    for (pid, _, rag) in super::summary::latest_rags(conn, &ids)? {
+    for (pid, _, rag) in crate::partnerships::summary::latest_rags(conn, &ids)? {
         let worst = match (rags.get(&pid).copied(), rag.as_str()) {
             (Some("red"), _) | (_, "red") => "red",
             (Some("amber"), _) | (_, "amber") => "amber",
@@ -257,9 +257,9 @@ pub fn rows_for(
                 lead: lead.map(|m| m.2.clone()),
                 lead_code: lead.map(|m| m.3.clone()),
                 partners: mine.len() as i64,
-                kind: Kind::parse(&p.kind).unwrap_or(Kind::Network),
-                degree: Degree::parse(&p.degree).unwrap_or(Degree::Networking),
-                status: Status::parse(&p.status).unwrap_or(Status::Proposed),
+                kind: p.kind,
+                degree: p.degree,
+                status: p.status,
                 visibility: p.visibility(),
                 id: p.id,
                 name: p.name,

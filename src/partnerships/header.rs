@@ -1,0 +1,48 @@
+//! What every partnership page shows above its section: the name, the
+//! invitation banner, and the section navigation.
+
+use super::model::Partnership;
+use crate::policy::{allows, Action, Relation};
+use crate::work::Work;
+
+/// The partnership's pages, in the order the navigation shows them:
+/// (key, path after /partnerships/{id}, label). A new section adds itself
+/// here and to `SECTIONS` in `partnerships/mod.rs`.
+pub const NAV: &[(&str, &str, &str)] = &[
+    ("overview", "", "Overview"),
+    ("members", "/members", "Members"),
+    ("objectives", "/objectives", "Objectives"),
+    ("governance", "/governance", "Governance"),
+    ("risks", "/risks", "Risks"),
+    ("ledger", "/ledger", "Costs and benefits"),
+    ("reviews", "/reviews", "Reviews"),
+    ("swot", "/swot", "SWOT"),
+    ("history", "/history", "History"),
+];
+
+#[derive(Clone, Debug)]
+pub struct Header {
+    pub p: Partnership,
+    pub rel: Relation,
+    /// The key of the section being shown (see [`NAV`]).
+    pub section: &'static str,
+    pub can_edit: bool,
+    pub can_manage: bool,
+    pub can_respond: bool,
+}
+
+impl Header {
+    /// The header for a page drawn inside a unit of work.
+    pub fn of(w: &Work<'_, Partnership>, section: &'static str) -> Header {
+        let actor = w.person().map(|u| u.actor());
+        let rel = w.rel;
+        Header {
+            can_edit: allows(actor.as_ref(), Action::EditPartnership(rel)),
+            can_manage: allows(actor.as_ref(), Action::ManageMembership(rel)),
+            can_respond: allows(actor.as_ref(), Action::RespondToInvitation(rel)),
+            p: w.record.clone(),
+            rel,
+            section,
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! What can be asked of membership (invite, change a member, agree cost
+//! shares), as the form or the API gives it and once checked. Each rule is
+//! worded here and nowhere else.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::orgs::model::Organisation;
+use crate::partnerships::model::{MemberRole, MemberView};
+use crate::text;
+
+/// An invitation, as the form or the API gives it.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, ToSchema)]
+pub struct InviteDraft {
+    /// Organisation code, e.g. LDS.
+    #[serde(default)]
+    pub organisation: String,
+    #[serde(default)]
+    #[schema(value_type = MemberRole)]
+    pub role: String,
+    #[serde(default)]
+    pub contact_name: String,
+    #[serde(default)]
+    pub contact_email: String,
+}
+
+/// A member's role and contact, as the form or the API gives them.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, ToSchema)]
+pub struct MemberDraft {
+    #[serde(default)]
+    #[schema(value_type = MemberRole)]
+    pub role: String,
+    #[serde(default)]
+    pub contact_name: String,
+    #[serde(default)]
+    pub contact_email: String,
+}
+
+/// Who to contact at a member organisation.
+#[derive(Serialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Contact {
+    pub name: String,
+    pub email: String,
+}
+
+pub struct InviteInput {
+    pub organisation: Organisation,
+    pub role: MemberRole,
+    pub contact: Contact,
+}
+
+pub struct MemberChange {
+    pub role: MemberRole,
+    pub contact: Contact,
+}
+
+fn contact(name: &str, email: &str, errors: &mut Vec<FieldError>) -> Contact {
+    let name = text::line("contact_name", "Contact name", name, 100)
+        .map_err(|e| errors.push(e))
+        .unwrap_or_default();
+    let email = email.trim().to_string();
+    if !email.is_empty() && !crate::users::store::valid_email(&email) {
+        errors.push(FieldError::new(
+            "contact_email",
+            "Enter the contact's email address in the correct format, like name@council.gov.uk",
+        ));
+    }
+    Contact { name, email }
+}
+
+fn role(code: &str, errors: &mut Vec<FieldError>) -> Option<MemberRole> {
+    let role = MemberRole::parse(code);
+    if role.is_none() {
+        errors.push(FieldError::new("role", "Select the organisation's role"));
+    }
+    role
+}
+
+impl InviteInput {
+    /// Finds the organisation by its code; it must still exist.
+    pub fn parse(conn: &mut DbConn, draft: &InviteDraft) -> AppResult<InviteInput> {
+        let mut errors = Vec::new();
+        let code = draft.organisation.trim();
+        let organisation = if code.is_empty() {
+            errors.push(FieldError::new(
+                "organisation",
+                "Enter the code of the organisation to invite, like LDS",
+            ));
+            None
+        } else {
+            match crate::orgs::store::find(conn, code) {
+                Ok(o) if o.is_current => Some(o),
+                Ok(o) => {
+                    errors.push(FieldError::new(
+                        "organisation",
+                        format!("{} no longer exists", o.name),
+                    ));
+                    None
+                }
+                Err(AppError::NotFound) => {
+                    errors.push(FieldError::new(
+                        "organisation",
+                        format!("No organisation has the code '{code}'"),
+                    ));
+                    None
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        let role = role(&draft.role, &mut errors);
+        let contact = contact(&draft.contact_name, &draft.contact_email, &mut errors);
+        match (organisation, role) {
+            (Some(organisation), Some(role)) if errors.is_empty() => Ok(InviteInput {
+                organisation,
+                role,
+                contact,
+            }),
+            _ => Err(AppError::Invalid(errors)),
+        }
+    }
+}
+
+impl MemberChange {
+    pub fn parse(draft: &MemberDraft) -> Result<MemberChange, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let role = role(&draft.role, &mut errors);
+        let contact = contact(&draft.contact_name, &draft.contact_email, &mut errors);
+        match role {
+            Some(role) if errors.is_empty() => Ok(MemberChange { role, contact }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// Every active member's agreed share of shared costs: all blank (nothing
+/// agreed), or all given and adding up to exactly 100%.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CostShares(pub Vec<(i64, Option<i32>)>);
+
+impl CostShares {
+    /// `shares` are (member id, basis points) as given.
+    pub fn parse(
+        shares: &[(i64, Option<i32>)],
+        members: &[MemberView],
+    ) -> Result<CostShares, Vec<FieldError>> {
+        let active: Vec<&MemberView> = members.iter().filter(|m| m.is_active()).collect();
+        let mut errors = Vec::new();
+        for m in &active {
+            if !shares.iter().any(|(id, _)| *id == m.id) {
+                errors.push(FieldError::new(
+                    &format!("share-{}", m.id),
+                    format!("Give a share for {}", m.organisation_name),
+                ));
+            }
+        }
+        if let Some((id, _)) = shares
+            .iter()
+            .find(|(id, _)| !active.iter().any(|m| m.id == *id))
+        {
+            errors.push(FieldError::new(
+                "shares",
+                format!("Member {id} is not an active member of this partnership"),
+            ));
+        }
+        if shares
+            .iter()
+            .any(|(_, s)| s.is_some_and(|bp| !(0..=10_000).contains(&bp)))
+        {
+            errors.push(FieldError::new(
+                "shares",
+                "Each share must be from 0% to 100%",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let given: Vec<i32> = shares.iter().filter_map(|(_, s)| *s).collect();
+        if !given.is_empty() {
+            if given.len() != shares.len() {
+                return Err(vec![FieldError::new(
+                    "shares",
+                    "Give a share for every member, or leave them all blank",
+                )]);
+            }
+            let total: i32 = given.iter().sum();
+            if total != 10_000 {
+                return Err(vec![FieldError::new(
+                    "shares",
+                    format!(
+                        "Shares must add up to 100%; these add up to {}",
+                        crate::money::percent(total)
+                    ),
+                )]);
+            }
+        }
+        Ok(CostShares(shares.to_vec()))
+    }
+}
