@@ -3,9 +3,12 @@
 
 mod client;
 mod db;
+mod fixtures;
 
 pub use client::*;
 pub use db::{backend, TestDb};
+#[allow(unused_imports)]
+pub use fixtures::{partnership_draft, person};
 
 /// Today's date, as the server sees it (UTC).
 pub fn today() -> chrono::NaiveDate {
