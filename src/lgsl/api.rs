@@ -1,16 +1,15 @@
 //! Service API handlers.
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::store::{self, Service};
-use crate::api::{self, Page, PagingParams};
+use crate::api::{Page, PagingParams, Path, Query};
 use crate::auth::ApiCaller;
-use crate::error::{ApiResult, AppError, Problem};
+use crate::error::{ApiResult, AppError};
 use crate::policy::{authorize, Action};
 use crate::state::AppState;
 
@@ -33,14 +32,13 @@ pub struct ListParams {
 
 /// Search LGSL services.
 #[utoipa::path(get, path = "/api/v1/services", tag = "services", params(ListParams),
-    responses((status = 200, body = Page<Service>), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Page<Service>)))]
 pub async fn list(
     State(state): State<AppState>,
     caller: ApiCaller,
-    params: Result<Query<ListParams>, QueryRejection>,
+    Query(p): Query<ListParams>,
 ) -> ApiResult<Json<Page<Service>>> {
     authorize(caller.actor().as_ref(), Action::ViewPublicData)?;
-    let p = api::query(params)?;
     let paging = PagingParams {
         page: p.page,
         per_page: p.per_page,
@@ -62,7 +60,7 @@ pub async fn list(
 /// One LGSL service.
 #[utoipa::path(get, path = "/api/v1/services/{id}", tag = "services",
     params(("id" = i64, Path, description = "LGSL identifier")),
-    responses((status = 200, body = Service), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Service)))]
 pub async fn get_one(
     State(state): State<AppState>,
     caller: ApiCaller,

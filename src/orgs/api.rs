@@ -1,7 +1,6 @@
 //! Organisation API handlers.
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -10,9 +9,9 @@ use utoipa::IntoParams;
 
 use super::model::*;
 use super::store;
-use crate::api::{self, Page, PagingParams};
+use crate::api::{JsonBody, Page, PagingParams, Path, Query};
 use crate::auth::ApiCaller;
-use crate::error::{ApiResult, Problem};
+use crate::error::ApiResult;
 use crate::lgsl::store::Service;
 use crate::policy::{authorize, Action};
 use crate::state::AppState;
@@ -46,14 +45,13 @@ pub struct ListParams {
 
 /// Search the organisations directory.
 #[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations", params(ListParams),
-    responses((status = 200, body = Page<OrganisationSummary>), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Page<OrganisationSummary>)))]
 pub async fn list(
     State(state): State<AppState>,
     caller: ApiCaller,
-    params: Result<Query<ListParams>, QueryRejection>,
+    Query(p): Query<ListParams>,
 ) -> ApiResult<Json<Page<OrganisationSummary>>> {
     authorize(caller.actor().as_ref(), Action::ViewPublicData)?;
-    let p = api::query(params)?;
     let paging = PagingParams {
         page: p.page,
         per_page: p.per_page,
@@ -81,7 +79,7 @@ pub async fn list(
 /// One organisation with its neighbours and similar councils.
 #[utoipa::path(get, path = "/api/v1/organisations/{code}", tag = "organisations",
     params(("code" = String, Path, description = "Register code (BIR) or GSS code (E08000025)")),
-    responses((status = 200, body = OrganisationDetail), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = OrganisationDetail)))]
 pub async fn get_one(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -101,7 +99,7 @@ pub async fn get_one(
 /// The LGSL services an organisation delivers.
 #[utoipa::path(get, path = "/api/v1/organisations/{code}/services", tag = "organisations",
     params(("code" = String, Path, description = "Register code (BIR) or GSS code (E08000025)")),
-    responses((status = 200, body = Vec<Service>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Vec<Service>)))]
 pub async fn services(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -120,16 +118,15 @@ pub async fn services(
 
 /// Add an organisation that is not in the council register (platform admins only).
 #[utoipa::path(post, path = "/api/v1/organisations", tag = "admin", request_body = NewOrganisation,
-    responses((status = 201, body = OrganisationSummary), (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 201, body = OrganisationSummary)),
     security(("bearer" = [])))]
 pub async fn create(
     State(state): State<AppState>,
     caller: ApiCaller,
-    body: Result<Json<NewOrganisation>, JsonRejection>,
+    body: JsonBody<NewOrganisation>,
 ) -> ApiResult<(StatusCode, Json<OrganisationSummary>)> {
     authorize(caller.actor().as_ref(), Action::CreateOrganisation)?;
-    let input = api::json(body)?;
+    let input = body.parse()?;
     let actor = caller.require()?.audit_actor();
     let org = state
         .db

@@ -1,6 +1,5 @@
 //! People API: invitations.
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
@@ -9,9 +8,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::store;
-use crate::api;
+use crate::api::JsonBody;
 use crate::auth::ApiCaller;
-use crate::error::{ApiResult, AppError, Problem};
+use crate::error::{ApiResult, AppError};
 use crate::policy::{authorize, Action, Role};
 use crate::state::AppState;
 
@@ -39,16 +38,15 @@ pub struct InvitationSent {
 /// Invite someone to an organisation; they get an email with a link to set a password.
 /// Organisation admins may invite to their own organisation; platform admins anywhere.
 #[utoipa::path(post, path = "/api/v1/invitations", tag = "admin", request_body = NewInvitation,
-    responses((status = 201, body = InvitationSent), (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 201, body = InvitationSent)),
     security(("bearer" = [])))]
 pub async fn invite(
     State(state): State<AppState>,
     caller: ApiCaller,
-    body: Result<Json<NewInvitation>, JsonRejection>,
+    body: JsonBody<NewInvitation>,
 ) -> ApiResult<(StatusCode, Json<InvitationSent>)> {
     let user = caller.require()?.clone();
-    let input = api::json(body)?;
+    let input = body.parse()?;
     let code = input.organisation.clone();
     let org = state
         .db
