@@ -4,6 +4,7 @@
 #![allow(clippy::inconsistent_digit_grouping)]
 
 mod access;
+mod access_order;
 mod accounts;
 mod admin;
 mod api;
