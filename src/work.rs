@@ -180,6 +180,15 @@ impl<'c, R: Scoped> Work<'c, R> {
         }
     }
 
+    /// Asks the policy about a further action inside this work, such as
+    /// changing who may see the record. System work is not asked.
+    pub fn allow(&self, action: Action) -> AppResult<()> {
+        match &self.doer {
+            Doer::System(_) => Ok(()),
+            Doer::Person(user) => authorize(user.as_ref().map(SessionUser::actor).as_ref(), action),
+        }
+    }
+
     /// Records a change to (something inside) the record in its history and
     /// publishes the domain event, in this transaction.
     pub fn audit(

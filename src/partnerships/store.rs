@@ -12,6 +12,7 @@ use crate::db::schema::{
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::orgs::model::Organisation;
+use crate::policy::Action;
 use crate::work::Work;
 
 /// The columns a person sets, for both INSERT and UPDATE.
@@ -189,6 +190,16 @@ pub fn draft_of(conn: &mut DbConn, p: &Partnership) -> AppResult<PartnershipDraf
 
 pub fn update(w: &mut Work<'_, Partnership>, input: &PartnershipInput) -> AppResult<Partnership> {
     let id = w.record.id;
+    if input.visibility != w.record.visibility {
+        w.allow(Action::ChangeVisibility(w.rel))
+            .map_err(|e| match e {
+                AppError::Forbidden => AppError::invalid(
+                    "visibility",
+                    "Only the lead organisation can change who can see the partnership",
+                ),
+                e => e,
+            })?;
+    }
     check_services(w.conn, &input.services)?;
     let before = draft_of(w.conn, &w.record)?;
     diesel::update(partnerships::table.find(id))

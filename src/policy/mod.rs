@@ -93,8 +93,14 @@ pub enum Action {
     ViewPartnership(Relation),
     /// Change a partnership's details, objectives, risks, ledger, reviews and SWOT.
     EditPartnership(Relation),
-    /// Invite or remove member organisations, change roles, shares and contacts.
+    /// Invite or remove member organisations, change their roles (handing
+    /// the lead on included) and record the agreed cost shares.
     ManageMembership(Relation),
+    /// Change the contact details recorded for one member organisation;
+    /// `own`: it is the actor's own organisation.
+    ChangeContact { rel: Relation, own: bool },
+    /// Change who may see the partnership.
+    ChangeVisibility(Relation),
     /// Accept or decline an invitation on behalf of one's organisation.
     RespondToInvitation(Relation),
     /// Delete something a person contributed (a SWOT item): its author, or the lead.
@@ -139,10 +145,15 @@ pub fn allows(actor: Option<&Actor>, action: Action) -> bool {
             rel.role,
             Some(MemberRole::Lead | MemberRole::Partner | MemberRole::Supplier)
         ),
-        ManageMembership(rel) => {
-            rel.role == Some(MemberRole::Lead)
-                || (rel.role.is_some() && actor.role == Role::OrgAdmin)
+        // Membership is the lead's to manage; nobody can raise their own
+        // organisation's role, because only the lead changes roles at all.
+        ManageMembership(rel) => rel.role == Some(MemberRole::Lead),
+        // What is recorded for an organisation is changed by its own people (or the lead).
+        ChangeContact { rel, own } => {
+            rel.role == Some(MemberRole::Lead) || (own && allows(Some(actor), EditPartnership(rel)))
         }
+        // Who may see a partnership is a lead decision.
+        ChangeVisibility(rel) => rel.role == Some(MemberRole::Lead),
         RespondToInvitation(rel) => rel.invited && actor.role == Role::OrgAdmin,
         DeleteContribution { rel, authored } => {
             allows(Some(actor), EditPartnership(rel))
@@ -323,10 +334,17 @@ mod tests {
             Some(&m),
             Action::ManageMembership(rel(Visibility::Partners, Some(MemberRole::Partner), false))
         ));
-        assert!(allows(
-            Some(&a),
-            Action::ManageMembership(rel(Visibility::Partners, Some(MemberRole::Partner), false))
-        ));
+        assert!(
+            !allows(
+                Some(&a),
+                Action::ManageMembership(rel(
+                    Visibility::Partners,
+                    Some(MemberRole::Partner),
+                    false
+                ))
+            ),
+            "a partner's admin cannot take the partnership over"
+        );
         assert!(!allows(Some(&a), Action::ManageMembership(public_outsider)));
         assert!(allows(
             Some(&a),
@@ -383,6 +401,38 @@ mod tests {
             "observers change nothing"
         );
         assert!(allows(Some(&a), Action::ImportPartnerships));
+    }
+
+    #[test]
+    fn what_is_recorded_for_an_organisation_is_changed_by_its_people_or_the_lead() {
+        let m = actor(Role::Member, 7);
+        let partner = rel(Visibility::Partners, Some(MemberRole::Partner), false);
+        let lead = rel(Visibility::Partners, Some(MemberRole::Lead), false);
+        let observer = rel(Visibility::Partners, Some(MemberRole::Observer), false);
+        let contact = |rel, own| Action::ChangeContact { rel, own };
+        assert!(allows(Some(&m), contact(partner, true)), "own contact");
+        assert!(
+            !allows(Some(&m), contact(partner, false)),
+            "another partner's contact"
+        );
+        assert!(
+            allows(Some(&m), contact(lead, false)),
+            "the lead keeps the list"
+        );
+        assert!(
+            !allows(Some(&m), contact(observer, true)),
+            "observers change nothing"
+        );
+        assert!(allows(Some(&m), Action::ChangeVisibility(lead)));
+        assert!(
+            !allows(Some(&m), Action::ChangeVisibility(partner)),
+            "visibility is the lead's decision"
+        );
+        let admin = actor(Role::PlatformAdmin, 1);
+        assert!(!allows(
+            Some(&admin),
+            Action::ChangeVisibility(rel(Visibility::Public, None, false))
+        ));
     }
 
     #[test]

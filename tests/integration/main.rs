@@ -21,3 +21,4 @@ mod partnerships_reviews;
 mod partnerships_risks;
 mod partnerships_swot;
 mod schema;
+mod security;

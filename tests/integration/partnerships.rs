@@ -521,23 +521,6 @@ async fn the_organisation_page_lists_its_visible_partnerships() {
     );
 }
 
-/// Uploads a CSV file to the import page, the CSRF field first as a browser sends it.
-async fn upload(b: &crate::common::Browser, csv: &str) -> reqwest::Response {
-    let token = b.csrf().await;
-    let form = reqwest::multipart::Form::new()
-        .text("csrf_token", token)
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("p.csv"),
-        );
-    b.http
-        .post(format!("{}/partnerships/import", b.base))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn partnerships_import_from_csv_atomically_with_line_numbers() {
     let app = TestApp::with_reference_data().await;
@@ -545,7 +528,7 @@ async fn partnerships_import_from_csv_atomically_with_line_numbers() {
     let good = format!("{header}Shared bins,Bins,shared_service,collaborating,5,active,public,2024-04-01,,LDS,BRD|WKF,524,12\nLeeds digital,,digital_platform,cooperating,4,proposed,partners,,,LDS,CON,,\n");
     let bad = format!("{header}Shared bins,Bins,shared_service,collaborating,5,active,public,2024-04-01,,LDS,BRD|WKF,524,12\nBroken,,digital_platform,cooperating,4,proposed,partners,,,LDS,ZZZ,,\n");
     let lds = app.signed_in("lead@leeds.example").await;
-    let r = upload(&lds, &bad).await;
+    let r = lds.upload("/partnerships/import", &bad).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(
@@ -554,7 +537,12 @@ async fn partnerships_import_from_csv_atomically_with_line_numbers() {
     );
     assert_eq!(app.count("partnerships"), 0, "nothing from a refused file");
 
-    let html = upload(&lds, &good).await.text().await.unwrap();
+    let html = lds
+        .upload("/partnerships/import", &good)
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(
         html.contains("Imported: 2 created, 0 updated, 0 unchanged"),
         "{html}"
@@ -582,7 +570,12 @@ async fn partnerships_import_from_csv_atomically_with_line_numbers() {
     assert_eq!(invited, 3);
 
     // Again: nothing changes. From the command line (platform): updated in place.
-    let html = upload(&lds, &good).await.text().await.unwrap();
+    let html = lds
+        .upload("/partnerships/import", &good)
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(
         html.contains("Imported: 0 created, 0 updated, 2 unchanged"),
         "{html}"
@@ -606,7 +599,12 @@ async fn partnerships_import_from_csv_atomically_with_line_numbers() {
         StatusCode::FORBIDDEN
     );
     let bir = app.signed_in("lead@birmingham.example").await;
-    let html = upload(&bir, &good).await.text().await.unwrap();
+    let html = bir
+        .upload("/partnerships/import", &good)
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(
         html.contains("Line 2: you may not change this partnership"),
         "{html}"

@@ -110,6 +110,12 @@ impl InviteInput {
             }
         };
         let role = role(&draft.role, &mut errors);
+        if role == Some(MemberRole::Lead) {
+            errors.push(FieldError::new(
+                "role",
+                "Invite them as a partner, supplier or observer; once they have joined, the lead can be handed to them",
+            ));
+        }
         let contact = contact(&draft.contact_name, &draft.contact_email, &mut errors);
         match (organisation, role) {
             (Some(organisation), Some(role)) if errors.is_empty() => Ok(InviteInput {

@@ -9,6 +9,7 @@ use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::partnerships::model::*;
 use crate::partnerships::store;
+use crate::policy::Action;
 use crate::work::Work;
 
 type W<'a, 'c> = &'a mut Work<'c, Partnership>;
@@ -109,28 +110,41 @@ pub fn respond(w: W, accept: bool) -> AppResult<()> {
     )
 }
 
-fn active_leads(conn: &mut DbConn, partnership_id: i64) -> AppResult<i64> {
-    Ok(partnership_members::table
-        .filter(partnership_members::partnership_id.eq(partnership_id))
-        .filter(partnership_members::status.eq(MemberStatus::Active))
-        .filter(partnership_members::role.eq(MemberRole::Lead))
-        .count()
-        .get_result(conn)?)
-}
-
-/// Changes a member's role or contact; a partnership always keeps a lead.
+/// Changes a member's role or contact. Roles are the lead's to change
+/// (`ManageMembership`); a contact may also be changed by that
+/// organisation's own people (`ChangeContact`). Making another member the
+/// lead hands the lead over, so there is always exactly one.
 pub fn update(w: W, member_id: i64, change: &MemberChange) -> AppResult<()> {
     let pid = w.record.id;
     let m = find(w.conn, pid, member_id)?;
-    if m.role == MemberRole::Lead
-        && change.role != MemberRole::Lead
-        && m.status == MemberStatus::Active
-        && active_leads(w.conn, pid)? <= 1
-    {
+    let own = w.organisation_id() == Some(m.organisation_id);
+    if change.role != m.role {
+        w.allow(Action::ManageMembership(w.rel))?;
+    } else {
+        w.allow(Action::ChangeContact { rel: w.rel, own })?;
+    }
+    if m.role == MemberRole::Lead && change.role != MemberRole::Lead {
         return Err(AppError::invalid(
             "role",
-            "A partnership needs a lead: make another member the lead first",
+            "A partnership needs a lead: make another member the lead, and the lead passes to them",
         ));
+    }
+    let handover = change.role == MemberRole::Lead && m.role != MemberRole::Lead;
+    if handover && m.status != MemberStatus::Active {
+        return Err(AppError::invalid(
+            "role",
+            "Only an active member can lead: wait until they have accepted the invitation",
+        ));
+    }
+    if handover {
+        // The old lead stays on as a partner.
+        diesel::update(
+            partnership_members::table
+                .filter(partnership_members::partnership_id.eq(pid))
+                .filter(partnership_members::role.eq(MemberRole::Lead)),
+        )
+        .set(partnership_members::role.eq(MemberRole::Partner))
+        .execute(w.conn)?;
     }
     diesel::update(partnership_members::table.find(m.id))
         .set((
@@ -150,13 +164,10 @@ pub fn update(w: W, member_id: i64, change: &MemberChange) -> AppResult<()> {
 pub fn remove(w: W, member_id: i64) -> AppResult<()> {
     let pid = w.record.id;
     let m = find(w.conn, pid, member_id)?;
-    if m.role == MemberRole::Lead
-        && m.status == MemberStatus::Active
-        && active_leads(w.conn, pid)? <= 1
-    {
+    if m.role == MemberRole::Lead && m.status == MemberStatus::Active {
         return Err(AppError::invalid(
             "member",
-            "The only lead cannot leave: make another member the lead first",
+            "The lead cannot leave: make another member the lead first",
         ));
     }
     diesel::update(partnership_members::table.find(m.id))

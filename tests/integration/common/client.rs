@@ -197,6 +197,23 @@ impl Browser {
             .unwrap()
     }
 
+    /// Uploads a CSV file as the `file` field, the CSRF field first as a browser sends it.
+    pub async fn upload(&self, path: &str, csv: &str) -> Response {
+        let token = self.csrf().await;
+        let form = reqwest::multipart::Form::new()
+            .text("csrf_token", token)
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("upload.csv"),
+            );
+        self.http
+            .post(format!("{}{path}", self.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn sign_in(&self, email: &str, password: &str) -> Response {
         self.post_form("/sign-in", &[("email", email), ("password", password)])
             .await

@@ -83,3 +83,51 @@ impl TestApp {
         .expect("the test partnership")
     }
 }
+
+impl TestApp {
+    /// A partnership Birmingham leads alone. Returns its id.
+    pub async fn sole_partnership(&self, name: &str, visibility: &str) -> i64 {
+        let draft = partnership_draft(name, visibility);
+        let db = self.db().clone();
+        tokio::task::spawn_blocking(move || {
+            db.write_blocking(|c| {
+                let bir = person(c, "lead@birmingham.example")?;
+                let input = PartnershipInput::parse(&draft).expect("a valid partnership");
+                let lead = concord::orgs::store::find_by_id(c, bir.organisation_id)?;
+                let p = concord::partnerships::store::create(
+                    c,
+                    &input,
+                    &lead,
+                    Some(bir.id),
+                    &bir.audit_actor(),
+                )?;
+                Ok(p.id)
+            })
+        })
+        .await
+        .unwrap()
+        .expect("the test partnership")
+    }
+
+    /// A new account in an organisation (by register code) with a role;
+    /// returns its email. It signs in with the demo password.
+    pub async fn account(&self, code: &str, role: concord::policy::Role) -> String {
+        let email = format!("{}-{}@example.test", role.code(), code.to_lowercase());
+        let (db, code, e) = (self.db().clone(), code.to_string(), email.clone());
+        tokio::task::spawn_blocking(move || {
+            concord::users::store::create_with_password(
+                &db,
+                &e,
+                None,
+                &code,
+                role,
+                super::PASSWORD,
+                &concord::audit::Actor::system("test"),
+            )
+        })
+        .await
+        .unwrap()
+        .expect("a test account");
+        email
+    }
+}

@@ -1,0 +1,308 @@
+//! The holes a security probe of the register found, each with a test that
+//! failed before its fix. Numbers refer to the findings in the probe report.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::common::TestApp;
+use concord::policy::Role;
+
+const HEADER: &str = "name,purpose,kind,degree,stage,status,visibility,start_date,end_date,lead,partners,services,review_cadence_months\n";
+
+fn member_id(members: &serde_json::Value, code: &str) -> i64 {
+    members
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["organisation_code"] == code)
+        .unwrap_or_else(|| panic!("{code} in {members}"))["id"]
+        .as_i64()
+        .unwrap()
+}
+
+fn roles(members: &serde_json::Value) -> Vec<(String, String, String)> {
+    members
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["organisation_code"].as_str().unwrap().to_string(),
+                m["role"].as_str().unwrap().to_string(),
+                m["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// 1. High: the CSV import changed partnerships the importer may not
+/// change, and enrolled organisations without their agreement.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_import_does_only_what_the_importer_could_do_on_the_pages() {
+    let app = TestApp::with_reference_data().await;
+    let secret = app
+        .sole_partnership("Secret shared service", "partners")
+        .await;
+    let lds = app.signed_in("lead@leeds.example").await;
+    let bir_api = app.api_as("lead@birmingham.example").await;
+    let before = bir_api
+        .get(&format!("/api/v1/partnerships/{secret}"))
+        .await
+        .1;
+
+    // Naming Birmingham's partners-only partnership: no change, no membership.
+    let takeover = format!(
+        "{HEADER}Secret shared service,Ours now,network,networking,1,active,public,,,BIR,LDS,,\n"
+    );
+    let r = lds.upload("/partnerships/import", &takeover).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Line 2: the lead must be your organisation (LDS)"),
+        "the same answer as for a partnership that does not exist: {html}"
+    );
+    let after = bir_api
+        .get(&format!("/api/v1/partnerships/{secret}"))
+        .await
+        .1;
+    assert_eq!(after, before, "nothing about the partnership changed");
+
+    // Starting one led by another council is refused too.
+    let other_lead = format!(
+        "{HEADER}Bradford bins,,shared_service,collaborating,5,active,public,,,BRD,LDS,,\n"
+    );
+    let html = lds
+        .upload("/partnerships/import", &other_lead)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Line 2: the lead must be your organisation (LDS)"),
+        "{html}"
+    );
+    assert_eq!(app.count("partnerships"), 1);
+
+    // Leeds may start its own; the others named are invited, not enrolled.
+    let own = format!(
+        "{HEADER}Leeds digital,,digital_platform,cooperating,4,proposed,partners,,,LDS,BIR|CON,,\n"
+    );
+    let html = lds
+        .upload("/partnerships/import", &own)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Imported: 1 created"), "{html}");
+    let (_, list, _) = app
+        .api_as("lead@leeds.example")
+        .await
+        .get("/api/v1/partnerships")
+        .await;
+    let id = list["items"][0]["id"].as_i64().unwrap();
+    let (_, members, _) = bir_api
+        .get(&format!("/api/v1/partnerships/{id}/members"))
+        .await;
+    let mut got = roles(&members);
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            ("BIR".into(), "partner".into(), "invited".into()),
+            ("CON".into(), "partner".into(), "invited".into()),
+            ("LDS".into(), "lead".into(), "active".into()),
+        ]
+    );
+
+    // A partner may not change a partnership it may not edit: Leeds observes Birmingham's.
+    let public = app.sole_partnership("Birmingham public", "public").await;
+    let change =
+        format!("{HEADER}Birmingham public,Changed,network,networking,1,active,public,,,BIR,,,\n");
+    let html = lds
+        .upload("/partnerships/import", &change)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Line 2: you may not change this partnership"),
+        "{html}"
+    );
+    let (_, p, _) = bir_api.get(&format!("/api/v1/partnerships/{public}")).await;
+    assert_eq!(p["purpose"], "Share a revenues and benefits service");
+}
+
+/// 2. Medium: a member organisation's admin could make their own
+/// organisation the lead and then remove the real lead.
+#[tokio::test(flavor = "multi_thread")]
+async fn nobody_but_the_lead_changes_roles_and_there_is_always_one_lead() {
+    let app = TestApp::with_reference_data().await;
+    let id = app.partnership("partners").await;
+    let bir = app.api_as("lead@birmingham.example").await;
+    let lds = app.api_as("lead@leeds.example").await;
+    let (_, members, _) = bir.get(&format!("/api/v1/partnerships/{id}/members")).await;
+    let (bir_m, lds_m) = (member_id(&members, "BIR"), member_id(&members, "LDS"));
+    let audit = app.count("audit_log");
+
+    // Leeds (a partner's organisation admin) cannot promote itself, remove the lead or invite.
+    let path = |m: i64| format!("/api/v1/partnerships/{id}/members/{m}");
+    let (status, _) = lds
+        .send(Method::PUT, &path(lds_m), Some(json!({ "role": "lead" })))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "promote itself");
+    let (status, _) = lds
+        .send(
+            Method::PUT,
+            &path(bir_m),
+            Some(json!({ "role": "observer" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "demote the lead");
+    let (status, _) = lds.send(Method::DELETE, &path(bir_m), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "remove the lead");
+    let (status, _, _) = lds
+        .post(
+            &format!("/api/v1/partnerships/{id}/members"),
+            json!({ "organisation": "CON", "role": "partner" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "invite");
+    let page = app.signed_in("lead@leeds.example").await;
+    let r = page
+        .post_form(
+            &format!("/partnerships/{id}/members/{lds_m}"),
+            &[("role", "lead")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "by page too");
+    assert_eq!(app.count("audit_log"), audit, "nothing changed");
+
+    // Leeds may still keep its own contact details up to date.
+    let (status, _) = lds
+        .send(
+            Method::PUT,
+            &path(lds_m),
+            Some(json!({ "role": "partner", "contact_name": "Lee Lead" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // The lead cannot step down without handing over, nor invite a second lead.
+    let (status, problem) = bir
+        .send(
+            Method::PUT,
+            &path(bir_m),
+            Some(json!({ "role": "partner" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(problem["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("needs a lead"));
+    let (status, problem, _) = bir
+        .post(
+            &format!("/api/v1/partnerships/{id}/members"),
+            json!({ "organisation": "CON", "role": "lead" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+
+    // Handing over: Leeds leads, Birmingham stays on as a partner; still one lead.
+    let (status, members) = bir
+        .send(Method::PUT, &path(lds_m), Some(json!({ "role": "lead" })))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let mut got = roles(&members);
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            ("BIR".into(), "partner".into(), "active".into()),
+            ("LDS".into(), "lead".into(), "active".into()),
+        ]
+    );
+    // And now Birmingham manages nothing.
+    let (status, _) = bir.send(Method::DELETE, &path(lds_m), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// 2 (observers) and 13: an observer's people change nothing, and who may
+/// see a partnership is the lead's decision alone.
+#[tokio::test(flavor = "multi_thread")]
+async fn observers_change_nothing_and_only_the_lead_changes_visibility() {
+    let app = TestApp::with_reference_data().await;
+    let id = app.partnership("partners").await;
+    let con_admin = app.account("CON", Role::OrgAdmin).await;
+    let bir = app.api_as("lead@birmingham.example").await;
+    bir.post(
+        &format!("/api/v1/partnerships/{id}/members"),
+        json!({ "organisation": "CON", "role": "observer" }),
+    )
+    .await;
+    let con = app.api_as(&con_admin).await;
+    let (status, _, _) = con
+        .post(
+            &format!("/api/v1/partnerships/{id}/respond"),
+            json!({ "answer": "accept" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, members, _) = bir.get(&format!("/api/v1/partnerships/{id}/members")).await;
+    let con_m = member_id(&members, "CON");
+
+    let details = json!({ "name": "Renamed", "kind": "shared_service", "degree": "collaborating", "stage": 5, "status": "active", "visibility": "partners" });
+    let (status, _) = con
+        .send(
+            Method::PUT,
+            &format!("/api/v1/partnerships/{id}"),
+            Some(details.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "observers do not edit");
+    let (status, _) = con
+        .send(
+            Method::PUT,
+            &format!("/api/v1/partnerships/{id}/members/{con_m}"),
+            Some(json!({ "role": "observer", "contact_name": "Kerra" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "not even their own contact");
+
+    // Leeds, a partner, may edit the details but not widen who sees them.
+    let lds = app.api_as("lead@leeds.example").await;
+    let mut public = details.clone();
+    public["visibility"] = json!("public");
+    let (status, problem) = lds
+        .send(
+            Method::PUT,
+            &format!("/api/v1/partnerships/{id}"),
+            Some(public.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "visibility");
+    let (status, _) = lds
+        .send(
+            Method::PUT,
+            &format!("/api/v1/partnerships/{id}"),
+            Some(details),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "other details are a partner's to change"
+    );
+    let (status, p) = bir
+        .send(
+            Method::PUT,
+            &format!("/api/v1/partnerships/{id}"),
+            Some(public),
+        )
+        .await;
+    assert_eq!(
+        (status, p["visibility"].as_str()),
+        (StatusCode::OK, Some("public"))
+    );
+}
