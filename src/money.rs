@@ -48,6 +48,13 @@ pub fn pounds(pence: impl std::borrow::Borrow<i64>) -> String {
     }
 }
 
+/// 123450 -> "1234.50": pounds with two decimal places, for files.
+pub fn decimal(pence: i64) -> String {
+    let sign = if pence < 0 { "-" } else { "" };
+    let abs = pence.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
 /// "60", "60.5", "33.33%" -> basis points (6000, 6050, 3333).
 pub fn parse_percent(input: &str) -> Result<i32, String> {
     let cleaned = input.trim().trim_end_matches('%').trim();
@@ -149,6 +156,14 @@ pub fn thousands(n: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimals_are_exact() {
+        assert_eq!(decimal(123450), "1234.50");
+        assert_eq!(decimal(5), "0.05");
+        assert_eq!(decimal(-101), "-1.01");
+        assert_eq!(decimal(1_000_000_000_000_01), "1000000000000.01");
+    }
 
     #[test]
     fn thousands_separators() {

@@ -170,6 +170,13 @@ impl CostShares {
                 format!("Member {id} is not an active member of this partnership"),
             ));
         }
+        let mut seen = std::collections::HashSet::new();
+        if let Some((id, _)) = shares.iter().find(|(id, _)| !seen.insert(*id)) {
+            errors.push(FieldError::new(
+                "shares",
+                format!("Member {id} is given a share more than once"),
+            ));
+        }
         if shares
             .iter()
             .any(|(_, s)| s.is_some_and(|bp| !(0..=10_000).contains(&bp)))

@@ -13,6 +13,7 @@ use crate::error::{AppError, AppResult};
 use crate::money::{financial_year_label, pounds};
 use crate::state::AppState;
 use crate::web::charts::{bar_chart, Bar};
+use crate::web::csv::{download, CsvWriter};
 use crate::web::{html, page_number, PageCtx, Pagination};
 
 pub const PER_PAGE: i64 = 25;
@@ -188,8 +189,7 @@ async fn export_csv(
         .db
         .read(move |c| crate::partnerships::store::member_codes(c, &ids))
         .await?;
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let header = [
+    let mut out = CsvWriter::new(&[
         "id",
         "name",
         "kind",
@@ -203,11 +203,10 @@ async fn export_csv(
         "review_overdue",
         "rag",
         "realised_savings_pounds",
-    ];
-    out.write_record(header).map_err(AppError::internal)?;
+    ])?;
     for r in &rows {
         let partners = members.get(&r.id).map(|m| m.join("|")).unwrap_or_default();
-        out.write_record([
+        out.row([
             r.id.to_string(),
             r.name.clone(),
             r.kind.code().to_string(),
@@ -220,22 +219,10 @@ async fn export_csv(
             r.next_review_due.map(|d| d.to_string()).unwrap_or_default(),
             r.review_overdue.to_string(),
             r.rag.clone(),
-            format!("{:.2}", r.realised_savings_pence as f64 / 100.0),
-        ])
-        .map_err(AppError::internal)?;
+            crate::money::decimal(r.realised_savings_pence),
+        ])?;
     }
-    let body = out.into_inner().map_err(AppError::internal)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"partnerships.csv\"",
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(download("partnerships.csv", out.finish()?))
 }
 
 /// The register as JSON, with the same filters and visibility as the page.

@@ -306,3 +306,62 @@ async fn observers_change_nothing_and_only_the_lead_changes_visibility() {
         (StatusCode::OK, Some("public"))
     );
 }
+
+/// 5. Spreadsheet formulas in the register's CSV were written raw.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_register_csv_keeps_formulas_as_text() {
+    let app = TestApp::with_reference_data().await;
+    app.sole_partnership("=HYPERLINK(\"http://evil.example\",\"Click\")", "public")
+        .await;
+    app.sole_partnership("+44 shared line", "public").await;
+    let csv = app
+        .client()
+        .get("/partnerships.csv")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.contains("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"Click\"\")\""),
+        "{csv}"
+    );
+    assert!(csv.contains("'+44 shared line"), "{csv}");
+    assert!(!csv.contains(",=HYPERLINK") && !csv.contains("\n=HYPERLINK"));
+}
+
+/// 6. Duplicate member ids passed the "adds up to 100%" rule.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cost_share_given_twice_is_refused() {
+    let app = TestApp::with_reference_data().await;
+    let id = app.partnership("partners").await;
+    let bir = app.api_as("lead@birmingham.example").await;
+    let (_, members, _) = bir.get(&format!("/api/v1/partnerships/{id}/members")).await;
+    let (b, l) = (member_id(&members, "BIR"), member_id(&members, "LDS"));
+    let path = format!("/api/v1/partnerships/{id}/cost-shares");
+    let twice = json!([
+        { "member_id": b, "share_bp": 5000 }, { "member_id": b, "share_bp": 5000 },
+        { "member_id": l, "share_bp": 0 }
+    ]);
+    let (status, problem) = bir.send(Method::PUT, &path, Some(twice)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(
+        problem["errors"][0]["message"],
+        format!("Member {b} is given a share more than once")
+    );
+    // The form, with the same field twice.
+    let page = app.signed_in("lead@birmingham.example").await;
+    let (bs, ls) = (format!("share-{b}"), format!("share-{l}"));
+    let r = page
+        .post_form(
+            &format!("/partnerships/{id}/cost-shares"),
+            &[(bs.as_str(), "100"), (bs.as_str(), "0"), (ls.as_str(), "0")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, members, _) = bir.get(&format!("/api/v1/partnerships/{id}/members")).await;
+    assert!(members
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| m["cost_share_bp"].is_null()));
+}
