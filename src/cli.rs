@@ -48,6 +48,9 @@ pub enum Command {
         /// Also write outgoing email to this folder as .eml files (development).
         #[arg(long, env = "CONCORD_MAIL_DIR")]
         mail_dir: Option<PathBuf>,
+        /// Take each client's address from X-Forwarded-For (only behind a proxy that sets it).
+        #[arg(long, env = "CONCORD_TRUST_FORWARDED_FOR")]
+        trust_forwarded_for: bool,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -113,6 +116,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             addr,
             public_url,
             mail_dir,
+            trust_forwarded_for,
         } => {
             let db = open_db(&cli.database_url)?;
             let runtime = tokio::runtime::Runtime::new()?;
@@ -122,7 +126,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
                 let local = listener.local_addr()?;
                 let public_url = public_url.unwrap_or_else(|| format!("http://{local}"));
-                let config = crate::config::Config::new(&public_url, mail_dir);
+                let mut config = crate::config::Config::new(&public_url, mail_dir);
+                config.trust_forwarded_for = trust_forwarded_for;
                 let state = crate::state::AppState::new(db, config);
                 println!("Concord is ready at http://{local}/");
                 crate::serve(state, listener, crate::ops::shutdown_signal()).await

@@ -11,6 +11,8 @@ pub struct Config {
     pub mail_dir: Option<PathBuf>,
     /// Mark cookies Secure. On by default when the public URL is https.
     pub secure_cookies: bool,
+    /// Take the client's address from `X-Forwarded-For` (behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
 }
 
 impl Config {
@@ -20,6 +22,7 @@ impl Config {
             secure_cookies: public_url.starts_with("https://"),
             public_url,
             mail_dir,
+            trust_forwarded_for: false,
         }
     }
 }

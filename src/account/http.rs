@@ -7,24 +7,22 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use axum_extra::extract::cookie::CookieJar;
-use chrono::Duration;
+
 use diesel::prelude::*;
 use serde::Deserialize;
 
 use crate::audit::{self, Change};
 use crate::auth::session::{self, SESSION_COOKIE};
 use crate::auth::tokens::{self, ApiToken};
-use crate::auth::{is_local_path, password, RequestAuth, SessionUser, SignedIn};
-use crate::db::schema::{sign_in_failures, users};
+use crate::auth::{
+    local_redirect, password, throttle, ClientAddress, RequestAuth, SessionUser, SignedIn,
+};
+use crate::db::schema::users;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::policy::{authorize, Action};
 use crate::state::AppState;
 use crate::web::{html, FormErrors, PageCtx};
-
-/// After this many failures for one email within the window, sign-in is refused.
-pub const MAX_FAILURES: i64 = 5;
-pub const FAILURE_WINDOW_MINUTES: i64 = 15;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -38,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/account/tokens", post(create_token))
         .route("/account/tokens/{id}/revoke", post(revoke_token))
+        .route("/account/sessions/{handle}/end", post(end_session))
 }
 
 #[derive(Template)]
@@ -58,7 +57,11 @@ async fn sign_in_page(ctx: PageCtx, Query(q): Query<NextQuery>) -> Response {
     if ctx.user.is_some() {
         return Redirect::to("/account").into_response();
     }
-    let next = q.next.filter(|n| is_local_path(n)).unwrap_or_default();
+    let next = q
+        .next
+        .as_deref()
+        .and_then(local_redirect)
+        .unwrap_or_default();
     html(SignInPage {
         ctx,
         errors: FormErrors::default(),
@@ -80,7 +83,7 @@ struct SignInForm {
 
 enum SignInOutcome {
     Ok { token: String },
-    Throttled,
+    Wait(throttle::Verdict),
     Wrong,
 }
 
@@ -88,16 +91,13 @@ fn attempt_sign_in(
     conn: &mut DbConn,
     email: &str,
     password_given: &str,
+    client: &str,
+    user_agent: &str,
 ) -> AppResult<SignInOutcome> {
     let now = crate::db::now();
-    let since = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
-    let recent: i64 = sign_in_failures::table
-        .filter(sign_in_failures::email.eq(email))
-        .filter(sign_in_failures::occurred_at.gt(since))
-        .count()
-        .get_result(conn)?;
-    if recent >= MAX_FAILURES {
-        return Ok(SignInOutcome::Throttled);
+    match throttle::verdict(conn, email, client, now)? {
+        throttle::Verdict::Go => {}
+        wait => return Ok(SignInOutcome::Wait(wait)),
     }
     let user: Option<(i64, String, bool)> = users::table
         .filter(users::email.eq(email))
@@ -114,21 +114,13 @@ fn attempt_sign_in(
     };
     match ok_user {
         Some(user_id) => {
-            diesel::delete(sign_in_failures::table.filter(sign_in_failures::email.eq(email)))
-                .execute(conn)?;
-            diesel::delete(sign_in_failures::table.filter(sign_in_failures::occurred_at.le(since)))
-                .execute(conn)?;
+            throttle::clear(conn, email, client, now)?;
             Ok(SignInOutcome::Ok {
-                token: session::create(conn, user_id)?,
+                token: session::create(conn, user_id, user_agent)?,
             })
         }
         None => {
-            diesel::insert_into(sign_in_failures::table)
-                .values((
-                    sign_in_failures::email.eq(email),
-                    sign_in_failures::occurred_at.eq(now),
-                ))
-                .execute(conn)?;
+            throttle::record_failure(conn, email, client, now)?;
             Ok(SignInOutcome::Wrong)
         }
     }
@@ -138,12 +130,12 @@ async fn sign_in(
     State(state): State<AppState>,
     ctx: PageCtx,
     jar: CookieJar,
+    ClientAddress(client): ClientAddress,
+    headers: axum::http::HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> AppResult<Response> {
     let email = form.email.trim().to_lowercase();
-    let next = Some(form.next.clone())
-        .filter(|n| is_local_path(n))
-        .unwrap_or_default();
+    let next = local_redirect(&form.next).unwrap_or_default();
     let mut errors = FormErrors::default();
     if email.is_empty() {
         errors.push("email", "Enter your email address");
@@ -153,8 +145,18 @@ async fn sign_in(
     }
     if errors.is_empty() {
         let (e, p) = (email.clone(), form.password.clone());
+        let user_agent = headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let c = client.clone();
         // A write: it records failures and creates the session in one go.
-        match state.db.write(move |c| attempt_sign_in(c, &e, &p)).await? {
+        match state
+            .db
+            .write(move |conn| attempt_sign_in(conn, &e, &p, &c, &user_agent))
+            .await?
+        {
             SignInOutcome::Ok { token } => {
                 tracing::info!(email = %email, "signed in");
                 let jar = jar.add(session::session_cookie(token, state.config.secure_cookies));
@@ -165,9 +167,18 @@ async fn sign_in(
                 };
                 return Ok((jar, Redirect::to(&target)).into_response());
             }
-            SignInOutcome::Throttled => {
-                tracing::warn!(email = %email, "sign-in throttled");
-                errors.push("email", format!("Too many failed attempts to sign in to this account. Wait {FAILURE_WINDOW_MINUTES} minutes, then try again."));
+            SignInOutcome::Wait(verdict) => {
+                tracing::warn!(email = %email, client = %client, ?verdict, "sign-in slowed down");
+                let (whose, seconds) = match verdict {
+                    throttle::Verdict::WaitAddress(s) => ("from your network", s),
+                    throttle::Verdict::Wait(s) => ("to this account", s),
+                    throttle::Verdict::Go => ("to this account", 1),
+                };
+                let message = format!(
+                    "Too many failed attempts to sign in {whose}. Wait {seconds} second{}, then try again.",
+                    if seconds == 1 { "" } else { "s" }
+                );
+                errors.push("email", message);
                 let page = SignInPage {
                     ctx,
                     errors,
@@ -219,6 +230,7 @@ struct AccountPage {
     ctx: PageCtx,
     user: SessionUser,
     tokens: Vec<ApiToken>,
+    sessions: Vec<session::ActiveSession>,
     errors: FormErrors,
     token_name: String,
     new_token: Option<String>,
@@ -233,6 +245,7 @@ struct AccountQuery {
 async fn account_page(
     state: &AppState,
     ctx: PageCtx,
+    auth: &RequestAuth,
     user: SessionUser,
     errors: FormErrors,
     token_name: String,
@@ -240,8 +253,16 @@ async fn account_page(
     notice: Option<String>,
 ) -> AppResult<Response> {
     authorize(Some(&user.actor()), Action::ManageOwnAccount)?;
-    let id = user.id;
-    let tokens = state.db.read(move |c| tokens::list(c, id)).await?;
+    let (id, current) = (user.id, auth.session_hash.clone());
+    let (tokens, sessions) = state
+        .db
+        .read(move |c| {
+            Ok((
+                tokens::list(c, id)?,
+                session::list(c, id, current.as_deref())?,
+            ))
+        })
+        .await?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -251,6 +272,7 @@ async fn account_page(
         ctx: ctx.with_nav(""),
         user,
         tokens,
+        sessions,
         errors,
         token_name,
         new_token,
@@ -263,10 +285,14 @@ async fn account(
     State(state): State<AppState>,
     ctx: PageCtx,
     SignedIn(user): SignedIn,
+    axum::Extension(auth): axum::Extension<RequestAuth>,
     Query(q): Query<AccountQuery>,
 ) -> AppResult<Response> {
     let notice = match q.notice.as_deref() {
-        Some("password") => Some("Your password has been changed.".to_string()),
+        Some("password") => Some(
+            "Your password has been changed. Your other sessions have been signed out and your API tokens revoked.".to_string(),
+        ),
+        Some("ended") => Some("The session has been signed out.".to_string()),
         Some("revoked") => Some(
             "The API token has been revoked. Programs using it can no longer sign in.".to_string(),
         ),
@@ -276,6 +302,7 @@ async fn account(
     account_page(
         &state,
         ctx,
+        &auth,
         user,
         FormErrors::default(),
         String::new(),
@@ -283,6 +310,34 @@ async fn account(
         notice,
     )
     .await
+}
+
+/// Signs out one of the person's other sessions (a lost laptop, say).
+async fn end_session(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path(handle): Path<String>,
+) -> AppResult<Response> {
+    authorize(Some(&user.actor()), Action::ManageOwnAccount)?;
+    let (id, actor, org) = (user.id, user.audit_actor(), user.organisation_id);
+    let ended = state
+        .db
+        .write(move |c| {
+            let ended = session::end(c, id, &handle)?;
+            if ended {
+                audit::record(
+                    c,
+                    &actor,
+                    Change::new("user.end_session", "user", id).in_organisation(org),
+                )?;
+            }
+            Ok(ended)
+        })
+        .await?;
+    if !ended {
+        return Err(AppError::NotFound);
+    }
+    Ok(Redirect::to("/account?notice=ended").into_response())
 }
 
 #[derive(Deserialize)]
@@ -295,6 +350,7 @@ async fn create_token(
     State(state): State<AppState>,
     ctx: PageCtx,
     SignedIn(user): SignedIn,
+    axum::Extension(auth): axum::Extension<RequestAuth>,
     Form(form): Form<TokenForm>,
 ) -> AppResult<Response> {
     authorize(Some(&user.actor()), Action::ManageOwnAccount)?;
@@ -305,6 +361,7 @@ async fn create_token(
             account_page(
                 &state,
                 ctx,
+                &auth,
                 user,
                 FormErrors::default(),
                 String::new(),
@@ -314,7 +371,17 @@ async fn create_token(
             .await
         }
         Err(AppError::Invalid(errors)) => {
-            account_page(&state, ctx, user, FormErrors(errors), form.name, None, None).await
+            account_page(
+                &state,
+                ctx,
+                &auth,
+                user,
+                FormErrors(errors),
+                form.name,
+                None,
+                None,
+            )
+            .await
         }
         Err(e) => Err(e),
     }
@@ -398,6 +465,8 @@ async fn change_password(
                     ))
                     .execute(c)?;
                 session::destroy_others(c, user_id, keep.as_deref())?;
+                // Whoever knew the old password may have made tokens with it.
+                tokens::revoke_all(c, user_id)?;
                 audit::record(
                     c,
                     &audit_actor,

@@ -2,6 +2,7 @@
 
 pub mod password;
 pub mod session;
+pub mod throttle;
 pub mod tokens;
 
 use axum::extract::FromRequestParts;
@@ -94,9 +95,65 @@ impl ApiCaller {
     }
 }
 
+/// Where to go after signing in, if `next` is a page on this site. Browsers
+/// drop tabs and line breaks from addresses and read `\` as `/`, so
+/// `/\t/evil.example` means `//evil.example`: the same is done here before
+/// the check, and the address must resolve to a path on this host.
+pub fn local_redirect(next: &str) -> Option<String> {
+    let cleaned: String = next
+        .trim_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .map(|c| if c == '\\' { '/' } else { c })
+        .collect();
+    if !cleaned.starts_with('/') || cleaned.starts_with("//") {
+        return None;
+    }
+    let base = url::Url::parse("http://concord.invalid/").ok()?;
+    let url = base.join(&cleaned).ok()?;
+    if url.origin() != base.origin() {
+        return None;
+    }
+    Some(match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_string(),
+    })
+}
+
 /// Only same-site paths are followed after sign-in, never another host.
 pub fn is_local_path(path: &str) -> bool {
-    path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\")
+    local_redirect(path).is_some()
+}
+
+/// The address a request came from: the connection's peer, or the first
+/// address in `X-Forwarded-For` when Concord is configured to trust its proxy.
+#[derive(Clone, Debug)]
+pub struct ClientAddress(pub String);
+
+impl FromRequestParts<crate::state::AppState> for ClientAddress {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &crate::state::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let forwarded = state
+            .config
+            .trust_forwarded_for
+            .then(|| parts.headers.get("x-forwarded-for"))
+            .flatten()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty());
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
+        Ok(ClientAddress(
+            forwarded.or(peer).unwrap_or_else(|| "unknown".into()),
+        ))
+    }
 }
 
 /// Random URL-safe secret with 256 bits of entropy.
@@ -127,10 +184,30 @@ mod tests {
 
     #[test]
     fn only_local_paths_are_followed() {
-        assert!(is_local_path("/organisations/BIR"));
-        assert!(!is_local_path("//evil.example"));
-        assert!(!is_local_path("https://evil.example"));
-        assert!(!is_local_path("/\\evil.example"));
+        assert_eq!(
+            local_redirect("/organisations/BIR").as_deref(),
+            Some("/organisations/BIR")
+        );
+        assert_eq!(
+            local_redirect("/partnerships?scope=all").as_deref(),
+            Some("/partnerships?scope=all")
+        );
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "\t//evil.example",
+            "/\r\n/evil.example",
+            "http:/evil.example",
+            "evil.example",
+            "",
+        ] {
+            assert_eq!(local_redirect(bad), None, "{bad:?}");
+        }
+        // A line break inside a path is dropped, never sent on in a header.
+        assert_eq!(local_redirect("/acc\nount").as_deref(), Some("/account"));
     }
 
     #[test]

@@ -70,8 +70,9 @@ pub fn load_user(conn: &mut DbConn, id_hash: &str) -> AppResult<Option<(SessionU
     ))
 }
 
-/// Starts a session; returns the secret to put in the cookie.
-pub fn create(conn: &mut DbConn, user_id: i64) -> AppResult<String> {
+/// Starts a session; returns the secret to put in the cookie. `user_agent`
+/// lets the person recognise it on their account page.
+pub fn create(conn: &mut DbConn, user_id: i64, user_agent: &str) -> AppResult<String> {
     let token = random_token();
     let now = crate::db::now();
     // Housekeeping: expired sessions are of no use to anyone.
@@ -83,9 +84,71 @@ pub fn create(conn: &mut DbConn, user_id: i64) -> AppResult<String> {
             sessions::csrf_token.eq(random_token()),
             sessions::created_at.eq(now),
             sessions::expires_at.eq(now + Duration::hours(SESSION_HOURS)),
+            sessions::user_agent.eq(user_agent.chars().take(300).collect::<String>()),
         ))
         .execute(conn)?;
     Ok(token)
+}
+
+/// A live session as its owner sees it on the account page.
+#[derive(Clone, Debug)]
+pub struct ActiveSession {
+    /// Names the session in forms without giving away its secret or hash.
+    pub handle: String,
+    pub created_at: chrono::NaiveDateTime,
+    pub expires_at: chrono::NaiveDateTime,
+    pub user_agent: String,
+    /// The session this request came with.
+    pub current: bool,
+}
+
+fn handle_of(id_hash: &str) -> String {
+    id_hash.chars().take(16).collect()
+}
+
+/// A user's live sessions, newest first.
+pub fn list(
+    conn: &mut DbConn,
+    user_id: i64,
+    current: Option<&str>,
+) -> AppResult<Vec<ActiveSession>> {
+    let rows: Vec<(String, chrono::NaiveDateTime, chrono::NaiveDateTime, String)> = sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::expires_at.gt(crate::db::now()))
+        .order(sessions::created_at.desc())
+        .select((
+            sessions::id_hash,
+            sessions::created_at,
+            sessions::expires_at,
+            sessions::user_agent,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(hash, created_at, expires_at, user_agent)| ActiveSession {
+            handle: handle_of(&hash),
+            current: current == Some(hash.as_str()),
+            created_at,
+            expires_at,
+            user_agent,
+        })
+        .collect())
+}
+
+/// Ends one of the user's own sessions, named by its handle.
+pub fn end(conn: &mut DbConn, user_id: i64, handle: &str) -> AppResult<bool> {
+    if handle.len() != 16 || !handle.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Ok(false);
+    }
+    let hashes: Vec<String> = sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .select(sessions::id_hash)
+        .load(conn)?;
+    let Some(hash) = hashes.into_iter().find(|h| handle_of(h) == handle) else {
+        return Ok(false);
+    };
+    destroy(conn, &hash)?;
+    Ok(true)
 }
 
 pub fn destroy(conn: &mut DbConn, id_hash: &str) -> AppResult<()> {
@@ -212,7 +275,17 @@ pub async fn middleware(
                 .build(),
         );
     }
-    if stale_session {
+    // A stale cookie is removed, unless this response signs someone in
+    // with a new one (sign-in with an old cookie must not end signed out).
+    let signs_in = response
+        .headers()
+        .get_all(axum::http::header::SET_COOKIE)
+        .iter()
+        .any(|v| {
+            v.to_str()
+                .is_ok_and(|v| v.starts_with(&format!("{SESSION_COOKIE}=")))
+        });
+    if stale_session && !signs_in {
         jar = jar.add(removal_cookie(SESSION_COOKIE));
     }
     (jar, response).into_response()

@@ -114,6 +114,17 @@ pub fn revoke(conn: &mut DbConn, user: &SessionUser, token_id: i64) -> AppResult
     Ok(())
 }
 
+/// Revokes every live token of a user (after their password changes).
+pub fn revoke_all(conn: &mut DbConn, user_id: i64) -> AppResult<usize> {
+    Ok(diesel::update(
+        api_tokens::table
+            .filter(api_tokens::user_id.eq(user_id))
+            .filter(api_tokens::revoked_at.is_null()),
+    )
+    .set(api_tokens::revoked_at.eq(Some(crate::db::now())))
+    .execute(conn)?)
+}
+
 /// The token's owner and whether its last-used time is worth updating.
 fn find_user(conn: &mut DbConn, secret: &str) -> AppResult<Option<(SessionUser, Option<i64>)>> {
     let hash = hash_token(secret);

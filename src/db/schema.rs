@@ -81,6 +81,7 @@ diesel::table! {
         csrf_token -> Text,
         created_at -> Timestamp,
         expires_at -> Timestamp,
+        user_agent -> Text,
     }
 }
 
@@ -89,6 +90,7 @@ diesel::table! {
         id -> BigInt,
         email -> Text,
         occurred_at -> Timestamp,
+        client -> Text,
     }
 }
 

@@ -285,7 +285,7 @@ async fn accept_invitation(
         .db
         .write(move |c| {
             let user = store::accept(c, &token, &name, &hash)?;
-            session::create(c, user.id)
+            session::create(c, user.id, "")
         })
         .await?;
     let jar = jar.add(session::session_cookie(

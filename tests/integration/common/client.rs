@@ -30,10 +30,10 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let base = format!("http://{addr}");
-        let state = concord::AppState::new(
-            test_db.db.clone(),
-            concord::config::Config::new(&base, None),
-        );
+        let mut config = concord::config::Config::new(&base, None);
+        // Tests play clients at different addresses through X-Forwarded-For.
+        config.trust_forwarded_for = true;
+        let state = concord::AppState::new(test_db.db.clone(), config);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(concord::serve(state, listener, async move {
             let _ = rx.await;
@@ -90,7 +90,7 @@ impl TestApp {
                     .filter(users::email.eq(&email))
                     .select(users::id)
                     .first(c)?;
-                concord::auth::session::create(c, id)
+                concord::auth::session::create(c, id, "test")
             })
             .expect("a session for a demo account")
     }
@@ -195,6 +195,11 @@ impl Browser {
             .send()
             .await
             .unwrap()
+    }
+
+    /// Puts a cookie in this browser's jar, as a server once set it.
+    pub fn add_cookie(&self, cookie: &str, url: &reqwest::Url) {
+        self.jar.add_cookie_str(cookie, url);
     }
 
     /// Uploads a CSV file as the `file` field, the CSRF field first as a browser sends it.

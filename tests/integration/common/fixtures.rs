@@ -20,7 +20,7 @@ pub fn person(conn: &mut DbConn, email: &str) -> AppResult<SessionUser> {
         .filter(users::email.eq(email))
         .select(users::id)
         .first(conn)?;
-    let secret = concord::auth::session::create(conn, id)?;
+    let secret = concord::auth::session::create(conn, id, "test")?;
     let (user, _) = concord::auth::session::load_user(conn, &concord::auth::hash_token(&secret))?
         .ok_or(concord::error::AppError::NotFound)?;
     Ok(user)

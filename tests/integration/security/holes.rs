@@ -365,3 +365,235 @@ async fn a_cost_share_given_twice_is_refused() {
         .iter()
         .all(|m| m["cost_share_bp"].is_null()));
 }
+
+/// Signs in from a given address (tests set X-Forwarded-For, which the test
+/// server trusts) and returns the response.
+async fn sign_in_from(
+    b: &crate::common::Browser,
+    address: &str,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
+    let token = b.csrf().await;
+    b.http
+        .post(format!("{}/sign-in", b.base))
+        .header("x-forwarded-for", address)
+        .form(&[
+            ("email", email),
+            ("password", password),
+            ("csrf_token", &token),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// 7. `next=/\t/evil.example` passed the local-path check, and a line break gave a 500.
+#[tokio::test(flavor = "multi_thread")]
+async fn after_signing_in_people_only_go_to_pages_on_this_site() {
+    let app = TestApp::with_reference_data().await;
+    for (next, to) in [
+        ("/\t/evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("//evil.example", "/"),
+        ("https://evil.example/", "/"),
+        ("/partner\nships", "/partnerships"),
+        ("/organisations/BIR?x=1", "/organisations/BIR?x=1"),
+    ] {
+        let b = app.client();
+        let token = b.csrf().await;
+        let r = b
+            .http
+            .post(format!("{}/sign-in", b.base))
+            .form(&[
+                ("email", "officer@birmingham.example"),
+                ("password", crate::common::PASSWORD),
+                ("next", next),
+                ("csrf_token", &token),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{next:?}");
+        assert_eq!(r.headers()["location"], to, "{next:?}");
+        // The sign-in page itself carries only a safe `next`.
+        let (status, page) = app
+            .client()
+            .get_text(&format!(
+                "/sign-in?{}",
+                serde_urlencoded::to_string([("next", next)]).unwrap()
+            ))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!page.contains("evil.example"), "{next:?}");
+    }
+}
+
+/// 10. Throttling was per account only: guesses across accounts from one
+/// address were never slowed, and anyone could lock anyone out.
+#[tokio::test(flavor = "multi_thread")]
+async fn guessing_is_slowed_per_address_and_per_account_but_the_owner_gets_in() {
+    let app = TestApp::with_reference_data().await;
+    let attacker = app.client();
+    // 10 wrong passwords over 5 accounts from one address are allowed...
+    let accounts = [
+        "admin@concord.example",
+        "lead@birmingham.example",
+        "officer@birmingham.example",
+        "lead@leeds.example",
+        "officer@cornwall.example",
+    ];
+    for round in 0..2 {
+        for email in accounts {
+            let r = sign_in_from(&attacker, "203.0.113.9", email, "wrong password").await;
+            assert_eq!(
+                r.status(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{round} {email}"
+            );
+        }
+    }
+    // ...then that address is slowed, whichever account it tries.
+    let r = sign_in_from(
+        &attacker,
+        "203.0.113.9",
+        "officer@birmingham.example",
+        crate::common::PASSWORD,
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("Too many failed attempts to sign in from your network"));
+
+    // Five guesses at one account from yet another address slow that address down for it...
+    for _ in 0..5 {
+        sign_in_from(
+            &attacker,
+            "198.51.100.7",
+            "lead@leeds.example",
+            "wrong password",
+        )
+        .await;
+    }
+    let r = sign_in_from(
+        &attacker,
+        "198.51.100.7",
+        "lead@leeds.example",
+        crate::common::PASSWORD,
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    // ...but the owner, from their own address, signs in at once.
+    let owner = app.client();
+    let r = sign_in_from(
+        &owner,
+        "192.0.2.44",
+        "lead@leeds.example",
+        crate::common::PASSWORD,
+    )
+    .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "the owner is never locked out"
+    );
+}
+
+/// 11. Signing in with a stale session cookie ended signed out: the new
+/// cookie was followed by a deletion of it in the same response.
+#[tokio::test(flavor = "multi_thread")]
+async fn signing_in_over_a_stale_session_cookie_stays_signed_in() {
+    let app = TestApp::with_reference_data().await;
+    let b = app.client();
+    let url: reqwest::Url = app.base.parse().unwrap();
+    b.add_cookie(
+        &format!(
+            "{}=stale-and-unknown; Path=/",
+            concord::auth::session::SESSION_COOKIE
+        ),
+        &url,
+    );
+    let r = b
+        .sign_in("officer@birmingham.example", crate::common::PASSWORD)
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let cookies: Vec<String> = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .filter(|v| v.starts_with(concord::auth::session::SESSION_COOKIE))
+        .collect();
+    assert_eq!(cookies.len(), 1, "only the new session cookie: {cookies:?}");
+    assert_eq!(
+        b.get("/account").await.status(),
+        StatusCode::OK,
+        "signed in"
+    );
+}
+
+/// 12. Changing the password left API tokens working, and there was no way
+/// to see or end other sessions.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_password_revokes_tokens_and_sessions_can_be_ended() {
+    let app = TestApp::with_reference_data().await;
+    let laptop = app.signed_in("officer@birmingham.example").await;
+    let phone = app.signed_in("officer@birmingham.example").await;
+    let api = app.api_as("officer@birmingham.example").await;
+    assert_eq!(api.get("/api/v1/me").await.0, StatusCode::OK);
+
+    // The phone sees both sessions and signs the laptop out.
+    let (_, page) = phone.get_text("/account").await;
+    assert!(page.contains("This session"));
+    let handles: Vec<String> = page
+        .match_indices("/account/sessions/")
+        .map(|(i, _)| page[i + 18..i + 34].to_string())
+        .collect();
+    assert!(!handles.is_empty(), "{page}");
+    for handle in &handles {
+        let r = phone
+            .post_form(&format!("/account/sessions/{handle}/end"), &[])
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+    assert_eq!(
+        laptop.get("/account").await.status(),
+        StatusCode::SEE_OTHER,
+        "the laptop is signed out"
+    );
+    assert_eq!(
+        phone.get("/account").await.status(),
+        StatusCode::OK,
+        "the phone is not"
+    );
+    // Nobody ends another person's session.
+    let other = app.signed_in("lead@birmingham.example").await;
+    let r = other
+        .post_form(
+            &format!("/account/sessions/{}/end", "0123456789abcdef"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // A new password revokes the API token.
+    let r = phone
+        .post_form(
+            "/account/password",
+            &[
+                ("current_password", crate::common::PASSWORD),
+                ("new_password", "a brand new passphrase"),
+                ("confirm_password", "a brand new passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        api.get("/api/v1/me").await.0,
+        StatusCode::UNAUTHORIZED,
+        "the token is revoked"
+    );
+}
