@@ -204,7 +204,10 @@ impl<'c, R: Scoped> Work<'c, R> {
         } else {
             Vec::new()
         };
-        let mut change = Change::new(action, R::KIND, self.record.id()).concerning(organisations);
+        let id = self.record.id();
+        let mut change = Change::new(action, R::KIND, id)
+            .concerning(organisations)
+            .scoped(R::KIND, id);
         change.before = before;
         change.after = after;
         audit::record(self.conn, &actor, change)?;

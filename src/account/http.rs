@@ -470,15 +470,9 @@ async fn change_password(
                 audit::record(
                     c,
                     &audit_actor,
-                    Change {
-                        action: "user.change_password".into(),
-                        entity_type: "user".into(),
-                        entity_id: user_id.to_string(),
-                        organisation_id: Some(org),
-                        before: None,
-                        after: Some(serde_json::json!({ "password": "changed" })),
-                        organisations: Vec::new(),
-                    },
+                    Change::new("user.change_password", "user", user_id)
+                        .in_organisation(org)
+                        .after(serde_json::json!({ "password": "changed" })),
                 )?;
                 Ok(true)
             })

@@ -64,9 +64,14 @@ async fn audit_page(
     )?;
     let page = page_number(q.page.as_deref());
     let org_id = org.as_ref().map(|o| o.id);
+    let actor = user.actor();
     let (entries, total) = state
         .db
-        .read(move |c| crate::audit::list(c, org_id, (page - 1) * PER_PAGE, PER_PAGE))
+        .read(move |c| {
+            // Entries about a record are shown only to those who may see the record.
+            let readable = || crate::partnerships::access::audit_readable_by(Some(&actor));
+            crate::audit::list(c, org_id, readable, (page - 1) * PER_PAGE, PER_PAGE)
+        })
         .await?;
     let params = [(
         "org",

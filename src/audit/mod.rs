@@ -48,6 +48,9 @@ pub struct Change {
     pub organisation_id: Option<i64>,
     /// Every organisation the change concerns (for the domain event).
     pub organisations: Vec<i64>,
+    /// The record it belongs to, (type, id), whose visibility governs who
+    /// may read the entry: a change to a risk belongs to its partnership.
+    pub scope: Option<(String, i64)>,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
 }
@@ -60,9 +63,16 @@ impl Change {
             entity_id: entity_id.to_string(),
             organisation_id: None,
             organisations: Vec::new(),
+            scope: None,
             before: None,
             after: None,
         }
+    }
+
+    /// The record the change belongs to.
+    pub fn scoped(mut self, kind: &str, id: i64) -> Change {
+        self.scope = Some((kind.to_string(), id));
+        self
     }
 
     /// Files the change in one organisation's trail.
@@ -105,6 +115,8 @@ pub fn record(conn: &mut DbConn, actor: &Actor, change: Change) -> AppResult<i64
             audit_log::organisation_id.eq(change.organisation_id),
             audit_log::before_json.eq(change.before.as_ref().map(|v| v.to_string())),
             audit_log::after_json.eq(change.after.as_ref().map(|v| v.to_string())),
+            audit_log::scope_type.eq(change.scope.as_ref().map(|(kind, _)| kind.as_str())),
+            audit_log::scope_id.eq(change.scope.as_ref().map(|(_, id)| *id)),
         ))
         .returning(audit_log::id)
         .get_result(conn)?;
@@ -135,17 +147,31 @@ pub struct AuditEntry {
     pub organisation_id: Option<i64>,
     pub before_json: Option<String>,
     pub after_json: Option<String>,
+    pub scope_type: Option<String>,
+    pub scope_id: Option<i64>,
 }
 
-/// Newest first; `organisation_id` narrows to one organisation's changes.
+/// The entries a reader may see: a condition each scoped record type adds
+/// (a partnership's entries only for those who may see the partnership).
+pub type Readable = Box<
+    dyn BoxableExpression<
+        audit_log::table,
+        crate::db::DbBackend,
+        SqlType = diesel::sql_types::Nullable<diesel::sql_types::Bool>,
+    >,
+>;
+
+/// Newest first; `organisation_id` narrows to one organisation's changes;
+/// `readable` keeps only what the reader may see.
 pub fn list(
     conn: &mut DbConn,
     organisation_id: Option<i64>,
+    readable: impl Fn() -> Readable,
     offset: i64,
     limit: i64,
 ) -> AppResult<(Vec<AuditEntry>, i64)> {
-    let mut query = audit_log::table.into_boxed();
-    let mut count = audit_log::table.into_boxed();
+    let mut query = audit_log::table.filter(readable()).into_boxed();
+    let mut count = audit_log::table.filter(readable()).into_boxed();
     if let Some(org) = organisation_id {
         query = query.filter(audit_log::organisation_id.eq(org));
         count = count.filter(audit_log::organisation_id.eq(org));

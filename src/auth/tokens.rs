@@ -67,15 +67,9 @@ pub fn create(conn: &mut DbConn, user: &SessionUser, name: &str) -> AppResult<St
     audit::record(
         conn,
         &user.audit_actor(),
-        Change {
-            action: "api_token.create".into(),
-            entity_type: "user".into(),
-            entity_id: user.id.to_string(),
-            organisation_id: Some(user.organisation_id),
-            before: None,
-            after: Some(serde_json::json!({ "name": name, "prefix": prefix })),
-            organisations: Vec::new(),
-        },
+        Change::new("api_token.create", "user", user.id)
+            .in_organisation(user.organisation_id)
+            .after(serde_json::json!({ "name": name, "prefix": prefix })),
     )?;
     Ok(secret)
 }
@@ -97,19 +91,11 @@ pub fn revoke(conn: &mut DbConn, user: &SessionUser, token_id: i64) -> AppResult
     audit::record(
         conn,
         &user.audit_actor(),
-        Change {
-            action: "api_token.revoke".into(),
-            entity_type: "user".into(),
-            entity_id: user.id.to_string(),
-            organisation_id: Some(user.organisation_id),
-            before: Some(
+        Change::new("api_token.revoke", "user", user.id).in_organisation(user.organisation_id).before(
                 serde_json::json!({ "name": token.name, "prefix": token.token_prefix, "revoked": false }),
-            ),
-            after: Some(
+            ).after(
                 serde_json::json!({ "name": token.name, "prefix": token.token_prefix, "revoked": true }),
             ),
-            organisations: Vec::new(),
-        },
     )?;
     Ok(())
 }

@@ -133,6 +133,8 @@ diesel::table! {
         organisation_id -> Nullable<BigInt>,
         before_json -> Nullable<Text>,
         after_json -> Nullable<Text>,
+        scope_type -> Nullable<Text>,
+        scope_id -> Nullable<BigInt>,
     }
 }
 

@@ -249,17 +249,9 @@ pub fn record(
     crate::audit::record(
         conn,
         actor,
-        crate::audit::Change {
-            action: "import".into(),
-            entity_type: "dataset".into(),
-            entity_id: what.to_string(),
-            organisation_id: None,
-            before: None,
-            after: Some(
+        crate::audit::Change::new("import", "dataset", what).after(
                 serde_json::json!({ "created": report.created, "updated": report.updated, "unchanged": report.unchanged }),
             ),
-            organisations: Vec::new(),
-        },
     )?;
     Ok(())
 }

@@ -298,15 +298,9 @@ pub fn create(
     audit::record(
         conn,
         actor,
-        Change {
-            action: "organisation.create".into(),
-            entity_type: "organisation".into(),
-            entity_id: org.code.clone(),
-            organisation_id: Some(org.id),
-            before: None,
-            after: audit::to_json(&org.summary()),
-            organisations: Vec::new(),
-        },
+        Change::new("organisation.create", "organisation", org.code.clone())
+            .in_organisation(org.id)
+            .after(org.summary()),
     )?;
     Ok(org)
 }
@@ -333,15 +327,10 @@ pub fn update_website(
     audit::record(
         conn,
         actor,
-        Change {
-            action: "organisation.update".into(),
-            entity_type: "organisation".into(),
-            entity_id: org.code.clone(),
-            organisation_id: Some(org.id),
-            before: Some(serde_json::json!({ "website": org.website })),
-            after: Some(serde_json::json!({ "website": website })),
-            organisations: Vec::new(),
-        },
+        Change::new("organisation.update", "organisation", org.code.clone())
+            .in_organisation(org.id)
+            .before(serde_json::json!({ "website": org.website }))
+            .after(serde_json::json!({ "website": website })),
     )?;
     find_by_id(conn, org.id)
 }

@@ -123,3 +123,28 @@ macro_rules! partnership_has_member {
         )
     }};
 }
+
+/// Audit entries the actor may read, as far as partnerships go: those that
+/// belong to no partnership, and those of partnerships the actor may see.
+/// The SQL twin of `ViewPartnership` applied to the trail.
+pub fn audit_readable_by(
+    actor: Option<&Actor>,
+) -> Box<
+    dyn BoxableExpression<
+        crate::db::schema::audit_log::table,
+        crate::db::DbBackend,
+        SqlType = diesel::sql_types::Nullable<diesel::sql_types::Bool>,
+    >,
+> {
+    use crate::db::schema::audit_log;
+    let visible = partnerships::table
+        .filter(crate::partnership_visible_to!(actor))
+        .select(partnerships::id.nullable());
+    Box::new(
+        audit_log::scope_type
+            .is_null()
+            .nullable()
+            .or(audit_log::scope_type.ne("partnership"))
+            .or(audit_log::scope_id.eq_any(visible)),
+    )
+}

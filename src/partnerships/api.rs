@@ -6,14 +6,14 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 
+use super::history::{self, HistoryEntry};
 use super::model::*;
 use super::store;
 use super::summary::{self, Summary};
 use crate::api::{JsonBody, Path};
-use crate::audit::AuditEntry;
 use crate::auth::ApiCaller;
 use crate::error::{ApiResult, AppError};
-use crate::policy::Action;
+use crate::policy::{Action, Relation};
 use crate::state::AppState;
 use crate::work::{self, Scoped};
 
@@ -41,7 +41,9 @@ pub async fn create(
             let input = PartnershipInput::parse(&body.parse()?).map_err(AppError::Invalid)?;
             let lead = crate::orgs::store::find_by_id(c, user.organisation_id)?;
             let p = store::create(c, &input, &lead, Some(user.id), &user.audit_actor())?;
-            store::view(c, &p)
+            let lead =
+                Relation::of_member(p.visibility, Some((MemberRole::Lead, MemberStatus::Active)));
+            store::view(c, &p, lead)
         },
     )
     .await?;
@@ -58,7 +60,7 @@ pub async fn get_one(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<PartnershipView>> {
     let view = Partnership::view(&state.db, caller.user(), id, |w| {
-        store::view(w.conn, &w.record)
+        store::view(w.conn, &w.record, w.rel)
     })
     .await?;
     Ok(Json(view))
@@ -82,7 +84,7 @@ pub async fn update(
         move |w| {
             let input = PartnershipInput::parse(&body.parse()?).map_err(AppError::Invalid)?;
             let p = store::update(w, &input)?;
-            store::view(w.conn, &p)
+            store::view(w.conn, &p, w.rel)
         },
     )
     .await?;
@@ -108,14 +110,14 @@ pub async fn get_summary(
 /// Every change to the partnership, newest first.
 #[utoipa::path(get, path = "/api/v1/partnerships/{id}/history", tag = "partnerships",
     params(("id" = i64, Path, description = "Partnership id")),
-    responses((status = 200, body = Vec<AuditEntry>)))]
+    responses((status = 200, body = Vec<HistoryEntry>)))]
 pub async fn history(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<i64>,
-) -> ApiResult<Json<Vec<AuditEntry>>> {
+) -> ApiResult<Json<Vec<HistoryEntry>>> {
     let entries = Partnership::view(&state.db, caller.user(), id, move |w| {
-        super::history::history(w.conn, id, 500)
+        history::history(w.conn, id, 500, history::shows_emails(w.rel))
     })
     .await?;
     Ok(Json(entries))

@@ -10,9 +10,9 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::header::Header;
+use super::history::{self, HistoryEntry};
 use super::model::*;
 use super::store;
-use crate::audit::AuditEntry;
 use crate::auth::SignedIn;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::policy::Action;
@@ -247,7 +247,7 @@ async fn overview(
     Partnership::view(&state.db, user.as_ref(), id, move |w| {
         let page = OverviewPage {
             h: Header::of(w, "overview"),
-            members: store::members(w.conn, id)?,
+            members: store::members_as_seen(w.conn, id, w.rel)?,
             services: store::services_of(w.conn, id)?,
             summary: super::summary::for_partnership(w.conn, id)?,
             today: chrono::Utc::now().date_naive(),
@@ -310,7 +310,7 @@ async fn edit(
 struct HistoryPage {
     ctx: PageCtx,
     h: Header,
-    entries: Vec<AuditEntry>,
+    entries: Vec<HistoryEntry>,
 }
 
 async fn history(
@@ -322,7 +322,7 @@ async fn history(
     Partnership::view(&state.db, user.as_ref(), id, move |w| {
         let page = HistoryPage {
             h: Header::of(w, "history"),
-            entries: super::history::history(w.conn, id, 200)?,
+            entries: history::history(w.conn, id, 200, history::shows_emails(w.rel))?,
             ctx: ctx.with_nav("partnerships"),
         };
         Ok(html(page)?.into_response())

@@ -58,7 +58,8 @@ pub fn record(
     after: Option<serde_json::Value>,
 ) -> AppResult<()> {
     super::store::get(conn, partnership_id)?.touched(conn)?;
-    let mut change = Change::new(action, "partnership", partnership_id);
+    let mut change =
+        Change::new(action, "partnership", partnership_id).scoped("partnership", partnership_id);
     change.before = before;
     change.after = after;
     audit::record(conn, actor, change)?;

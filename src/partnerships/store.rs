@@ -145,6 +145,7 @@ pub fn create(
         conn,
         actor,
         Change::new("partnership.create", "partnership", id)
+            .scoped("partnership", id)
             .in_organisation(lead.id)
             .after(input),
     )?;
@@ -247,6 +248,22 @@ pub fn members(conn: &mut DbConn, partnership_id: i64) -> AppResult<Vec<MemberVi
         .collect())
 }
 
+/// The members as `rel` may see them: contact email addresses are for
+/// signed-in people of member organisations only.
+pub fn members_as_seen(
+    conn: &mut DbConn,
+    partnership_id: i64,
+    rel: crate::policy::Relation,
+) -> AppResult<Vec<MemberView>> {
+    let mut members = members(conn, partnership_id)?;
+    if !super::history::shows_emails(rel) {
+        for m in &mut members {
+            m.contact_email.clear();
+        }
+    }
+    Ok(members)
+}
+
 /// The active member organisations, by name, for choosing an owner or a
 /// payer and for checking one.
 pub fn active_members(conn: &mut DbConn, partnership_id: i64) -> AppResult<ActiveMembers> {
@@ -268,7 +285,11 @@ pub fn active_members(conn: &mut DbConn, partnership_id: i64) -> AppResult<Activ
     ))
 }
 
-pub fn view(conn: &mut DbConn, p: &Partnership) -> AppResult<PartnershipView> {
+pub fn view(
+    conn: &mut DbConn,
+    p: &Partnership,
+    rel: crate::policy::Relation,
+) -> AppResult<PartnershipView> {
     Ok(PartnershipView {
         id: p.id,
         name: p.name.clone(),
@@ -287,7 +308,7 @@ pub fn view(conn: &mut DbConn, p: &Partnership) -> AppResult<PartnershipView> {
         next_review_due: p.next_review_due,
         exit_plan: p.exit_plan.clone(),
         services: services_of(conn, p.id)?.into_iter().map(|s| s.id).collect(),
-        members: members(conn, p.id)?,
+        members: members_as_seen(conn, p.id, rel)?,
         updated_at: p.updated_at,
     })
 }

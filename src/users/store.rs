@@ -116,17 +116,11 @@ fn create_user(
     audit::record(
         conn,
         actor,
-        Change {
-            action: "user.create".into(),
-            entity_type: "user".into(),
-            entity_id: user.id.to_string(),
-            organisation_id: Some(org_id),
-            before: None,
-            after: Some(
+        Change::new("user.create", "user", user.id)
+            .in_organisation(org_id)
+            .after(
                 serde_json::json!({ "email": email, "display_name": name, "role": role.code() }),
             ),
-            organisations: Vec::new(),
-        },
     )?;
     Ok(user)
 }
@@ -254,15 +248,9 @@ pub fn invite(
     audit::record(
         conn,
         actor,
-        Change {
-            action: "invitation.create".into(),
-            entity_type: "invitation".into(),
-            entity_id: invitation.id.to_string(),
-            organisation_id: Some(org.id),
-            before: None,
-            after: Some(serde_json::json!({ "email": email, "role": role.code() })),
-            organisations: Vec::new(),
-        },
+        Change::new("invitation.create", "invitation", invitation.id)
+            .in_organisation(org.id)
+            .after(serde_json::json!({ "email": email, "role": role.code() })),
     )?;
     Ok(invitation)
 }

@@ -44,7 +44,7 @@ pub async fn list(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Vec<MemberView>>> {
     let members = Partnership::view(&state.db, caller.user(), id, move |w| {
-        partnerships::members(w.conn, id)
+        partnerships::members_as_seen(w.conn, id, w.rel)
     })
     .await?;
     Ok(Json(members))
@@ -68,7 +68,7 @@ pub async fn invite(
         move |w| {
             let input = InviteInput::parse(w.conn, &body.parse()?)?;
             store::invite(w, &input)?;
-            partnerships::members(w.conn, id)
+            partnerships::members_as_seen(w.conn, id, w.rel)
         },
     )
     .await?;
@@ -93,7 +93,7 @@ pub async fn update(
         move |w| {
             let change = MemberChange::parse(&body.parse()?).map_err(AppError::Invalid)?;
             store::update(w, member, &change)?;
-            partnerships::members(w.conn, id)
+            partnerships::members_as_seen(w.conn, id, w.rel)
         },
     )
     .await?;
@@ -116,7 +116,7 @@ pub async fn remove(
         Action::ManageMembership,
         move |w| {
             store::remove(w, member)?;
-            partnerships::members(w.conn, id)
+            partnerships::members_as_seen(w.conn, id, w.rel)
         },
     )
     .await?;
@@ -155,7 +155,7 @@ pub async fn set_cost_shares(
             let members = partnerships::members(w.conn, id)?;
             let shares = CostShares::parse(&shares, &members).map_err(AppError::Invalid)?;
             store::set_cost_shares(w, &shares)?;
-            partnerships::members(w.conn, id)
+            partnerships::members_as_seen(w.conn, id, w.rel)
         },
     )
     .await?;
@@ -196,7 +196,7 @@ pub async fn respond(
                 }
             };
             store::respond(w, accept)?;
-            partnerships::members(w.conn, id)
+            partnerships::members_as_seen(w.conn, id, w.rel)
         },
     )
     .await?;

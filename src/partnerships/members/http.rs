@@ -83,7 +83,7 @@ async fn render(state: &AppState, ctx: PageCtx, id: i64, shown: Shown) -> AppRes
         };
         let page = IndexPage {
             h: Header::of(w, "members"),
-            members: partnerships::members(w.conn, id)?,
+            members: partnerships::members_as_seen(w.conn, id, w.rel)?,
             errors: FormErrors(shown.errors),
             invite: shown.invite.unwrap_or_else(|| InviteDraft {
                 role: MemberRole::Partner.code().into(),

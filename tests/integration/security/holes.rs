@@ -597,3 +597,106 @@ async fn a_new_password_revokes_tokens_and_sessions_can_be_ended() {
         "the token is revoked"
     );
 }
+
+/// 3. The platform audit page showed partners-only content to the platform admin.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_audit_trail_shows_only_what_its_reader_may_see() {
+    let app = TestApp::with_reference_data().await;
+    let secret = app.partnership("partners").await;
+    let open = app.sole_partnership("Open data network", "public").await;
+    let bir = app.api_as("lead@birmingham.example").await;
+    for (id, title) in [
+        (secret, "Secret supplier exits the market"),
+        (open, "Open supplier exits the market"),
+    ] {
+        let (status, _, _) = bir
+            .post(
+                &format!("/api/v1/partnerships/{id}/risks"),
+                json!({ "title": title, "category": "supplier_failure", "likelihood": 3, "impact": 4,
+                        "owner": "BIR", "shares": [{ "organisation": "BIR", "share_bp": 10000 }] }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let admin = app.signed_in("admin@concord.example").await;
+    let (status, audit) = admin.get_text("/audit").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        audit.contains("Open supplier exits the market"),
+        "public partnerships' changes are shown"
+    );
+    assert!(
+        !audit.contains("Secret supplier"),
+        "partners-only is hidden from the platform admin too"
+    );
+    assert!(!audit.contains("Birmingham and Leeds revenues"));
+    // Birmingham's own admin sees its partnership's changes in its trail.
+    let (_, own) = app
+        .signed_in("lead@birmingham.example")
+        .await
+        .get_text("/audit")
+        .await;
+    assert!(own.contains("partnership.create"));
+}
+
+/// 8. Public partnerships showed people's email addresses to anyone.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_public_sees_names_and_members_see_emails() {
+    let app = TestApp::with_reference_data().await;
+    let id = app.partnership("public").await;
+    let bir = app.api_as("lead@birmingham.example").await;
+    let (_, members, _) = bir.get(&format!("/api/v1/partnerships/{id}/members")).await;
+    let lds = member_id(&members, "LDS");
+    let (status, _) = bir
+        .send(
+            Method::PUT,
+            &format!("/api/v1/partnerships/{id}/members/{lds}"),
+            Some(json!({ "role": "partner", "contact_name": "Lee Lead", "contact_email": "lee.lead@leeds.gov.uk" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let public = app.client();
+    for path in ["/history", "/members", ""] {
+        let (status, page) = public.get_text(&format!("/partnerships/{id}{path}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!page.contains("@leeds"), "{path}: no email for the public");
+        assert!(!page.contains("lead@birmingham.example"), "{path}");
+    }
+    let (_, history) = public
+        .get_text(&format!("/partnerships/{id}/history"))
+        .await;
+    assert!(
+        history.contains("Bola Lead (Birmingham City Council)"),
+        "names and organisations"
+    );
+    let (_, api_history, _) = app
+        .api()
+        .get(&format!("/api/v1/partnerships/{id}/history"))
+        .await;
+    let text = api_history.to_string();
+    assert!(!text.contains('@'), "{text}");
+    let (_, api_members, _) = app
+        .api()
+        .get(&format!("/api/v1/partnerships/{id}/members"))
+        .await;
+    assert!(!api_members.to_string().contains("@leeds"));
+
+    // A signed-in member sees them.
+    let (_, history) = app
+        .signed_in("lead@leeds.example")
+        .await
+        .get_text(&format!("/partnerships/{id}/history"))
+        .await;
+    assert!(
+        history.contains("lead@birmingham.example") && history.contains("lee.lead@leeds.gov.uk")
+    );
+    // A signed-in outsider does not.
+    let (_, history) = app
+        .signed_in("officer@cornwall.example")
+        .await
+        .get_text(&format!("/partnerships/{id}/history"))
+        .await;
+    assert!(!history.contains("@leeds"));
+    assert!(!history.contains("lead@birmingham.example"));
+}
