@@ -46,7 +46,8 @@ pub fn pending(conn: &mut DbConn, limit: i64) -> AppResult<Vec<Message>> {
 }
 
 fn deliver(message: &Message, mail_dir: Option<&PathBuf>) -> Result<(), String> {
-    tracing::info!(to = %message.recipient, subject = %message.subject, body = %message.body, "email");
+    // Messages carry secrets (invitation links): the log says who and what, never the body.
+    tracing::info!(to = %message.recipient, subject = %message.subject, "email sent");
     if let Some(dir) = mail_dir {
         std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
         let eml = format!(
@@ -72,6 +73,8 @@ pub fn deliver_pending(db: &Db, mail_dir: Option<&PathBuf>) -> AppResult<usize> 
                     .set((
                         outbox::sent_at.eq(Some(now)),
                         outbox::attempts.eq(outbox::attempts + 1),
+                        // Once sent, the body (and any link in it) is not kept.
+                        outbox::body.eq(""),
                     ))
                     .execute(c)?,
                 Err(e) => diesel::update(outbox::table.find(m.id))

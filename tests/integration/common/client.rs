@@ -14,6 +14,8 @@ pub const PASSWORD: &str = concord::demo::DEMO_PASSWORD;
 pub struct TestApp {
     pub base: String,
     pub test_db: TestDb,
+    /// Where the server writes the email it sends (as `.eml` files).
+    pub mail_dir: tempfile::TempDir,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -30,7 +32,8 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let base = format!("http://{addr}");
-        let mut config = concord::config::Config::new(&base, None);
+        let mail_dir = tempfile::tempdir().expect("a mail folder");
+        let mut config = concord::config::Config::new(&base, Some(mail_dir.path().to_path_buf()));
         // Tests play clients at different addresses through X-Forwarded-For.
         config.trust_forwarded_for = true;
         let state = concord::AppState::new(test_db.db.clone(), config);
@@ -41,8 +44,34 @@ impl TestApp {
         TestApp {
             base,
             test_db,
+            mail_dir,
             _shutdown: tx,
         }
+    }
+
+    /// The body of the first email sent to `to`, waiting up to 10 seconds
+    /// for the outbox to send it.
+    pub async fn mail_to(&self, to: &str) -> String {
+        for _ in 0..100 {
+            let mut files: Vec<_> = std::fs::read_dir(self.mail_dir.path())
+                .map(|d| d.flatten().map(|e| e.path()).collect())
+                .unwrap_or_default();
+            files.sort();
+            for file in files {
+                let text = std::fs::read_to_string(&file).unwrap_or_default();
+                if text
+                    .lines()
+                    .any(|l| l.eq_ignore_ascii_case(&format!("To: {to}")))
+                {
+                    return text
+                        .split_once("\r\n\r\n")
+                        .map(|(_, b)| b.to_string())
+                        .unwrap_or(text);
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("no email to {to} within 10 seconds");
     }
 
     pub fn db(&self) -> &Db {

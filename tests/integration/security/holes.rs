@@ -700,3 +700,48 @@ async fn the_public_sees_names_and_members_see_emails() {
     assert!(!history.contains("@leeds"));
     assert!(!history.contains("lead@birmingham.example"));
 }
+
+/// 9. Invitation links were written to the log and kept in the outbox after sending.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_invitation_link_is_not_kept_once_sent() {
+    let app = TestApp::with_reference_data().await;
+    let bir = app.signed_in("lead@birmingham.example").await;
+    let r = bir
+        .post_form(
+            "/organisations/BIR/members",
+            &[("email", "someone@birmingham.example"), ("role", "member")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let body = app.mail_to("someone@birmingham.example").await;
+    let token = body
+        .lines()
+        .find_map(|l| l.trim().rsplit_once("/invitations/"))
+        .unwrap()
+        .1
+        .to_string();
+    // Sent: the outbox no longer holds the link, and the database never held the token.
+    use diesel::prelude::*;
+    let db = app.db().clone();
+    let t = token.clone();
+    let (bodies, hashes): (Vec<String>, Vec<String>) = tokio::task::spawn_blocking(move || {
+        db.read_blocking(|c| {
+            use concord::db::schema::{invitations, outbox};
+            Ok((
+                outbox::table
+                    .filter(outbox::sent_at.is_not_null())
+                    .select(outbox::body)
+                    .load(c)?,
+                invitations::table.select(invitations::token_hash).load(c)?,
+            ))
+        })
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(
+        bodies.iter().all(|b| !b.contains(&t)),
+        "the sent message's body is gone"
+    );
+    assert!(hashes.iter().all(|h| h != &t), "stored hashed");
+}
