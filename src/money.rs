@@ -1,6 +1,13 @@
 //! Money (integer pence), shares (basis points) and whole numbers: parsing
 //! what people type and showing it back. No floating point touches an amount.
 
+/// The largest amount one entry may hold: £10 billion. Bounding each amount
+/// keeps every total Concord adds up far inside 64 bits.
+pub const MAX_PENCE: i64 = 10_000_000_000_00;
+
+/// What is said when an amount is over [`MAX_PENCE`].
+pub const TOO_LARGE: &str = "The amount must be £10,000,000,000 or less";
+
 /// "£1,234.50", "1234.5", "1234" -> 123450 pence. Negative amounts are refused.
 pub fn parse_pounds(input: &str) -> Result<i64, String> {
     let cleaned: String = input
@@ -25,15 +32,13 @@ pub fn parse_pounds(input: &str) -> Result<i64, String> {
             input.trim()
         ));
     }
-    let pounds: i64 = whole
-        .parse()
-        .map_err(|_| "The amount is too large".to_string())?;
+    let pounds: i64 = whole.parse().map_err(|_| TOO_LARGE.to_string())?;
     let pence: i64 = format!("{frac:0<2}").parse().unwrap_or(0);
     pounds
         .checked_mul(100)
         .and_then(|p| p.checked_add(pence))
-        .filter(|p| *p <= 1_000_000_000_000_00)
-        .ok_or_else(|| "The amount is too large".to_string())
+        .filter(|p| *p <= MAX_PENCE)
+        .ok_or_else(|| TOO_LARGE.to_string())
 }
 
 /// 123450 -> "£1,234.50"; whole pounds drop the pence: "£1,234".

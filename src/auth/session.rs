@@ -21,8 +21,10 @@ pub const SESSION_COOKIE: &str = "concord_session";
 pub const CSRF_COOKIE: &str = "concord_csrf";
 pub const CSRF_FIELD: &str = "csrf_token";
 pub const SESSION_HOURS: i64 = 12;
-/// Largest form body accepted; CSV uploads have their own, larger limit.
+/// Largest form body accepted.
 const FORM_LIMIT: usize = 2 * 1024 * 1024;
+/// Largest file upload accepted (CSV imports); the import pages say so.
+pub const UPLOAD_LIMIT: usize = 20 * 1024 * 1024;
 
 /// Looks up the signed-in user for a session token, if the session is live.
 pub fn load_user(conn: &mut DbConn, id_hash: &str) -> AppResult<Option<(SessionUser, String)>> {
@@ -41,7 +43,7 @@ pub fn load_user(conn: &mut DbConn, id_hash: &str) -> AppResult<Option<(SessionU
             users::role,
             sessions::csrf_token,
         ))
-        .first::<(i64, String, String, i64, String, String, String, String)>(conn)
+        .first::<(i64, String, String, i64, String, String, Role, String)>(conn)
         .optional()?;
     Ok(row.map(
         |(
@@ -62,7 +64,7 @@ pub fn load_user(conn: &mut DbConn, id_hash: &str) -> AppResult<Option<(SessionU
                     organisation_id,
                     organisation_code,
                     organisation_name,
-                    role: Role::parse(&role).unwrap_or(Role::Member),
+                    role,
                 },
                 csrf,
             )
@@ -247,10 +249,20 @@ pub async fn middleware(
         Method::GET | Method::HEAD | Method::OPTIONS
     ) {
         let (parts, body) = request.into_parts();
-        let bytes = match axum::body::to_bytes(body, FORM_LIMIT).await {
+        let upload = parts
+            .headers
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("multipart/form-data"));
+        let limit = if upload { UPLOAD_LIMIT } else { FORM_LIMIT };
+        let bytes = match axum::body::to_bytes(body, limit).await {
             Ok(b) => b,
             Err(_) => {
-                let e = AppError::TooLarge("The form is too large.".into());
+                let e = AppError::TooLarge(if upload {
+                    format!("The file must be {} MB or smaller.", UPLOAD_LIMIT >> 20)
+                } else {
+                    "The form is too large.".into()
+                });
                 return with_auth(e.into_response(), &auth);
             }
         };

@@ -40,19 +40,15 @@ pub fn list(conn: &mut DbConn, user_id: i64) -> AppResult<Vec<ApiToken>> {
 
 /// Creates a token and returns its secret, which is never shown again.
 pub fn create(conn: &mut DbConn, user: &SessionUser, name: &str) -> AppResult<String> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(AppError::invalid(
-            "name",
-            "Enter a name for the token, so you can tell your tokens apart",
-        ));
-    }
-    if name.chars().count() > 100 {
-        return Err(AppError::invalid(
-            "name",
-            "Token name must be 100 characters or fewer",
-        ));
-    }
+    let name = crate::text::required_line(
+        "name",
+        "Token name",
+        name,
+        100,
+        "Enter a name for the token, so you can tell your tokens apart",
+    )
+    .map_err(|e| AppError::Invalid(vec![e]))?;
+    let name = name.as_str();
     let secret = format!("{TOKEN_PREFIX}{}", random_token());
     let prefix: String = secret.chars().take(TOKEN_PREFIX.len() + 6).collect();
     diesel::insert_into(api_tokens::table)
@@ -139,7 +135,7 @@ fn find_user(conn: &mut DbConn, secret: &str) -> AppResult<Option<(SessionUser, 
             i64,
             String,
             String,
-            String,
+            Role,
         )>(conn)
         .optional()?;
     let Some((
@@ -165,7 +161,7 @@ fn find_user(conn: &mut DbConn, secret: &str) -> AppResult<Option<(SessionUser, 
         organisation_id,
         organisation_code,
         organisation_name,
-        role: Role::parse(&role).unwrap_or(Role::Member),
+        role,
     };
     Ok(Some((user, stale.then_some(token_id))))
 }

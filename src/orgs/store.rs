@@ -217,14 +217,14 @@ pub fn validate_new(input: &NewOrganisation) -> Vec<FieldError> {
     } else if !valid_code(code) {
         errors.push(FieldError::new("code", "Code must be 2 to 12 characters: capital letters, digits and hyphens, starting with a letter, like WMP or NHS-BSOL"));
     }
-    let name = input.name.trim();
-    if name.is_empty() {
-        errors.push(FieldError::new("name", "Enter the organisation's name"));
-    } else if name.chars().count() > 200 {
-        errors.push(FieldError::new(
-            "name",
-            "Name must be 200 characters or fewer",
-        ));
+    if let Err(e) = crate::text::required_line(
+        "name",
+        "Name",
+        &input.name,
+        200,
+        "Enter the organisation's name",
+    ) {
+        errors.push(e);
     }
     if !PARTNER_TYPES.iter().any(|(c, _)| *c == input.type_code) {
         errors.push(FieldError::new(

@@ -258,13 +258,16 @@ async fn accept_invitation(
         .db
         .read(move |c| store::find_invitation(c, &t))
         .await?;
-    let name = form.display_name.trim().to_string();
     let mut errors = FormErrors::default();
-    if name.is_empty() {
-        errors.push("display_name", "Enter your name");
-    } else if name.chars().count() > 100 {
-        errors.push("display_name", "Name must be 100 characters or fewer");
-    }
+    let name = crate::text::required_line(
+        "display_name",
+        "Name",
+        &form.display_name,
+        100,
+        "Enter your name",
+    )
+    .map_err(|e| errors.0.push(e))
+    .unwrap_or_default();
     errors.0.extend(password::check_new(
         &form.new_password,
         &form.confirm_password,

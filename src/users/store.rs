@@ -19,16 +19,14 @@ pub struct User {
     pub email: String,
     pub display_name: String,
     pub organisation_id: i64,
-    pub role: String,
+    pub role: Role,
     pub is_active: bool,
     pub created_at: NaiveDateTime,
 }
 
 impl User {
     pub fn role_label(&self) -> &'static str {
-        Role::parse(&self.role)
-            .map(Role::label)
-            .unwrap_or("Unknown")
+        self.role.label()
     }
 }
 
@@ -38,7 +36,7 @@ pub struct Invitation {
     pub id: i64,
     pub email: String,
     pub organisation_id: i64,
-    pub role: String,
+    pub role: Role,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
     pub accepted_at: Option<NaiveDateTime>,
@@ -46,9 +44,7 @@ pub struct Invitation {
 
 impl Invitation {
     pub fn role_label(&self) -> &'static str {
-        Role::parse(&self.role)
-            .map(Role::label)
-            .unwrap_or("Unknown")
+        self.role.label()
     }
 }
 
@@ -138,14 +134,17 @@ pub fn create_with_password(
     let email = email.trim().to_lowercase();
     let mut errors: Vec<FieldError> = check_email(&email).into_iter().collect();
     errors.extend(password::check_new(password_given, password_given));
+    let name = crate::text::line("name", "Name", name.unwrap_or(""), 100)
+        .map_err(|e| errors.push(e))
+        .unwrap_or_default();
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let name = name
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .map(str::to_string)
-        .unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_string());
+    let name = if name.is_empty() {
+        email.split('@').next().unwrap_or_default().to_string()
+    } else {
+        name
+    };
     let hash = password::hash(password_given)?;
     db.write_blocking(|conn| {
         let org = crate::orgs::store::find(conn, org_code).map_err(|_| {
@@ -281,7 +280,7 @@ pub fn accept(conn: &mut DbConn, token: &str, name: &str, password_hash: &str) -
             invitation.email
         )));
     }
-    let role = Role::parse(&invitation.role).unwrap_or(Role::Member);
+    let role = invitation.role;
     let actor = Actor {
         user_id: None,
         label: format!("{} (accepting an invitation)", invitation.email),

@@ -24,7 +24,7 @@ pub fn bar_chart(id: &str, title: &str, description: &str, bars: &[Bar]) -> Stri
     const ROW: i64 = 28;
     let height = (bars.len() as i64).max(1) * ROW + 10;
     let width = LABEL_WIDTH + BAR_AREA + 120;
-    let max = bars.iter().map(|b| b.value).max().unwrap_or(0).max(1);
+    let max = i128::from(bars.iter().map(|b| b.value).max().unwrap_or(0).max(1));
     let mut svg = format!(
         r##"<svg class="concord-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-labelledby="{id}-title" aria-describedby="{id}-desc"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"##,
         escape(title),
@@ -32,10 +32,13 @@ pub fn bar_chart(id: &str, title: &str, description: &str, bars: &[Bar]) -> Stri
     );
     for (i, bar) in bars.iter().enumerate() {
         let y = i as i64 * ROW + 5;
+        // In 128 bits: a bar's value times the drawing width must not overflow.
         let length = if bar.value <= 0 {
             0
         } else {
-            (bar.value * BAR_AREA / max).max(2)
+            i64::try_from(i128::from(bar.value) * i128::from(BAR_AREA) / max)
+                .unwrap_or(BAR_AREA)
+                .max(2)
         };
         svg.push_str(&format!(
             r##"<text x="{}" y="{}" text-anchor="end">{}</text><rect x="{LABEL_WIDTH}" y="{y}" width="{length}" height="{}" fill="#1d70b8"></rect><text x="{}" y="{}">{}</text>"##,
@@ -86,5 +89,22 @@ mod tests {
         );
         assert!(!svg.contains("style="));
         assert!(bar_chart("c2", "t", "d", &[]).contains("No data yet"));
+        let huge = vec![
+            Bar {
+                label: "a".into(),
+                value: i64::MAX,
+                value_label: "max".into(),
+            },
+            Bar {
+                label: "b".into(),
+                value: i64::MAX / 2,
+                value_label: "half".into(),
+            },
+        ];
+        let svg = bar_chart("c3", "t", "d", &huge);
+        assert!(
+            svg.contains(r#"width="360" height="20""#)
+                && svg.contains(r#"width="179" height="20""#)
+        );
     }
 }

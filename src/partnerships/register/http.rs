@@ -23,7 +23,14 @@ pub fn routes() -> Router<AppState> {
         .route("/partnerships", get(portfolio_page))
         .route("/partnerships.csv", get(export_csv))
         .route("/partnerships.json", get(export_json))
-        .route("/partnerships/import", get(import_page).post(import_upload))
+        .route(
+            "/partnerships/import",
+            get(import_page)
+                .post(import_upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::auth::session::UPLOAD_LIMIT,
+                )),
+        )
 }
 
 #[derive(Template)]
