@@ -1,11 +1,54 @@
 //! Integration tests for the partnership governance section: the governance
 //! arrangements and the agreements behind a partnership, by page and API.
 
-use chrono::{Datelike, Days};
+use chrono::{Datelike, Days, NaiveDate};
+use concord::error::AppResult;
+use concord::partnerships::governance::model::{AgreementDraft, AgreementInput};
+use concord::partnerships::governance::store;
+use concord::partnerships::model::{Partnership, PartnershipInput};
+use concord::policy::Action;
+use concord::work::Work;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::common::{field_errors, partnership_form, today, Api, Browser, TestApp};
+use crate::common::{field_errors, partnership_draft, person, today, Api, Browser, TestApp};
+
+/// Does `f` as Birmingham's lead through the unit of work and the stores,
+/// as the pages would (same policy, same audit entries), without HTTP.
+async fn as_birmingham<T: Send + 'static>(
+    app: &TestApp,
+    id: i64,
+    f: impl FnOnce(&mut Work<'_, Partnership>) -> AppResult<T> + Send + 'static,
+) -> T {
+    let db = app.db().clone();
+    tokio::task::spawn_blocking(move || {
+        db.write_blocking(|c| {
+            let bir = person(c, "lead@birmingham.example")?;
+            let mut w = Work::<Partnership>::open(c, id, Some(bir), Action::EditPartnership)?;
+            f(&mut w)
+        })
+    })
+    .await
+    .unwrap()
+    .expect("a change made as Birmingham's lead")
+}
+
+/// An agreement signed on 14 March 2025 and starting on 1 April 2025, added
+/// by Birmingham's lead. Returns its id.
+async fn add_agreement(app: &TestApp, id: i64, kind: &str, title: &str) -> i64 {
+    let draft = AgreementDraft {
+        kind: kind.into(),
+        title: title.into(),
+        signed_on: NaiveDate::from_ymd_opt(2025, 3, 14),
+        starts_on: NaiveDate::from_ymd_opt(2025, 4, 1),
+        ..Default::default()
+    };
+    as_birmingham(app, id, move |w| {
+        let input = AgreementInput::parse(&draft).expect("a valid agreement");
+        Ok(store::create(w, &input, today())?.id)
+    })
+    .await
+}
 
 /// An agreement form; `renewal` is days from today (negative for past).
 fn agreement_form(
@@ -78,26 +121,16 @@ async fn governance_shows_how_the_partnership_is_run_and_links_editors_to_change
         "href=\"/partnerships/{id}/edit\">Change governance and exit plan"
     )));
 
-    let mut form = partnership_form("Birmingham and Leeds revenues", "partners");
-    form.extend([
-        (
-            "decision_body",
-            "Joint committee of the two leaders".to_string(),
-        ),
-        ("decision_rule", "Unanimous".to_string()),
-        ("meeting_cadence", "Quarterly".to_string()),
-        (
-            "exit_plan",
-            "Twelve months' notice.\nStaff return to their employing council.".to_string(),
-        ),
-    ]);
-    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    assert_eq!(
-        bir.post_form(&format!("/partnerships/{id}/edit"), &fields)
-            .await
-            .status(),
-        StatusCode::SEE_OTHER
-    );
+    let mut draft = partnership_draft("Birmingham and Leeds revenues", "partners");
+    draft.decision_body = "Joint committee of the two leaders".into();
+    draft.decision_rule = "Unanimous".into();
+    draft.meeting_cadence = "Quarterly".into();
+    draft.exit_plan = "Twelve months' notice.\nStaff return to their employing council.".into();
+    as_birmingham(&app, id, move |w| {
+        let input = PartnershipInput::parse(&draft).expect("valid details");
+        concord::partnerships::store::update(w, &input)
+    })
+    .await;
     let (_, html) = bir
         .get_text(&format!("/partnerships/{id}/governance"))
         .await;
@@ -393,20 +426,7 @@ async fn outsiders_cannot_see_or_change_a_partners_only_partnerships_agreements(
     let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let bir = app.signed_in("lead@birmingham.example").await;
-    post(
-        &bir,
-        &format!("/partnerships/{id}/governance/agreements"),
-        &agreement_form("mou", "Secret MoU", None, ""),
-    )
-    .await;
-    let aid: i64 = app
-        .db()
-        .read_blocking(|c| {
-            use concord::db::schema::agreements::dsl::*;
-            use diesel::prelude::*;
-            Ok(agreements.select(id).first(c)?)
-        })
-        .unwrap();
+    let aid = add_agreement(&app, id, "mou", "Secret MoU").await;
     let outsider = app.signed_in("officer@cornwall.example").await;
     for path in [
         "/governance".to_string(),
@@ -526,13 +546,7 @@ async fn outsiders_cannot_see_or_change_a_partners_only_partnerships_agreements(
 async fn on_a_public_partnership_outsiders_read_agreements_but_cannot_change_them() {
     let app = TestApp::with_reference_data().await;
     let id = app.partnership("public").await;
-    let bir = app.signed_in("lead@birmingham.example").await;
-    post(
-        &bir,
-        &format!("/partnerships/{id}/governance/agreements"),
-        &agreement_form("articles", "Articles of the joint company", None, ""),
-    )
-    .await;
+    add_agreement(&app, id, "articles", "Articles of the joint company").await;
     let outsider = app.signed_in("officer@cornwall.example").await;
     let (status, html) = outsider
         .get_text(&format!("/partnerships/{id}/governance"))
@@ -611,4 +625,95 @@ async fn the_openapi_document_describes_the_agreements_api() {
     );
     crate::partnerships_objectives::assert_refs_resolve(&doc, &doc["paths"]);
     crate::partnerships_objectives::assert_refs_resolve(&doc, &doc["components"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn governance_answers_404_then_401_then_403_in_that_order() {
+    let app = TestApp::with_reference_data().await;
+    let anonymous = app.client();
+    let anonymous_api = app.api();
+    let outsider = app.signed_in("officer@cornwall.example").await;
+    let outsider_api = app.api_as("officer@cornwall.example").await;
+    let valid = json!({ "kind": "mou", "title": "Hijack" });
+    // Judged only after access: a body that breaks the rules changes no answer.
+    let invalid = json!({ "kind": "treaty", "document_url": "javascript:alert(1)" });
+    let agreement_entries = || {
+        app.db()
+            .read_blocking(|c| {
+                use concord::db::schema::audit_log;
+                use diesel::prelude::*;
+                Ok(audit_log::table
+                    .filter(audit_log::action.like("partnership.agreement.%"))
+                    .count()
+                    .get_result::<i64>(c)?)
+            })
+            .unwrap()
+    };
+
+    // Not visible (partners only): 404, signed in or not.
+    let hidden = app.partnership("partners").await;
+    let hidden_aid = add_agreement(&app, hidden, "mou", "Secret MoU").await;
+    let page = format!("/partnerships/{hidden}/governance");
+    let edit = format!("/partnerships/{hidden}/governance/agreements/{hidden_aid}/edit");
+    let write = format!("/api/v1/partnerships/{hidden}/agreements");
+    for (who, browser, api) in [
+        ("anonymous", &anonymous, &anonymous_api),
+        ("outsider", &outsider, &outsider_api),
+    ] {
+        for path in [&page, &edit] {
+            assert_eq!(
+                browser.get(path).await.status(),
+                StatusCode::NOT_FOUND,
+                "{who} GET {path}"
+            );
+        }
+        for body in [&valid, &invalid] {
+            let (status, _, content_type) = api.post(&write, body.clone()).await;
+            assert_eq!(
+                (status, content_type.as_str()),
+                (StatusCode::NOT_FOUND, "application/problem+json"),
+                "{who} POST {write} {body}"
+            );
+        }
+    }
+
+    // Visible (public) but signed out: 401; a page sends them to sign in and back.
+    let public = app.partnership("public").await;
+    let aid = add_agreement(&app, public, "articles", "Articles of the joint company").await;
+    let page = format!("/partnerships/{public}/governance");
+    let edit = format!("/partnerships/{public}/governance/agreements/{aid}/edit");
+    let write = format!("/api/v1/partnerships/{public}/agreements");
+    assert_eq!(anonymous.get(&page).await.status(), StatusCode::OK);
+    for body in [&valid, &invalid] {
+        let (status, problem, _) = anonymous_api.post(&write, body.clone()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+        assert_eq!(problem["type"], "/problems/unauthenticated");
+    }
+    let r = anonymous.get(&edit).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = reqwest::Url::parse(&app.base)
+        .unwrap()
+        .join(r.headers()["location"].to_str().unwrap())
+        .unwrap();
+    assert_eq!(to.path(), "/sign-in");
+    assert_eq!(
+        to.query_pairs()
+            .find(|(k, _)| k == "next")
+            .map(|(_, v)| v.into_owned()),
+        Some(edit.clone()),
+        "back to the form after signing in"
+    );
+
+    // Signed in but not allowed: 403.
+    assert_eq!(outsider.get(&page).await.status(), StatusCode::OK);
+    assert_eq!(outsider.get(&edit).await.status(), StatusCode::FORBIDDEN);
+    for body in [&valid, &invalid] {
+        let (status, problem, _) = outsider_api.post(&write, body.clone()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        assert_eq!(problem["type"], "/problems/forbidden");
+    }
+
+    // Nothing was written but the two fixtures.
+    assert_eq!(app.count("agreements"), 2);
+    assert_eq!(agreement_entries(), 2);
 }

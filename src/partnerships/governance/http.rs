@@ -1,28 +1,28 @@
-//! Governance page: how the partnership decides and reviews, its exit plan,
+//! Governance pages: how the partnership decides and reviews, its exit plan,
 //! and the agreements behind it, with forms to add, change and delete them.
 
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::store::{self, AgreementInput, AgreementKind, AgreementView};
-use crate::auth::SignedIn;
+use super::model::*;
+use super::store;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::partnerships::header::Header;
-use crate::partnerships::legacy::load;
 use crate::partnerships::model::Partnership;
-use crate::policy::{Action, Relation};
+use crate::policy::Action;
 use crate::state::AppState;
-use crate::web::{forms, html, FormErrors, PageCtx};
+use crate::web::{forms, html, submitted, FormErrors, PageCtx};
+use crate::work::Scoped;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/partnerships/{id}/governance", get(governance_page))
+        .route("/partnerships/{id}/governance", get(index))
         .route("/partnerships/{id}/governance/agreements", post(create))
         .route(
             "/partnerships/{id}/governance/agreements/{aid}/edit",
@@ -32,10 +32,6 @@ pub fn routes() -> Router<AppState> {
             "/partnerships/{id}/governance/agreements/{aid}/delete",
             get(delete_page).post(delete),
         )
-}
-
-fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
 }
 
 /// The agreement form's fields, as typed.
@@ -59,25 +55,15 @@ pub struct AgreementForm {
     pub document_url: String,
 }
 
-const FIELD_ORDER: [&str; 7] = [
-    "kind",
-    "title",
-    "signed_on",
-    "starts_on",
-    "ends_on",
-    "renewal_due",
-    "document_url",
-];
-
 impl AgreementForm {
-    fn from_view(a: &AgreementView) -> Self {
-        let (sd, sm, sy) = forms::date_parts(a.signed_on);
-        let (bd, bm, by) = forms::date_parts(a.starts_on);
-        let (ed, em, ey) = forms::date_parts(a.ends_on);
-        let (rd, rm, ry) = forms::date_parts(a.renewal_due);
+    fn from_draft(d: &AgreementDraft) -> Self {
+        let (sd, sm, sy) = forms::date_parts(d.signed_on);
+        let (bd, bm, by) = forms::date_parts(d.starts_on);
+        let (ed, em, ey) = forms::date_parts(d.ends_on);
+        let (rd, rm, ry) = forms::date_parts(d.renewal_due);
         AgreementForm {
-            kind: a.kind.code().to_string(),
-            title: a.title.clone(),
+            kind: d.kind.clone(),
+            title: d.title.clone(),
             signed_on_day: sd,
             signed_on_month: sm,
             signed_on_year: sy,
@@ -90,20 +76,17 @@ impl AgreementForm {
             renewal_due_day: rd,
             renewal_due_month: rm,
             renewal_due_year: ry,
-            document_url: a.document_url.clone(),
+            document_url: d.document_url.clone(),
         }
     }
 
-    /// The input, or every problem: typing errors first, then the rules for the other fields.
-    fn to_input(&self) -> Result<AgreementInput, Vec<FieldError>> {
-        let mut errors = Vec::new();
+    /// What could be read, and what could not (a date that is not a date).
+    fn to_draft(&self) -> (AgreementDraft, Vec<FieldError>) {
+        let mut reading = Vec::new();
         let mut date = |field: &str, label: &str, d: &str, m: &str, y: &str| {
-            forms::date(field, label, d, m, y).unwrap_or_else(|e| {
-                errors.push(e);
-                None
-            })
+            forms::keep(&mut reading, forms::date(field, label, d, m, y)).flatten()
         };
-        let input = AgreementInput {
+        let draft = AgreementDraft {
             kind: self.kind.clone(),
             title: self.title.clone(),
             signed_on: date(
@@ -136,200 +119,192 @@ impl AgreementForm {
             ),
             document_url: self.document_url.clone(),
         };
-        for e in store::validate(&input) {
-            if !errors.iter().any(|x: &FieldError| x.field == e.field) {
-                errors.push(e);
-            }
-        }
-        errors.sort_by_key(|e| {
-            FIELD_ORDER
-                .iter()
-                .position(|f| *f == e.field)
-                .unwrap_or(FIELD_ORDER.len())
-        });
-        if errors.is_empty() {
-            Ok(input)
-        } else {
-            Err(errors)
-        }
+        (draft, reading)
+    }
+
+    /// The agreement as typed, or every problem: what could not be read,
+    /// then the rules for the rest.
+    fn check(&self) -> Result<AgreementInput, Vec<FieldError>> {
+        let (draft, reading) = self.to_draft();
+        forms::checked(reading, AgreementInput::parse(&draft), &FIELD_ORDER)
     }
 }
 
-/// Kind choices, with a first option that must be changed.
-fn kinds() -> Vec<(&'static str, &'static str)> {
+/// Kind choices, after a first option that must be changed.
+fn kind_options() -> Vec<(&'static str, &'static str)> {
     std::iter::once(("", "Select a type"))
         .chain(AgreementKind::options())
         .collect()
 }
 
+fn to_governance(id: i64) -> impl FnOnce(AgreementView) -> String {
+    move |_| format!("/partnerships/{id}/governance")
+}
+
+fn status_for(errors: &[FieldError]) -> StatusCode {
+    if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
 #[derive(Template)]
-#[template(path = "partnerships/governance/governance.html")]
-struct GovernancePage {
+#[template(path = "partnerships/governance/index.html")]
+struct IndexPage {
     ctx: PageCtx,
     h: Header,
     agreements: Vec<AgreementView>,
     errors: FormErrors,
     form: AgreementForm,
-    kinds: Vec<(&'static str, &'static str)>,
     today: NaiveDate,
 }
 
-async fn render_governance(
-    state: &AppState,
-    ctx: PageCtx,
-    p: Partnership,
-    rel: Relation,
-    errors: FormErrors,
-    form: AgreementForm,
-) -> AppResult<Response> {
-    let pid = p.id;
-    let agreements = state.db.read(move |c| store::list(c, pid, today())).await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let h = crate::partnerships::legacy::header(p, rel, "governance", ctx.user.as_ref());
-    Ok((
-        status,
-        html(GovernancePage {
-            ctx: ctx.with_nav("partnerships"),
-            h,
-            agreements,
-            errors,
-            form,
-            kinds: kinds(),
-            today: today(),
-        })?,
-    )
-        .into_response())
+impl IndexPage {
+    fn kinds(&self) -> Vec<(&'static str, &'static str)> {
+        kind_options()
+    }
 }
 
-async fn governance_page(
+/// The governance page, with the add form as typed (and what was wrong with it).
+async fn render_index(
+    state: &AppState,
+    ctx: PageCtx,
+    id: i64,
+    errors: Vec<FieldError>,
+    form: AgreementForm,
+) -> AppResult<Response> {
+    let user = ctx.user.clone();
+    Partnership::view(&state.db, user.as_ref(), id, move |w| {
+        let today = today();
+        let page = IndexPage {
+            h: Header::of(w, "governance"),
+            agreements: store::list(w.conn, id, today)?,
+            errors: FormErrors(errors),
+            form,
+            today,
+            ctx: ctx.with_nav("partnerships"),
+        };
+        Ok((status_for(&page.errors.0), html(page)?).into_response())
+    })
+    .await
+}
+
+async fn index(
     State(state): State<AppState>,
     ctx: PageCtx,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let (p, rel) = load(&state, ctx.user.as_ref(), id, Action::ViewPartnership).await?;
-    render_governance(
-        &state,
-        ctx,
-        p,
-        rel,
-        FormErrors::default(),
-        AgreementForm::default(),
-    )
-    .await
+    render_index(&state, ctx, id, vec![], AgreementForm::default()).await
 }
 
 async fn create(
     State(state): State<AppState>,
     ctx: PageCtx,
-    SignedIn(user): SignedIn,
     Path(id): Path<i64>,
     Form(form): Form<AgreementForm>,
 ) -> AppResult<Response> {
-    let (p, rel) = load(&state, Some(&user), id, Action::EditPartnership).await?;
-    let result = match form.to_input() {
-        Ok(input) => {
-            let actor = user.audit_actor();
-            state
-                .db
-                .write(move |c| store::create(c, id, &input, &actor, today()))
-                .await
-                .map(|_| ())
-        }
-        Err(errors) => Err(AppError::Invalid(errors)),
-    };
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/partnerships/{id}/governance")).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            render_governance(&state, ctx, p, rel, FormErrors(errors), form).await
-        }
-        Err(e) => Err(e),
-    }
+    let checked = form.check();
+    let user = ctx.user.clone();
+    let result = Partnership::act(
+        &state.db,
+        user.as_ref(),
+        id,
+        Action::EditPartnership,
+        move |w| store::create(w, &checked.map_err(AppError::Invalid)?, today()),
+    )
+    .await;
+    submitted(result, to_governance(id), |errors| async move {
+        render_index(&state, ctx, id, errors, form).await
+    })
+    .await
 }
 
 #[derive(Template)]
-#[template(path = "partnerships/governance/edit.html")]
-struct EditPage {
+#[template(path = "partnerships/governance/form.html")]
+struct FormPage {
     ctx: PageCtx,
-    p: Partnership,
+    h: Header,
     a: AgreementView,
     errors: FormErrors,
     form: AgreementForm,
-    kinds: Vec<(&'static str, &'static str)>,
+}
+
+impl FormPage {
+    fn kinds(&self) -> Vec<(&'static str, &'static str)> {
+        kind_options()
+    }
+}
+
+/// The change form. `form` is `None` to start from the agreement as it is.
+async fn form_page(
+    state: &AppState,
+    ctx: PageCtx,
+    id: i64,
+    aid: i64,
+    errors: Vec<FieldError>,
+    form: Option<AgreementForm>,
+) -> AppResult<Response> {
+    let user = ctx.user.clone();
+    Partnership::act(
+        &state.db,
+        user.as_ref(),
+        id,
+        Action::EditPartnership,
+        move |w| {
+            let a = store::get(w.conn, id, aid, today())?;
+            let page = FormPage {
+                h: Header::of(w, "governance"),
+                form: form.unwrap_or_else(|| AgreementForm::from_draft(&a.draft())),
+                a,
+                errors: FormErrors(errors),
+                ctx: ctx.with_nav("partnerships"),
+            };
+            Ok((status_for(&page.errors.0), html(page)?).into_response())
+        },
+    )
+    .await
 }
 
 async fn edit_page(
     State(state): State<AppState>,
     ctx: PageCtx,
-    SignedIn(user): SignedIn,
     Path((id, aid)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
-    let (p, _) = load(&state, Some(&user), id, Action::EditPartnership).await?;
-    let a = state
-        .db
-        .read(move |c| store::get(c, id, aid, today()))
-        .await?;
-    let form = AgreementForm::from_view(&a);
-    Ok(html(EditPage {
-        ctx: ctx.with_nav("partnerships"),
-        p,
-        a,
-        errors: FormErrors::default(),
-        form,
-        kinds: kinds(),
-    })?
-    .into_response())
+    form_page(&state, ctx, id, aid, vec![], None).await
 }
 
 async fn edit(
     State(state): State<AppState>,
     ctx: PageCtx,
-    SignedIn(user): SignedIn,
     Path((id, aid)): Path<(i64, i64)>,
     Form(form): Form<AgreementForm>,
 ) -> AppResult<Response> {
-    let (p, _) = load(&state, Some(&user), id, Action::EditPartnership).await?;
-    let a = state
-        .db
-        .read(move |c| store::get(c, id, aid, today()))
-        .await?;
-    let result = match form.to_input() {
-        Ok(input) => {
-            let actor = user.audit_actor();
-            state
-                .db
-                .write(move |c| store::update(c, id, aid, &input, &actor, today()))
-                .await
-                .map(|_| ())
-        }
-        Err(errors) => Err(AppError::Invalid(errors)),
-    };
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/partnerships/{id}/governance")).into_response()),
-        Err(AppError::Invalid(errors)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            html(EditPage {
-                ctx: ctx.with_nav("partnerships"),
-                p,
-                a,
-                errors: FormErrors(errors),
-                form,
-                kinds: kinds(),
-            })?,
-        )
-            .into_response()),
-        Err(e) => Err(e),
-    }
+    let checked = form.check();
+    let user = ctx.user.clone();
+    let result = Partnership::act(
+        &state.db,
+        user.as_ref(),
+        id,
+        Action::EditPartnership,
+        move |w| {
+            let today = today();
+            let before = store::get(w.conn, id, aid, today)?;
+            store::update(w, &before, &checked.map_err(AppError::Invalid)?, today)
+        },
+    )
+    .await;
+    submitted(result, to_governance(id), |errors| async move {
+        form_page(&state, ctx, id, aid, errors, Some(form)).await
+    })
+    .await
 }
 
 #[derive(Template)]
 #[template(path = "partnerships/governance/delete.html")]
 struct DeletePage {
     ctx: PageCtx,
-    p: Partnership,
+    h: Header,
     a: AgreementView,
 }
 
@@ -337,32 +312,46 @@ struct DeletePage {
 async fn delete_page(
     State(state): State<AppState>,
     ctx: PageCtx,
-    SignedIn(user): SignedIn,
     Path((id, aid)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
-    let (p, _) = load(&state, Some(&user), id, Action::EditPartnership).await?;
-    let a = state
-        .db
-        .read(move |c| store::get(c, id, aid, today()))
-        .await?;
-    Ok(html(DeletePage {
-        ctx: ctx.with_nav("partnerships"),
-        p,
-        a,
-    })?
-    .into_response())
+    let user = ctx.user.clone();
+    Partnership::act(
+        &state.db,
+        user.as_ref(),
+        id,
+        Action::EditPartnership,
+        move |w| {
+            let page = DeletePage {
+                a: store::get(w.conn, id, aid, today())?,
+                h: Header::of(w, "governance"),
+                ctx: ctx.with_nav("partnerships"),
+            };
+            Ok(html(page)?.into_response())
+        },
+    )
+    .await
 }
 
 async fn delete(
     State(state): State<AppState>,
-    SignedIn(user): SignedIn,
+    ctx: PageCtx,
     Path((id, aid)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
-    load(&state, Some(&user), id, Action::EditPartnership).await?;
-    let actor = user.audit_actor();
-    state
-        .db
-        .write(move |c| store::delete(c, id, aid, &actor, today()))
-        .await?;
-    Ok(Redirect::to(&format!("/partnerships/{id}/governance")).into_response())
+    let result = Partnership::act(
+        &state.db,
+        ctx.user.as_ref(),
+        id,
+        Action::EditPartnership,
+        move |w| {
+            let before = store::get(w.conn, id, aid, today())?;
+            store::delete(w, &before)?;
+            Ok(before)
+        },
+    )
+    .await;
+    // Nothing typed can be refused here, so there is no form to show again.
+    submitted(result, to_governance(id), |errors| async move {
+        Err(AppError::Invalid(errors))
+    })
+    .await
 }
