@@ -390,12 +390,13 @@ async fn outsiders_get_not_found_and_change_nothing() {
         api_delete(&api, &format!("{base}/{item}")).await.0,
         StatusCode::NOT_FOUND
     );
+    // Not visible comes first: without a token a partners-only board is not found (not 401).
     assert_eq!(
         app.api()
             .post(&base, json!({"quadrant": "threats", "text": "Hijack"}))
             .await
             .0,
-        StatusCode::UNAUTHORIZED
+        StatusCode::NOT_FOUND
     );
 
     // An item is only reachable through its own partnership, even for members of both.
@@ -424,12 +425,16 @@ async fn outsiders_get_not_found_and_change_nothing() {
         .0,
         StatusCode::NOT_FOUND
     );
+    // A path parameter that is not a number is a 400 problem, as on every API route (`api::Path`).
+    let (status, problem, content_type) =
+        bir_api.get("/api/v1/partnerships/not-a-number/swot").await;
     assert_eq!(
-        bir_api
-            .get("/api/v1/partnerships/not-a-number/swot")
-            .await
-            .0,
-        StatusCode::NOT_FOUND
+        (status, content_type.as_str(), &problem["type"]),
+        (
+            StatusCode::BAD_REQUEST,
+            "application/problem+json",
+            &json!("/problems/bad-request")
+        )
     );
     assert_eq!(
         (app.count("swot_items"), app.count("swot_votes")),
