@@ -1,10 +1,17 @@
 //! Integration tests for the partnership SWOT section: the page, the API,
 //! votes, deleting, validation, and who may do what.
 
+use concord::error::AppResult;
+use concord::partnerships::members::model::MemberChange;
+use concord::partnerships::model::{MemberRole, Partnership};
+use concord::partnerships::swot::model::{SwotDraft, SwotInput};
+use concord::partnerships::swot::store;
+use concord::policy::{Action, Relation};
+use concord::work::Work;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::common::{extract_between, Api, Browser, TestApp};
+use crate::common::{extract_between, person, Api, Browser, TestApp};
 
 const STRENGTH: &str = "A shared revenues team is already in place";
 const THREAT: &str = "Staff turnover in both councils";
@@ -30,6 +37,40 @@ async fn item_id(api: &Api, id: i64, text: &str) -> i64 {
         .unwrap_or_else(|| panic!("{text} on the board"))["id"]
         .as_i64()
         .unwrap()
+}
+
+/// Does `f` as a demo person, through the stores and the same policy as the
+/// pages, without the HTTP round trips.
+async fn as_person<T: Send + 'static>(
+    app: &TestApp,
+    id: i64,
+    email: &str,
+    action: fn(Relation) -> Action,
+    f: impl FnOnce(&mut Work<'_, Partnership>) -> AppResult<T> + Send + 'static,
+) -> T {
+    let (db, email) = (app.db().clone(), email.to_string());
+    tokio::task::spawn_blocking(move || {
+        db.write_blocking(|c| {
+            let user = person(c, &email)?;
+            let mut w = Work::<Partnership>::open(c, id, Some(user), action)?;
+            f(&mut w)
+        })
+    })
+    .await
+    .unwrap()
+    .expect("a fixture through the stores")
+}
+
+/// An item added by a demo person, through the store. Returns its id.
+async fn added(app: &TestApp, id: i64, email: &str, quadrant: &str, text: &str) -> i64 {
+    let draft = SwotDraft {
+        quadrant: quadrant.into(),
+        text: text.into(),
+    };
+    as_person(app, id, email, Action::EditPartnership, move |w| {
+        store::add(w, &SwotInput::parse(&draft).expect("a valid item"))
+    })
+    .await
 }
 
 async fn add(b: &Browser, id: i64, quadrant: &str, text: &str) {
@@ -320,11 +361,16 @@ async fn outsiders_get_not_found_and_change_nothing() {
     let id = app.partnership("partners").await;
     let other = app.partnership("partners").await;
     let bir = app.signed_in("lead@birmingham.example").await;
-    add(&bir, id, "strengths", STRENGTH).await;
+    let item = added(&app, id, "lead@birmingham.example", "strengths", STRENGTH).await;
+    as_person(
+        &app,
+        id,
+        "lead@birmingham.example",
+        Action::EditPartnership,
+        move |w| store::vote(w, item),
+    )
+    .await;
     let bir_api = app.api_as("lead@birmingham.example").await;
-    let item = item_id(&bir_api, id, STRENGTH).await;
-    bir.post_form(&format!("/partnerships/{id}/swot/{item}/vote"), &[])
-        .await;
     let (items, votes) = (app.count("swot_items"), app.count("swot_votes"));
 
     let outsider = app.signed_in("officer@cornwall.example").await;
@@ -390,12 +436,13 @@ async fn outsiders_get_not_found_and_change_nothing() {
         api_delete(&api, &format!("{base}/{item}")).await.0,
         StatusCode::NOT_FOUND
     );
+    // Not visible comes first: without a token a partners-only board is not found (not 401).
     assert_eq!(
         app.api()
             .post(&base, json!({"quadrant": "threats", "text": "Hijack"}))
             .await
             .0,
-        StatusCode::UNAUTHORIZED
+        StatusCode::NOT_FOUND
     );
 
     // An item is only reachable through its own partnership, even for members of both.
@@ -424,12 +471,16 @@ async fn outsiders_get_not_found_and_change_nothing() {
         .0,
         StatusCode::NOT_FOUND
     );
+    // A path parameter that is not a number is a 400 problem, as on every API route (`api::Path`).
+    let (status, problem, content_type) =
+        bir_api.get("/api/v1/partnerships/not-a-number/swot").await;
     assert_eq!(
-        bir_api
-            .get("/api/v1/partnerships/not-a-number/swot")
-            .await
-            .0,
-        StatusCode::NOT_FOUND
+        (status, content_type.as_str(), &problem["type"]),
+        (
+            StatusCode::BAD_REQUEST,
+            "application/problem+json",
+            &json!("/problems/bad-request")
+        )
     );
     assert_eq!(
         (app.count("swot_items"), app.count("swot_votes")),
@@ -441,31 +492,28 @@ async fn outsiders_get_not_found_and_change_nothing() {
 async fn observers_and_onlookers_see_the_board_read_only() {
     let app = TestApp::with_reference_data().await;
     let id = app.partnership("signed_in").await;
-    let bir = app.signed_in("lead@birmingham.example").await;
-    add(&bir, id, "threats", THREAT).await;
-    let item = item_id(&app.api_as("lead@birmingham.example").await, id, THREAT).await;
+    let item = added(&app, id, "lead@birmingham.example", "threats", THREAT).await;
 
     // Birmingham makes Leeds an observer.
-    let (_, members) = bir.get_text(&format!("/partnerships/{id}/members")).await;
-    let leeds = extract_between(
-        &members,
-        "Change Leeds City Council",
-        "Save Leeds City Council",
+    as_person(
+        &app,
+        id,
+        "lead@birmingham.example",
+        Action::ManageMembership,
+        |w| {
+            let members = concord::partnerships::store::members(w.conn, w.record.id)?;
+            let leeds = members
+                .iter()
+                .find(|m| m.organisation_code == "LDS")
+                .expect("Leeds is a member");
+            let change = MemberChange {
+                role: MemberRole::Observer,
+                contact: Default::default(),
+            };
+            concord::partnerships::members::store::update(w, leeds.id, &change)
+        },
     )
-    .unwrap();
-    let member = extract_between(
-        &leeds,
-        &format!("action=\"/partnerships/{id}/members/"),
-        "\"",
-    )
-    .unwrap();
-    let r = bir
-        .post_form(
-            &format!("/partnerships/{id}/members/{member}"),
-            &[("role", "observer")],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    .await;
 
     // Cornwall sees a signed-in partnership but is not a member.
     for email in ["lead@leeds.example", "officer@cornwall.example"] {
@@ -663,4 +711,126 @@ async fn the_api_adds_lists_votes_and_deletes() {
         );
     }
     assert!(doc["components"]["schemas"].get("SwotItem").is_some());
+    assert_eq!(
+        doc["components"]["schemas"]["SwotDraft"]["properties"]["quadrant"]["$ref"],
+        json!("#/components/schemas/Quadrant"),
+        "the document lists the quadrants"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn swot_answers_404_then_401_then_403_in_that_order() {
+    let app = TestApp::with_reference_data().await;
+    let hidden = app.partnership("partners").await;
+    let public = app.partnership("public").await;
+    let item = added(&app, public, "lead@birmingham.example", "threats", THREAT).await;
+    // Signing in and making tokens are audited too; only the partnerships' history counts here.
+    let written = || {
+        (
+            app.count("swot_items"),
+            app.count("swot_votes"),
+            app.count("audit_log WHERE entity_type = 'partnership'"),
+        )
+    };
+    let before = written();
+    let outsider = "officer@cornwall.example";
+    let new_item = json!({"quadrant": "threats", "text": "Hijack"});
+    // Access is judged before the body: even a body that breaks every rule gets the same answer.
+    let broken = json!({"quadrant": "picnic", "text": ""});
+
+    // Partners only: nobody outside sees it, signed in or not.
+    let page = format!("/partnerships/{hidden}/swot");
+    let base = format!("/api/v1/partnerships/{hidden}/swot");
+    for (who, browser, api) in [
+        ("anonymous", app.client(), app.api()),
+        (
+            outsider,
+            app.signed_in(outsider).await,
+            app.api_as(outsider).await,
+        ),
+    ] {
+        assert_eq!(
+            browser.get(&page).await.status(),
+            StatusCode::NOT_FOUND,
+            "{who} page"
+        );
+        for body in [&new_item, &broken] {
+            let (status, _, content_type) = api.post(&base, body.clone()).await;
+            assert_eq!(
+                (status, content_type.as_str()),
+                (StatusCode::NOT_FOUND, "application/problem+json"),
+                "{who} API {body}"
+            );
+        }
+    }
+    let outsider_page = app.signed_in(outsider).await;
+    assert_eq!(
+        outsider_page
+            .post_form(&page, &[("quadrant", "threats"), ("text", "Hijack")])
+            .await
+            .status(),
+        StatusCode::NOT_FOUND,
+        "the outsider's form"
+    );
+
+    // Public: everyone sees it; signed out may not change it (401), an outsider signed in may not either (403).
+    let page = format!("/partnerships/{public}/swot");
+    let base = format!("/api/v1/partnerships/{public}/swot");
+    assert_eq!(app.client().get(&page).await.status(), StatusCode::OK);
+    // The page's answer to "sign in first" is the sign-in page.
+    let r = app
+        .client()
+        .post_form(&page, &[("quadrant", "threats"), ("text", "Hijack")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "the anonymous form");
+    assert!(
+        r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/sign-in"),
+        "{:?}",
+        r.headers()["location"]
+    );
+    for body in [&new_item, &broken] {
+        let (status, problem, content_type) = app.api().post(&base, body.clone()).await;
+        assert_eq!(
+            (status, content_type.as_str()),
+            (StatusCode::UNAUTHORIZED, "application/problem+json"),
+            "anonymous API {body}: {problem}"
+        );
+    }
+    assert_eq!(
+        app.api()
+            .post(&format!("{base}/{item}/vote"), json!({}))
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+    let api = app.api_as(outsider).await;
+    for body in [&new_item, &broken] {
+        let (status, problem, content_type) = api.post(&base, body.clone()).await;
+        assert_eq!(
+            (status, content_type.as_str()),
+            (StatusCode::FORBIDDEN, "application/problem+json"),
+            "outsider API {body}: {problem}"
+        );
+    }
+    assert_eq!(
+        api_delete(&api, &format!("{base}/{item}")).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        outsider_page
+            .post_form(&page, &[("quadrant", "threats"), ("text", "Hijack")])
+            .await
+            .status(),
+        StatusCode::FORBIDDEN,
+        "the outsider's form"
+    );
+    assert_eq!(
+        press(&outsider_page, public, item, "vote").await.status(),
+        StatusCode::FORBIDDEN,
+        "the outsider's vote"
+    );
+    assert_eq!(written(), before, "nothing is written");
 }

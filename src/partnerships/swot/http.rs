@@ -4,24 +4,23 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 
-use super::store::{self, SwotInput, SwotItem};
-use super::Quadrant;
-use crate::auth::SignedIn;
+use super::model::*;
+use super::store;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::partnerships::header::Header;
-use crate::partnerships::legacy::load;
 use crate::partnerships::model::Partnership;
-use crate::policy::{Action, Relation};
+use crate::policy::Action;
 use crate::state::AppState;
-use crate::web::{html, FormErrors, PageCtx};
+use crate::web::{html, submitted, FormErrors, PageCtx};
+use crate::work::{Scoped, Work};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/partnerships/{id}/swot", get(page).post(add))
+        .route("/partnerships/{id}/swot", get(index).post(add))
         .route("/partnerships/{id}/swot/{item}/vote", post(vote))
         .route("/partnerships/{id}/swot/{item}/unvote", post(unvote))
         .route("/partnerships/{id}/swot/{item}/delete", post(delete))
@@ -39,7 +38,7 @@ struct Block {
 
 #[derive(Template)]
 #[template(path = "partnerships/swot/index.html")]
-struct SwotPage {
+struct IndexPage {
     ctx: PageCtx,
     h: Header,
     errors: FormErrors,
@@ -49,46 +48,34 @@ struct SwotPage {
     summary: Vec<SwotItem>,
 }
 
-impl SwotItem {
-    fn votes_label(&self) -> String {
-        if self.votes == 1 {
-            "1 vote".into()
-        } else {
-            format!("{} votes", self.votes)
-        }
-    }
-
-    /// The start of the text, to tell screen reader users which item a button is for.
-    fn short(&self) -> String {
-        const MAX: usize = 60;
-        if self.text.chars().count() <= MAX {
-            self.text.clone()
-        } else {
-            format!(
-                "{}…",
-                self.text.chars().take(MAX).collect::<String>().trim_end()
-            )
-        }
-    }
-}
-
+/// The textarea of a quadrant's add form.
 fn field_for(q: Quadrant) -> String {
     format!("text-{}", q.code())
 }
 
-async fn render(
-    state: &AppState,
+/// Draws the page inside the unit of work. `sent` is the add form that was
+/// refused, if any: its quadrant and what was typed. The rules name the
+/// text `text`; on the page it is that quadrant's textarea.
+fn draw(
+    w: &mut Work<'_, Partnership>,
     ctx: PageCtx,
-    p: Partnership,
-    rel: Relation,
-    errors: FormErrors,
-    draft: Option<(Quadrant, String)>,
+    errors: Vec<FieldError>,
+    sent: Option<(Quadrant, String)>,
 ) -> AppResult<Response> {
-    let (pid, actor) = (p.id, ctx.user.as_ref().map(|u| u.actor()));
-    let summary = state
-        .db
-        .read(move |c| store::board(c, pid, actor.as_ref(), rel))
-        .await?;
+    let viewer = Viewer::of(w.person(), w.rel);
+    let summary = store::board(w.conn, w.record.id, &viewer)?;
+    let errors = FormErrors(
+        errors
+            .into_iter()
+            .map(|e| match &sent {
+                Some((q, _)) if e.field == "text" => FieldError {
+                    field: field_for(*q),
+                    ..e
+                },
+                _ => e,
+            })
+            .collect(),
+    );
     let blocks: Vec<Block> = Quadrant::ALL
         .iter()
         .map(|&q| {
@@ -100,7 +87,7 @@ async fn render(
                     .filter(|i| i.quadrant == q)
                     .cloned()
                     .collect(),
-                draft: draft
+                draft: sent
                     .as_ref()
                     .filter(|(d, _)| *d == q)
                     .map(|(_, t)| t.clone())
@@ -120,118 +107,140 @@ async fn render(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let h = crate::partnerships::legacy::header(p, rel, "swot", ctx.user.as_ref());
-    Ok((
-        status,
-        html(SwotPage {
-            ctx: ctx.with_nav("partnerships"),
-            h,
-            errors,
-            rows,
-            summary,
-        })?,
-    )
-        .into_response())
+    let page = IndexPage {
+        h: Header::of(w, "swot"),
+        errors,
+        rows,
+        summary,
+        ctx: ctx.with_nav("partnerships"),
+    };
+    Ok((status, html(page)?).into_response())
 }
 
-async fn page(
+async fn render(
+    state: &AppState,
+    ctx: PageCtx,
+    id: i64,
+    errors: Vec<FieldError>,
+    sent: Option<(Quadrant, String)>,
+) -> AppResult<Response> {
+    let user = ctx.user.clone();
+    Partnership::view(&state.db, user.as_ref(), id, move |w| {
+        draw(w, ctx, errors, sent)
+    })
+    .await
+}
+
+async fn index(
     State(state): State<AppState>,
     ctx: PageCtx,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let (p, rel) = load(&state, ctx.user.as_ref(), id, Action::ViewPartnership).await?;
-    render(&state, ctx, p, rel, FormErrors::default(), None).await
+    render(&state, ctx, id, vec![], None).await
+}
+
+/// The rules' answer, as the page gives it. The quadrant is a hidden field:
+/// only a tampered form gets it wrong, so that is a bad request, not a field
+/// error nobody could fix.
+fn refused(errors: Vec<FieldError>) -> AppError {
+    match errors.iter().find(|e| e.field == "quadrant") {
+        Some(e) => AppError::BadRequest(format!("{}.", e.message)),
+        None => AppError::Invalid(errors),
+    }
 }
 
 async fn add(
     State(state): State<AppState>,
     ctx: PageCtx,
-    SignedIn(user): SignedIn,
     Path(id): Path<i64>,
-    Form(form): Form<SwotInput>,
+    Form(form): Form<SwotDraft>,
 ) -> AppResult<Response> {
-    let (p, rel) = load(&state, Some(&user), id, Action::EditPartnership).await?;
-    // The quadrant is a hidden field: only a tampered form gets this wrong.
-    let Some(q) = Quadrant::parse(&form.quadrant) else {
-        return Err(AppError::BadRequest(
-            "Choose a quadrant: strengths, weaknesses, opportunities or threats.".into(),
-        ));
-    };
-    let f = form.clone();
-    match state.db.write(move |c| store::add(c, id, &f, &user)).await {
-        Ok(_) => Ok(Redirect::to(&format!("/partnerships/{id}/swot#{}", q.code())).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            let errors = errors
-                .into_iter()
-                .map(|e| {
-                    if e.field == "text" {
-                        FieldError {
-                            field: field_for(q),
-                            ..e
-                        }
-                    } else {
-                        e
-                    }
-                })
-                .collect();
-            render(
-                &state,
-                ctx,
-                p,
-                rel,
-                FormErrors(errors),
-                Some((q, form.text)),
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+    let draft = form.clone();
+    let user = ctx.user.clone();
+    let result = Partnership::act(
+        &state.db,
+        user.as_ref(),
+        id,
+        Action::EditPartnership,
+        move |w| {
+            let input = SwotInput::parse(&draft).map_err(refused)?;
+            store::add(w, &input)?;
+            Ok(input.quadrant)
+        },
+    )
+    .await;
+    submitted(
+        result,
+        |q| format!("/partnerships/{id}/swot#{}", q.code()),
+        |errors| async move {
+            // Only refused text comes back here, so the quadrant is one of the four.
+            let sent = Quadrant::parse(&form.quadrant).map(|q| (q, form.text));
+            render(&state, ctx, id, errors, sent).await
+        },
+    )
+    .await
 }
 
 async fn vote(
     State(state): State<AppState>,
-    SignedIn(user): SignedIn,
+    ctx: PageCtx,
     Path((id, item)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
-    load(&state, Some(&user), id, Action::EditPartnership).await?;
-    state
-        .db
-        .write(move |c| store::vote(c, id, item, &user))
-        .await?;
-    Ok(Redirect::to(&format!("/partnerships/{id}/swot#item-{item}")).into_response())
+    let result = Partnership::act(
+        &state.db,
+        ctx.user.as_ref(),
+        id,
+        Action::EditPartnership,
+        move |w| store::vote(w, item),
+    )
+    .await;
+    submitted(
+        result,
+        |_| format!("/partnerships/{id}/swot#item-{item}"),
+        |errors| async move { render(&state, ctx, id, errors, None).await },
+    )
+    .await
 }
 
 async fn unvote(
     State(state): State<AppState>,
-    SignedIn(user): SignedIn,
+    ctx: PageCtx,
     Path((id, item)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
-    load(&state, Some(&user), id, Action::EditPartnership).await?;
-    state
-        .db
-        .write(move |c| store::unvote(c, id, item, &user))
-        .await?;
-    Ok(Redirect::to(&format!("/partnerships/{id}/swot#item-{item}")).into_response())
+    let result = Partnership::act(
+        &state.db,
+        ctx.user.as_ref(),
+        id,
+        Action::EditPartnership,
+        move |w| store::unvote(w, item),
+    )
+    .await;
+    submitted(
+        result,
+        |_| format!("/partnerships/{id}/swot#item-{item}"),
+        |errors| async move { render(&state, ctx, id, errors, None).await },
+    )
+    .await
 }
 
 async fn delete(
     State(state): State<AppState>,
-    SignedIn(user): SignedIn,
+    ctx: PageCtx,
     Path((id, item)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
-    let actor = user.actor();
-    // Who may delete depends on the organisation's role, so read it in the same transaction.
-    let q = state
-        .db
-        .write(move |c| {
-            let (_, rel) = crate::partnerships::legacy::load_for(
-                c,
-                id,
-                Some(&actor),
-                Action::EditPartnership,
-            )?;
-            store::delete(c, id, item, &user, rel)
-        })
-        .await?;
-    Ok(Redirect::to(&format!("/partnerships/{id}/swot#{}", q.code())).into_response())
+    // Who may delete depends on the item, so the store checks it in the same work.
+    let result = Partnership::act(
+        &state.db,
+        ctx.user.as_ref(),
+        id,
+        Action::EditPartnership,
+        move |w| store::delete(w, item),
+    )
+    .await;
+    submitted(
+        result,
+        |q| format!("/partnerships/{id}/swot#{}", q.code()),
+        |errors| async move { render(&state, ctx, id, errors, None).await },
+    )
+    .await
 }
