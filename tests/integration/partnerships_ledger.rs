@@ -1,10 +1,16 @@
 //! The costs and benefits ledger: recording entries by page and API, totals,
 //! the chart, the CSV export, validation, history and who may see and change it.
 
+use concord::error::AppError;
+use concord::partnerships::ledger::model::{LedgerDraft, LedgerInput};
+use concord::partnerships::ledger::store;
+use concord::partnerships::model::Partnership;
+use concord::policy::Action;
+use concord::work::Work;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::common::{Api, TestApp};
+use crate::common::{person, Api, TestApp};
 
 fn entry<'a>(
     org: &'a str,
@@ -26,6 +32,43 @@ fn entry<'a>(
 
 async fn api_delete(api: &Api, path: &str) -> StatusCode {
     api.send(reqwest::Method::DELETE, path, None).await.0
+}
+
+/// Birmingham records a realised 2025/26 entry for itself through the store,
+/// as it would on the page (same policy, same audit entry). Returns its id.
+fn birmingham_records(app: &TestApp, id: i64, entry_type: &str, amount_pence: i64) -> i64 {
+    let entry_type = entry_type.to_string();
+    app.db()
+        .write_blocking(move |c| {
+            let bir = person(c, "lead@birmingham.example")?;
+            let mut w = Work::<Partnership>::open(c, id, Some(bir), Action::EditPartnership)?;
+            let members = concord::partnerships::store::active_members(w.conn, id)?;
+            let draft = LedgerDraft {
+                organisation: "BIR".into(),
+                entry_type,
+                basis: "realised".into(),
+                financial_year: Some(2025),
+                amount_pence,
+                description: String::new(),
+            };
+            let input = LedgerInput::parse(&draft, &members).map_err(AppError::Invalid)?;
+            Ok(store::create(&mut w, &input)?.id)
+        })
+        .expect("a ledger entry")
+}
+
+/// How many ledger changes the history holds, across all partnerships.
+fn ledger_changes(app: &TestApp) -> i64 {
+    app.db()
+        .read_blocking(|c| {
+            use concord::db::schema::audit_log;
+            use diesel::prelude::*;
+            Ok(audit_log::table
+                .filter(audit_log::action.like("partnership.ledger.%"))
+                .count()
+                .get_result(c)?)
+        })
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -381,6 +424,20 @@ async fn the_api_records_lists_totals_and_deletes_entries() {
     }
     assert!(doc["paths"]["/api/v1/partnerships/{id}/ledger"]["post"].is_object());
     assert!(doc["paths"]["/api/v1/partnerships/{id}/ledger/{eid}"]["delete"].is_object());
+    // The ledger's money totals have their own name, not the portfolio's `Totals`.
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(
+        schemas["LedgerTotals"]["properties"]["partnership"]["$ref"],
+        "#/components/schemas/EntryTotals"
+    );
+    assert!(schemas["EntryTotals"]["properties"]["net_realised_pence"].is_object());
+    assert!(schemas["Totals"]["properties"]
+        .get("net_realised_pence")
+        .is_none());
+    assert_eq!(
+        schemas["NewLedgerEntry"]["properties"]["entry_type"]["$ref"],
+        "#/components/schemas/EntryType"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -388,23 +445,7 @@ async fn outsiders_cannot_see_or_change_a_partners_only_ledger() {
     let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let bir = app.signed_in("lead@birmingham.example").await;
-    let r = bir
-        .post_form(
-            &format!("/partnerships/{id}/ledger"),
-            &entry("BIR", "cost", "realised", "2025", "100", ""),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let entry_id = app
-        .db()
-        .read_blocking(|c| {
-            use concord::db::schema::ledger_entries;
-            use diesel::prelude::*;
-            Ok(ledger_entries::table
-                .select(ledger_entries::id)
-                .first::<i64>(c)?)
-        })
-        .unwrap();
+    let entry_id = birmingham_records(&app, id, "cost", 100_00);
 
     let outsider = app.signed_in("officer@cornwall.example").await;
     for path in ["/ledger", "/ledger.csv"] {
@@ -459,13 +500,7 @@ async fn outsiders_cannot_see_or_change_a_partners_only_ledger() {
         "no token"
     );
     // Nor can an entry be reached through another partnership its caller may edit.
-    let form = crate::common::partnership_form("Another", "partners");
-    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let other = bir.post_form("/partnerships/new", &fields).await.headers()["location"]
-        .to_str()
-        .unwrap()
-        .trim_start_matches("/partnerships/")
-        .to_string();
+    let other = app.partnership("partners").await;
     assert_eq!(
         bir.post_form(
             &format!("/partnerships/{other}/ledger/{entry_id}/delete"),
@@ -491,12 +526,7 @@ async fn outsiders_cannot_see_or_change_a_partners_only_ledger() {
 async fn on_a_public_partnership_others_may_look_but_not_change() {
     let app = TestApp::with_reference_data().await;
     let id = app.partnership("public").await;
-    let bir = app.signed_in("lead@birmingham.example").await;
-    bir.post_form(
-        &format!("/partnerships/{id}/ledger"),
-        &entry("BIR", "cashable_saving", "realised", "2025", "100", ""),
-    )
-    .await;
+    birmingham_records(&app, id, "cashable_saving", 100_00);
 
     let (status, html) = app
         .client()
@@ -543,4 +573,95 @@ async fn on_a_public_partnership_others_may_look_but_not_change() {
         "signed-out callers are asked for a token"
     );
     assert_eq!(app.count("ledger_entries"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ledger_answers_404_then_401_then_403_in_that_order() {
+    let app = TestApp::with_reference_data().await;
+    let body = json!({"organisation": "BIR", "entry_type": "cost", "basis": "realised", "financial_year": 2025, "amount_pence": 100});
+    let unreadable = json!({"organisation": "BIR", "amount_pence": "ten"});
+    let form = entry("BIR", "cost", "realised", "2025", "100", "");
+    let outsider = app.signed_in("officer@cornwall.example").await;
+    let outsider_api = app.api_as("officer@cornwall.example").await;
+
+    // Not visible: 404 for anyone outside, signed in or not, whatever they send.
+    let hidden = app.partnership("partners").await;
+    for path in ["/ledger", "/ledger.csv"] {
+        let url = format!("/partnerships/{hidden}{path}");
+        assert_eq!(
+            app.client().get(&url).await.status(),
+            StatusCode::NOT_FOUND,
+            "anonymous {path}"
+        );
+        assert_eq!(
+            outsider.get(&url).await.status(),
+            StatusCode::NOT_FOUND,
+            "outsider {path}"
+        );
+    }
+    let page = format!("/partnerships/{hidden}/ledger");
+    assert_eq!(
+        app.client().post_form(&page, &form).await.status(),
+        StatusCode::NOT_FOUND,
+        "anonymous form"
+    );
+    assert_eq!(
+        outsider.post_form(&page, &form).await.status(),
+        StatusCode::NOT_FOUND,
+        "outsider form"
+    );
+    let api = format!("/api/v1/partnerships/{hidden}/ledger");
+    for sent in [&body, &unreadable] {
+        let (status, _, content_type) = app.api().post(&api, sent.clone()).await;
+        assert_eq!(
+            (status, content_type.as_str()),
+            (StatusCode::NOT_FOUND, "application/problem+json"),
+            "anonymous API write of {sent}"
+        );
+        assert_eq!(
+            outsider_api.post(&api, sent.clone()).await.0,
+            StatusCode::NOT_FOUND,
+            "outsider API write of {sent}"
+        );
+    }
+
+    // Visible (public) but signed out: 401 from the API (pages ask to sign
+    // in); signed in but not a member: 403. Before the body is judged.
+    let public = app.partnership("public").await;
+    assert_eq!(
+        app.client()
+            .get(&format!("/partnerships/{public}/ledger"))
+            .await
+            .status(),
+        StatusCode::OK,
+        "anyone may look"
+    );
+    let api = format!("/api/v1/partnerships/{public}/ledger");
+    for sent in [&body, &unreadable] {
+        assert_eq!(
+            app.api().post(&api, sent.clone()).await.0,
+            StatusCode::UNAUTHORIZED,
+            "anonymous API write of {sent}"
+        );
+        assert_eq!(
+            outsider_api.post(&api, sent.clone()).await.0,
+            StatusCode::FORBIDDEN,
+            "outsider API write of {sent}"
+        );
+    }
+    let page = format!("/partnerships/{public}/ledger");
+    let r = app.client().post_form(&page, &form).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "anonymous form");
+    assert!(r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .starts_with("/sign-in"));
+    assert_eq!(
+        outsider.post_form(&page, &form).await.status(),
+        StatusCode::FORBIDDEN,
+        "outsider form"
+    );
+
+    assert_eq!(app.count("ledger_entries"), 0, "nothing written");
+    assert_eq!(ledger_changes(&app), 0, "nothing in any history");
 }

@@ -1,120 +1,107 @@
-//! The costs and benefits page, its forms and the CSV export.
+//! The costs and benefits page with its add-an-entry form, deleting an
+//! entry, and the CSV download.
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::store::{self, EntryView, LedgerInput, LedgerTotals};
-use super::{chart, Basis, EntryType, FIRST_YEAR, LAST_YEAR};
-use crate::auth::SignedIn;
+use super::model::*;
+use super::{chart, export, store};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::money;
 use crate::partnerships::header::Header;
-use crate::partnerships::legacy::active_member_orgs;
-use crate::partnerships::legacy::load;
-use crate::partnerships::model::Partnership;
-use crate::policy::{Action, Relation};
+use crate::partnerships::model::{ActiveMembers, Partnership};
+use crate::partnerships::store as partnerships;
+use crate::policy::Action;
 use crate::state::AppState;
-use crate::web::{html, FormErrors, PageCtx};
+use crate::web::{forms, html, submitted, FormErrors, PageCtx};
+use crate::work::Scoped;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/partnerships/{id}/ledger", get(page).post(add))
-        .route("/partnerships/{id}/ledger.csv", get(export))
+        .route("/partnerships/{id}/ledger", get(index).post(create))
+        .route("/partnerships/{id}/ledger.csv", get(csv))
         .route("/partnerships/{id}/ledger/{entry}/delete", post(delete))
 }
 
 /// The add-an-entry form, as typed.
 #[derive(Deserialize, Default, Clone, Debug)]
+#[serde(default)]
 pub struct LedgerForm {
-    #[serde(default)]
     pub organisation: String,
-    #[serde(default)]
     pub entry_type: String,
-    #[serde(default)]
     pub basis: String,
-    #[serde(default)]
     pub financial_year: String,
     /// In pounds, like 12,500.50.
-    #[serde(default)]
     pub amount: String,
-    #[serde(default)]
     pub description: String,
 }
 
 impl LedgerForm {
-    /// The input, or every problem found (typing errors and rule errors together).
-    fn to_input(&self, members: &[(i64, String, String)]) -> Result<LedgerInput, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        let financial_year = self.financial_year.trim().parse::<i32>().unwrap_or(0);
-        // A blank amount is 0, which the rules allow only for non-cashable benefits.
+    /// What could be read, and what could not (an amount that is not an
+    /// amount). A blank amount is 0, which the rules allow only for
+    /// non-cashable benefits.
+    fn to_draft(&self) -> (LedgerDraft, Vec<FieldError>) {
+        let mut reading = Vec::new();
         let amount_pence = if self.amount.trim().is_empty() {
             0
         } else {
-            money::parse_pounds(&self.amount).unwrap_or_else(|msg| {
-                errors.push(FieldError::new("amount", msg));
-                0
-            })
+            forms::keep(
+                &mut reading,
+                money::parse_pounds(&self.amount).map_err(|msg| FieldError::new("amount", msg)),
+            )
+            .unwrap_or(0)
         };
-        let input = LedgerInput {
+        let draft = LedgerDraft {
             organisation: self.organisation.clone(),
             entry_type: self.entry_type.clone(),
             basis: self.basis.clone(),
-            financial_year,
+            financial_year: self.financial_year.trim().parse().ok(),
             amount_pence,
             description: self.description.clone(),
         };
-        if let Err(rule_errors) = store::check(&input, members) {
-            for mut e in rule_errors {
-                if e.field == "amount_pence" {
-                    e.field = "amount".into();
-                }
-                if !errors.iter().any(|x: &FieldError| x.field == e.field) {
-                    errors.push(e);
-                }
-            }
-        }
-        let order = [
-            "organisation",
-            "entry_type",
-            "basis",
-            "financial_year",
-            "amount",
-            "description",
-        ];
-        errors.sort_by_key(|e| {
-            order
-                .iter()
-                .position(|f| *f == e.field)
-                .unwrap_or(order.len())
+        (draft, reading)
+    }
+
+    /// The entry as typed, checked against the active members: reading
+    /// errors and the rules' errors together, in the form's order.
+    fn check(&self, members: &ActiveMembers) -> Result<LedgerInput, Vec<FieldError>> {
+        let (draft, reading) = self.to_draft();
+        // The rules name the amount as the API does; here it is `amount`.
+        let rules = LedgerInput::parse(&draft, members).map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|mut e| {
+                    if e.field == "amount_pence" {
+                        e.field = "amount".into();
+                    }
+                    e
+                })
+                .collect()
         });
-        if errors.is_empty() {
-            Ok(input)
-        } else {
-            Err(errors)
-        }
+        forms::checked(reading, rules, &FIELD_ORDER)
     }
 }
 
 #[derive(Template)]
-#[template(path = "partnerships/ledger/ledger.html")]
-struct LedgerPage {
+#[template(path = "partnerships/ledger/index.html")]
+struct IndexPage {
     ctx: PageCtx,
     h: Header,
     entries: Vec<EntryView>,
     totals: LedgerTotals,
     chart: Option<String>,
     chart_rows: Vec<(i32, i64, i64)>,
-    members: Vec<(i64, String, String)>,
+    members: ActiveMembers,
     errors: FormErrors,
     form: LedgerForm,
 }
 
-impl LedgerPage {
+impl IndexPage {
     /// Entries grouped by financial year, oldest first (they come sorted).
     fn by_year(&self) -> Vec<(String, Vec<&EntryView>)> {
         let mut groups: Vec<(String, Vec<&EntryView>)> = Vec::new();
@@ -135,7 +122,7 @@ impl LedgerPage {
     fn member_options(&self) -> Vec<(String, String)> {
         self.members
             .iter()
-            .map(|(_, code, name)| (code.clone(), name.clone()))
+            .map(|m| (m.code.clone(), m.name.clone()))
             .collect()
     }
     fn types(&self) -> Vec<(&'static str, &'static str)> {
@@ -165,134 +152,129 @@ impl LedgerPage {
     }
 }
 
+/// Draws the page; `form` is `None` for a fresh form, or what was typed
+/// when it is drawn again with `errors`.
 async fn render(
     state: &AppState,
     ctx: PageCtx,
-    p: Partnership,
-    rel: Relation,
-    errors: FormErrors,
+    id: i64,
+    errors: Vec<FieldError>,
     form: Option<LedgerForm>,
 ) -> AppResult<Response> {
-    let pid = p.id;
-    let (entries, members) = state
-        .db
-        .read(move |c| Ok((store::list(c, pid)?, active_member_orgs(c, pid)?)))
-        .await?;
-    let totals = store::totals(&entries, &members);
-    let chart_rows = store::realised_by_year(&totals);
-    let chart = chart::svg(&chart_rows);
-    // A new form starts with the user's own organisation and this financial year.
-    let form = form.unwrap_or_else(|| {
-        let mine = ctx
-            .user
-            .as_ref()
-            .and_then(|u| members.iter().find(|(id, _, _)| *id == u.organisation_id))
-            .map(|(_, code, _)| code.clone());
-        let this_year =
-            money::financial_year_of(chrono::Utc::now().date_naive()).clamp(FIRST_YEAR, LAST_YEAR);
-        LedgerForm {
-            organisation: mine.unwrap_or_default(),
-            basis: Basis::Realised.code().into(),
-            financial_year: this_year.to_string(),
-            ..Default::default()
-        }
-    });
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let h = crate::partnerships::legacy::header(p, rel, "ledger", ctx.user.as_ref());
-    Ok((
-        status,
-        html(LedgerPage {
-            ctx: ctx.with_nav("partnerships"),
-            h,
+    let user = ctx.user.clone();
+    Partnership::view(&state.db, user.as_ref(), id, move |w| {
+        let entries = store::list(w.conn, id)?;
+        let members = partnerships::active_members(w.conn, id)?;
+        let totals = totals(&entries, &members);
+        let chart_rows = realised_by_year(&totals);
+        let chart = chart::svg(&chart_rows);
+        // A new form starts with the person's own organisation and this financial year.
+        let form = form.unwrap_or_else(|| {
+            let mine = w
+                .organisation_id()
+                .and_then(|o| members.by_id(o))
+                .map(|m| m.code.clone());
+            let this_year = money::financial_year_of(chrono::Utc::now().date_naive())
+                .clamp(FIRST_YEAR, LAST_YEAR);
+            LedgerForm {
+                organisation: mine.unwrap_or_default(),
+                basis: Basis::Realised.code().into(),
+                financial_year: this_year.to_string(),
+                ..Default::default()
+            }
+        });
+        let status = if errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        let page = IndexPage {
+            h: Header::of(w, "ledger"),
             entries,
             totals,
             chart,
             chart_rows,
             members,
-            errors,
+            errors: FormErrors(errors),
             form,
-        })?,
-    )
-        .into_response())
+            ctx: ctx.with_nav("partnerships"),
+        };
+        Ok((status, html(page)?).into_response())
+    })
+    .await
 }
 
-async fn page(
+async fn index(
     State(state): State<AppState>,
     ctx: PageCtx,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let (p, rel) = load(&state, ctx.user.as_ref(), id, Action::ViewPartnership).await?;
-    render(&state, ctx, p, rel, FormErrors::default(), None).await
+    render(&state, ctx, id, vec![], None).await
 }
 
-async fn add(
+fn back(id: i64) -> impl FnOnce(()) -> String {
+    move |_| format!("/partnerships/{id}/ledger")
+}
+
+async fn create(
     State(state): State<AppState>,
     ctx: PageCtx,
-    SignedIn(user): SignedIn,
     Path(id): Path<i64>,
     Form(form): Form<LedgerForm>,
 ) -> AppResult<Response> {
-    let (p, rel) = load(&state, Some(&user), id, Action::EditPartnership).await?;
-    let pid = p.id;
-    let members = state.db.read(move |c| active_member_orgs(c, pid)).await?;
-    let input = match form.to_input(&members) {
-        Ok(i) => i,
-        Err(errors) => return render(&state, ctx, p, rel, FormErrors(errors), Some(form)).await,
-    };
-    let (p2, user_id, actor) = (p.clone(), user.id, user.audit_actor());
-    match state
-        .db
-        .write(move |c| store::create(c, &p2, &input, Some(user_id), &actor))
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/partnerships/{id}/ledger")).into_response()),
-        Err(AppError::Invalid(mut errors)) => {
-            errors
-                .iter_mut()
-                .filter(|e| e.field == "amount_pence")
-                .for_each(|e| e.field = "amount".into());
-            render(&state, ctx, p, rel, FormErrors(errors), Some(form)).await
-        }
-        Err(e) => Err(e),
-    }
+    let typed = form.clone();
+    let user = ctx.user.clone();
+    let result = Partnership::act(
+        &state.db,
+        user.as_ref(),
+        id,
+        Action::EditPartnership,
+        move |w| {
+            let members = partnerships::active_members(w.conn, id)?;
+            let input = typed.check(&members).map_err(AppError::Invalid)?;
+            store::create(w, &input).map(|_| ())
+        },
+    )
+    .await;
+    submitted(result, back(id), |errors| async move {
+        render(&state, ctx, id, errors, Some(form)).await
+    })
+    .await
 }
 
+/// Deleting asks nothing more; the history keeps what was deleted.
 async fn delete(
     State(state): State<AppState>,
-    SignedIn(user): SignedIn,
+    ctx: PageCtx,
     Path((id, entry)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
-    let (p, _) = load(&state, Some(&user), id, Action::EditPartnership).await?;
-    let actor = user.audit_actor();
-    state
-        .db
-        .write(move |c| store::delete(c, &p, entry, &actor))
-        .await?;
-    Ok(Redirect::to(&format!("/partnerships/{id}/ledger")).into_response())
+    let user = ctx.user.clone();
+    let result = Partnership::act(
+        &state.db,
+        user.as_ref(),
+        id,
+        Action::EditPartnership,
+        move |w| store::delete(w, entry),
+    )
+    .await;
+    submitted(result, back(id), |errors| async move {
+        render(&state, ctx, id, errors, None).await
+    })
+    .await
 }
 
-/// Every entry as CSV, for spreadsheets and reports to the management team.
-async fn export(
+/// Every entry as CSV.
+async fn csv(
     State(state): State<AppState>,
     ctx: PageCtx,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let (p, _) = load(&state, ctx.user.as_ref(), id, Action::ViewPartnership).await?;
-    let body = state
-        .db
-        .read(move |c| store::csv(&store::list(c, p.id)?))
-        .await?;
-    let disposition = format!("attachment; filename=\"partnership-{id}-costs-and-benefits.csv\"");
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
+    let body = Partnership::view(&state.db, ctx.user.as_ref(), id, move |w| {
+        export::to_csv(&store::list(w.conn, id)?)
+    })
+    .await?;
+    Ok(crate::web::csv::download(
+        &format!("partnership-{id}-costs-and-benefits.csv"),
         body,
-    )
-        .into_response())
+    ))
 }

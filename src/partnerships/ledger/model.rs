@@ -1,0 +1,588 @@
+//! The ledger's vocabulary, entries, what can be recorded (as given and once
+//! checked: each rule worded here and nowhere else) and the pure sums behind
+//! the page: totals for the partnership, each partner and each year.
+
+use chrono::NaiveDateTime;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::FieldError;
+use crate::money;
+use crate::partnerships::model::ActiveMembers;
+use crate::text;
+use crate::web::forms;
+
+crate::vocabulary!(
+    /// What a ledger entry records.
+    EntryType {
+        Cost = "cost": "Cost",
+        CashableSaving = "cashable_saving": "Cashable saving",
+        NonCashableBenefit = "non_cashable_benefit": "Non-cashable benefit",
+    }
+);
+
+crate::vocabulary!(
+    /// Whether an amount is forecast or has happened.
+    Basis {
+        Expected = "expected": "Expected",
+        Realised = "realised": "Realised",
+    }
+);
+
+/// Financial years a form offers, by start year (2015/16 to 2035/36).
+pub const FIRST_YEAR: i32 = 2015;
+pub const LAST_YEAR: i32 = 2035;
+
+pub const MAX_DESCRIPTION: usize = 500;
+/// The same ceiling as `money::parse_pounds`, so the API and the form agree.
+pub const MAX_PENCE: i64 = 1_000_000_000_000_00;
+
+/// A ledger entry with its organisation's names, for pages, the CSV and the API.
+#[derive(Serialize, Clone, Debug, ToSchema)]
+pub struct EntryView {
+    pub id: i64,
+    pub organisation_code: String,
+    pub organisation_name: String,
+    pub entry_type: EntryType,
+    pub basis: Basis,
+    pub financial_year: i32,
+    /// e.g. "2025/26".
+    pub financial_year_label: String,
+    pub amount_pence: i64,
+    pub description: String,
+    pub created_at: NaiveDateTime,
+}
+
+impl EntryView {
+    pub fn amount_label(&self) -> String {
+        money::pounds(self.amount_pence)
+    }
+}
+
+/// An entry as the form or the API gives it, before it is checked.
+#[derive(Clone, Debug, Default)]
+pub struct LedgerDraft {
+    /// Code of an active member organisation, e.g. BIR.
+    pub organisation: String,
+    pub entry_type: String,
+    pub basis: String,
+    /// The financial year's start year; `None` when not given or not a number.
+    pub financial_year: Option<i32>,
+    /// Amount in pence; 0 when not given.
+    pub amount_pence: i64,
+    pub description: String,
+}
+
+/// An entry once checked: the only thing the store accepts.
+#[derive(Clone, Debug)]
+pub struct LedgerInput {
+    /// Organisation id of an active member.
+    pub organisation: i64,
+    pub entry_type: EntryType,
+    pub basis: Basis,
+    /// The financial year's start year, `FIRST_YEAR` to `LAST_YEAR`.
+    pub financial_year: i32,
+    /// 0 to `MAX_PENCE`; more than 0 for costs and cashable savings.
+    pub amount_pence: i64,
+    /// Trimmed; never blank for a non-cashable benefit.
+    pub description: String,
+}
+
+/// The fields in the order the form shows them, for listing errors. The
+/// rules name the amount as the API does (`amount_pence`); the form's field
+/// is `amount`.
+pub const FIELD_ORDER: [&str; 7] = [
+    "organisation",
+    "entry_type",
+    "basis",
+    "financial_year",
+    "amount",
+    "amount_pence",
+    "description",
+];
+
+impl LedgerInput {
+    /// Every rule about an entry, checked against the partnership's active
+    /// members; all problems at once. Field names are the JSON properties.
+    pub fn parse(
+        draft: &LedgerDraft,
+        members: &ActiveMembers,
+    ) -> Result<LedgerInput, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let code = draft.organisation.trim();
+        let organisation = if code.is_empty() {
+            errors.push(FieldError::new(
+                "organisation",
+                "Select the partner organisation",
+            ));
+            None
+        } else {
+            match members.by_code(code) {
+                Some(m) => Some(m.organisation_id),
+                None => {
+                    errors.push(FieldError::new(
+                        "organisation",
+                        format!("{code} is not an active member of this partnership"),
+                    ));
+                    None
+                }
+            }
+        };
+        let entry_type = EntryType::parse(&draft.entry_type);
+        if entry_type.is_none() {
+            errors.push(FieldError::new(
+                "entry_type",
+                "Select the type of entry: cost, cashable saving or non-cashable benefit",
+            ));
+        }
+        let basis = Basis::parse(&draft.basis);
+        if basis.is_none() {
+            errors.push(FieldError::new(
+                "basis",
+                "Select whether the amount is expected or realised",
+            ));
+        }
+        let financial_year = draft
+            .financial_year
+            .filter(|y| (FIRST_YEAR..=LAST_YEAR).contains(y));
+        if financial_year.is_none() {
+            errors.push(FieldError::new(
+                "financial_year",
+                format!(
+                    "Select a financial year from {} to {}",
+                    money::financial_year_label(FIRST_YEAR),
+                    money::financial_year_label(LAST_YEAR)
+                ),
+            ));
+        }
+        let amount_pence = draft.amount_pence;
+        if amount_pence < 0 {
+            errors.push(FieldError::new(
+                "amount_pence",
+                "The amount cannot be negative; record savings as a cashable saving",
+            ));
+        } else if amount_pence > MAX_PENCE {
+            errors.push(FieldError::new("amount_pence", "The amount is too large"));
+        } else if amount_pence == 0 {
+            // A non-cashable benefit need not have a value in money.
+            match entry_type {
+                Some(EntryType::Cost) => errors.push(FieldError::new(
+                    "amount_pence",
+                    "Enter the cost, more than £0",
+                )),
+                Some(EntryType::CashableSaving) => errors.push(FieldError::new(
+                    "amount_pence",
+                    "Enter the saving, more than £0",
+                )),
+                _ => {}
+            }
+        }
+        let description = forms::keep(
+            &mut errors,
+            text::line(
+                "description",
+                "Description",
+                &draft.description,
+                MAX_DESCRIPTION,
+            ),
+        );
+        if entry_type == Some(EntryType::NonCashableBenefit) && description.as_deref() == Some("") {
+            errors.push(FieldError::new(
+                "description",
+                "Describe the benefit, like Fewer missed bin complaints",
+            ));
+        }
+        match (organisation, entry_type, basis, financial_year, description) {
+            (
+                Some(organisation),
+                Some(entry_type),
+                Some(basis),
+                Some(financial_year),
+                Some(description),
+            ) if errors.is_empty() => Ok(LedgerInput {
+                organisation,
+                entry_type,
+                basis,
+                financial_year,
+                amount_pence,
+                description,
+            }),
+            _ => {
+                forms::in_field_order(&mut errors, &FIELD_ORDER);
+                Err(errors)
+            }
+        }
+    }
+}
+
+/// Money totals for some entries. Non-cashable benefits are counted, not summed.
+#[derive(Serialize, Clone, Debug, Default, PartialEq, Eq, ToSchema)]
+pub struct EntryTotals {
+    pub expected_costs_pence: i64,
+    pub realised_costs_pence: i64,
+    pub expected_savings_pence: i64,
+    pub realised_savings_pence: i64,
+    /// Realised cashable savings less realised costs; negative while the
+    /// partnership has cost more than it has saved.
+    pub net_realised_pence: i64,
+    pub non_cashable_benefits: i64,
+}
+
+impl EntryTotals {
+    fn add(&mut self, e: &EntryView) {
+        // Saturating, so absurd totals cannot wrap round to plausible ones.
+        let slot = match (e.entry_type, e.basis) {
+            (EntryType::Cost, Basis::Expected) => &mut self.expected_costs_pence,
+            (EntryType::Cost, Basis::Realised) => &mut self.realised_costs_pence,
+            (EntryType::CashableSaving, Basis::Expected) => &mut self.expected_savings_pence,
+            (EntryType::CashableSaving, Basis::Realised) => &mut self.realised_savings_pence,
+            (EntryType::NonCashableBenefit, _) => {
+                self.non_cashable_benefits += 1;
+                return;
+            }
+        };
+        *slot = slot.saturating_add(e.amount_pence);
+        self.net_realised_pence = self
+            .realised_savings_pence
+            .saturating_sub(self.realised_costs_pence);
+    }
+
+    pub fn net_label(&self) -> String {
+        money::pounds(self.net_realised_pence)
+    }
+}
+
+#[derive(Serialize, Clone, Debug, ToSchema)]
+pub struct PartnerTotals {
+    pub organisation_code: String,
+    pub organisation_name: String,
+    pub totals: EntryTotals,
+}
+
+#[derive(Serialize, Clone, Debug, ToSchema)]
+pub struct YearTotals {
+    pub financial_year: i32,
+    pub financial_year_label: String,
+    pub totals: EntryTotals,
+}
+
+/// Totals for the whole partnership, for each partner and for each financial year.
+#[derive(Serialize, Clone, Debug, ToSchema)]
+pub struct LedgerTotals {
+    pub partnership: EntryTotals,
+    /// Every active member, and any former member with entries, by name.
+    pub partners: Vec<PartnerTotals>,
+    /// Financial years with entries, oldest first.
+    pub years: Vec<YearTotals>,
+}
+
+pub fn totals(entries: &[EntryView], members: &ActiveMembers) -> LedgerTotals {
+    let mut partnership = EntryTotals::default();
+    let mut partners: Vec<PartnerTotals> = members
+        .iter()
+        .map(|m| PartnerTotals {
+            organisation_code: m.code.clone(),
+            organisation_name: m.name.clone(),
+            totals: EntryTotals::default(),
+        })
+        .collect();
+    let mut years: Vec<YearTotals> = Vec::new();
+    for e in entries {
+        partnership.add(e);
+        match partners
+            .iter_mut()
+            .find(|p| p.organisation_code == e.organisation_code)
+        {
+            Some(p) => p.totals.add(e),
+            None => {
+                let mut t = EntryTotals::default();
+                t.add(e);
+                partners.push(PartnerTotals {
+                    organisation_code: e.organisation_code.clone(),
+                    organisation_name: e.organisation_name.clone(),
+                    totals: t,
+                });
+            }
+        }
+        match years
+            .iter_mut()
+            .find(|y| y.financial_year == e.financial_year)
+        {
+            Some(y) => y.totals.add(e),
+            None => {
+                let mut t = EntryTotals::default();
+                t.add(e);
+                years.push(YearTotals {
+                    financial_year: e.financial_year,
+                    financial_year_label: e.financial_year_label.clone(),
+                    totals: t,
+                });
+            }
+        }
+    }
+    partners.sort_by(|a, b| a.organisation_name.cmp(&b.organisation_name));
+    years.sort_by_key(|y| y.financial_year);
+    LedgerTotals {
+        partnership,
+        partners,
+        years,
+    }
+}
+
+/// Realised costs and savings for every year from the first to the last with
+/// either, gaps included, so the chart's time axis is even.
+pub fn realised_by_year(t: &LedgerTotals) -> Vec<(i32, i64, i64)> {
+    let with_money: Vec<&YearTotals> = t
+        .years
+        .iter()
+        .filter(|y| y.totals.realised_costs_pence > 0 || y.totals.realised_savings_pence > 0)
+        .collect();
+    let (Some(first), Some(last)) = (with_money.first(), with_money.last()) else {
+        return Vec::new();
+    };
+    (first.financial_year..=last.financial_year)
+        .map(|fy| match t.years.iter().find(|y| y.financial_year == fy) {
+            Some(y) => (
+                fy,
+                y.totals.realised_costs_pence,
+                y.totals.realised_savings_pence,
+            ),
+            None => (fy, 0, 0),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::partnerships::model::ActiveMember;
+
+    fn members() -> ActiveMembers {
+        ActiveMembers(vec![
+            ActiveMember {
+                organisation_id: 1,
+                code: "BIR".into(),
+                name: "Birmingham City Council".into(),
+            },
+            ActiveMember {
+                organisation_id: 2,
+                code: "LDS".into(),
+                name: "Leeds City Council".into(),
+            },
+        ])
+    }
+
+    fn draft(entry_type: &str, amount_pence: i64, description: &str) -> LedgerDraft {
+        LedgerDraft {
+            organisation: "bir".into(),
+            entry_type: entry_type.into(),
+            basis: "realised".into(),
+            financial_year: Some(2025),
+            amount_pence,
+            description: description.into(),
+        }
+    }
+
+    fn entry(
+        code: &str,
+        entry_type: EntryType,
+        basis: Basis,
+        fy: i32,
+        amount_pence: i64,
+    ) -> EntryView {
+        EntryView {
+            id: 0,
+            organisation_code: code.into(),
+            organisation_name: format!("{code} council"),
+            entry_type,
+            basis,
+            financial_year: fy,
+            financial_year_label: money::financial_year_label(fy),
+            amount_pence,
+            description: String::new(),
+            created_at: NaiveDateTime::default(),
+        }
+    }
+
+    fn parse(d: &LedgerDraft, members: &ActiveMembers) -> Result<LedgerInput, Vec<FieldError>> {
+        LedgerInput::parse(d, members)
+    }
+
+    fn fields(r: Result<LedgerInput, Vec<FieldError>>) -> Vec<String> {
+        r.unwrap_err().into_iter().map(|e| e.field).collect()
+    }
+
+    #[test]
+    fn costs_and_savings_need_an_amount_but_benefits_need_a_description() {
+        let ok = parse(&draft("cost", 100, ""), &members()).unwrap();
+        assert_eq!(ok.organisation, 1, "codes match whatever their case");
+        assert_eq!(
+            (ok.entry_type, ok.basis, ok.financial_year),
+            (EntryType::Cost, Basis::Realised, 2025)
+        );
+        assert_eq!(
+            fields(parse(&draft("cost", 0, ""), &members())),
+            ["amount_pence"]
+        );
+        assert_eq!(
+            fields(parse(&draft("cashable_saving", 0, ""), &members())),
+            ["amount_pence"]
+        );
+        let benefit = parse(
+            &draft("non_cashable_benefit", 0, "  Fewer missed bin complaints "),
+            &members(),
+        )
+        .unwrap();
+        assert_eq!(benefit.description, "Fewer missed bin complaints");
+        let e = parse(&draft("non_cashable_benefit", 0, "  "), &members()).unwrap_err();
+        assert_eq!(
+            e[0].message,
+            "Describe the benefit, like Fewer missed bin complaints"
+        );
+        assert_eq!(
+            fields(parse(&draft("cost", -1, ""), &members())),
+            ["amount_pence"]
+        );
+        assert_eq!(
+            fields(parse(&draft("cost", MAX_PENCE + 1, ""), &members())),
+            ["amount_pence"]
+        );
+        assert_eq!(
+            fields(parse(
+                &draft("cost", 5, &"x".repeat(MAX_DESCRIPTION + 1)),
+                &members()
+            )),
+            ["description"]
+        );
+        assert_eq!(
+            fields(parse(&draft("cost", 5, "two\nlines"), &members())),
+            ["description"]
+        );
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let bad = LedgerDraft {
+            organisation: "CON".into(),
+            entry_type: "gift".into(),
+            basis: "hoped".into(),
+            financial_year: Some(2036),
+            amount_pence: -5,
+            description: String::new(),
+        };
+        assert_eq!(
+            fields(parse(&bad, &members())),
+            [
+                "organisation",
+                "entry_type",
+                "basis",
+                "financial_year",
+                "amount_pence"
+            ]
+        );
+        let e = parse(&bad, &members()).unwrap_err();
+        assert_eq!(
+            e[0].message,
+            "CON is not an active member of this partnership"
+        );
+        assert_eq!(
+            e[3].message,
+            "Select a financial year from 2015/16 to 2035/36"
+        );
+        let blank = LedgerDraft {
+            financial_year: Some(2015),
+            ..bad
+        };
+        assert_eq!(
+            parse(&blank, &ActiveMembers::default()).unwrap_err()[0].message,
+            "CON is not an active member of this partnership"
+        );
+        let nothing = parse(&LedgerDraft::default(), &members()).unwrap_err();
+        assert_eq!(nothing[0].message, "Select the partner organisation");
+        assert_eq!(
+            nothing[3].message, "Select a financial year from 2015/16 to 2035/36",
+            "no year given"
+        );
+    }
+
+    #[test]
+    fn totals_split_expected_from_realised_per_partner_and_year() {
+        let entries = vec![
+            entry("BIR", EntryType::Cost, Basis::Realised, 2024, 10_000_00),
+            entry(
+                "BIR",
+                EntryType::CashableSaving,
+                Basis::Realised,
+                2024,
+                4_000_00,
+            ),
+            entry(
+                "BIR",
+                EntryType::CashableSaving,
+                Basis::Expected,
+                2025,
+                20_000_00,
+            ),
+            entry(
+                "LDS",
+                EntryType::CashableSaving,
+                Basis::Realised,
+                2026,
+                7_500_50,
+            ),
+            entry("LDS", EntryType::Cost, Basis::Expected, 2026, 1_000_00),
+            entry(
+                "LDS",
+                EntryType::NonCashableBenefit,
+                Basis::Realised,
+                2026,
+                0,
+            ),
+            entry("OLD", EntryType::Cost, Basis::Realised, 2026, 1_00),
+        ];
+        let t = totals(&entries, &members());
+        assert_eq!(
+            t.partnership,
+            EntryTotals {
+                expected_costs_pence: 1_000_00,
+                realised_costs_pence: 10_001_00,
+                expected_savings_pence: 20_000_00,
+                realised_savings_pence: 11_500_50,
+                net_realised_pence: 1_499_50,
+                non_cashable_benefits: 1
+            }
+        );
+        let names: Vec<&str> = t
+            .partners
+            .iter()
+            .map(|p| p.organisation_code.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            ["BIR", "LDS", "OLD"],
+            "members with no entries are shown too; former members with entries are kept"
+        );
+        assert_eq!(t.partners[0].totals.net_realised_pence, -6_000_00);
+        assert_eq!(t.partners[1].totals.realised_savings_pence, 7_500_50);
+        assert_eq!(t.partners[1].totals.expected_costs_pence, 1_000_00);
+        assert_eq!(
+            t.years.iter().map(|y| y.financial_year).collect::<Vec<_>>(),
+            [2024, 2025, 2026]
+        );
+        // 2025 has only an expected saving: zero realised, but kept so the axis is even.
+        assert_eq!(
+            realised_by_year(&t),
+            [
+                (2024, 10_000_00, 4_000_00),
+                (2025, 0, 0),
+                (2026, 1_00, 7_500_50)
+            ]
+        );
+        assert!(realised_by_year(&totals(&entries[2..3], &members())).is_empty());
+        let sum: i64 = t.partners.iter().map(|p| p.totals.net_realised_pence).sum();
+        assert_eq!(
+            sum, t.partnership.net_realised_pence,
+            "partners add up to the partnership"
+        );
+    }
+}
