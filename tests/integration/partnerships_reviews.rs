@@ -3,10 +3,18 @@
 //! change them.
 
 use chrono::{Datelike, Duration, NaiveDate};
+use concord::error::AppError;
+use concord::partnerships::model::Partnership;
+use concord::partnerships::reviews::model::{
+    ActionDraft, ActionNames, ReviewContext, ReviewDraft, ReviewInput, ReviewView,
+};
+use concord::partnerships::reviews::store;
+use concord::policy::Action;
+use concord::work::Work;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::common::{today, TestApp};
+use crate::common::{person, today, TestApp};
 
 fn parts(d: NaiveDate) -> (String, String, String) {
     (
@@ -28,6 +36,39 @@ fn set_next_review(app: &TestApp, id: i64, due: NaiveDate) {
             Ok(())
         })
         .unwrap();
+}
+
+/// Records a review through the store, as `email` would on the page.
+fn record_review(app: &TestApp, id: i64, email: &str, draft: ReviewDraft) -> ReviewView {
+    let email = email.to_string();
+    app.db()
+        .write_blocking(move |c| {
+            let user = person(c, &email)?;
+            let mut w = Work::<Partnership>::open(c, id, Some(user), Action::EditPartnership)?;
+            let members = concord::partnerships::store::active_members(w.conn, id)?;
+            let ctx = ReviewContext {
+                today: today(),
+                members: &members,
+                names: &ActionNames::Api,
+            };
+            let input = ReviewInput::parse(&draft, &ctx).map_err(AppError::Invalid)?;
+            store::create(&mut w, &input, today())
+        })
+        .expect("a recorded review")
+}
+
+/// A review held today with one action for Birmingham, due today.
+fn review_with_an_action() -> ReviewDraft {
+    ReviewDraft {
+        held_on: Some(today()),
+        findings: "Fine".into(),
+        decision: "continue".into(),
+        actions: vec![ActionDraft {
+            description: "Keep going".into(),
+            owner: "BIR".into(),
+            due_on: Some(today()),
+        }],
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -375,7 +416,8 @@ async fn the_api_records_reviews_with_nested_actions_and_marks_them_done() {
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(problem["errors"][0]["field"], "body");
+    // A value that cannot be read is named by its field (the shared JSON body reader).
+    assert_eq!(problem["errors"][0]["field"], "held_on");
     assert_eq!((app.count("reviews"), app.count("review_actions")), (1, 2));
 
     let history = app
@@ -400,11 +442,8 @@ async fn outsiders_cannot_see_or_change_a_partners_only_partnerships_reviews() {
     let id = app.partnership("partners").await;
     let bir_api = app.api_as("lead@birmingham.example").await;
     let base = format!("/api/v1/partnerships/{id}/reviews");
-    let (status, body, _) = bir_api
-        .post(&base, json!({"held_on": today(), "findings": "Fine", "decision": "continue", "actions": [{"description": "Keep going", "owner": "BIR", "due_on": today()}]}))
-        .await;
-    assert_eq!(status, StatusCode::CREATED);
-    let aid = body["actions"][0]["id"].as_i64().unwrap();
+    let review = record_review(&app, id, "lead@birmingham.example", review_with_an_action());
+    let aid = review.actions[0].id;
 
     let outsider = app.signed_in("officer@cornwall.example").await;
     assert_eq!(
@@ -471,16 +510,7 @@ async fn outsiders_cannot_see_or_change_a_partners_only_partnerships_reviews() {
     );
 
     // An action cannot be reached through another partnership its caller may edit.
-    let other = {
-        let bir = app.signed_in("lead@birmingham.example").await;
-        let form = crate::common::partnership_form("Another", "partners");
-        let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        bir.post_form("/partnerships/new", &fields).await.headers()["location"]
-            .to_str()
-            .unwrap()
-            .trim_start_matches("/partnerships/")
-            .to_string()
-    };
+    let other = app.partnership("partners").await;
     assert_eq!(
         bir_api
             .post(
@@ -499,4 +529,93 @@ async fn outsiders_cannot_see_or_change_a_partners_only_partnerships_reviews() {
     );
     let (_, list, _) = bir_api.get(&base).await;
     assert_eq!(list["reviews"][0]["actions"][0]["status"], "open");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reviews_answer_404_then_401_then_403_in_that_order() {
+    let app = TestApp::with_reference_data().await;
+    let (d, m, y) = parts(today());
+    let form = [
+        ("held_on_day", d.as_str()),
+        ("held_on_month", m.as_str()),
+        ("held_on_year", y.as_str()),
+        ("findings", "Hijack"),
+        ("decision", "exit"),
+    ];
+    let body = json!({"held_on": today(), "findings": "Hijack", "decision": "exit"});
+    let outsider = app.signed_in("officer@cornwall.example").await;
+    let outsider_api = app.api_as("officer@cornwall.example").await;
+
+    // Not visible: 404 for everyone outside, signed in or not, page or API.
+    let hidden = app.partnership("partners").await;
+    let page = format!("/partnerships/{hidden}/reviews");
+    let api = format!("/api/v1/partnerships/{hidden}/reviews");
+    assert_eq!(
+        app.client().get(&page).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(outsider.get(&page).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.client().post_form(&page, &form).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        outsider.post_form(&page, &form).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.api().post(&api, body.clone()).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        outsider_api.post(&api, body.clone()).await.0,
+        StatusCode::NOT_FOUND
+    );
+    // Whatever was sent: access is settled before the body is read.
+    assert_eq!(
+        outsider_api
+            .post(&api, json!({"held_on": "yesterday"}))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+
+    // Visible to all: signed out is 401 (pages: sign in first), an outsider is 403.
+    let public = app.partnership("public").await;
+    let page = format!("/partnerships/{public}/reviews");
+    let api = format!("/api/v1/partnerships/{public}/reviews");
+    assert_eq!(app.client().get(&page).await.status(), StatusCode::OK);
+    let (status, _, content_type) = app.api().post(&api, body.clone()).await;
+    assert_eq!(
+        (status, content_type.as_str()),
+        (StatusCode::UNAUTHORIZED, "application/problem+json")
+    );
+    let r = app.client().post_form(&page, &form).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .starts_with("/sign-in"));
+    let (status, _, content_type) = outsider_api.post(&api, body.clone()).await;
+    assert_eq!(
+        (status, content_type.as_str()),
+        (StatusCode::FORBIDDEN, "application/problem+json")
+    );
+    assert_eq!(
+        outsider_api
+            .post(&api, json!({"held_on": "yesterday"}))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        outsider.post_form(&page, &form).await.status(),
+        StatusCode::FORBIDDEN
+    );
+
+    assert_eq!(
+        (app.count("reviews"), app.count("review_actions")),
+        (0, 0),
+        "nothing written"
+    );
 }

@@ -4,29 +4,28 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::NaiveDate;
 
-use super::store::{self, ActionInput, ActionView, ReviewInput, ReviewView};
-use super::Decision;
-use crate::auth::SignedIn;
+use super::model::*;
+use super::store;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::partnerships::header::Header;
-use crate::partnerships::legacy::active_member_orgs;
-use crate::partnerships::legacy::load;
-use crate::partnerships::model::Partnership;
-use crate::policy::{Action, Relation};
+use crate::partnerships::model::{ActiveMember, Partnership};
+use crate::partnerships::store as partnerships;
+use crate::policy::Action;
 use crate::state::AppState;
-use crate::web::{forms, html, FormErrors, PageCtx};
+use crate::web::{forms, html, submitted, FormErrors, PageCtx};
+use crate::work::{Scoped, Work};
 
 /// Action rows on the form; more can be added through the API.
 pub const FORM_ACTIONS: usize = 3;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/partnerships/{id}/reviews", get(page).post(create))
+        .route("/partnerships/{id}/reviews", get(index).post(create))
         .route(
             "/partnerships/{id}/reviews/actions/{action}/done",
             post(done),
@@ -53,6 +52,7 @@ impl ActionRow {
     pub fn field(&self, name: &str) -> String {
         format!("action{}_{name}", self.n)
     }
+
     fn is_blank(&self) -> bool {
         [
             &self.description,
@@ -77,6 +77,15 @@ pub struct ReviewForm {
     pub actions: Vec<ActionRow>,
 }
 
+/// The form's fields in order, for listing errors.
+fn field_order() -> Vec<String> {
+    let mut order = vec!["held_on".to_string(), "findings".into(), "decision".into()];
+    for n in 1..=FORM_ACTIONS {
+        order.extend(["description", "owner", "due_on"].map(|f| format!("action{n}_{f}")));
+    }
+    order
+}
+
 impl ReviewForm {
     fn blank() -> Self {
         ReviewForm {
@@ -90,7 +99,8 @@ impl ReviewForm {
         }
     }
 
-    /// Reads the posted fields: `held_on_day`, ..., `action2_description`, `action2_owner`, `action2_due_on_day`, ...
+    /// Reads the posted fields: `held_on_day`, ..., `action2_description`,
+    /// `action2_owner`, `action2_due_on_day`, ...
     fn from_fields(fields: &[(String, String)]) -> Self {
         let get = |key: &str| {
             fields
@@ -117,224 +127,188 @@ impl ReviewForm {
         }
     }
 
-    /// The input and the form row number of each action kept, or every
-    /// problem found. Blank action rows are skipped.
-    fn to_input(
-        &self,
-        members: &[(i64, String, String)],
-    ) -> Result<(ReviewInput, Vec<usize>), Vec<FieldError>> {
-        let mut errors = Vec::new();
-        let held_on = forms::date(
-            "held_on",
-            "The date the review was held",
-            &self.held_on_day,
-            &self.held_on_month,
-            &self.held_on_year,
+    /// What could be read, how its actions are named (blank rows are
+    /// skipped), and what could not be read: dates that are not dates.
+    fn to_draft(&self) -> (ReviewDraft, ActionNames, Vec<FieldError>) {
+        let mut reading = Vec::new();
+        let held_on = forms::keep(
+            &mut reading,
+            forms::date(
+                "held_on",
+                "The date the review was held",
+                &self.held_on_day,
+                &self.held_on_month,
+                &self.held_on_year,
+            ),
         )
-        .unwrap_or_else(|e| {
-            errors.push(e);
-            None
-        });
+        .flatten();
         let mut actions = Vec::new();
         let mut rows = Vec::new();
         for r in self.actions.iter().filter(|r| !r.is_blank()) {
-            let due_on = forms::date(
-                &format!("action{}_due_on", r.n),
-                &format!("Action {} due date", r.n),
-                &r.due_day,
-                &r.due_month,
-                &r.due_year,
+            let due_on = forms::keep(
+                &mut reading,
+                forms::date(
+                    &r.field("due_on"),
+                    &format!("Action {} due date", r.n),
+                    &r.due_day,
+                    &r.due_month,
+                    &r.due_year,
+                ),
             )
-            .unwrap_or_else(|e| {
-                errors.push(e);
-                None
-            });
-            actions.push(ActionInput {
+            .flatten();
+            actions.push(ActionDraft {
                 description: r.description.clone(),
                 owner: r.owner.clone(),
                 due_on,
             });
             rows.push(r.n);
         }
-        let input = ReviewInput {
+        let draft = ReviewDraft {
             held_on,
             findings: self.findings.clone(),
             decision: self.decision.clone(),
             actions,
         };
-        if let Err(rule_errors) = store::check(&input, today(), members, &|i| form_names(&rows, i))
-        {
-            for e in rule_errors {
-                // A date that could not be read has already been explained.
-                if !errors.iter().any(|x: &FieldError| x.field == e.field) {
-                    errors.push(e);
-                }
-            }
-        }
-        let mut order = vec!["held_on".to_string(), "findings".into(), "decision".into()];
-        for n in 1..=FORM_ACTIONS {
-            order.extend(["description", "owner", "due_on"].map(|f| format!("action{n}_{f}")));
-        }
-        errors.sort_by_key(|e| {
-            order
-                .iter()
-                .position(|f| *f == e.field)
-                .unwrap_or(order.len())
-        });
-        if errors.is_empty() {
-            Ok((input, rows))
-        } else {
-            Err(errors)
-        }
+        (draft, ActionNames::FormRows(rows), reading)
+    }
+
+    /// The review as typed, checked against the partnership as it is now.
+    fn check(&self, w: &mut Work<'_, Partnership>, today: NaiveDate) -> AppResult<ReviewInput> {
+        let (draft, names, reading) = self.to_draft();
+        let members = partnerships::active_members(w.conn, w.record.id)?;
+        let ctx = ReviewContext {
+            today,
+            members: &members,
+            names: &names,
+        };
+        let order = field_order();
+        let order: Vec<&str> = order.iter().map(String::as_str).collect();
+        forms::checked(reading, ReviewInput::parse(&draft, &ctx), &order).map_err(AppError::Invalid)
     }
 }
 
-/// Form names for the i-th action kept: fields `action2_owner`, label "Action 2".
-fn form_names(rows: &[usize], i: usize) -> (String, String) {
-    let n = rows.get(i).copied().unwrap_or(i + 1);
-    (format!("action{n}_"), format!("Action {n}"))
-}
-
 #[derive(Template)]
-#[template(path = "partnerships/reviews/reviews.html")]
-struct ReviewsPage {
+#[template(path = "partnerships/reviews/index.html")]
+struct IndexPage {
     ctx: PageCtx,
     h: Header,
     reviews: Vec<ReviewView>,
     actions: Vec<ActionView>,
-    members: Vec<(i64, String, String)>,
+    members: Vec<ActiveMember>,
     errors: FormErrors,
     form: ReviewForm,
     today: NaiveDate,
 }
 
-impl ReviewsPage {
+impl IndexPage {
     fn decisions(&self) -> Vec<(&'static str, &'static str)> {
         Decision::options()
     }
+
+    /// Active members, after a blank choice so nobody owns an action by accident.
     fn owner_options(&self) -> Vec<(String, String)> {
-        let mut options = vec![(String::new(), "Select an organisation".to_string())];
-        options.extend(
-            self.members
-                .iter()
-                .map(|(_, code, name)| (code.clone(), name.clone())),
-        );
-        options
+        std::iter::once((String::new(), "Select an organisation".to_string()))
+            .chain(
+                self.members
+                    .iter()
+                    .map(|m| (m.code.clone(), m.name.clone())),
+            )
+            .collect()
     }
+
     fn cadence_label(&self) -> String {
-        match self.h.p.review_cadence_months {
-            Some(1) => "Every month".into(),
-            Some(m) => format!("Every {m} months"),
-            None => "No review cadence set".into(),
-        }
-    }
-    fn is_exit(&self, r: &ReviewView) -> bool {
-        r.decision == Decision::Exit
+        cadence_label(self.h.p.review_cadence_months)
     }
 }
 
+/// Draws the page; `form` is what was typed when it is shown again with errors.
 async fn render(
     state: &AppState,
     ctx: PageCtx,
-    p: Partnership,
-    rel: Relation,
-    errors: FormErrors,
-    form: ReviewForm,
+    id: i64,
+    errors: Vec<FieldError>,
+    form: Option<ReviewForm>,
 ) -> AppResult<Response> {
-    let (pid, today) = (p.id, today());
-    let (reviews, members) = state
-        .db
-        .read(move |c| Ok((store::list(c, pid, today)?, active_member_orgs(c, pid)?)))
-        .await?;
-    let actions = store::all_actions(&reviews);
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let h = crate::partnerships::legacy::header(p, rel, "reviews", ctx.user.as_ref());
-    Ok((
-        status,
-        html(ReviewsPage {
-            ctx: ctx.with_nav("partnerships"),
-            h,
+    let user = ctx.user.clone();
+    Partnership::view(&state.db, user.as_ref(), id, move |w| {
+        let today = today();
+        let reviews = store::list(w.conn, id, today)?;
+        let members = partnerships::active_members(w.conn, id)?;
+        let status = if errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        let page = IndexPage {
+            h: Header::of(w, "reviews"),
+            actions: all_actions(&reviews),
             reviews,
-            actions,
-            members,
-            errors,
-            form,
+            members: members.0,
+            errors: FormErrors(errors),
+            form: form.unwrap_or_else(ReviewForm::blank),
             today,
-        })?,
-    )
-        .into_response())
+            ctx: ctx.with_nav("partnerships"),
+        };
+        Ok((status, html(page)?).into_response())
+    })
+    .await
 }
 
-async fn page(
+async fn index(
     State(state): State<AppState>,
     ctx: PageCtx,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let (p, rel) = load(&state, ctx.user.as_ref(), id, Action::ViewPartnership).await?;
-    render(
-        &state,
-        ctx,
-        p,
-        rel,
-        FormErrors::default(),
-        ReviewForm::blank(),
-    )
-    .await
+    render(&state, ctx, id, vec![], None).await
 }
 
 async fn create(
     State(state): State<AppState>,
     ctx: PageCtx,
-    SignedIn(user): SignedIn,
     Path(id): Path<i64>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let (p, rel) = load(&state, Some(&user), id, Action::EditPartnership).await?;
     let form = ReviewForm::from_fields(&fields);
-    let pid = p.id;
-    let members = state.db.read(move |c| active_member_orgs(c, pid)).await?;
-    let (input, rows) = match form.to_input(&members) {
-        Ok(ok) => ok,
-        Err(errors) => return render(&state, ctx, p, rel, FormErrors(errors), form).await,
-    };
-    let (p2, user_id, actor) = (p.clone(), user.id, user.audit_actor());
-    match state
-        .db
-        .write(move |c| {
-            store::create(
-                c,
-                &p2,
-                &input,
-                today(),
-                &|i| form_names(&rows, i),
-                Some(user_id),
-                &actor,
-            )
-        })
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/partnerships/{id}/reviews")).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            render(&state, ctx, p, rel, FormErrors(errors), form).await
-        }
-        Err(e) => Err(e),
-    }
+    let typed = form.clone();
+    let user = ctx.user.clone();
+    let result = Partnership::act(
+        &state.db,
+        user.as_ref(),
+        id,
+        Action::EditPartnership,
+        move |w| {
+            let today = today();
+            let input = typed.check(w, today)?;
+            store::create(w, &input, today)
+        },
+    )
+    .await;
+    submitted(
+        result,
+        |_| format!("/partnerships/{id}/reviews"),
+        |errors| async move { render(&state, ctx, id, errors, Some(form)).await },
+    )
+    .await
 }
 
 async fn done(
     State(state): State<AppState>,
-    SignedIn(user): SignedIn,
+    ctx: PageCtx,
     Path((id, action)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
-    let (p, _) = load(&state, Some(&user), id, Action::EditPartnership).await?;
-    let actor = user.audit_actor();
-    state
-        .db
-        .write(move |c| store::mark_done(c, &p, action, today(), &actor))
-        .await?;
-    Ok(Redirect::to(&format!("/partnerships/{id}/reviews#actions")).into_response())
+    let user = ctx.user.clone();
+    let result = Partnership::act(
+        &state.db,
+        user.as_ref(),
+        id,
+        Action::EditPartnership,
+        move |w| store::mark_done(w, action, today()),
+    )
+    .await;
+    submitted(
+        result,
+        |_| format!("/partnerships/{id}/reviews#actions"),
+        |errors| async move { render(&state, ctx, id, errors, None).await },
+    )
+    .await
 }
