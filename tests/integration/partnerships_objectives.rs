@@ -5,7 +5,13 @@ use chrono::{Datelike, Days, NaiveDate};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::common::{field_errors, today, Api, Browser, TestApp};
+use concord::partnerships::model::Partnership;
+use concord::partnerships::objectives::model::ObjectiveDraft;
+use concord::partnerships::objectives::store;
+use concord::policy::Action;
+use concord::work::Work;
+
+use crate::common::{field_errors, person, today, Api, Browser, TestApp};
 
 /// (day, month, year) as a GOV.UK date input takes them.
 fn parts(d: NaiveDate) -> [String; 3] {
@@ -56,6 +62,40 @@ fn with(mut fields: Vec<(String, String)>, key: &str, value: &str) -> Vec<(Strin
 /// Any method with a JSON body; the shared helper only has GET and POST.
 async fn send(api: &Api, method: Method, path: &str, body: Value) -> (StatusCode, Value) {
     api.send(method, path, Some(body)).await
+}
+
+/// An objective added through the store as Birmingham's lead would add it
+/// on the page (same policy, same audit entry), owned by Birmingham, from
+/// `baseline` to `target` between the given dates. Returns its id.
+async fn add_objective(
+    app: &TestApp,
+    id: i64,
+    title: &str,
+    (baseline, target): (f64, f64),
+    (start_date, due_date): (NaiveDate, NaiveDate),
+) -> i64 {
+    let draft = ObjectiveDraft {
+        title: title.into(),
+        measure: "Datasets published".into(),
+        baseline: Some(baseline),
+        target: Some(target),
+        start_date: Some(start_date),
+        due_date: Some(due_date),
+        owner: "BIR".into(),
+        ..Default::default()
+    };
+    let db = app.db().clone();
+    tokio::task::spawn_blocking(move || {
+        db.write_blocking(|c| {
+            let bir = person(c, "lead@birmingham.example")?;
+            let mut w = Work::<Partnership>::open(c, id, Some(bir), Action::EditPartnership)?;
+            let input = store::check(w.conn, id, &draft, None)?;
+            Ok(store::create(&mut w, &input, today())?.id)
+        })
+    })
+    .await
+    .unwrap()
+    .expect("an objective")
 }
 
 /// The objective id from the redirect after adding one.
@@ -546,6 +586,57 @@ async fn the_api_lists_adds_changes_and_records_progress() {
         3,
         "create, progress and one update; refused changes leave no trace"
     );
+    // What the history keeps of each change.
+    let entries: Vec<(String, Option<String>, Option<String>)> = app
+        .db()
+        .read_blocking(|c| {
+            use concord::db::schema::audit_log::dsl::*;
+            use diesel::prelude::*;
+            Ok(audit_log
+                .filter(action.like("partnership.objective.%"))
+                .order(id.asc())
+                .select((action, before_json, after_json))
+                .load(c)?)
+        })
+        .unwrap();
+    let keys = |j: &Option<String>| -> Vec<String> {
+        let v: Value = serde_json::from_str(j.as_deref().unwrap_or("null")).unwrap();
+        v.as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    let objective = [
+        "baseline",
+        "due_date",
+        "measure",
+        "objective",
+        "owner",
+        "start_date",
+        "target",
+        "title",
+        "unit",
+    ];
+    assert_eq!(entries[0].0, "partnership.objective.create");
+    assert_eq!(
+        (keys(&entries[0].1), keys(&entries[0].2)),
+        (vec![], objective.map(String::from).to_vec())
+    );
+    assert_eq!(entries[1].0, "partnership.objective.progress");
+    assert_eq!(
+        keys(&entries[1].2),
+        ["note", "objective", "rag", "recorded_on", "title", "value"]
+    );
+    assert_eq!(entries[2].0, "partnership.objective.update");
+    assert_eq!(keys(&entries[2].1), objective);
+    let after: Value = serde_json::from_str(entries[2].2.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        (
+            after["title"].as_str(),
+            after["target"].as_f64(),
+            after["owner"].as_str()
+        ),
+        (Some("Digital front door"), Some(60.0), Some("BIR"))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -553,13 +644,14 @@ async fn outsiders_cannot_see_or_change_a_partners_only_partnerships_objectives(
     let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let bir = app.signed_in("lead@birmingham.example").await;
-    let r = post(
-        &bir,
-        &format!("/partnerships/{id}/objectives"),
-        &objective_form("Joint fraud team", "0", "10", "BIR"),
+    let oid = add_objective(
+        &app,
+        id,
+        "Joint fraud team",
+        (0.0, 10.0),
+        (today() - Days::new(100), today() + Days::new(100)),
     )
     .await;
-    let oid = objective_id(&r);
     let outsider = app.signed_in("officer@cornwall.example").await;
     for path in [
         "/objectives".to_string(),
@@ -574,16 +666,14 @@ async fn outsiders_cannot_see_or_change_a_partners_only_partnerships_objectives(
             StatusCode::NOT_FOUND,
             "{path}"
         );
+        // Not visible comes first: signing in would not help (it used to
+        // send anonymous callers of the edit page to sign in).
         assert_eq!(
             app.client()
                 .get(&format!("/partnerships/{id}{path}"))
                 .await
                 .status(),
-            if path.ends_with("/edit") {
-                StatusCode::SEE_OTHER
-            } else {
-                StatusCode::NOT_FOUND
-            },
+            StatusCode::NOT_FOUND,
             "anonymous {path}"
         );
     }
@@ -666,17 +756,17 @@ async fn outsiders_cannot_see_or_change_a_partners_only_partnerships_objectives(
 async fn on_a_public_partnership_outsiders_see_objectives_but_no_forms() {
     let app = TestApp::with_reference_data().await;
     let id = app.partnership("public").await;
-    let api = app.api_as("lead@birmingham.example").await;
-    let (_, o, _) = api
-        .post(
-            &format!("/api/v1/partnerships/{id}/objectives"),
-            json!({ "title": "Open data", "measure": "Datasets published", "baseline": 0, "target": 20,
-        "start_date": today() - Days::new(10), "due_date": today() + Days::new(300), "owner": "BIR" }),
-        )
-        .await;
+    let oid = add_objective(
+        &app,
+        id,
+        "Open data",
+        (0.0, 20.0),
+        (today() - Days::new(10), today() + Days::new(300)),
+    )
+    .await;
     let outsider = app.signed_in("officer@cornwall.example").await;
     let (status, html) = outsider
-        .get_text(&format!("/partnerships/{id}/objectives/{}", o["id"]))
+        .get_text(&format!("/partnerships/{id}/objectives/{oid}"))
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(
@@ -691,7 +781,7 @@ async fn on_a_public_partnership_outsiders_see_objectives_but_no_forms() {
     assert_eq!(
         outsider
             .post_form(
-                &format!("/partnerships/{id}/objectives/{}/updates", o["id"]),
+                &format!("/partnerships/{id}/objectives/{oid}/updates"),
                 &[("value", "5")]
             )
             .await
@@ -702,7 +792,7 @@ async fn on_a_public_partnership_outsiders_see_objectives_but_no_forms() {
     assert_eq!(
         outsider_api
             .post(
-                &format!("/api/v1/partnerships/{id}/objectives/{}/updates", o["id"]),
+                &format!("/api/v1/partnerships/{id}/objectives/{oid}/updates"),
                 json!({ "value": 5 })
             )
             .await
@@ -718,6 +808,111 @@ async fn on_a_public_partnership_outsiders_see_objectives_but_no_forms() {
         "public means public"
     );
     assert_eq!(app.count("objective_updates"), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn objectives_answer_404_then_401_then_403_in_that_order() {
+    let app = TestApp::with_reference_data().await;
+    let dates = (today() - Days::new(100), today() + Days::new(100));
+    let body = json!({ "title": "Hijack", "measure": "Anything", "baseline": 0, "target": 10,
+        "start_date": dates.0, "due_date": dates.1, "owner": "BIR" });
+    let outsider = app.signed_in("officer@cornwall.example").await;
+    let outsider_api = app.api_as("officer@cornwall.example").await;
+
+    // Partners only: nobody outside learns it is there, signed in or not,
+    // whatever they send.
+    let hidden = app.partnership("partners").await;
+    let oid = add_objective(&app, hidden, "Joint fraud team", (0.0, 10.0), dates).await;
+    let page = format!("/partnerships/{hidden}/objectives/{oid}/edit");
+    let api = format!("/api/v1/partnerships/{hidden}/objectives");
+    assert_eq!(
+        app.client().get(&page).await.status(),
+        StatusCode::NOT_FOUND,
+        "anonymous page"
+    );
+    assert_eq!(
+        outsider.get(&page).await.status(),
+        StatusCode::NOT_FOUND,
+        "outsider page"
+    );
+    let (status, _, content_type) = app.api().post(&api, body.clone()).await;
+    assert_eq!(
+        (status, content_type.as_str()),
+        (StatusCode::NOT_FOUND, "application/problem+json"),
+        "anonymous API"
+    );
+    assert_eq!(
+        outsider_api.post(&api, body.clone()).await.0,
+        StatusCode::NOT_FOUND,
+        "outsider API"
+    );
+    assert_eq!(
+        outsider_api
+            .post(&api, json!({ "baseline": "lots" }))
+            .await
+            .0,
+        StatusCode::NOT_FOUND,
+        "the body is judged only after access"
+    );
+
+    // Public: anyone may look, so signed out is asked to sign in (pages:
+    // then come back) and signed in without a member organisation is refused.
+    let public = app.partnership("public").await;
+    let oid = add_objective(&app, public, "Open data", (0.0, 20.0), dates).await;
+    let page = format!("/partnerships/{public}/objectives/{oid}/edit");
+    let api = format!("/api/v1/partnerships/{public}/objectives");
+    let r = app.client().get(&page).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "anonymous page");
+    assert_eq!(
+        r.headers()["location"],
+        format!("/sign-in?next={}", page.replace('/', "%2F")).as_str()
+    );
+    let (status, _, content_type) = app.api().post(&api, body.clone()).await;
+    assert_eq!(
+        (status, content_type.as_str()),
+        (StatusCode::UNAUTHORIZED, "application/problem+json"),
+        "anonymous API"
+    );
+    assert_eq!(
+        outsider.get(&page).await.status(),
+        StatusCode::FORBIDDEN,
+        "outsider page"
+    );
+    let (status, _, content_type) = outsider_api.post(&api, body.clone()).await;
+    assert_eq!(
+        (status, content_type.as_str()),
+        (StatusCode::FORBIDDEN, "application/problem+json"),
+        "outsider API"
+    );
+    assert_eq!(
+        outsider_api
+            .post(&api, json!({ "baseline": "lots" }))
+            .await
+            .0,
+        StatusCode::FORBIDDEN,
+        "the body is judged only after access"
+    );
+
+    let written: i64 = app
+        .db()
+        .read_blocking(|c| {
+            use concord::db::schema::audit_log::dsl::*;
+            use diesel::prelude::*;
+            Ok(audit_log
+                .filter(action.like("partnership.objective.%"))
+                .count()
+                .get_result(c)?)
+        })
+        .unwrap();
+    assert_eq!(
+        (
+            app.count("objectives"),
+            app.count("objective_updates"),
+            written
+        ),
+        (2, 0, 2),
+        "only the two objectives the test added"
+    );
 }
 
 /// Every `$ref` in the document names a component that is there.

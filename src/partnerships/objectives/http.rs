@@ -4,26 +4,27 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::store::{self, ObjectiveInput, ObjectiveView, ProgressInput, ProgressView};
-use crate::auth::SignedIn;
+use super::model::*;
+use super::store;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::partnerships::header::Header;
-use crate::partnerships::legacy::load;
-use crate::partnerships::model::Partnership;
-use crate::policy::{Action, Relation};
+use crate::partnerships::model::{ActiveMembers, Partnership};
+use crate::partnerships::store as partnerships;
+use crate::policy::Action;
 use crate::state::AppState;
-use crate::web::{forms, html, FormErrors, PageCtx};
+use crate::web::{forms, html, submitted, FormErrors, PageCtx};
+use crate::work::{Scoped, Work};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/partnerships/{id}/objectives", get(list_page).post(create))
-        .route("/partnerships/{id}/objectives/{oid}", get(objective_page))
+        .route("/partnerships/{id}/objectives", get(index).post(create))
+        .route("/partnerships/{id}/objectives/{oid}", get(show))
         .route(
             "/partnerships/{id}/objectives/{oid}/edit",
             get(edit_page).post(edit),
@@ -36,6 +37,14 @@ pub fn routes() -> Router<AppState> {
 
 fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
+}
+
+fn status(errors: &[FieldError]) -> StatusCode {
+    if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
 }
 
 /// The objective form's fields, as typed.
@@ -56,18 +65,7 @@ pub struct ObjectiveForm {
     pub owner: String,
 }
 
-const FIELD_ORDER: [&str; 8] = [
-    "title",
-    "measure",
-    "unit",
-    "baseline",
-    "target",
-    "start_date",
-    "due_date",
-    "owner",
-];
-
-/// A blank number is "missing" (the store says so); anything else must parse.
+/// A blank number is left out (the rules say so); anything else must read as one.
 fn optional_number(
     errors: &mut Vec<FieldError>,
     field: &str,
@@ -77,49 +75,44 @@ fn optional_number(
     if value.trim().is_empty() {
         return None;
     }
-    forms::number(field, label, value)
-        .map_err(|e| errors.push(e))
-        .ok()
+    forms::keep(errors, forms::number(field, label, value))
 }
 
+/// A date from its three boxes: none if all are blank, else it must read as a date.
 fn date_field(
     errors: &mut Vec<FieldError>,
     field: &str,
     label: &str,
-    d: &str,
-    m: &str,
-    y: &str,
+    [d, m, y]: [&str; 3],
 ) -> Option<NaiveDate> {
-    forms::date(field, label, d, m, y).unwrap_or_else(|e| {
-        errors.push(e);
-        None
-    })
+    forms::keep(errors, forms::date(field, label, d, m, y)).flatten()
 }
 
 impl ObjectiveForm {
-    fn from_view(o: &ObjectiveView) -> Self {
-        let (sd, sm, sy) = forms::date_parts(Some(o.start_date));
-        let (dd, dm, dy) = forms::date_parts(Some(o.due_date));
+    fn from_draft(d: &ObjectiveDraft) -> Self {
+        let number = |n: Option<f64>| n.map(|n| n.to_string()).unwrap_or_default();
+        let (sd, sm, sy) = forms::date_parts(d.start_date);
+        let (dd, dm, dy) = forms::date_parts(d.due_date);
         ObjectiveForm {
-            title: o.title.clone(),
-            measure: o.measure.clone(),
-            unit: o.unit.clone(),
-            baseline: o.baseline.to_string(),
-            target: o.target.to_string(),
+            title: d.title.clone(),
+            measure: d.measure.clone(),
+            unit: d.unit.clone(),
+            baseline: number(d.baseline),
+            target: number(d.target),
             start_date_day: sd,
             start_date_month: sm,
             start_date_year: sy,
             due_date_day: dd,
             due_date_month: dm,
             due_date_year: dy,
-            owner: o.owner.clone(),
+            owner: d.owner.clone(),
         }
     }
 
-    /// The input, and any typing errors (which the store's checks cannot see).
-    fn parse(&self) -> (ObjectiveInput, Vec<FieldError>) {
+    /// What could be read, and what could not (a number or a date that is not one).
+    fn to_draft(&self) -> (ObjectiveDraft, Vec<FieldError>) {
         let mut errors = Vec::new();
-        let input = ObjectiveInput {
+        let draft = ObjectiveDraft {
             title: self.title.clone(),
             measure: self.measure.clone(),
             unit: self.unit.clone(),
@@ -129,56 +122,53 @@ impl ObjectiveForm {
                 &mut errors,
                 "start_date",
                 "Start date",
-                &self.start_date_day,
-                &self.start_date_month,
-                &self.start_date_year,
+                [
+                    &self.start_date_day,
+                    &self.start_date_month,
+                    &self.start_date_year,
+                ],
             ),
             due_date: date_field(
                 &mut errors,
                 "due_date",
                 "Due date",
-                &self.due_date_day,
-                &self.due_date_month,
-                &self.due_date_year,
+                [
+                    &self.due_date_day,
+                    &self.due_date_month,
+                    &self.due_date_year,
+                ],
             ),
             owner: self.owner.clone(),
         };
-        (input, errors)
+        (draft, errors)
+    }
+
+    /// The objective as typed, checked against the partnership as it is now.
+    fn check(
+        &self,
+        w: &mut Work<'_, Partnership>,
+        current: Option<&ObjectiveView>,
+    ) -> AppResult<ObjectiveInput> {
+        let (draft, reading) = self.to_draft();
+        let rules = match store::check(w.conn, w.record.id, &draft, current) {
+            Ok(input) => Ok(input),
+            Err(AppError::Invalid(errors)) => Err(errors),
+            Err(e) => return Err(e),
+        };
+        forms::checked(reading, rules, &FIELD_ORDER).map_err(AppError::Invalid)
     }
 }
 
-/// Typing errors first, then the store's for fields without one, in form order.
-fn merge(mut errors: Vec<FieldError>, more: Vec<FieldError>, order: &[&str]) -> Vec<FieldError> {
-    for e in more {
-        if !errors.iter().any(|x| x.field == e.field) {
-            errors.push(e);
-        }
-    }
-    errors.sort_by_key(|e| {
-        order
-            .iter()
-            .position(|f| *f == e.field)
-            .unwrap_or(order.len())
-    });
-    errors
-}
-
-/// Owner choices: the active member organisations.
-async fn owners(state: &AppState, pid: i64) -> AppResult<Vec<(String, String)>> {
-    let orgs = state
-        .db
-        .read(move |c| crate::partnerships::legacy::active_member_orgs(c, pid))
-        .await?;
-    Ok(
-        std::iter::once((String::new(), "Select the owning partner".to_string()))
-            .chain(orgs.into_iter().map(|(_, code, name)| (code, name)))
-            .collect(),
-    )
+/// Owner choices: the active member organisations, after a blank choice.
+fn owners(active: &ActiveMembers) -> Vec<(String, String)> {
+    std::iter::once((String::new(), "Select the owning partner".to_string()))
+        .chain(active.iter().map(|m| (m.code.clone(), m.name.clone())))
+        .collect()
 }
 
 #[derive(Template)]
-#[template(path = "partnerships/objectives/list.html")]
-struct ListPage {
+#[template(path = "partnerships/objectives/index.html")]
+struct IndexPage {
     ctx: PageCtx,
     h: Header,
     objectives: Vec<ObjectiveView>,
@@ -187,95 +177,72 @@ struct ListPage {
     owners: Vec<(String, String)>,
 }
 
-async fn render_list(
+/// Draws the list with the add form; `form` is `None` to start a blank one.
+async fn render_index(
     state: &AppState,
     ctx: PageCtx,
-    p: Partnership,
-    rel: Relation,
-    errors: FormErrors,
-    form: ObjectiveForm,
+    id: i64,
+    errors: Vec<FieldError>,
+    form: Option<ObjectiveForm>,
 ) -> AppResult<Response> {
-    let pid = p.id;
-    let objectives = state.db.read(move |c| store::list(c, pid, today())).await?;
-    let owners = owners(state, pid).await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let h = crate::partnerships::legacy::header(p, rel, "objectives", ctx.user.as_ref());
-    Ok((
-        status,
-        html(ListPage {
-            ctx: ctx.with_nav("partnerships"),
-            h,
+    let user = ctx.user.clone();
+    Partnership::view(&state.db, user.as_ref(), id, move |w| {
+        let objectives = store::list(w.conn, id, today())?;
+        let owners = owners(&partnerships::active_members(w.conn, id)?);
+        // Suggest the signer's own organisation as the owner; the select ignores it if not a member.
+        let form = form.unwrap_or_else(|| ObjectiveForm {
+            owner: w
+                .person()
+                .map(|u| u.organisation_code.clone())
+                .unwrap_or_default(),
+            ..Default::default()
+        });
+        let page = IndexPage {
+            h: Header::of(w, "objectives"),
             objectives,
-            errors,
+            errors: FormErrors(errors),
             form,
             owners,
-        })?,
-    )
-        .into_response())
+            ctx: ctx.with_nav("partnerships"),
+        };
+        Ok((status(&page.errors.0), html(page)?).into_response())
+    })
+    .await
 }
 
-async fn list_page(
+async fn index(
     State(state): State<AppState>,
     ctx: PageCtx,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let (p, rel) = load(&state, ctx.user.as_ref(), id, Action::ViewPartnership).await?;
-    // Suggest the signer's own organisation as the owner; the select ignores it if not a member.
-    let form = ObjectiveForm {
-        owner: ctx
-            .user
-            .as_ref()
-            .map(|u| u.organisation_code.clone())
-            .unwrap_or_default(),
-        ..Default::default()
-    };
-    render_list(&state, ctx, p, rel, FormErrors::default(), form).await
+    render_index(&state, ctx, id, vec![], None).await
 }
 
 async fn create(
     State(state): State<AppState>,
     ctx: PageCtx,
-    SignedIn(user): SignedIn,
     Path(id): Path<i64>,
     Form(form): Form<ObjectiveForm>,
 ) -> AppResult<Response> {
-    let (p, rel) = load(&state, Some(&user), id, Action::EditPartnership).await?;
-    let (input, typing) = form.parse();
-    let result = if typing.is_empty() {
-        let actor = user.audit_actor();
-        state
-            .db
-            .write(move |c| store::create(c, id, &input, &actor, today()))
-            .await
-            .map(|o| o.id)
-    } else {
-        let more = state
-            .db
-            .read(move |c| store::problems(c, id, &input, None))
-            .await?;
-        Err(AppError::Invalid(merge(typing, more, &FIELD_ORDER)))
-    };
-    match result {
-        Ok(oid) => {
-            Ok(Redirect::to(&format!("/partnerships/{id}/objectives/{oid}")).into_response())
-        }
-        Err(AppError::Invalid(errors)) => {
-            render_list(
-                &state,
-                ctx,
-                p,
-                rel,
-                FormErrors(merge(errors, vec![], &FIELD_ORDER)),
-                form,
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+    let typed = form.clone();
+    let user = ctx.user.clone();
+    let result = Partnership::act(
+        &state.db,
+        user.as_ref(),
+        id,
+        Action::EditPartnership,
+        move |w| {
+            let input = typed.check(w, None)?;
+            store::create(w, &input, today())
+        },
+    )
+    .await;
+    submitted(
+        result,
+        |o| format!("/partnerships/{id}/objectives/{}", o.id),
+        |errors| async move { render_index(&state, ctx, id, errors, Some(form)).await },
+    )
+    .await
 }
 
 /// The progress form's fields, as typed.
@@ -289,9 +256,35 @@ pub struct ProgressForm {
     pub note: String,
 }
 
+impl ProgressForm {
+    /// The update as typed, checked against its objective.
+    fn check(&self, o: &ObjectiveView, today: NaiveDate) -> Result<ProgressInput, Vec<FieldError>> {
+        let mut reading = Vec::new();
+        let draft = ProgressDraft {
+            value: optional_number(&mut reading, "value", "Value", &self.value),
+            recorded_on: date_field(
+                &mut reading,
+                "recorded_on",
+                "Date recorded",
+                [
+                    &self.recorded_on_day,
+                    &self.recorded_on_month,
+                    &self.recorded_on_year,
+                ],
+            ),
+            note: self.note.clone(),
+        };
+        forms::checked(
+            reading,
+            ProgressInput::parse(&draft, o, today),
+            &PROGRESS_ORDER,
+        )
+    }
+}
+
 #[derive(Template)]
-#[template(path = "partnerships/objectives/objective.html")]
-struct ObjectivePage {
+#[template(path = "partnerships/objectives/show.html")]
+struct ShowPage {
     ctx: PageCtx,
     h: Header,
     o: ObjectiveView,
@@ -301,7 +294,7 @@ struct ObjectivePage {
     today: NaiveDate,
 }
 
-impl ObjectivePage {
+impl ShowPage {
     fn value_hint(&self) -> String {
         match self.o.unit.as_str() {
             "" => "The measure's latest value".to_string(),
@@ -316,234 +309,157 @@ impl ObjectivePage {
     }
 }
 
-async fn render_objective(
+async fn render_show(
     state: &AppState,
     ctx: PageCtx,
-    p: Partnership,
-    rel: Relation,
+    id: i64,
     oid: i64,
-    errors: FormErrors,
+    errors: Vec<FieldError>,
     form: ProgressForm,
 ) -> AppResult<Response> {
-    let pid = p.id;
-    let (o, updates) = state
-        .db
-        .read(move |c| {
-            Ok((
-                store::get(c, pid, oid, today())?,
-                store::history(c, pid, oid)?,
-            ))
-        })
-        .await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let h = crate::partnerships::legacy::header(p, rel, "objectives", ctx.user.as_ref());
-    Ok((
-        status,
-        html(ObjectivePage {
-            ctx: ctx.with_nav("partnerships"),
-            h,
+    let user = ctx.user.clone();
+    Partnership::view(&state.db, user.as_ref(), id, move |w| {
+        let today = today();
+        let o = store::get(w.conn, id, oid, today)?;
+        let updates = store::history(w.conn, id, oid)?;
+        let page = ShowPage {
+            h: Header::of(w, "objectives"),
             o,
             updates,
-            errors,
+            errors: FormErrors(errors),
             form,
-            today: today(),
-        })?,
-    )
-        .into_response())
+            today,
+            ctx: ctx.with_nav("partnerships"),
+        };
+        Ok((status(&page.errors.0), html(page)?).into_response())
+    })
+    .await
 }
 
-async fn objective_page(
+async fn show(
     State(state): State<AppState>,
     ctx: PageCtx,
     Path((id, oid)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
-    let (p, rel) = load(&state, ctx.user.as_ref(), id, Action::ViewPartnership).await?;
-    render_objective(
-        &state,
-        ctx,
-        p,
-        rel,
-        oid,
-        FormErrors::default(),
-        ProgressForm::default(),
-    )
-    .await
+    render_show(&state, ctx, id, oid, vec![], ProgressForm::default()).await
 }
 
 async fn progress(
     State(state): State<AppState>,
     ctx: PageCtx,
-    SignedIn(user): SignedIn,
     Path((id, oid)): Path<(i64, i64)>,
     Form(form): Form<ProgressForm>,
 ) -> AppResult<Response> {
-    let (p, rel) = load(&state, Some(&user), id, Action::EditPartnership).await?;
-    let mut errors = Vec::new();
-    let value = optional_number(&mut errors, "value", "Value", &form.value);
-    let recorded_on = date_field(
-        &mut errors,
-        "recorded_on",
-        "Date recorded",
-        &form.recorded_on_day,
-        &form.recorded_on_month,
-        &form.recorded_on_year,
-    );
-    let input = ProgressInput {
-        value,
-        recorded_on,
-        note: form.note.clone(),
-    };
-    let order = ["value", "recorded_on", "note"];
-    let result = if errors.is_empty() {
-        let (user_id, actor) = (user.id, user.audit_actor());
-        state
-            .db
-            .write(move |c| {
-                store::record_progress(c, id, oid, &input, Some(user_id), &actor, today())
-            })
-            .await
-            .map(|_| ())
-    } else {
-        // Check the rest without writing, so every problem shows at once.
-        let o = state
-            .db
-            .read(move |c| store::get(c, id, oid, today()))
-            .await?;
-        Err(AppError::Invalid(merge(
-            errors,
-            store::check_progress(&o, &input, today())
-                .err()
-                .unwrap_or_default(),
-            &order,
-        )))
-    };
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/partnerships/{id}/objectives/{oid}")).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            render_objective(
-                &state,
-                ctx,
-                p,
-                rel,
-                oid,
-                FormErrors(merge(errors, vec![], &order)),
-                form,
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+    let typed = form.clone();
+    let user = ctx.user.clone();
+    let result = Partnership::act(
+        &state.db,
+        user.as_ref(),
+        id,
+        Action::EditPartnership,
+        move |w| {
+            let today = today();
+            let o = store::get(w.conn, id, oid, today)?;
+            let input = typed.check(&o, today).map_err(AppError::Invalid)?;
+            store::record_progress(w, &o, &input)
+        },
+    )
+    .await;
+    submitted(
+        result,
+        |_| format!("/partnerships/{id}/objectives/{oid}"),
+        |errors| async move { render_show(&state, ctx, id, oid, errors, form).await },
+    )
+    .await
 }
 
 #[derive(Template)]
-#[template(path = "partnerships/objectives/edit.html")]
-struct EditPage {
+#[template(path = "partnerships/objectives/form.html")]
+struct FormPage {
     ctx: PageCtx,
-    p: Partnership,
+    h: Header,
     o: ObjectiveView,
     errors: FormErrors,
     form: ObjectiveForm,
     owners: Vec<(String, String)>,
 }
 
-async fn render_edit(
+/// Draws the edit form; `form` is `None` to start from the objective as it is.
+async fn render_form(
     state: &AppState,
     ctx: PageCtx,
-    p: Partnership,
-    o: ObjectiveView,
-    errors: FormErrors,
-    form: ObjectiveForm,
+    id: i64,
+    oid: i64,
+    errors: Vec<FieldError>,
+    form: Option<ObjectiveForm>,
 ) -> AppResult<Response> {
-    let mut owners = owners(state, p.id).await?;
-    // An owner that has since left stays selectable until someone changes it.
-    if !owners
-        .iter()
-        .any(|(code, _)| code.eq_ignore_ascii_case(&o.owner))
-    {
-        owners.push((
-            o.owner.clone(),
-            format!("{} (no longer a member)", o.owner_name),
-        ));
-    }
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok((
-        status,
-        html(EditPage {
-            ctx: ctx.with_nav("partnerships"),
-            p,
-            o,
-            errors,
-            form,
-            owners,
-        })?,
+    let user = ctx.user.clone();
+    Partnership::act(
+        &state.db,
+        user.as_ref(),
+        id,
+        Action::EditPartnership,
+        move |w| {
+            let o = store::get(w.conn, id, oid, today())?;
+            let mut owners = owners(&partnerships::active_members(w.conn, id)?);
+            // An owner that has since left stays selectable until someone changes it.
+            if !owners
+                .iter()
+                .any(|(code, _)| code.eq_ignore_ascii_case(&o.owner))
+            {
+                owners.push((
+                    o.owner.clone(),
+                    format!("{} (no longer a member)", o.owner_name),
+                ));
+            }
+            let form = form.unwrap_or_else(|| ObjectiveForm::from_draft(&o.draft()));
+            let page = FormPage {
+                h: Header::of(w, "objectives"),
+                o,
+                errors: FormErrors(errors),
+                form,
+                owners,
+                ctx: ctx.with_nav("partnerships"),
+            };
+            Ok((status(&page.errors.0), html(page)?).into_response())
+        },
     )
-        .into_response())
+    .await
 }
 
 async fn edit_page(
     State(state): State<AppState>,
     ctx: PageCtx,
-    SignedIn(user): SignedIn,
     Path((id, oid)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
-    let (p, _) = load(&state, Some(&user), id, Action::EditPartnership).await?;
-    let o = state
-        .db
-        .read(move |c| store::get(c, id, oid, today()))
-        .await?;
-    let form = ObjectiveForm::from_view(&o);
-    render_edit(&state, ctx, p, o, FormErrors::default(), form).await
+    render_form(&state, ctx, id, oid, vec![], None).await
 }
 
 async fn edit(
     State(state): State<AppState>,
     ctx: PageCtx,
-    SignedIn(user): SignedIn,
     Path((id, oid)): Path<(i64, i64)>,
     Form(form): Form<ObjectiveForm>,
 ) -> AppResult<Response> {
-    let (p, _) = load(&state, Some(&user), id, Action::EditPartnership).await?;
-    let o = state
-        .db
-        .read(move |c| store::get(c, id, oid, today()))
-        .await?;
-    let (input, typing) = form.parse();
-    let result = if typing.is_empty() {
-        let actor = user.audit_actor();
-        state
-            .db
-            .write(move |c| store::update(c, id, oid, &input, &actor, today()))
-            .await
-            .map(|_| ())
-    } else {
-        let current = o.clone();
-        let more = state
-            .db
-            .read(move |c| store::problems(c, id, &input, Some(&current)))
-            .await?;
-        Err(AppError::Invalid(merge(typing, more, &FIELD_ORDER)))
-    };
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/partnerships/{id}/objectives/{oid}")).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            render_edit(
-                &state,
-                ctx,
-                p,
-                o,
-                FormErrors(merge(errors, vec![], &FIELD_ORDER)),
-                form,
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+    let typed = form.clone();
+    let user = ctx.user.clone();
+    let result = Partnership::act(
+        &state.db,
+        user.as_ref(),
+        id,
+        Action::EditPartnership,
+        move |w| {
+            let today = today();
+            let current = store::get(w.conn, id, oid, today)?;
+            let input = typed.check(w, Some(&current))?;
+            store::update(w, &current, &input, today)
+        },
+    )
+    .await;
+    submitted(
+        result,
+        |_| format!("/partnerships/{id}/objectives/{oid}"),
+        |errors| async move { render_form(&state, ctx, id, oid, errors, Some(form)).await },
+    )
+    .await
 }

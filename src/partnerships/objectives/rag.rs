@@ -4,14 +4,7 @@
 
 use chrono::NaiveDate;
 
-crate::vocabulary!(
-    /// How an objective is doing; stored with each progress update.
-    Rag {
-        Red = "red": "Red",
-        Amber = "amber": "Amber",
-        Green = "green": "Green",
-    }
-);
+use super::model::Rag;
 
 /// Slack for floating-point arithmetic, so that exactly on a boundary counts
 /// as on it (0.5 - 0.1 is not exactly 0.4 in binary).
