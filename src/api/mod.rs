@@ -205,25 +205,3 @@ mod tests {
         assert!(ok.parse().is_ok());
     }
 }
-
-// Transitional: the partnership sections still unwrap axum's rejections by
-// hand until they move to `JsonBody` and `Query`; removed when they have.
-pub fn query<T>(q: Result<axum::extract::Query<T>, QueryRejection>) -> Result<T, ApiError> {
-    q.map(|axum::extract::Query(v)| v)
-        .map_err(|e| ApiError(e.into()))
-}
-
-pub fn json<T>(
-    j: Result<axum::Json<T>, axum::extract::rejection::JsonRejection>,
-) -> Result<T, ApiError> {
-    use axum::extract::rejection::JsonRejection;
-    j.map(|axum::Json(v)| v).map_err(|e| match e {
-        JsonRejection::MissingJsonContentType(_) => ApiError(AppError::BadRequest(
-            "Send the body as JSON with 'Content-Type: application/json'.".into(),
-        )),
-        other => ApiError(AppError::Invalid(vec![FieldError::new(
-            "body",
-            other.body_text(),
-        )])),
-    })
-}

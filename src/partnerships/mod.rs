@@ -14,7 +14,6 @@ pub mod header;
 pub mod history;
 pub mod http;
 pub mod ledger;
-pub mod legacy;
 pub mod members;
 pub mod model;
 pub mod objectives;

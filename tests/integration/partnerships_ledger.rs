@@ -390,7 +390,10 @@ async fn the_api_records_lists_totals_and_deletes_entries() {
         .post(&base, json!({"organisation": "LDS", "amount_pence": "ten"}))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(problem["errors"][0]["field"], "body");
+    assert_eq!(
+        problem["errors"][0]["field"], "amount_pence",
+        "the field at fault"
+    );
     assert_eq!(app.count("ledger_entries"), 3);
 
     assert_eq!(

@@ -35,7 +35,7 @@ pub const LAST_YEAR: i32 = 2035;
 
 pub const MAX_DESCRIPTION: usize = 500;
 /// The same ceiling as `money::parse_pounds`, so the API and the form agree.
-pub const MAX_PENCE: i64 = 1_000_000_000_000_00;
+pub const MAX_PENCE: i64 = crate::money::MAX_PENCE;
 
 /// A ledger entry with its organisation's names, for pages, the CSV and the API.
 #[derive(Serialize, Clone, Debug, ToSchema)]
@@ -162,7 +162,7 @@ impl LedgerInput {
                 "The amount cannot be negative; record savings as a cashable saving",
             ));
         } else if amount_pence > MAX_PENCE {
-            errors.push(FieldError::new("amount_pence", "The amount is too large"));
+            errors.push(FieldError::new("amount_pence", crate::money::TOO_LARGE));
         } else if amount_pence == 0 {
             // A non-cashable benefit need not have a value in money.
             match entry_type {
