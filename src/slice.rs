@@ -15,6 +15,20 @@ pub struct Slice {
     pub openapi: fn() -> utoipa::openapi::OpenApi,
 }
 
+impl Slice {
+    /// A slice whose OpenAPI part is the document `D` derives.
+    pub const fn of<D: utoipa::OpenApi>(
+        pages: fn() -> Router<AppState>,
+        api: fn() -> Router<AppState>,
+    ) -> Slice {
+        Slice {
+            pages,
+            api,
+            openapi: D::openapi,
+        }
+    }
+}
+
 /// For slices with no pages, no API or no document.
 pub fn no_routes() -> Router<AppState> {
     Router::new()

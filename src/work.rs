@@ -61,11 +61,27 @@ pub trait Scoped: Sized + Send + 'static {
         T: Send + 'static,
         F: FnOnce(&mut Work<'_, Self>) -> AppResult<T> + Send + 'static,
     {
+        Self::view_as(db, caller, id, Self::view_action, f)
+    }
+
+    /// Reads, for someone allowed `action` (a form to change the record, say),
+    /// in a read transaction.
+    fn view_as<T, F>(
+        db: &Db,
+        caller: Option<&SessionUser>,
+        id: i64,
+        action: fn(Relation) -> Action,
+        f: F,
+    ) -> impl Future<Output = AppResult<T>> + Send
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Work<'_, Self>) -> AppResult<T> + Send + 'static,
+    {
         let caller = caller.cloned();
         let db = db.clone();
         async move {
             db.read(move |conn| {
-                let mut work = Work::open(conn, id, caller, Self::view_action)?;
+                let mut work = Work::open(conn, id, caller, action)?;
                 f(&mut work)
             })
             .await

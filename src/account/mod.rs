@@ -6,16 +6,7 @@ pub mod http;
 
 use crate::slice::Slice;
 
-pub const SLICE: Slice = Slice {
-    pages: http::routes,
-    api: api::routes,
-    openapi,
-};
-
-fn openapi() -> utoipa::openapi::OpenApi {
-    use utoipa::OpenApi;
-    ApiDoc::openapi()
-}
+pub const SLICE: Slice = Slice::of::<ApiDoc>(http::routes, api::routes);
 
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(api::me), tags((name = "account", description = "The caller's own account")))]

@@ -3,6 +3,9 @@
 //! [`openapi`]). Each slice's `api.rs` holds its own handlers.
 
 pub mod openapi;
+pub mod record;
+
+pub use record::{Created, On};
 
 use axum::body::Bytes;
 use axum::extract::rejection::{PathRejection, QueryRejection};

@@ -9,16 +9,7 @@ pub mod store;
 
 use crate::slice::Slice;
 
-pub const SLICE: Slice = Slice {
-    pages: http::routes,
-    api: api::routes,
-    openapi,
-};
-
-fn openapi() -> utoipa::openapi::OpenApi {
-    use utoipa::OpenApi;
-    ApiDoc::openapi()
-}
+pub const SLICE: Slice = Slice::of::<ApiDoc>(http::routes, api::routes);
 
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(api::list, api::get_one, api::services, api::create), tags((name = "organisations", description = "Councils and partner organisations")))]

@@ -30,11 +30,7 @@ use crate::slice::Slice;
 use crate::state::AppState;
 
 /// The partnership itself: start one, its overview, details and history.
-const CORE: Slice = Slice {
-    pages: http::routes,
-    api: api::routes,
-    openapi: core_openapi,
-};
+const CORE: Slice = Slice::of::<CoreDoc>(http::routes, api::routes);
 
 /// Every part of the register, each registered once: its pages, API and
 /// OpenAPI document. (The navigation between sections is `header::NAV`.)
@@ -74,11 +70,6 @@ fn openapi() -> utoipa::openapi::OpenApi {
         doc.merge((section.openapi)());
     }
     doc
-}
-
-fn core_openapi() -> utoipa::openapi::OpenApi {
-    use utoipa::OpenApi;
-    CoreDoc::openapi()
 }
 
 #[derive(utoipa::OpenApi)]

@@ -162,6 +162,15 @@ impl MemberView {
     }
 }
 
+/// The `{id}` of a partnership in an API path, for the OpenAPI document.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct PartnershipId {
+    /// Partnership id.
+    #[allow(dead_code)]
+    id: i64,
+}
+
 /// An active member organisation, as rules about members need it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ActiveMember {

@@ -6,6 +6,7 @@ pub mod charts;
 pub mod csv;
 pub mod errors;
 pub mod forms;
+pub mod record;
 
 use askama::Template;
 use axum::extract::FromRequestParts;
@@ -73,6 +74,17 @@ where
         Err(AppError::Invalid(errors)) => again(errors).await,
         Err(e) => Err(e),
     }
+}
+
+/// A page: 200, or 422 when it shows the errors of a refused form.
+pub fn page<T: Template>(template: T, errors: bool) -> AppResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let status = if errors {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((status, html(template)?).into_response())
 }
 
 /// Renders a template into an HTML response.

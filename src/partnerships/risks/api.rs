@@ -1,7 +1,5 @@
 //! The risk register's JSON API: the same store functions and policy as the pages.
 
-use axum::extract::State;
-use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::NaiveDate;
@@ -10,13 +8,11 @@ use utoipa::ToSchema;
 
 use super::model::*;
 use super::store;
-use crate::api::{JsonBody, Path};
-use crate::auth::ApiCaller;
+use crate::api::{Created, JsonBody, On};
 use crate::error::{ApiResult, AppError};
-use crate::partnerships::model::Partnership;
+use crate::partnerships::model::{Partnership, PartnershipId};
 use crate::policy::Action;
 use crate::state::AppState;
-use crate::work::Scoped;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -158,132 +154,78 @@ impl RiskPatch {
 }
 
 /// The partnership's risks: open ones first, highest score first.
-#[utoipa::path(get, path = "/api/v1/partnerships/{id}/risks", tag = "risks",
-    params(("id" = i64, Path, description = "Partnership id")),
+#[utoipa::path(get, path = "/api/v1/partnerships/{id}/risks", tag = "risks", params(PartnershipId),
     responses((status = 200, body = Vec<RiskView>)))]
-pub async fn list(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<Vec<RiskView>>> {
-    let risks = Partnership::view(&state.db, caller.user(), id, move |w| {
-        store::list(w.conn, id)
-    })
-    .await?;
-    Ok(Json(risks))
+pub async fn list(on: On<Partnership>) -> ApiResult<Json<Vec<RiskView>>> {
+    on.read(|w| store::list(w.conn, w.record.id)).await
 }
 
 /// Add a risk to the shared register.
-#[utoipa::path(post, path = "/api/v1/partnerships/{id}/risks", tag = "risks", request_body = NewRisk,
-    params(("id" = i64, Path, description = "Partnership id")),
-    responses((status = 201, body = RiskView)), security(("bearer" = [])))]
-pub async fn create(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<i64>,
-    body: JsonBody<NewRisk>,
-) -> ApiResult<(StatusCode, Json<RiskView>)> {
-    let risk = Partnership::act(
-        &state.db,
-        caller.user(),
-        id,
-        Action::EditPartnership,
-        move |w| {
-            let input = store::check(w.conn, id, &body.parse()?.draft(), None)?;
-            store::create(w, &input)
-        },
-    )
-    .await?;
-    Ok((StatusCode::CREATED, Json(risk)))
+#[utoipa::path(post, path = "/api/v1/partnerships/{id}/risks", tag = "risks", params(PartnershipId),
+    request_body = NewRisk, responses((status = 201, body = RiskView)), security(("bearer" = [])))]
+pub async fn create(on: On<Partnership>, body: JsonBody<NewRisk>) -> ApiResult<Created<RiskView>> {
+    on.create(Action::EditPartnership, body, |w, new| {
+        let input = store::check(w.conn, w.record.id, &new.draft(), None)?;
+        store::create(w, &input)
+    })
+    .await
 }
 
 /// One risk with its reviews, newest first.
 #[utoipa::path(get, path = "/api/v1/partnerships/{id}/risks/{rid}", tag = "risks",
-    params(("id" = i64, Path, description = "Partnership id"), ("rid" = i64, Path, description = "Risk id")),
+    params(PartnershipId, ("rid" = i64, Path, description = "Risk id")),
     responses((status = 200, body = RiskDetail)))]
-pub async fn get_one(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path((id, rid)): Path<(i64, i64)>,
-) -> ApiResult<Json<RiskDetail>> {
-    let detail = Partnership::view(&state.db, caller.user(), id, move |w| {
-        store::detail(w.conn, id, rid)
-    })
-    .await?;
-    Ok(Json(detail))
+pub async fn get_one(on: On<Partnership>) -> ApiResult<Json<RiskDetail>> {
+    let rid = on.param("rid")?;
+    on.read(move |w| store::detail(w.conn, w.record.id, rid))
+        .await
 }
 
 /// Change a risk. Only the fields given change; shares are replaced as a whole.
-#[utoipa::path(patch, path = "/api/v1/partnerships/{id}/risks/{rid}", tag = "risks", request_body = RiskPatch,
-    params(("id" = i64, Path, description = "Partnership id"), ("rid" = i64, Path, description = "Risk id")),
-    responses((status = 200, body = RiskView)), security(("bearer" = [])))]
-pub async fn update(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path((id, rid)): Path<(i64, i64)>,
-    body: JsonBody<RiskPatch>,
-) -> ApiResult<Json<RiskView>> {
-    let risk = Partnership::act(
-        &state.db,
-        caller.user(),
-        id,
-        Action::EditPartnership,
-        move |w| {
-            let current = store::get(w.conn, id, rid)?;
-            let draft = body.parse()?.apply(store::draft_of(&current));
-            let input = store::check(w.conn, id, &draft, Some(&current))?;
-            store::update(w, &current, &input)
-        },
-    )
-    .await?;
-    Ok(Json(risk))
+#[utoipa::path(patch, path = "/api/v1/partnerships/{id}/risks/{rid}", tag = "risks",
+    params(PartnershipId, ("rid" = i64, Path, description = "Risk id")),
+    request_body = RiskPatch, responses((status = 200, body = RiskView)), security(("bearer" = [])))]
+pub async fn update(on: On<Partnership>, body: JsonBody<RiskPatch>) -> ApiResult<Json<RiskView>> {
+    let rid = on.param("rid")?;
+    on.change(Action::EditPartnership, body, move |w, patch| {
+        let current = store::get(w.conn, w.record.id, rid)?;
+        let draft = patch.apply(store::draft_of(&current));
+        let input = store::check(w.conn, w.record.id, &draft, Some(&current))?;
+        store::update(w, &current, &input)
+    })
+    .await
 }
 
 /// Record a dated review of a risk; it also sets the risk's current likelihood, impact and status.
-#[utoipa::path(post, path = "/api/v1/partnerships/{id}/risks/{rid}/reviews", tag = "risks", request_body = NewRiskReview,
-    params(("id" = i64, Path, description = "Partnership id"), ("rid" = i64, Path, description = "Risk id")),
-    responses((status = 201, body = RiskReview)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/partnerships/{id}/risks/{rid}/reviews", tag = "risks",
+    params(PartnershipId, ("rid" = i64, Path, description = "Risk id")),
+    request_body = NewRiskReview, responses((status = 201, body = RiskReview)), security(("bearer" = [])))]
 pub async fn review(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path((id, rid)): Path<(i64, i64)>,
+    on: On<Partnership>,
     body: JsonBody<NewRiskReview>,
-) -> ApiResult<(StatusCode, Json<RiskReview>)> {
-    let review = Partnership::act(
-        &state.db,
-        caller.user(),
-        id,
-        Action::EditPartnership,
-        move |w| {
-            let body = body.parse()?;
-            let today = chrono::Utc::now().date_naive();
-            let draft = ReviewDraft {
-                reviewed_on: Some(body.reviewed_on.unwrap_or(today)),
-                likelihood: body.likelihood,
-                impact: body.impact,
-                status: body.status,
-                note: body.note,
-            };
-            let input = ReviewInput::parse(&draft, today).map_err(AppError::Invalid)?;
-            store::review(w, rid, &input)
-        },
-    )
-    .await?;
-    Ok((StatusCode::CREATED, Json(review)))
+) -> ApiResult<Created<RiskReview>> {
+    let rid = on.param("rid")?;
+    on.create(Action::EditPartnership, body, move |w, review| {
+        let today = chrono::Utc::now().date_naive();
+        let draft = ReviewDraft {
+            reviewed_on: Some(review.reviewed_on.unwrap_or(today)),
+            likelihood: review.likelihood,
+            impact: review.impact,
+            status: review.status,
+            note: review.note,
+        };
+        store::review(
+            w,
+            rid,
+            &ReviewInput::parse(&draft, today).map_err(AppError::Invalid)?,
+        )
+    })
+    .await
 }
 
 /// Each partner's exposure (Σ over open risks of likelihood × impact × share) and the heat map counts.
 #[utoipa::path(get, path = "/api/v1/partnerships/{id}/risks/exposure", tag = "risks",
-    params(("id" = i64, Path, description = "Partnership id")),
-    responses((status = 200, body = RiskExposure)))]
-pub async fn exposure_of(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<RiskExposure>> {
-    let exposure = Partnership::view(&state.db, caller.user(), id, move |w| {
-        store::exposure_of(w.conn, id)
-    })
-    .await?;
-    Ok(Json(exposure))
+    params(PartnershipId), responses((status = 200, body = RiskExposure)))]
+pub async fn exposure_of(on: On<Partnership>) -> ApiResult<Json<RiskExposure>> {
+    on.read(|w| store::exposure_of(w.conn, w.record.id)).await
 }

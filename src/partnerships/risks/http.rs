@@ -2,9 +2,7 @@
 //! editing a risk, a risk's page with its reviews, and the CSV download.
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -19,7 +17,8 @@ use crate::partnerships::model::{ActiveMember, ActiveMembers, Partnership};
 use crate::partnerships::store as partnerships;
 use crate::policy::Action;
 use crate::state::AppState;
-use crate::web::{forms, html, submitted, FormErrors, PageCtx};
+use crate::web::record::Visit;
+use crate::web::{forms, page, FormErrors, PageCtx};
 use crate::work::{Scoped, Work};
 
 pub fn routes() -> Router<AppState> {
@@ -51,41 +50,34 @@ impl IndexPage {
     }
 }
 
-async fn index(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let user = ctx.user.clone();
-    Partnership::view(&state.db, user.as_ref(), id, move |w| {
-        let risks = store::list(w.conn, id)?;
-        let exposure = exposure(&risks, &store::member_names(w.conn, id)?);
-        let map = HeatMap::new(heat_map(&risks));
-        let page = IndexPage {
-            h: Header::of(w, "risks"),
-            risks,
-            exposure,
-            map,
-            ctx: ctx.with_nav("partnerships"),
-        };
-        Ok(html(page)?.into_response())
-    })
-    .await
+async fn index(visit: Visit<Partnership>) -> AppResult<Response> {
+    visit
+        .page(Action::ViewPartnership, |w, ctx| {
+            let risks = store::list(w.conn, w.record.id)?;
+            let exposure = exposure(&risks, &store::member_names(w.conn, w.record.id)?);
+            let map = HeatMap::new(heat_map(&risks));
+            let h = Header::of(w, "risks");
+            page(
+                IndexPage {
+                    h,
+                    risks,
+                    exposure,
+                    map,
+                    ctx: ctx.with_nav("partnerships"),
+                },
+                false,
+            )
+        })
+        .await
 }
 
-async fn csv(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let body = Partnership::view(&state.db, ctx.user.as_ref(), id, move |w| {
-        super::export::to_csv(&store::list(w.conn, id)?)
+async fn csv(visit: Visit<Partnership>) -> AppResult<Response> {
+    let name = format!("partnership-{}-risks.csv", visit.id);
+    let body = Partnership::view(&visit.state.db, visit.user(), visit.id, |w| {
+        super::export::to_csv(&store::list(w.conn, w.record.id)?)
     })
     .await?;
-    Ok(crate::web::csv::download(
-        &format!("partnership-{id}-risks.csv"),
-        body,
-    ))
+    Ok(crate::web::csv::download(&name, body))
 }
 
 /// The add/edit form's fields as typed. Shares arrive as `share-<CODE>`.
@@ -264,23 +256,18 @@ impl FormPage {
     }
 }
 
-/// Draws the add or edit form. `form` is `None` to start from the risk as
-/// it is (or, when adding, from the members' agreed cost shares).
+/// Draws the add or edit form (`rid` names the risk being changed).
+/// `form` is `None` to start from the risk as it is or, when adding, from
+/// the members' agreed cost shares.
 async fn form_page(
-    state: &AppState,
-    ctx: PageCtx,
-    id: i64,
+    visit: Visit<Partnership>,
     rid: Option<i64>,
     errors: Vec<FieldError>,
     form: Option<RiskForm>,
 ) -> AppResult<Response> {
-    let user = ctx.user.clone();
-    Partnership::act(
-        &state.db,
-        user.as_ref(),
-        id,
-        Action::EditPartnership,
-        move |w| {
+    visit
+        .page(Action::EditPartnership, move |w, ctx| {
+            let id = w.record.id;
             let active = partnerships::active_members(w.conn, id)?;
             let risk = rid.map(|rid| store::get(w.conn, id, rid)).transpose()?;
             let defaults = store::default_shares(w.conn, id)?;
@@ -289,109 +276,78 @@ async fn form_page(
                 (Some(form), _) => form,
                 (None, Some(r)) => RiskForm::from_draft(&store::draft_of(r)),
                 (None, None) => {
-                    let own = w
-                        .organisation_id()
-                        .and_then(|o| active.by_id(o))
-                        .map(|m| m.code.clone());
+                    let own = w.organisation_id().and_then(|o| active.by_id(o));
                     RiskForm::from_draft(&RiskDraft {
-                        owner: own.unwrap_or_default(),
+                        owner: own.map(|m| m.code.clone()).unwrap_or_default(),
                         status: RiskStatus::Open.code().into(),
                         shares: defaults,
                         ..Default::default()
                     })
                 }
             };
-            let status = if errors.is_empty() {
-                StatusCode::OK
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            let page = FormPage {
-                h: Header::of(w, "risks"),
-                errors: FormErrors(errors),
-                form,
-                risk,
-                active: active.0,
-                prefilled,
-                ctx: ctx.with_nav("partnerships"),
-            };
-            Ok((status, html(page)?).into_response())
-        },
-    )
-    .await
+            let invalid = !errors.is_empty();
+            let (h, errors, active) = (Header::of(w, "risks"), FormErrors(errors), active.0);
+            let ctx = ctx.with_nav("partnerships");
+            page(
+                FormPage {
+                    ctx,
+                    h,
+                    errors,
+                    form,
+                    risk,
+                    active,
+                    prefilled,
+                },
+                invalid,
+            )
+        })
+        .await
 }
 
-async fn new_page(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    form_page(&state, ctx, id, None, vec![], None).await
+async fn new_page(visit: Visit<Partnership>) -> AppResult<Response> {
+    form_page(visit, None, vec![], None).await
 }
 
 async fn create(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path(id): Path<i64>,
+    visit: Visit<Partnership>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let form = RiskForm::from_pairs(fields);
     let typed = form.clone();
-    let user = ctx.user.clone();
-    let result = Partnership::act(
-        &state.db,
-        user.as_ref(),
-        id,
-        Action::EditPartnership,
-        move |w| {
-            let input = typed.check(w, None)?;
-            store::create(w, &input)
-        },
-    )
-    .await;
-    submitted(
-        result,
-        |r| format!("/partnerships/{id}/risks/{}", r.id),
-        |errors| async move { form_page(&state, ctx, id, None, errors, Some(form)).await },
-    )
-    .await
+    let id = visit.id;
+    let change = move |w: &mut Work<'_, Partnership>| {
+        let input = typed.check(w, None)?;
+        store::create(w, &input)
+    };
+    let to = move |r: RiskView| format!("/partnerships/{id}/risks/{}", r.id);
+    let again = |visit, errors| form_page(visit, None, errors, Some(form));
+    visit
+        .submit(Action::EditPartnership, change, to, again)
+        .await
 }
 
-async fn edit_page(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path((id, rid)): Path<(i64, i64)>,
-) -> AppResult<Response> {
-    form_page(&state, ctx, id, Some(rid), vec![], None).await
+async fn edit_page(visit: Visit<Partnership>) -> AppResult<Response> {
+    let rid = visit.param("rid")?;
+    form_page(visit, Some(rid), vec![], None).await
 }
 
 async fn edit(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path((id, rid)): Path<(i64, i64)>,
+    visit: Visit<Partnership>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
+    let (id, rid) = (visit.id, visit.param("rid")?);
     let form = RiskForm::from_pairs(fields);
     let typed = form.clone();
-    let user = ctx.user.clone();
-    let result = Partnership::act(
-        &state.db,
-        user.as_ref(),
-        id,
-        Action::EditPartnership,
-        move |w| {
-            let current = store::get(w.conn, id, rid)?;
-            let input = typed.check(w, Some(&current))?;
-            store::update(w, &current, &input)
-        },
-    )
-    .await;
-    submitted(
-        result,
-        |_| format!("/partnerships/{id}/risks/{rid}"),
-        |errors| async move { form_page(&state, ctx, id, Some(rid), errors, Some(form)).await },
-    )
-    .await
+    let change = move |w: &mut Work<'_, Partnership>| {
+        let current = store::get(w.conn, id, rid)?;
+        let input = typed.check(w, Some(&current))?;
+        store::update(w, &current, &input)
+    };
+    let to = move |_| format!("/partnerships/{id}/risks/{rid}");
+    let again = move |visit, errors| form_page(visit, Some(rid), errors, Some(form));
+    visit
+        .submit(Action::EditPartnership, change, to, again)
+        .await
 }
 
 /// The review form's fields as typed.
@@ -464,67 +420,52 @@ impl ShowPage {
 }
 
 async fn render_show(
-    state: &AppState,
-    ctx: PageCtx,
-    id: i64,
-    rid: i64,
+    visit: Visit<Partnership>,
     errors: Vec<FieldError>,
     review: Option<ReviewForm>,
 ) -> AppResult<Response> {
-    let user = ctx.user.clone();
-    Partnership::view(&state.db, user.as_ref(), id, move |w| {
-        let d = store::detail(w.conn, id, rid)?;
-        let review = review.unwrap_or_else(|| ReviewForm {
-            likelihood: d.risk.likelihood.to_string(),
-            impact: d.risk.impact.to_string(),
-            status: d.risk.status.code().into(),
-            ..Default::default()
-        });
-        let status = if errors.is_empty() {
-            StatusCode::OK
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
-        };
-        let page = ShowPage {
-            h: Header::of(w, "risks"),
-            d,
-            errors: FormErrors(errors),
-            review,
-            ctx: ctx.with_nav("partnerships"),
-        };
-        Ok((status, html(page)?).into_response())
-    })
-    .await
+    let rid = visit.param("rid")?;
+    visit
+        .page(Action::ViewPartnership, move |w, ctx| {
+            let d = store::detail(w.conn, w.record.id, rid)?;
+            let review = review.unwrap_or_else(|| ReviewForm {
+                likelihood: d.risk.likelihood.to_string(),
+                impact: d.risk.impact.to_string(),
+                status: d.risk.status.code().into(),
+                ..Default::default()
+            });
+            let (h, invalid) = (Header::of(w, "risks"), !errors.is_empty());
+            let errors = FormErrors(errors);
+            page(
+                ShowPage {
+                    h,
+                    d,
+                    errors,
+                    review,
+                    ctx: ctx.with_nav("partnerships"),
+                },
+                invalid,
+            )
+        })
+        .await
 }
 
-async fn show(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path((id, rid)): Path<(i64, i64)>,
-) -> AppResult<Response> {
-    render_show(&state, ctx, id, rid, vec![], None).await
+async fn show(visit: Visit<Partnership>) -> AppResult<Response> {
+    render_show(visit, vec![], None).await
 }
 
 async fn add_review(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path((id, rid)): Path<(i64, i64)>,
+    visit: Visit<Partnership>,
     Form(form): Form<ReviewForm>,
 ) -> AppResult<Response> {
+    let (id, rid) = (visit.id, visit.param("rid")?);
     let checked = form.to_input(chrono::Utc::now().date_naive());
-    let user = ctx.user.clone();
-    let result = Partnership::act(
-        &state.db,
-        user.as_ref(),
-        id,
-        Action::EditPartnership,
-        move |w| store::review(w, rid, &checked.map_err(AppError::Invalid)?),
-    )
-    .await;
-    submitted(
-        result,
-        |_| format!("/partnerships/{id}/risks/{rid}"),
-        |errors| async move { render_show(&state, ctx, id, rid, errors, Some(form)).await },
-    )
-    .await
+    let change = move |w: &mut Work<'_, Partnership>| {
+        store::review(w, rid, &checked.map_err(AppError::Invalid)?)
+    };
+    let to = move |_| format!("/partnerships/{id}/risks/{rid}");
+    let again = |visit, errors| render_show(visit, errors, Some(form));
+    visit
+        .submit(Action::EditPartnership, change, to, again)
+        .await
 }
