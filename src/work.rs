@@ -77,15 +77,7 @@ pub trait Scoped: Sized + Send + 'static {
         T: Send + 'static,
         F: FnOnce(&mut Work<'_, Self>) -> AppResult<T> + Send + 'static,
     {
-        let caller = caller.cloned();
-        let db = db.clone();
-        async move {
-            db.read(move |conn| {
-                let mut work = Work::open(conn, id, caller, action)?;
-                f(&mut work)
-            })
-            .await
-        }
+        in_work(db, caller, id, action, Transaction::Read, f)
     }
 
     /// Does `action` to a record in one write transaction.
@@ -100,14 +92,37 @@ pub trait Scoped: Sized + Send + 'static {
         T: Send + 'static,
         F: FnOnce(&mut Work<'_, Self>) -> AppResult<T> + Send + 'static,
     {
-        let caller = caller.cloned();
-        let db = db.clone();
-        async move {
-            db.write(move |conn| {
-                let mut work = Work::open(conn, id, caller, action)?;
-                f(&mut work)
-            })
-            .await
+        in_work(db, caller, id, action, Transaction::Write, f)
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Transaction {
+    Read,
+    Write,
+}
+
+/// Opens the work on a pooled connection off the async runtime, in a read
+/// or a write transaction, and runs `f` in it.
+fn in_work<R, T, F>(
+    db: &Db,
+    caller: Option<&SessionUser>,
+    id: i64,
+    action: fn(Relation) -> Action,
+    transaction: Transaction,
+    f: F,
+) -> impl Future<Output = AppResult<T>> + Send
+where
+    R: Scoped,
+    T: Send + 'static,
+    F: FnOnce(&mut Work<'_, R>) -> AppResult<T> + Send + 'static,
+{
+    let (caller, db) = (caller.cloned(), db.clone());
+    let run = move |conn: &mut DbConn| f(&mut Work::open(conn, id, caller, action)?);
+    async move {
+        match transaction {
+            Transaction::Read => db.read(run).await,
+            Transaction::Write => db.write(run).await,
         }
     }
 }

@@ -9,11 +9,13 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use serde::Serialize;
 
+use crate::db::schema::{organisations, users};
 use crate::error::AppError;
 use crate::policy::{Actor, Role};
 
 /// The person behind a request, from a session cookie or an API token.
-#[derive(Clone, Debug, Serialize)]
+/// Loaded with [`SESSION_USER`] from users joined to organisations.
+#[derive(Clone, Debug, Serialize, diesel::Queryable)]
 pub struct SessionUser {
     pub id: i64,
     pub email: String,
@@ -23,6 +25,25 @@ pub struct SessionUser {
     pub organisation_name: String,
     pub role: Role,
 }
+
+/// The columns a [`SessionUser`] is read from, in its fields' order.
+pub const SESSION_USER: (
+    users::id,
+    users::email,
+    users::display_name,
+    users::organisation_id,
+    organisations::code,
+    organisations::name,
+    users::role,
+) = (
+    users::id,
+    users::email,
+    users::display_name,
+    users::organisation_id,
+    organisations::code,
+    organisations::name,
+    users::role,
+);
 
 impl SessionUser {
     pub fn actor(&self) -> Actor {

@@ -10,11 +10,10 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use chrono::Duration;
 use diesel::prelude::*;
 
-use super::{constant_time_eq, hash_token, random_token, RequestAuth, SessionUser};
+use super::{constant_time_eq, hash_token, random_token, RequestAuth, SessionUser, SESSION_USER};
 use crate::db::schema::{organisations, sessions, users};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::policy::Role;
 use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "concord_session";
@@ -28,48 +27,14 @@ pub const UPLOAD_LIMIT: usize = 20 * 1024 * 1024;
 
 /// Looks up the signed-in user for a session token, if the session is live.
 pub fn load_user(conn: &mut DbConn, id_hash: &str) -> AppResult<Option<(SessionUser, String)>> {
-    let row = sessions::table
+    Ok(sessions::table
         .inner_join(users::table.inner_join(organisations::table))
         .filter(sessions::id_hash.eq(id_hash))
         .filter(sessions::expires_at.gt(crate::db::now()))
         .filter(users::is_active.eq(true))
-        .select((
-            users::id,
-            users::email,
-            users::display_name,
-            users::organisation_id,
-            organisations::code,
-            organisations::name,
-            users::role,
-            sessions::csrf_token,
-        ))
-        .first::<(i64, String, String, i64, String, String, Role, String)>(conn)
-        .optional()?;
-    Ok(row.map(
-        |(
-            id,
-            email,
-            display_name,
-            organisation_id,
-            organisation_code,
-            organisation_name,
-            role,
-            csrf,
-        )| {
-            (
-                SessionUser {
-                    id,
-                    email,
-                    display_name,
-                    organisation_id,
-                    organisation_code,
-                    organisation_name,
-                    role,
-                },
-                csrf,
-            )
-        },
-    ))
+        .select((SESSION_USER, sessions::csrf_token))
+        .first::<(SessionUser, String)>(conn)
+        .optional()?)
 }
 
 /// Starts a session; returns the secret to put in the cookie. `user_agent`

@@ -8,12 +8,11 @@ use axum::response::{IntoResponse, Response};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::{hash_token, random_token, ApiCaller, SessionUser};
+use super::{hash_token, random_token, ApiCaller, SessionUser, SESSION_USER};
 use crate::audit::{self, Change};
 use crate::db::schema::{api_tokens, organisations, users};
 use crate::db::DbConn;
 use crate::error::{ApiError, AppError, AppResult};
-use crate::policy::Role;
 use crate::state::AppState;
 
 /// Tokens start with this, so they are easy to spot in logs and secret scanners.
@@ -110,59 +109,19 @@ pub fn revoke_all(conn: &mut DbConn, user_id: i64) -> AppResult<usize> {
 /// The token's owner and whether its last-used time is worth updating.
 fn find_user(conn: &mut DbConn, secret: &str) -> AppResult<Option<(SessionUser, Option<i64>)>> {
     let hash = hash_token(secret);
-    let row = api_tokens::table
+    let row: Option<(i64, Option<chrono::NaiveDateTime>, SessionUser)> = api_tokens::table
         .inner_join(users::table.inner_join(organisations::table))
         .filter(api_tokens::token_hash.eq(&hash))
         .filter(api_tokens::revoked_at.is_null())
         .filter(users::is_active.eq(true))
-        .select((
-            api_tokens::id,
-            api_tokens::last_used_at,
-            users::id,
-            users::email,
-            users::display_name,
-            users::organisation_id,
-            organisations::code,
-            organisations::name,
-            users::role,
-        ))
-        .first::<(
-            i64,
-            Option<chrono::NaiveDateTime>,
-            i64,
-            String,
-            String,
-            i64,
-            String,
-            String,
-            Role,
-        )>(conn)
+        .select((api_tokens::id, api_tokens::last_used_at, SESSION_USER))
+        .first(conn)
         .optional()?;
-    let Some((
-        token_id,
-        last_used,
-        id,
-        email,
-        display_name,
-        organisation_id,
-        organisation_code,
-        organisation_name,
-        role,
-    )) = row
-    else {
+    let Some((token_id, last_used, user)) = row else {
         return Ok(None);
     };
     // Record use at most every few minutes, so reads do not each cost a write.
     let stale = last_used.is_none_or(|t| crate::db::now() - t > chrono::Duration::minutes(5));
-    let user = SessionUser {
-        id,
-        email,
-        display_name,
-        organisation_id,
-        organisation_code,
-        organisation_name,
-        role,
-    };
     Ok(Some((user, stale.then_some(token_id))))
 }
 

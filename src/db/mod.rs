@@ -217,12 +217,7 @@ impl Db {
     }
 
     pub fn write_blocking<T>(&self, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
-        let mut conn = self.conn()?;
-        let _guard = match self.backend {
-            Backend::Sqlite => Some(self.write_lock.lock().unwrap_or_else(|p| p.into_inner())),
-            Backend::Postgres => None,
-        };
-        in_write_transaction(&mut conn, f)
+        self.write_blocking_as(f)
     }
 
     /// Like [`Db::write_blocking`], for work with its own error type (imports).

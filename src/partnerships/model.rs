@@ -75,7 +75,7 @@ pub fn stage_label(stage: i32) -> String {
     }
 }
 
-#[derive(Queryable, Selectable, Serialize, Clone, Debug)]
+#[derive(Queryable, Selectable, Serialize, Clone, Debug, ToSchema)]
 #[diesel(table_name = partnerships)]
 pub struct Partnership {
     pub id: i64,
@@ -94,6 +94,7 @@ pub struct Partnership {
     pub review_cadence_months: Option<i32>,
     pub next_review_due: Option<NaiveDate>,
     pub exit_plan: String,
+    #[serde(skip)]
     pub created_by: Option<i64>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -415,26 +416,12 @@ impl PartnershipInput {
     }
 }
 
-/// A partnership as the API returns it.
+/// A partnership as the API returns it: its details, services and members.
 #[derive(Serialize, Clone, Debug, ToSchema)]
 pub struct PartnershipView {
-    pub id: i64,
-    pub name: String,
-    pub purpose: String,
-    pub kind: Kind,
-    pub degree: Degree,
-    pub stage: i32,
-    pub status: Status,
-    pub visibility: Visibility,
-    pub start_date: Option<NaiveDate>,
-    pub end_date: Option<NaiveDate>,
-    pub decision_body: String,
-    pub decision_rule: String,
-    pub meeting_cadence: String,
-    pub review_cadence_months: Option<i32>,
-    pub next_review_due: Option<NaiveDate>,
-    pub exit_plan: String,
+    #[serde(flatten)]
+    pub details: Partnership,
+    /// LGSL service identifiers the partnership covers.
     pub services: Vec<i64>,
     pub members: Vec<MemberView>,
-    pub updated_at: NaiveDateTime,
 }

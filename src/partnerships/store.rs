@@ -291,25 +291,9 @@ pub fn view(
     rel: crate::policy::Relation,
 ) -> AppResult<PartnershipView> {
     Ok(PartnershipView {
-        id: p.id,
-        name: p.name.clone(),
-        purpose: p.purpose.clone(),
-        kind: p.kind,
-        degree: p.degree,
-        stage: p.stage,
-        status: p.status,
-        visibility: p.visibility,
-        start_date: p.start_date,
-        end_date: p.end_date,
-        decision_body: p.decision_body.clone(),
-        decision_rule: p.decision_rule.clone(),
-        meeting_cadence: p.meeting_cadence.clone(),
-        review_cadence_months: p.review_cadence_months,
-        next_review_due: p.next_review_due,
-        exit_plan: p.exit_plan.clone(),
+        details: p.clone(),
         services: services_of(conn, p.id)?.into_iter().map(|s| s.id).collect(),
         members: members_as_seen(conn, p.id, rel)?,
-        updated_at: p.updated_at,
     })
 }
 

@@ -7,11 +7,10 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::store;
 use crate::api::JsonBody;
 use crate::auth::ApiCaller;
 use crate::error::{ApiResult, AppError};
-use crate::policy::{authorize, Action, Role};
+use crate::policy::Role;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -59,24 +58,7 @@ pub async fn invite(
             ),
             other => other,
         })?;
-    authorize(
-        Some(&user.actor()),
-        Action::InviteMember {
-            organisation_id: org.id,
-            role: input.role,
-        },
-    )?;
-    let (o, email, role, actor, url) = (
-        org.clone(),
-        input.email.clone(),
-        input.role,
-        user.audit_actor(),
-        state.config.public_url.clone(),
-    );
-    let inv = state
-        .db
-        .write(move |c| store::invite(c, &o, &email, role, user.id, &actor, &url))
-        .await?;
+    let inv = super::invite(&state, &user, org.clone(), input.email.clone(), input.role).await?;
     Ok((
         StatusCode::CREATED,
         Json(InvitationSent {

@@ -155,25 +155,7 @@ async fn invite(
         errors.push("role", "Select a role");
         return render_members(&state, ctx, &user, org, errors, form.email, form.role, None).await;
     };
-    authorize(
-        Some(&user.actor()),
-        Action::InviteMember {
-            organisation_id: org.id,
-            role,
-        },
-    )?;
-    let (o, email, inviter, actor, url) = (
-        org.clone(),
-        form.email.clone(),
-        user.id,
-        user.audit_actor(),
-        state.config.public_url.clone(),
-    );
-    match state
-        .db
-        .write(move |c| store::invite(c, &o, &email, role, inviter, &actor, &url))
-        .await
-    {
+    match super::invite(&state, &user, org.clone(), form.email.clone(), role).await {
         Ok(inv) => {
             render_members(
                 &state,
@@ -488,24 +470,7 @@ async fn create_user(
     let (Some(org), Some(role)) = (org, role) else {
         return render(errors, None, form);
     };
-    authorize(
-        Some(&user.actor()),
-        Action::InviteMember {
-            organisation_id: org.id,
-            role,
-        },
-    )?;
-    let (email, inviter, actor, url) = (
-        form.email.clone(),
-        user.id,
-        user.audit_actor(),
-        state.config.public_url.clone(),
-    );
-    match state
-        .db
-        .write(move |c| store::invite(c, &org, &email, role, inviter, &actor, &url))
-        .await
-    {
+    match super::invite(&state, &user, org, form.email.clone(), role).await {
         Ok(inv) => render(FormErrors::default(), Some(inv.email), form),
         Err(AppError::Invalid(errs)) => render(FormErrors(errs), None, form),
         Err(e) => Err(e),
