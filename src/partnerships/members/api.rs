@@ -89,7 +89,7 @@ pub async fn update(
         &state.db,
         caller.user(),
         id,
-        Action::ViewPartnership,
+        Action::EditPartnership,
         move |w| {
             let change = MemberChange::parse(&body.parse()?).map_err(AppError::Invalid)?;
             store::update(w, member, &change)?;

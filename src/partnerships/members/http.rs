@@ -156,7 +156,7 @@ async fn update(
         &state.db,
         user.as_ref(),
         id,
-        Action::ViewPartnership,
+        Action::EditPartnership,
         move |w| {
             store::update(
                 w,

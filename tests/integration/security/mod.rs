@@ -2,3 +2,4 @@
 //! test, and a probe that walks every route as every kind of caller.
 
 mod holes;
+mod probe;
