@@ -90,6 +90,14 @@ pub enum UserCommand {
         #[arg(long, env = "CONCORD_PASSWORD", hide_env_values = true)]
         password: String,
     },
+    /// Create an API token for a user and print it (it is shown only once).
+    Token {
+        #[arg(long)]
+        email: String,
+        /// What the token is for, so its owner can tell their tokens apart.
+        #[arg(long, default_value = "command line")]
+        name: String,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -176,6 +184,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             )
             .map_err(|e| anyhow::anyhow!("{}", crate::users::store::describe_error(&e)))?;
             println!("created user {} ({}) in {}", user.email, role.code(), org);
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::Token { email, name },
+        } => {
+            let db = open_db(&cli.database_url)?;
+            let secret = db
+                .write_blocking(|c| {
+                    let user = crate::auth::tokens::owner_by_email(c, &email)?;
+                    crate::auth::tokens::create(c, &user, &name)
+                })
+                .map_err(|e| anyhow::anyhow!("{email}: {}", e.detail()))?;
+            println!("{secret}");
             Ok(())
         }
         Command::Backup { dest } => {

@@ -95,6 +95,16 @@ pub fn revoke(conn: &mut DbConn, user: &SessionUser, token_id: i64) -> AppResult
     Ok(())
 }
 
+/// The active user with this email, as a token's owner (for the command line).
+pub fn owner_by_email(conn: &mut DbConn, email: &str) -> AppResult<SessionUser> {
+    Ok(users::table
+        .inner_join(organisations::table)
+        .filter(users::email.eq(email.trim().to_lowercase()))
+        .filter(users::is_active.eq(true))
+        .select(SESSION_USER)
+        .first(conn)?)
+}
+
 /// Revokes every live token of a user (after their password changes).
 pub fn revoke_all(conn: &mut DbConn, user_id: i64) -> AppResult<usize> {
     Ok(diesel::update(

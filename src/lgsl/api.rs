@@ -25,8 +25,13 @@ pub struct ListParams {
     /// Words from the label or description, or an LGSL number.
     pub q: Option<String>,
     /// `govuk` (default): only services GOV.UK assigns to a tier; `all`: the whole LGSL.
+    #[param(pattern = "^(govuk|all)$")]
     pub scope: Option<String>,
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
 }
 

@@ -11,7 +11,7 @@ use super::model::*;
 use super::store;
 use crate::api::{JsonBody, Page, PagingParams, Path, Query};
 use crate::auth::ApiCaller;
-use crate::error::ApiResult;
+use crate::error::{ApiResult, AppError};
 use crate::lgsl::store::Service;
 use crate::policy::{authorize, Action};
 use crate::state::AppState;
@@ -38,8 +38,13 @@ pub struct ListParams {
     #[param(rename = "type")]
     pub type_code: Option<String>,
     /// current (default), former or all.
+    #[param(pattern = "^(current|former|all)$")]
     pub status: Option<String>,
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
 }
 
@@ -57,6 +62,12 @@ pub async fn list(
         per_page: p.per_page,
     }
     .check()?;
+    if p.status
+        .as_deref()
+        .is_some_and(|s| !["current", "former", "all"].contains(&s))
+    {
+        return Err(AppError::invalid("status", "status must be current, former or all").into());
+    }
     let filter = OrgFilter {
         q: p.q,
         nation: p.nation,
