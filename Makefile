@@ -7,7 +7,7 @@ export CONCORD_DATABASE_URL CONCORD_MAIL_DIR
 BIN := target/debug/concord
 ASSETS := assets/dist/concord.css assets/dist/govuk-frontend.min.js assets/dist/favicon.svg assets/dist/js-enabled.js assets/dist/init.mjs
 
-.PHONY: run build assets test test-sqlite test-postgres test-e2e bench fmt lint clean
+.PHONY: run build assets test test-sqlite test-postgres test-e2e test-api bench fmt lint clean
 
 ## run: build, load the demo data into $(CONCORD_DATABASE_URL) and start the server
 run: build
@@ -37,8 +37,8 @@ assets/dist/%: assets/src/%
 	@mkdir -p assets/dist
 	cp $< $@
 
-## test: every test: unit and integration on SQLite, the same on PostgreSQL, then the browser tests
-test: test-sqlite test-postgres test-e2e
+## test: every test: unit and integration on SQLite, the same on PostgreSQL, the browser tests, then the API against its OpenAPI document
+test: test-sqlite test-postgres test-e2e test-api
 
 NEXTEST := $(shell cargo nextest --version >/dev/null 2>&1 && echo "nextest run --no-fail-fast" || echo "test --no-fail-fast")
 
@@ -50,6 +50,15 @@ test-postgres: assets
 
 test-e2e: build
 	CONCORD_BIN=$(BIN) node --test e2e/
+
+.venv/bin/schemathesis: tests/api/requirements.txt
+	python3 -m venv .venv
+	.venv/bin/pip install --quiet --disable-pip-version-check -r tests/api/requirements.txt
+	@touch $@
+
+## test-api: schemathesis against the running server's OpenAPI document (ST_MAX_EXAMPLES=200 for a longer run)
+test-api: build .venv/bin/schemathesis
+	CONCORD_BIN=$(BIN) tests/api/run.sh
 
 ## bench: release build, then load figures for the main pages and API, and the 50,000-partnership portfolio
 bench: assets

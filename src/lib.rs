@@ -146,6 +146,7 @@ pub fn router(state: AppState) -> Router {
         .route("/favicon.ico", get(web::assets::favicon))
         .merge(api_routes(&state))
         .merge(page_routes(&state))
+        .layer(axum::middleware::from_fn(web::guard::refuse_nul))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             ops::track,

@@ -143,18 +143,62 @@ impl<T: DeserializeOwned> JsonBody<T> {
                 "The request needs a JSON body",
             )]))
         } else {
-            let mut de = serde_json::Deserializer::from_slice(bytes);
-            serde_path_to_error::deserialize(&mut de).map_err(|e| {
-                let path = e.path().to_string();
-                let field = if path == "." {
-                    "body".to_string()
-                } else {
-                    path
-                };
-                AppError::Invalid(vec![FieldError::new(&field, e.inner().to_string())])
-            })
+            read_json(bytes)
         };
         JsonBody { parsed }
+    }
+}
+
+/// Reads JSON into `T`, naming the field at fault. Text holding a NUL
+/// character is refused: no database keeps it faithfully (PostgreSQL
+/// refuses it outright), and no person types it.
+fn read_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: serde_json::Value = serde_path_to_error::deserialize(&mut de)
+        .map_err(|e| AppError::Invalid(vec![FieldError::new("body", e.inner().to_string())]))?;
+    if let Some(path) = nul_at(&value, String::new()) {
+        let field = if path.is_empty() {
+            "body".to_string()
+        } else {
+            path
+        };
+        let message = "Text must not contain the NUL character (\\u0000)";
+        return Err(AppError::Invalid(vec![FieldError::new(&field, message)]));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." {
+            "body".to_string()
+        } else {
+            path
+        };
+        AppError::Invalid(vec![FieldError::new(&field, e.inner().to_string())])
+    })
+}
+
+/// Where in a JSON value a string holds NUL, as a field path.
+fn nul_at(value: &serde_json::Value, at: String) -> Option<String> {
+    let join = |key: &str| {
+        if at.is_empty() {
+            key.to_string()
+        } else {
+            format!("{at}.{key}")
+        }
+    };
+    match value {
+        serde_json::Value::String(s) => s.contains('\0').then_some(at),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| nul_at(v, format!("{at}[{i}]"))),
+        serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| {
+            if k.contains('\0') {
+                Some(join("body"))
+            } else {
+                nul_at(v, join(k))
+            }
+        }),
+        _ => None,
     }
 }
 

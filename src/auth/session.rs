@@ -231,6 +231,10 @@ pub async fn middleware(
                 return with_auth(e.into_response(), &auth);
             }
         };
+        if !upload && bytes.windows(3).any(|w| w.eq_ignore_ascii_case(b"%00")) {
+            let e = AppError::BadRequest("The form must not contain a NUL character.".into());
+            return with_auth(e.into_response(), &auth);
+        }
         let submitted = form_field(&parts, &bytes, CSRF_FIELD);
         if !submitted.is_some_and(|s| constant_time_eq(&s, &auth.csrf_token)) {
             tracing::warn!(path = %parts.uri.path(), "CSRF token missing or wrong");

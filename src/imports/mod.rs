@@ -42,15 +42,17 @@ impl fmt::Display for ImportError {
 
 impl std::error::Error for ImportError {}
 
+// A database's own words are for the log, never for the person importing.
 impl From<diesel::result::Error> for ImportError {
     fn from(e: diesel::result::Error) -> Self {
-        ImportError::file(format!("nothing was imported: {e}"))
+        ImportError::from(crate::error::AppError::from(e))
     }
 }
 
 impl From<crate::error::AppError> for ImportError {
     fn from(e: crate::error::AppError) -> Self {
-        ImportError::file(format!("nothing was imported: {e}"))
+        tracing::warn!(error = %e, "import failed");
+        ImportError::file(format!("nothing was imported: {}", e.detail()))
     }
 }
 
@@ -160,6 +162,12 @@ impl Table {
                 ImportError::at(line, message)
             })?;
             let line = record.position().map(|p| p.line()).unwrap_or(0);
+            if record.iter().any(|field| field.chars().any(|c| c == '\0')) {
+                return Err(ImportError::at(
+                    line,
+                    "contains a NUL character; save the file as plain text",
+                ));
+            }
             records.push((line, record));
         }
         if records.is_empty() {

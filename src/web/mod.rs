@@ -6,6 +6,7 @@ pub mod charts;
 pub mod csv;
 pub mod errors;
 pub mod forms;
+pub mod guard;
 pub mod record;
 
 use askama::Template;

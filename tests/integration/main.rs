@@ -21,5 +21,6 @@ mod partnerships_objectives;
 mod partnerships_reviews;
 mod partnerships_risks;
 mod partnerships_swot;
+mod reliability;
 mod schema;
 mod security;

@@ -149,7 +149,7 @@ fn at(line: u64) -> impl Fn(AppError) -> ImportError {
         AppError::Forbidden | AppError::NotFound | AppError::Unauthenticated => {
             ImportError::at(line, "you may not change this partnership")
         }
-        other => ImportError::at(line, other.to_string()),
+        other => ImportError::at(line, other.detail()),
     }
 }
 
@@ -172,7 +172,7 @@ pub fn import(
             organisations::is_current,
         ))
         .load::<(String, i64, bool)>(conn)
-        .map_err(|e| ImportError::file(e.to_string()))?
+        .map_err(ImportError::from)?
         .into_iter()
         .map(|(c, i, cur)| (c, (i, cur)))
         .collect();
@@ -207,7 +207,7 @@ pub fn import(
             .select(partnerships::id)
             .first(conn)
             .optional()
-            .map_err(|e| ImportError::file(e.to_string()))?;
+            .map_err(ImportError::from)?;
         // Someone who may not see a partnership is told nothing of it: the
         // row is treated as a new partnership, which they may start only if
         // their organisation leads it (and then they would see it).
