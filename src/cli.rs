@@ -51,6 +51,9 @@ pub enum Command {
         /// Take each client's address from X-Forwarded-For (only behind a proxy that sets it).
         #[arg(long, env = "CONCORD_TRUST_FORWARDED_FOR")]
         trust_forwarded_for: bool,
+        /// On SIGTERM, seconds to let requests in flight finish before exiting.
+        #[arg(long, env = "CONCORD_SHUTDOWN_TIMEOUT", default_value_t = 20)]
+        shutdown_timeout: u64,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -125,6 +128,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             public_url,
             mail_dir,
             trust_forwarded_for,
+            shutdown_timeout,
         } => {
             let db = open_db(&cli.database_url)?;
             let runtime = tokio::runtime::Runtime::new()?;
@@ -136,6 +140,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 let public_url = public_url.unwrap_or_else(|| format!("http://{local}"));
                 let mut config = crate::config::Config::new(&public_url, mail_dir);
                 config.trust_forwarded_for = trust_forwarded_for;
+                config.shutdown_timeout = std::time::Duration::from_secs(shutdown_timeout);
                 let state = crate::state::AppState::new(db, config);
                 println!("Concord is ready at http://{local}/");
                 crate::serve(state, listener, crate::ops::shutdown_signal()).await

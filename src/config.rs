@@ -13,6 +13,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Take the client's address from `X-Forwarded-For` (behind a proxy that sets it).
     pub trust_forwarded_for: bool,
+    /// How long requests in flight may take to finish once shutdown starts.
+    pub shutdown_timeout: std::time::Duration,
 }
 
 impl Config {
@@ -23,6 +25,7 @@ impl Config {
             public_url,
             mail_dir,
             trust_forwarded_for: false,
+            shutdown_timeout: std::time::Duration::from_secs(20),
         }
     }
 }

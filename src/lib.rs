@@ -35,6 +35,7 @@ pub mod orgs;
 pub mod outbox;
 pub mod partnerships;
 pub mod policy;
+pub mod server;
 pub mod slice;
 pub mod state;
 pub mod text;
@@ -167,16 +168,15 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until `shutdown` resolves, then lets requests in flight finish.
+/// Serves until `shutdown` resolves, then lets requests in flight finish,
+/// for at most the configured shutdown deadline.
 pub async fn serve(
     state: AppState,
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     outbox::spawn_worker(state.db.clone(), state.config.mail_dir.clone());
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    let deadline = state.config.shutdown_timeout;
+    server::run(router(state), listener, shutdown, deadline).await;
     Ok(())
 }
