@@ -10,12 +10,12 @@ use super::history::{self, HistoryEntry};
 use super::model::*;
 use super::store;
 use super::summary::{self, Summary};
-use crate::api::{JsonBody, Path};
+use crate::api::{Created, JsonBody, On};
 use crate::auth::ApiCaller;
 use crate::error::{ApiResult, AppError};
 use crate::policy::{Action, Relation};
 use crate::state::AppState;
-use crate::work::{self, Scoped};
+use crate::work;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -32,7 +32,7 @@ pub async fn create(
     State(state): State<AppState>,
     caller: ApiCaller,
     body: JsonBody<PartnershipDraft>,
-) -> ApiResult<(StatusCode, Json<PartnershipView>)> {
+) -> ApiResult<Created<PartnershipView>> {
     let view = work::unscoped(
         &state.db,
         caller.user(),
@@ -51,74 +51,39 @@ pub async fn create(
 }
 
 /// One partnership with its members.
-#[utoipa::path(get, path = "/api/v1/partnerships/{id}", tag = "partnerships",
-    params(("id" = i64, Path, description = "Partnership id")),
+#[utoipa::path(get, path = "/api/v1/partnerships/{id}", tag = "partnerships", params(PartnershipId),
     responses((status = 200, body = PartnershipView)))]
-pub async fn get_one(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<PartnershipView>> {
-    let view = Partnership::view(&state.db, caller.user(), id, |w| {
-        store::view(w.conn, &w.record, w.rel)
-    })
-    .await?;
-    Ok(Json(view))
+pub async fn get_one(on: On<Partnership>) -> ApiResult<Json<PartnershipView>> {
+    on.read(|w| store::view(w.conn, &w.record, w.rel)).await
 }
 
 /// Replace a partnership's details and governance.
-#[utoipa::path(put, path = "/api/v1/partnerships/{id}", tag = "partnerships",
-    params(("id" = i64, Path, description = "Partnership id")), request_body = PartnershipDraft,
-    responses((status = 200, body = PartnershipView)), security(("bearer" = [])))]
+#[utoipa::path(put, path = "/api/v1/partnerships/{id}", tag = "partnerships", params(PartnershipId),
+    request_body = PartnershipDraft, responses((status = 200, body = PartnershipView)), security(("bearer" = [])))]
 pub async fn update(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<i64>,
+    on: On<Partnership>,
     body: JsonBody<PartnershipDraft>,
 ) -> ApiResult<Json<PartnershipView>> {
-    let view = Partnership::act(
-        &state.db,
-        caller.user(),
-        id,
-        Action::EditPartnership,
-        move |w| {
-            let input = PartnershipInput::parse(&body.parse()?).map_err(AppError::Invalid)?;
-            let p = store::update(w, &input)?;
-            store::view(w.conn, &p, w.rel)
-        },
-    )
-    .await?;
-    Ok(Json(view))
+    on.change(Action::EditPartnership, body, |w, draft| {
+        let input = PartnershipInput::parse(&draft).map_err(AppError::Invalid)?;
+        let p = store::update(w, &input)?;
+        store::view(w.conn, &p, w.rel)
+    })
+    .await
 }
 
 /// Headline figures: objectives by RAG, open risks, realised costs and savings, reviews.
-#[utoipa::path(get, path = "/api/v1/partnerships/{id}/summary", tag = "partnerships",
-    params(("id" = i64, Path, description = "Partnership id")),
+#[utoipa::path(get, path = "/api/v1/partnerships/{id}/summary", tag = "partnerships", params(PartnershipId),
     responses((status = 200, body = Summary)))]
-pub async fn get_summary(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<Summary>> {
-    let summary = Partnership::view(&state.db, caller.user(), id, move |w| {
-        summary::for_partnership(w.conn, id)
-    })
-    .await?;
-    Ok(Json(summary))
+pub async fn get_summary(on: On<Partnership>) -> ApiResult<Json<Summary>> {
+    on.read(|w| summary::for_partnership(w.conn, w.record.id))
+        .await
 }
 
 /// Every change to the partnership, newest first.
-#[utoipa::path(get, path = "/api/v1/partnerships/{id}/history", tag = "partnerships",
-    params(("id" = i64, Path, description = "Partnership id")),
+#[utoipa::path(get, path = "/api/v1/partnerships/{id}/history", tag = "partnerships", params(PartnershipId),
     responses((status = 200, body = Vec<HistoryEntry>)))]
-pub async fn history(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<Vec<HistoryEntry>>> {
-    let entries = Partnership::view(&state.db, caller.user(), id, move |w| {
-        history::history(w.conn, id, 500, history::shows_emails(w.rel))
-    })
-    .await?;
-    Ok(Json(entries))
+pub async fn history(on: On<Partnership>) -> ApiResult<Json<Vec<HistoryEntry>>> {
+    on.read(|w| history::history(w.conn, w.record.id, 500, history::shows_emails(w.rel)))
+        .await
 }

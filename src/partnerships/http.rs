@@ -2,9 +2,8 @@
 //! history. Members and each section have their own folders.
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::extract::State;
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -17,8 +16,9 @@ use crate::auth::SignedIn;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::policy::Action;
 use crate::state::AppState;
-use crate::web::{forms, html, submitted, FormErrors, PageCtx};
-use crate::work::{self, Scoped};
+use crate::web::record::Visit;
+use crate::web::{forms, page, submitted, FormErrors, PageCtx};
+use crate::work::{self, Work};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -171,24 +171,22 @@ fn form_page(
     form: PartnershipForm,
     p: Option<Partnership>,
 ) -> AppResult<Response> {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
     let lead_name = ctx
         .user
         .as_ref()
         .map(|u| u.organisation_name.clone())
         .unwrap_or_default();
-    let page = FormPage {
-        ctx: ctx.with_nav("partnerships"),
-        errors: FormErrors(errors),
-        form,
-        p,
-        lead_name,
-    };
-    Ok((status, html(page)?).into_response())
+    let invalid = !errors.is_empty();
+    page(
+        FormPage {
+            ctx: ctx.with_nav("partnerships"),
+            errors: FormErrors(errors),
+            form,
+            p,
+            lead_name,
+        },
+        invalid,
+    )
 }
 
 async fn new_page(ctx: PageCtx, SignedIn(user): SignedIn) -> AppResult<Response> {
@@ -238,71 +236,58 @@ struct OverviewPage {
     today: chrono::NaiveDate,
 }
 
-async fn overview(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let user = ctx.user.clone();
-    Partnership::view(&state.db, user.as_ref(), id, move |w| {
-        let page = OverviewPage {
-            h: Header::of(w, "overview"),
-            members: store::members_as_seen(w.conn, id, w.rel)?,
-            services: store::services_of(w.conn, id)?,
-            summary: super::summary::for_partnership(w.conn, id)?,
-            today: chrono::Utc::now().date_naive(),
-            ctx: ctx.with_nav("partnerships"),
-        };
-        Ok(html(page)?.into_response())
-    })
-    .await
+async fn overview(visit: Visit<Partnership>) -> AppResult<Response> {
+    visit
+        .page(Action::ViewPartnership, |w, ctx| {
+            let id = w.record.id;
+            page(
+                OverviewPage {
+                    h: Header::of(w, "overview"),
+                    members: store::members_as_seen(w.conn, id, w.rel)?,
+                    services: store::services_of(w.conn, id)?,
+                    summary: super::summary::for_partnership(w.conn, id)?,
+                    today: chrono::Utc::now().date_naive(),
+                    ctx: ctx.with_nav("partnerships"),
+                },
+                false,
+            )
+        })
+        .await
 }
 
-async fn edit_page(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path(id): Path<i64>,
+/// Draws the edit form: the partnership as it is, or `form` as typed.
+async fn edit_form(
+    visit: Visit<Partnership>,
+    errors: Vec<FieldError>,
+    form: Option<PartnershipForm>,
 ) -> AppResult<Response> {
-    let user = ctx.user.clone();
-    Partnership::act(
-        &state.db,
-        user.as_ref(),
-        id,
-        Action::EditPartnership,
-        move |w| {
-            let form = PartnershipForm::from_draft(&store::draft_of(w.conn, &w.record)?);
-            form_page(ctx, vec![], form, Some(w.record.clone()))
-        },
-    )
-    .await
+    visit
+        .page(Action::EditPartnership, move |w, ctx| {
+            let form = match form {
+                Some(form) => form,
+                None => PartnershipForm::from_draft(&store::draft_of(w.conn, &w.record)?),
+            };
+            form_page(ctx, errors, form, Some(w.record.clone()))
+        })
+        .await
 }
 
-async fn edit(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path(id): Path<i64>,
-    Form(form): Form<PartnershipForm>,
-) -> AppResult<Response> {
+async fn edit_page(visit: Visit<Partnership>) -> AppResult<Response> {
+    edit_form(visit, vec![], None).await
+}
+
+async fn edit(visit: Visit<Partnership>, Form(form): Form<PartnershipForm>) -> AppResult<Response> {
     let checked = form.to_input();
-    let user = ctx.user.clone();
-    let result = Partnership::act(
-        &state.db,
-        user.as_ref(),
-        id,
-        Action::EditPartnership,
-        move |w| store::update(w, &checked.map_err(AppError::Invalid)?),
-    )
-    .await;
-    submitted(
-        result,
-        |_| format!("/partnerships/{id}"),
-        |errors| async move {
-            let p =
-                Partnership::view(&state.db, user.as_ref(), id, |w| Ok(w.record.clone())).await?;
-            form_page(ctx, errors, form, Some(p))
-        },
-    )
-    .await
+    let id = visit.id;
+    let change = move |w: &mut Work<'_, Partnership>| {
+        let input = checked.map_err(AppError::Invalid)?;
+        store::update(w, &input)
+    };
+    let to = move |_| format!("/partnerships/{id}");
+    let again = |visit, errors| edit_form(visit, errors, Some(form));
+    visit
+        .submit(Action::EditPartnership, change, to, again)
+        .await
 }
 
 #[derive(Template)]
@@ -313,19 +298,18 @@ struct HistoryPage {
     entries: Vec<HistoryEntry>,
 }
 
-async fn history(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let user = ctx.user.clone();
-    Partnership::view(&state.db, user.as_ref(), id, move |w| {
-        let page = HistoryPage {
-            h: Header::of(w, "history"),
-            entries: history::history(w.conn, id, 200, history::shows_emails(w.rel))?,
-            ctx: ctx.with_nav("partnerships"),
-        };
-        Ok(html(page)?.into_response())
-    })
-    .await
+async fn history(visit: Visit<Partnership>) -> AppResult<Response> {
+    visit
+        .page(Action::ViewPartnership, |w, ctx| {
+            let shows_emails = history::shows_emails(w.rel);
+            page(
+                HistoryPage {
+                    h: Header::of(w, "history"),
+                    entries: history::history(w.conn, w.record.id, 200, shows_emails)?,
+                    ctx: ctx.with_nav("partnerships"),
+                },
+                false,
+            )
+        })
+        .await
 }

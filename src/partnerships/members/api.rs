@@ -1,23 +1,20 @@
 //! Membership API: the same stores and policy as the members page.
 
-use axum::extract::State;
-use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::calculator::{self, Calculation, Method};
-use super::model::{CostShares, InviteDraft, InviteInput, MemberChange, MemberDraft};
+use super::model::{accepts, InviteDraft, InviteInput, MemberChange, MemberDraft};
 use super::store;
-use crate::api::{JsonBody, Path};
-use crate::auth::ApiCaller;
-use crate::error::{ApiResult, AppError};
+use crate::api::{Created, JsonBody, On};
+use crate::error::{ApiResult, AppError, AppResult};
 use crate::partnerships::model::*;
 use crate::partnerships::store as partnerships;
 use crate::policy::Action;
 use crate::state::AppState;
-use crate::work::Scoped;
+use crate::work::Work;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -34,93 +31,62 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/partnerships/{id}/calculator", post(calculate))
 }
 
+/// The members as the caller may see them: what every answer here shows.
+fn members(w: &mut Work<'_, Partnership>) -> AppResult<Vec<MemberView>> {
+    partnerships::members_as_seen(w.conn, w.record.id, w.rel)
+}
+
 /// Member organisations, including invited, declined and former ones.
-#[utoipa::path(get, path = "/api/v1/partnerships/{id}/members", tag = "partnerships",
-    params(("id" = i64, Path, description = "Partnership id")),
+#[utoipa::path(get, path = "/api/v1/partnerships/{id}/members", tag = "partnerships", params(PartnershipId),
     responses((status = 200, body = Vec<MemberView>)))]
-pub async fn list(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<Vec<MemberView>>> {
-    let members = Partnership::view(&state.db, caller.user(), id, move |w| {
-        partnerships::members_as_seen(w.conn, id, w.rel)
-    })
-    .await?;
-    Ok(Json(members))
+pub async fn list(on: On<Partnership>) -> ApiResult<Json<Vec<MemberView>>> {
+    on.read(members).await
 }
 
 /// Invite an organisation (the lead's people, or organisation admins of members).
-#[utoipa::path(post, path = "/api/v1/partnerships/{id}/members", tag = "partnerships",
-    params(("id" = i64, Path, description = "Partnership id")), request_body = InviteDraft,
-    responses((status = 201, body = Vec<MemberView>)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/partnerships/{id}/members", tag = "partnerships", params(PartnershipId),
+    request_body = InviteDraft, responses((status = 201, body = Vec<MemberView>)), security(("bearer" = [])))]
 pub async fn invite(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<i64>,
+    on: On<Partnership>,
     body: JsonBody<InviteDraft>,
-) -> ApiResult<(StatusCode, Json<Vec<MemberView>>)> {
-    let members = Partnership::act(
-        &state.db,
-        caller.user(),
-        id,
-        Action::ManageMembership,
-        move |w| {
-            let input = InviteInput::parse(w.conn, &body.parse()?)?;
-            store::invite(w, &input)?;
-            partnerships::members_as_seen(w.conn, id, w.rel)
-        },
-    )
-    .await?;
-    Ok((StatusCode::CREATED, Json(members)))
+) -> ApiResult<Created<Vec<MemberView>>> {
+    on.create(Action::ManageMembership, body, |w, draft| {
+        let input = InviteInput::parse(w.conn, &draft)?;
+        store::invite(w, &input)?;
+        members(w)
+    })
+    .await
 }
 
 /// Change a member's role or contact.
 #[utoipa::path(put, path = "/api/v1/partnerships/{id}/members/{member}", tag = "partnerships",
-    params(("id" = i64, Path, description = "Partnership id"), ("member" = i64, Path, description = "Member id")),
+    params(PartnershipId, ("member" = i64, Path, description = "Member id")),
     request_body = MemberDraft, responses((status = 200, body = Vec<MemberView>)), security(("bearer" = [])))]
 pub async fn update(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path((id, member)): Path<(i64, i64)>,
+    on: On<Partnership>,
     body: JsonBody<MemberDraft>,
 ) -> ApiResult<Json<Vec<MemberView>>> {
-    let members = Partnership::act(
-        &state.db,
-        caller.user(),
-        id,
-        Action::EditPartnership,
-        move |w| {
-            let change = MemberChange::parse(&body.parse()?).map_err(AppError::Invalid)?;
-            store::update(w, member, &change)?;
-            partnerships::members_as_seen(w.conn, id, w.rel)
-        },
-    )
-    .await?;
-    Ok(Json(members))
+    let member = on.param("member")?;
+    // The store asks for ManageMembership (a role) or ChangeContact (a contact).
+    on.change(Action::EditPartnership, body, move |w, draft| {
+        let change = MemberChange::parse(&draft).map_err(AppError::Invalid)?;
+        store::update(w, member, &change)?;
+        members(w)
+    })
+    .await
 }
 
 /// Remove a member (kept as "left" in the history).
 #[utoipa::path(delete, path = "/api/v1/partnerships/{id}/members/{member}", tag = "partnerships",
-    params(("id" = i64, Path, description = "Partnership id"), ("member" = i64, Path, description = "Member id")),
+    params(PartnershipId, ("member" = i64, Path, description = "Member id")),
     responses((status = 200, body = Vec<MemberView>)), security(("bearer" = [])))]
-pub async fn remove(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path((id, member)): Path<(i64, i64)>,
-) -> ApiResult<Json<Vec<MemberView>>> {
-    let members = Partnership::act(
-        &state.db,
-        caller.user(),
-        id,
-        Action::ManageMembership,
-        move |w| {
-            store::remove(w, member)?;
-            partnerships::members_as_seen(w.conn, id, w.rel)
-        },
-    )
-    .await?;
-    Ok(Json(members))
+pub async fn remove(on: On<Partnership>) -> ApiResult<Json<Vec<MemberView>>> {
+    let member = on.param("member")?;
+    on.act(Action::ManageMembership, move |w| {
+        store::remove(w, member)?;
+        members(w)
+    })
+    .await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -132,34 +98,22 @@ pub struct CostShare {
 }
 
 /// Set every active member's agreed cost share at once: all null, or adding up to 10000.
-#[utoipa::path(put, path = "/api/v1/partnerships/{id}/cost-shares", tag = "partnerships",
-    params(("id" = i64, Path, description = "Partnership id")), request_body = Vec<CostShare>,
-    responses((status = 200, body = Vec<MemberView>)), security(("bearer" = [])))]
+#[utoipa::path(put, path = "/api/v1/partnerships/{id}/cost-shares", tag = "partnerships", params(PartnershipId),
+    request_body = Vec<CostShare>, responses((status = 200, body = Vec<MemberView>)), security(("bearer" = [])))]
 pub async fn set_cost_shares(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<i64>,
+    on: On<Partnership>,
     body: JsonBody<Vec<CostShare>>,
 ) -> ApiResult<Json<Vec<MemberView>>> {
-    let members = Partnership::act(
-        &state.db,
-        caller.user(),
-        id,
-        Action::ManageMembership,
-        move |w| {
-            let shares: Vec<(i64, Option<i32>)> = body
-                .parse()?
-                .into_iter()
-                .map(|s| (s.member_id, s.share_bp))
-                .collect();
-            let members = partnerships::members(w.conn, id)?;
-            let shares = CostShares::parse(&shares, &members).map_err(AppError::Invalid)?;
-            store::set_cost_shares(w, &shares)?;
-            partnerships::members_as_seen(w.conn, id, w.rel)
-        },
-    )
-    .await?;
-    Ok(Json(members))
+    on.change(Action::ManageMembership, body, |w, given| {
+        let given: Vec<_> = given
+            .into_iter()
+            .map(|s| (s.member_id, s.share_bp))
+            .collect();
+        let shares = store::check_cost_shares(w.conn, w.record.id, &given)?;
+        store::set_cost_shares(w, &shares)?;
+        members(w)
+    })
+    .await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -170,37 +124,19 @@ pub struct Answer {
 }
 
 /// Accept or decline an invitation for the caller's organisation (organisation admins).
-#[utoipa::path(post, path = "/api/v1/partnerships/{id}/respond", tag = "partnerships",
-    params(("id" = i64, Path, description = "Partnership id")), request_body = Answer,
-    responses((status = 200, body = Vec<MemberView>)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/partnerships/{id}/respond", tag = "partnerships", params(PartnershipId),
+    request_body = Answer, responses((status = 200, body = Vec<MemberView>)), security(("bearer" = [])))]
 pub async fn respond(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<i64>,
+    on: On<Partnership>,
     body: JsonBody<Answer>,
 ) -> ApiResult<Json<Vec<MemberView>>> {
-    let members = Partnership::act(
-        &state.db,
-        caller.user(),
-        id,
-        Action::RespondToInvitation,
-        move |w| {
-            let accept = match body.parse()?.answer.as_str() {
-                "accept" => true,
-                "decline" => false,
-                _ => {
-                    return Err(AppError::invalid(
-                        "answer",
-                        "answer must be accept or decline",
-                    ))
-                }
-            };
-            store::respond(w, accept)?;
-            partnerships::members_as_seen(w.conn, id, w.rel)
-        },
-    )
-    .await?;
-    Ok(Json(members))
+    on.change(Action::RespondToInvitation, body, |w, Answer { answer }| {
+        let accept = accepts(&answer)
+            .ok_or_else(|| AppError::invalid("answer", "answer must be accept or decline"))?;
+        store::respond(w, accept)?;
+        members(w)
+    })
+    .await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -211,20 +147,16 @@ pub struct CalculatorInput {
 }
 
 /// Split a shared cost among the active members (nothing is saved).
-#[utoipa::path(post, path = "/api/v1/partnerships/{id}/calculator", tag = "partnerships",
-    params(("id" = i64, Path, description = "Partnership id")), request_body = CalculatorInput,
-    responses((status = 200, body = Calculation)))]
+#[utoipa::path(post, path = "/api/v1/partnerships/{id}/calculator", tag = "partnerships", params(PartnershipId),
+    request_body = CalculatorInput, responses((status = 200, body = Calculation)))]
 pub async fn calculate(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<i64>,
+    on: On<Partnership>,
     body: JsonBody<CalculatorInput>,
 ) -> ApiResult<Json<Calculation>> {
-    let calculation = Partnership::view(&state.db, caller.user(), id, move |w| {
+    on.read(|w| {
         let input = body.parse()?;
-        let members = partnerships::members(w.conn, id)?;
+        let members = partnerships::members(w.conn, w.record.id)?;
         calculator::calculate(&members, input.amount_pence, input.method)
     })
-    .await?;
-    Ok(Json(calculation))
+    .await
 }

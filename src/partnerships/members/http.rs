@@ -2,24 +2,23 @@
 //! roles and contacts, agreed cost shares and the cost-sharing calculator.
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::calculator::{self, Calculation, Method};
-use super::model::{CostShares, InviteDraft, InviteInput, MemberChange, MemberDraft};
+use super::model::{accepts, InviteDraft, InviteInput, MemberChange, MemberDraft};
 use super::store;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::partnerships::header::Header;
 use crate::partnerships::model::*;
 use crate::partnerships::store as partnerships;
-use crate::policy::Action;
+use crate::policy::{Action, Relation};
 use crate::state::AppState;
-use crate::web::{html, submitted, FormErrors, PageCtx};
-use crate::work::Scoped;
+use crate::web::record::Visit;
+use crate::web::{page, FormErrors, PageCtx};
+use crate::work::{Scoped, Work};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -36,6 +35,21 @@ pub fn routes() -> Router<AppState> {
 pub struct CalculatorForm {
     pub amount: String,
     pub method: String,
+}
+
+impl CalculatorForm {
+    /// The amount and the method, and what could not be read.
+    fn read(&self) -> (Option<i64>, Option<Method>, Vec<FieldError>) {
+        let mut errors = Vec::new();
+        let amount = crate::money::parse_pounds(&self.amount)
+            .map_err(|m| errors.push(FieldError::new("amount", m)))
+            .ok();
+        let method = Method::parse(&self.method);
+        if method.is_none() {
+            errors.push(FieldError::new("method", "Select how to split the cost"));
+        }
+        (amount, method, errors)
+    }
 }
 
 #[derive(Template)]
@@ -73,141 +87,79 @@ struct Shown {
     calculator_form: CalculatorForm,
 }
 
-async fn render(state: &AppState, ctx: PageCtx, id: i64, shown: Shown) -> AppResult<Response> {
-    let user = ctx.user.clone();
-    Partnership::view(&state.db, user.as_ref(), id, move |w| {
-        let status = if shown.errors.is_empty() {
-            StatusCode::OK
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
-        };
-        let page = IndexPage {
-            h: Header::of(w, "members"),
-            members: partnerships::members_as_seen(w.conn, id, w.rel)?,
-            errors: FormErrors(shown.errors),
-            invite: shown.invite.unwrap_or_else(|| InviteDraft {
-                role: MemberRole::Partner.code().into(),
-                ..Default::default()
-            }),
-            calculator: shown.calculator,
-            calculator_form: shown.calculator_form,
-            ctx: ctx.with_nav("partnerships"),
-        };
-        Ok((status, html(page)?).into_response())
-    })
-    .await
-}
-
-async fn index(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    render(&state, ctx, id, Shown::default()).await
-}
-
-fn back(id: i64) -> impl FnOnce(()) -> String {
-    move |_| format!("/partnerships/{id}/members")
-}
-
-async fn invite(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path(id): Path<i64>,
-    Form(form): Form<InviteDraft>,
-) -> AppResult<Response> {
-    let user = ctx.user.clone();
-    let draft = form.clone();
-    let result = Partnership::act(
-        &state.db,
-        user.as_ref(),
-        id,
-        Action::ManageMembership,
-        move |w| {
-            let input = InviteInput::parse(w.conn, &draft)?;
-            store::invite(w, &input)
-        },
-    )
-    .await;
-    submitted(result, back(id), |errors| async move {
-        render(
-            &state,
-            ctx,
-            id,
-            Shown {
-                errors,
-                invite: Some(form),
-                ..Default::default()
-            },
-        )
-        .await
-    })
-    .await
-}
-
-async fn update(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path((id, member)): Path<(i64, i64)>,
-    Form(form): Form<MemberDraft>,
-) -> AppResult<Response> {
-    let user = ctx.user.clone();
-    let result = Partnership::act(
-        &state.db,
-        user.as_ref(),
-        id,
-        Action::EditPartnership,
-        move |w| {
-            store::update(
-                w,
-                member,
-                &MemberChange::parse(&form).map_err(AppError::Invalid)?,
+async fn render(visit: Visit<Partnership>, shown: Shown) -> AppResult<Response> {
+    visit
+        .page(Action::ViewPartnership, move |w, ctx| {
+            let invalid = !shown.errors.is_empty();
+            page(
+                IndexPage {
+                    h: Header::of(w, "members"),
+                    members: partnerships::members_as_seen(w.conn, w.record.id, w.rel)?,
+                    errors: FormErrors(shown.errors),
+                    invite: shown.invite.unwrap_or_else(|| InviteDraft {
+                        role: MemberRole::Partner.code().into(),
+                        ..Default::default()
+                    }),
+                    calculator: shown.calculator,
+                    calculator_form: shown.calculator_form,
+                    ctx: ctx.with_nav("partnerships"),
+                },
+                invalid,
             )
-        },
-    )
-    .await;
-    submitted(result, back(id), |errors| async move {
-        render(
-            &state,
-            ctx,
-            id,
-            Shown {
-                errors,
-                ..Default::default()
-            },
-        )
+        })
         .await
-    })
-    .await
 }
 
-async fn remove(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path((id, member)): Path<(i64, i64)>,
-) -> AppResult<Response> {
-    let user = ctx.user.clone();
-    let result = Partnership::act(
-        &state.db,
-        user.as_ref(),
-        id,
-        Action::ManageMembership,
-        move |w| store::remove(w, member),
-    )
-    .await;
-    submitted(result, back(id), |errors| async move {
-        render(
-            &state,
-            ctx,
-            id,
-            Shown {
-                errors,
-                ..Default::default()
-            },
-        )
-        .await
-    })
-    .await
+async fn index(visit: Visit<Partnership>) -> AppResult<Response> {
+    render(visit, Shown::default()).await
+}
+
+/// Does `change` for someone allowed `action`, then back to the members
+/// page; when it is refused, the page again with what went wrong and `shown`.
+async fn submit<F>(
+    visit: Visit<Partnership>,
+    action: fn(Relation) -> Action,
+    change: F,
+    shown: Shown,
+) -> AppResult<Response>
+where
+    F: FnOnce(&mut Work<'_, Partnership>) -> AppResult<()> + Send + 'static,
+{
+    let to = format!("/partnerships/{}/members", visit.id);
+    let again = |visit, errors| render(visit, Shown { errors, ..shown });
+    visit.submit(action, change, |()| to, again).await
+}
+
+async fn invite(visit: Visit<Partnership>, Form(form): Form<InviteDraft>) -> AppResult<Response> {
+    let draft = form.clone();
+    let change = move |w: &mut Work<'_, Partnership>| {
+        let input = InviteInput::parse(w.conn, &draft)?;
+        store::invite(w, &input)
+    };
+    let shown = Shown {
+        invite: Some(form),
+        ..Default::default()
+    };
+    submit(visit, Action::ManageMembership, change, shown).await
+}
+
+/// Whether a role or only a contact changes is the store's to judge
+/// (`ManageMembership` or `ChangeContact`), so the work opens for anyone
+/// who may see the partnership.
+async fn update(visit: Visit<Partnership>, Form(form): Form<MemberDraft>) -> AppResult<Response> {
+    let member = visit.param("member")?;
+    let change = move |w: &mut Work<'_, Partnership>| {
+        let change = MemberChange::parse(&form).map_err(AppError::Invalid)?;
+        store::update(w, member, &change)
+    };
+    submit(visit, Action::EditPartnership, change, Shown::default()).await
+}
+
+/// Refused for the lead, which must be handed over first.
+async fn remove(visit: Visit<Partnership>) -> AppResult<Response> {
+    let member = visit.param("member")?;
+    let change = move |w: &mut Work<'_, Partnership>| store::remove(w, member);
+    submit(visit, Action::ManageMembership, change, Shown::default()).await
 }
 
 /// The shares as typed, `share-<member id>` = a percentage; and what could not be read.
@@ -234,43 +186,18 @@ fn typed_shares(fields: &[(String, String)]) -> (Vec<(i64, Option<i32>)>, Vec<Fi
 }
 
 async fn cost_shares(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path(id): Path<i64>,
+    visit: Visit<Partnership>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let user = ctx.user.clone();
     let (shares, reading) = typed_shares(&fields);
-    let result = Partnership::act(
-        &state.db,
-        user.as_ref(),
-        id,
-        Action::ManageMembership,
-        move |w| {
-            if !reading.is_empty() {
-                return Err(AppError::Invalid(reading));
-            }
-            let members = partnerships::members(w.conn, id)?;
-            store::set_cost_shares(
-                w,
-                &CostShares::parse(&shares, &members).map_err(AppError::Invalid)?,
-            )
-        },
-    )
-    .await;
-    submitted(result, back(id), |errors| async move {
-        render(
-            &state,
-            ctx,
-            id,
-            Shown {
-                errors,
-                ..Default::default()
-            },
-        )
-        .await
-    })
-    .await
+    let change = move |w: &mut Work<'_, Partnership>| {
+        if !reading.is_empty() {
+            return Err(AppError::Invalid(reading));
+        }
+        let shares = store::check_cost_shares(w.conn, w.record.id, &shares)?;
+        store::set_cost_shares(w, &shares)
+    };
+    submit(visit, Action::ManageMembership, change, Shown::default()).await
 }
 
 #[derive(Deserialize)]
@@ -279,76 +206,49 @@ struct RespondForm {
     answer: String,
 }
 
-async fn respond(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path(id): Path<i64>,
-    Form(form): Form<RespondForm>,
-) -> AppResult<Response> {
-    let user = ctx.user.clone();
-    let accept = Partnership::act(
-        &state.db,
-        user.as_ref(),
-        id,
-        Action::RespondToInvitation,
-        move |w| {
-            let accept = match form.answer.as_str() {
-                "accept" => true,
-                "decline" => false,
-                _ => return Err(AppError::BadRequest("Choose accept or decline.".into())),
-            };
-            store::respond(w, accept)?;
-            Ok(accept)
-        },
-    )
-    .await?;
-    // After declining a partners-only partnership there is nothing left to see.
-    let to = if accept {
-        format!("/partnerships/{id}")
-    } else {
-        "/partnerships".to_string()
+async fn respond(visit: Visit<Partnership>, Form(form): Form<RespondForm>) -> AppResult<Response> {
+    let id = visit.id;
+    let change = move |w: &mut Work<'_, Partnership>| {
+        let accept = accepts(&form.answer)
+            .ok_or_else(|| AppError::BadRequest("Choose accept or decline.".into()))?;
+        store::respond(w, accept)?;
+        Ok(accept)
     };
-    Ok(Redirect::to(&to).into_response())
+    // After declining a partners-only partnership there is nothing left to see.
+    let to = move |accept: bool| {
+        if accept {
+            format!("/partnerships/{id}")
+        } else {
+            "/partnerships".to_string()
+        }
+    };
+    visit.then_go(Action::RespondToInvitation, change, to).await
 }
 
 async fn calculate(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path(id): Path<i64>,
+    visit: Visit<Partnership>,
     Form(form): Form<CalculatorForm>,
 ) -> AppResult<Response> {
-    let mut errors = Vec::new();
-    let amount = crate::money::parse_pounds(&form.amount)
-        .map_err(|m| errors.push(FieldError::new("amount", m)))
-        .ok();
-    let method = Method::parse(&form.method);
-    if method.is_none() {
-        errors.push(FieldError::new("method", "Select how to split the cost"));
-    }
-    let user = ctx.user.clone();
+    let (amount, method, mut errors) = form.read();
     // Anyone who may see the partnership may use the calculator (nothing is saved),
     // but the page only offers it to people who are signed in.
-    let calculation = Partnership::view(&state.db, user.as_ref(), id, move |w| {
+    let calculation = Partnership::view(&visit.state.db, visit.user(), visit.id, move |w| {
         w.user()?;
         match (amount, method) {
             (Some(amount), Some(method)) => {
-                let members = partnerships::members(w.conn, id)?;
+                let members = partnerships::members(w.conn, w.record.id)?;
                 Ok(calculator::calculate_split(&members, amount, method).map_err(|e| vec![e]))
             }
             _ => Ok(Err(vec![])),
         }
     })
     .await?;
-    let (calculator, more) = match calculation {
-        Ok(c) => (Some(c), vec![]),
-        Err(e) => (None, e),
-    };
-    errors.extend(more);
+    let calculator = calculation.map_err(|e| errors.extend(e)).ok();
     let shown = Shown {
         errors,
         calculator,
         calculator_form: form,
         invite: None,
     };
-    render(&state, ctx, id, shown).await
+    render(visit, shown).await
 }

@@ -140,6 +140,15 @@ impl MemberChange {
     }
 }
 
+/// An answer to an invitation: `accept` (true) or `decline` (false).
+pub fn accepts(answer: &str) -> Option<bool> {
+    match answer {
+        "accept" => Some(true),
+        "decline" => Some(false),
+        _ => None,
+    }
+}
+
 /// Every active member's agreed share of shared costs: all blank (nothing
 /// agreed), or all given and adding up to exactly 100%.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -183,6 +183,17 @@ pub fn remove(w: W, member_id: i64) -> AppResult<()> {
     )
 }
 
+/// Agreed cost shares as given, (member id, basis points), checked against
+/// the partnership's members as they are now.
+pub fn check_cost_shares(
+    conn: &mut DbConn,
+    partnership_id: i64,
+    shares: &[(i64, Option<i32>)],
+) -> AppResult<CostShares> {
+    let members = store::members(conn, partnership_id)?;
+    CostShares::parse(shares, &members).map_err(AppError::Invalid)
+}
+
 /// Sets every active member's agreed cost share at once.
 pub fn set_cost_shares(w: W, shares: &CostShares) -> AppResult<()> {
     let current = store::members(w.conn, w.record.id)?;

@@ -9,12 +9,13 @@ use axum::Router;
 use serde::Deserialize;
 
 use super::portfolio::{self, Portfolio, PortfolioFilter, PortfolioRow};
+use crate::auth::SignedIn;
 use crate::error::{AppError, AppResult};
 use crate::money::{financial_year_label, pounds};
 use crate::state::AppState;
 use crate::web::charts::{bar_chart, Bar};
 use crate::web::csv::{download, CsvWriter};
-use crate::web::{html, page_number, PageCtx, Pagination};
+use crate::web::{html, page, page_number, FormErrors, PageCtx, Pagination};
 
 pub const PER_PAGE: i64 = 25;
 
@@ -80,41 +81,19 @@ impl PortfolioPage {
         crate::partnerships::summary::rag_label(&row.rag)
     }
     fn kind_chart(&self) -> String {
-        let bars: Vec<Bar> = self
-            .portfolio
-            .breakdown
-            .by_kind
-            .iter()
-            .map(|(_, label, n)| Bar {
-                label: label.clone(),
-                value: *n,
-                value_label: n.to_string(),
-            })
-            .collect();
         bar_chart(
             "by-kind",
             "Partnerships by type",
             "Number of partnerships of each type in this portfolio",
-            &bars,
+            &counts(&self.portfolio.breakdown.by_kind),
         )
     }
     fn degree_chart(&self) -> String {
-        let bars: Vec<Bar> = self
-            .portfolio
-            .breakdown
-            .by_degree
-            .iter()
-            .map(|(_, label, n)| Bar {
-                label: label.clone(),
-                value: *n,
-                value_label: n.to_string(),
-            })
-            .collect();
         bar_chart(
             "by-degree",
             "Partnerships by degree of collaboration",
             "Number of partnerships at each point of the collaboration spectrum, from networking to integrating",
-            &bars,
+            &counts(&self.portfolio.breakdown.by_degree),
         )
     }
     fn savings_chart(&self) -> String {
@@ -131,6 +110,17 @@ impl PortfolioPage {
             .collect();
         bar_chart("savings", "Realised cashable savings by financial year", "Realised cashable savings recorded in the ledgers of these partnerships, by financial year", &bars)
     }
+}
+
+/// A bar for each (code, label, number of partnerships).
+fn counts(rows: &[(String, String, i64)]) -> Vec<Bar> {
+    rows.iter()
+        .map(|(_, label, n)| Bar {
+            label: label.clone(),
+            value: *n,
+            value_label: n.to_string(),
+        })
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -258,7 +248,7 @@ async fn export_json(
 #[template(path = "partnerships/register/import.html")]
 struct ImportPage {
     ctx: PageCtx,
-    errors: crate::web::FormErrors,
+    errors: FormErrors,
     report: Option<crate::imports::ImportReport>,
     columns: &'static [&'static str],
 }
@@ -271,24 +261,33 @@ fn importer_for(user: &crate::auth::SessionUser) -> AppResult<super::import::Imp
     Ok(super::import::Importer::Person(user.clone()))
 }
 
-pub async fn import_page(
+/// The import form, and what the last upload did or what was wrong with it.
+fn import_form(
     ctx: PageCtx,
-    crate::auth::SignedIn(user): crate::auth::SignedIn,
+    errors: FormErrors,
+    report: Option<crate::imports::ImportReport>,
 ) -> AppResult<Response> {
+    let invalid = !errors.is_empty();
+    page(
+        ImportPage {
+            ctx: ctx.with_nav("partnerships"),
+            errors,
+            report,
+            columns: super::import::COLUMNS,
+        },
+        invalid,
+    )
+}
+
+pub async fn import_page(ctx: PageCtx, SignedIn(user): SignedIn) -> AppResult<Response> {
     importer_for(&user)?;
-    Ok(html(ImportPage {
-        ctx: ctx.with_nav("partnerships"),
-        errors: Default::default(),
-        report: None,
-        columns: super::import::COLUMNS,
-    })?
-    .into_response())
+    import_form(ctx, FormErrors::default(), None)
 }
 
 pub async fn import_upload(
     State(state): State<AppState>,
     ctx: PageCtx,
-    crate::auth::SignedIn(user): crate::auth::SignedIn,
+    SignedIn(user): SignedIn,
     mut multipart: axum::extract::Multipart,
 ) -> AppResult<Response> {
     let importer = importer_for(&user)?;
@@ -309,11 +308,11 @@ pub async fn import_upload(
             );
         }
     }
-    let mut errors = crate::web::FormErrors::default();
+    let mut errors = FormErrors::default();
     let mut report = None;
     match text {
         None => errors.push("file", "Choose a CSV file to import"),
-        Some(Err(AppError::Invalid(e))) => errors = crate::web::FormErrors(e),
+        Some(Err(AppError::Invalid(e))) => errors = FormErrors(e),
         Some(Err(e)) => return Err(e),
         Some(Ok(t)) if t.trim().is_empty() => errors.push("file", "The file is empty"),
         Some(Ok(t)) => {
@@ -330,19 +329,5 @@ pub async fn import_upload(
             }
         }
     }
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok((
-        status,
-        html(ImportPage {
-            ctx: ctx.with_nav("partnerships"),
-            errors,
-            report,
-            columns: super::import::COLUMNS,
-        })?,
-    )
-        .into_response())
+    import_form(ctx, errors, report)
 }
