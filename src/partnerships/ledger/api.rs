@@ -1,6 +1,5 @@
 //! The ledger's JSON API: the same store functions and policy as the page.
 
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete as delete_route, get};
 use axum::{Json, Router};
@@ -9,14 +8,12 @@ use utoipa::ToSchema;
 
 use super::model::*;
 use super::store;
-use crate::api::{JsonBody, Path};
-use crate::auth::ApiCaller;
+use crate::api::{Created, JsonBody, On};
 use crate::error::{ApiResult, AppError};
-use crate::partnerships::model::Partnership;
+use crate::partnerships::model::{Partnership, PartnershipId};
 use crate::partnerships::store as partnerships;
 use crate::policy::Action;
 use crate::state::AppState;
-use crate::work::Scoped;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -66,81 +63,44 @@ impl From<NewLedgerEntry> for LedgerDraft {
 
 /// A partnership's costs and benefits, by financial year.
 #[utoipa::path(get, path = "/api/v1/partnerships/{id}/ledger", tag = "ledger",
-    params(("id" = i64, Path, description = "Partnership id")),
-    responses((status = 200, body = Vec<EntryView>)))]
-pub async fn list(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<Vec<EntryView>>> {
-    let entries = Partnership::view(&state.db, caller.user(), id, move |w| {
-        store::list(w.conn, id)
-    })
-    .await?;
-    Ok(Json(entries))
+    params(PartnershipId), responses((status = 200, body = Vec<EntryView>)))]
+pub async fn list(on: On<Partnership>) -> ApiResult<Json<Vec<EntryView>>> {
+    on.read(|w| store::list(w.conn, w.record.id)).await
 }
 
 /// Totals for the partnership, each partner and each financial year. Net
 /// realised is realised cashable savings less realised costs.
 #[utoipa::path(get, path = "/api/v1/partnerships/{id}/ledger/totals", tag = "ledger",
-    params(("id" = i64, Path, description = "Partnership id")),
-    responses((status = 200, body = LedgerTotals)))]
-pub async fn totals(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<LedgerTotals>> {
-    let totals = Partnership::view(&state.db, caller.user(), id, move |w| {
-        store::totals_of(w.conn, id)
-    })
-    .await?;
-    Ok(Json(totals))
+    params(PartnershipId), responses((status = 200, body = LedgerTotals)))]
+pub async fn totals(on: On<Partnership>) -> ApiResult<Json<LedgerTotals>> {
+    on.read(|w| store::totals_of(w.conn, w.record.id)).await
 }
 
 /// Record a cost, cashable saving or non-cashable benefit for a member organisation.
 #[utoipa::path(post, path = "/api/v1/partnerships/{id}/ledger", tag = "ledger", request_body = NewLedgerEntry,
-    params(("id" = i64, Path, description = "Partnership id")),
+    params(PartnershipId),
     responses((status = 201, body = EntryView)), security(("bearer" = [])))]
 pub async fn create(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<i64>,
+    on: On<Partnership>,
     body: JsonBody<NewLedgerEntry>,
-) -> ApiResult<(StatusCode, Json<EntryView>)> {
-    let entry = Partnership::act(
-        &state.db,
-        caller.user(),
-        id,
-        Action::EditPartnership,
-        move |w| {
-            let body = body.parse()?;
-            let members = partnerships::active_members(w.conn, id)?;
-            let input = LedgerInput::parse(&body.into(), &members).map_err(AppError::Invalid)?;
-            store::create(w, &input)
-        },
-    )
-    .await?;
-    Ok((StatusCode::CREATED, Json(entry)))
+) -> ApiResult<Created<EntryView>> {
+    on.create(Action::EditPartnership, body, |w, new| {
+        let members = partnerships::active_members(w.conn, w.record.id)?;
+        let input = LedgerInput::parse(&new.into(), &members).map_err(AppError::Invalid)?;
+        store::create(w, &input)
+    })
+    .await
 }
 
 /// Delete an entry. The partnership's history keeps what it said.
 #[utoipa::path(delete, path = "/api/v1/partnerships/{id}/ledger/{eid}", tag = "ledger",
-    params(("id" = i64, Path, description = "Partnership id"), ("eid" = i64, Path, description = "Ledger entry id")),
+    params(PartnershipId, ("eid" = i64, Path, description = "Ledger entry id")),
     responses((status = 204, description = "Deleted")), security(("bearer" = [])))]
-pub async fn delete(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path((id, eid)): Path<(i64, i64)>,
-) -> ApiResult<StatusCode> {
-    Partnership::act(
-        &state.db,
-        caller.user(),
-        id,
-        Action::EditPartnership,
-        move |w| store::delete(w, eid),
-    )
-    .await?;
-    Ok(StatusCode::NO_CONTENT)
+pub async fn delete(on: On<Partnership>) -> ApiResult<StatusCode> {
+    let eid = on.param("eid")?;
+    on.act(Action::EditPartnership, move |w| store::delete(w, eid))
+        .await
+        .map(|_| StatusCode::NO_CONTENT)
 }
 
 #[cfg(test)]

@@ -2,9 +2,7 @@
 //! entry, and the CSV download.
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -18,8 +16,9 @@ use crate::partnerships::model::{ActiveMembers, Partnership};
 use crate::partnerships::store as partnerships;
 use crate::policy::Action;
 use crate::state::AppState;
-use crate::web::{forms, html, submitted, FormErrors, PageCtx};
-use crate::work::Scoped;
+use crate::web::record::Visit;
+use crate::web::{forms, page, FormErrors, PageCtx};
+use crate::work::{Scoped, Work};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -42,6 +41,22 @@ pub struct LedgerForm {
 }
 
 impl LedgerForm {
+    /// A new form starts with the person's own organisation and this financial year.
+    fn fresh(w: &Work<'_, Partnership>, members: &ActiveMembers) -> LedgerForm {
+        let mine = w
+            .organisation_id()
+            .and_then(|o| members.by_id(o))
+            .map(|m| m.code.clone());
+        let this_year =
+            money::financial_year_of(chrono::Utc::now().date_naive()).clamp(FIRST_YEAR, LAST_YEAR);
+        LedgerForm {
+            organisation: mine.unwrap_or_default(),
+            basis: Basis::Realised.code().into(),
+            financial_year: this_year.to_string(),
+            ..Default::default()
+        }
+    }
+
     /// What could be read, and what could not (an amount that is not an
     /// amount). A blank amount is 0, which the rules allow only for
     /// non-cashable benefits.
@@ -152,129 +167,77 @@ impl IndexPage {
     }
 }
 
-/// Draws the page; `form` is `None` for a fresh form, or what was typed
-/// when it is drawn again with `errors`.
+/// Draws the page with a fresh form, or with the form that was refused and why.
 async fn render(
-    state: &AppState,
-    ctx: PageCtx,
-    id: i64,
-    errors: Vec<FieldError>,
-    form: Option<LedgerForm>,
+    visit: Visit<Partnership>,
+    refused: Option<(LedgerForm, Vec<FieldError>)>,
 ) -> AppResult<Response> {
-    let user = ctx.user.clone();
-    Partnership::view(&state.db, user.as_ref(), id, move |w| {
-        let entries = store::list(w.conn, id)?;
-        let members = partnerships::active_members(w.conn, id)?;
-        let totals = totals(&entries, &members);
-        let chart_rows = realised_by_year(&totals);
-        let chart = chart::svg(&chart_rows);
-        // A new form starts with the person's own organisation and this financial year.
-        let form = form.unwrap_or_else(|| {
-            let mine = w
-                .organisation_id()
-                .and_then(|o| members.by_id(o))
-                .map(|m| m.code.clone());
-            let this_year = money::financial_year_of(chrono::Utc::now().date_naive())
-                .clamp(FIRST_YEAR, LAST_YEAR);
-            LedgerForm {
-                organisation: mine.unwrap_or_default(),
-                basis: Basis::Realised.code().into(),
-                financial_year: this_year.to_string(),
-                ..Default::default()
-            }
-        });
-        let status = if errors.is_empty() {
-            StatusCode::OK
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
-        };
-        let page = IndexPage {
-            h: Header::of(w, "ledger"),
-            entries,
-            totals,
-            chart,
-            chart_rows,
-            members,
-            errors: FormErrors(errors),
-            form,
-            ctx: ctx.with_nav("partnerships"),
-        };
-        Ok((status, html(page)?).into_response())
-    })
-    .await
+    visit
+        .page(Action::ViewPartnership, move |w, ctx| {
+            let entries = store::list(w.conn, w.record.id)?;
+            let members = partnerships::active_members(w.conn, w.record.id)?;
+            let totals = totals(&entries, &members);
+            let chart_rows = realised_by_year(&totals);
+            let chart = chart::svg(&chart_rows);
+            let (form, errors) =
+                refused.unwrap_or_else(|| (LedgerForm::fresh(w, &members), vec![]));
+            let invalid = !errors.is_empty();
+            let h = Header::of(w, "ledger");
+            let ctx = ctx.with_nav("partnerships");
+            page(
+                IndexPage {
+                    ctx,
+                    h,
+                    entries,
+                    totals,
+                    chart,
+                    chart_rows,
+                    members,
+                    errors: FormErrors(errors),
+                    form,
+                },
+                invalid,
+            )
+        })
+        .await
 }
 
-async fn index(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    render(&state, ctx, id, vec![], None).await
+async fn index(visit: Visit<Partnership>) -> AppResult<Response> {
+    render(visit, None).await
 }
 
 fn back(id: i64) -> impl FnOnce(()) -> String {
     move |_| format!("/partnerships/{id}/ledger")
 }
 
-async fn create(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path(id): Path<i64>,
-    Form(form): Form<LedgerForm>,
-) -> AppResult<Response> {
+async fn create(visit: Visit<Partnership>, Form(form): Form<LedgerForm>) -> AppResult<Response> {
     let typed = form.clone();
-    let user = ctx.user.clone();
-    let result = Partnership::act(
-        &state.db,
-        user.as_ref(),
-        id,
-        Action::EditPartnership,
-        move |w| {
-            let members = partnerships::active_members(w.conn, id)?;
-            let input = typed.check(&members).map_err(AppError::Invalid)?;
-            store::create(w, &input).map(|_| ())
-        },
-    )
-    .await;
-    submitted(result, back(id), |errors| async move {
-        render(&state, ctx, id, errors, Some(form)).await
-    })
-    .await
+    let change = move |w: &mut Work<'_, Partnership>| {
+        let members = partnerships::active_members(w.conn, w.record.id)?;
+        let input = typed.check(&members).map_err(AppError::Invalid)?;
+        store::create(w, &input).map(|_| ())
+    };
+    let to = back(visit.id);
+    let again = |visit, errors| render(visit, Some((form, errors)));
+    visit
+        .submit(Action::EditPartnership, change, to, again)
+        .await
 }
 
 /// Deleting asks nothing more; the history keeps what was deleted.
-async fn delete(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path((id, entry)): Path<(i64, i64)>,
-) -> AppResult<Response> {
-    let user = ctx.user.clone();
-    let result = Partnership::act(
-        &state.db,
-        user.as_ref(),
-        id,
-        Action::EditPartnership,
-        move |w| store::delete(w, entry),
-    )
-    .await;
-    submitted(result, back(id), |errors| async move {
-        render(&state, ctx, id, errors, None).await
-    })
-    .await
+async fn delete(visit: Visit<Partnership>) -> AppResult<Response> {
+    let entry = visit.param("entry")?;
+    let change = move |w: &mut Work<'_, Partnership>| store::delete(w, entry);
+    let to = back(visit.id);
+    visit.then_go(Action::EditPartnership, change, to).await
 }
 
 /// Every entry as CSV.
-async fn csv(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let body = Partnership::view(&state.db, ctx.user.as_ref(), id, move |w| {
-        export::to_csv(&store::list(w.conn, id)?)
+async fn csv(visit: Visit<Partnership>) -> AppResult<Response> {
+    let name = format!("partnership-{}-costs-and-benefits.csv", visit.id);
+    let body = Partnership::view(&visit.state.db, visit.user(), visit.id, |w| {
+        export::to_csv(&store::list(w.conn, w.record.id)?)
     })
     .await?;
-    Ok(crate::web::csv::download(
-        &format!("partnership-{id}-costs-and-benefits.csv"),
-        body,
-    ))
+    Ok(crate::web::csv::download(&name, body))
 }

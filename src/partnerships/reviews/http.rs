@@ -2,9 +2,7 @@
 //! to record a review.
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::NaiveDate;
@@ -17,8 +15,9 @@ use crate::partnerships::model::{ActiveMember, Partnership};
 use crate::partnerships::store as partnerships;
 use crate::policy::Action;
 use crate::state::AppState;
-use crate::web::{forms, html, submitted, FormErrors, PageCtx};
-use crate::work::{Scoped, Work};
+use crate::web::record::Visit;
+use crate::web::{forms, page, FormErrors, PageCtx};
+use crate::work::Work;
 
 /// Action rows on the form; more can be added through the API.
 pub const FORM_ACTIONS: usize = 3;
@@ -221,94 +220,61 @@ impl IndexPage {
     }
 }
 
-/// Draws the page; `form` is what was typed when it is shown again with errors.
+/// Draws the page with `form`: blank, or what was typed when it is shown
+/// again with `errors`.
 async fn render(
-    state: &AppState,
-    ctx: PageCtx,
-    id: i64,
+    visit: Visit<Partnership>,
     errors: Vec<FieldError>,
-    form: Option<ReviewForm>,
+    form: ReviewForm,
 ) -> AppResult<Response> {
-    let user = ctx.user.clone();
-    Partnership::view(&state.db, user.as_ref(), id, move |w| {
-        let today = today();
-        let reviews = store::list(w.conn, id, today)?;
-        let members = partnerships::active_members(w.conn, id)?;
-        let status = if errors.is_empty() {
-            StatusCode::OK
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
-        };
-        let page = IndexPage {
-            h: Header::of(w, "reviews"),
-            actions: all_actions(&reviews),
-            reviews,
-            members: members.0,
-            errors: FormErrors(errors),
-            form: form.unwrap_or_else(ReviewForm::blank),
-            today,
-            ctx: ctx.with_nav("partnerships"),
-        };
-        Ok((status, html(page)?).into_response())
-    })
-    .await
+    visit
+        .page(Action::ViewPartnership, move |w, ctx| {
+            let today = today();
+            let reviews = store::list(w.conn, w.record.id, today)?;
+            let members = partnerships::active_members(w.conn, w.record.id)?.0;
+            let invalid = !errors.is_empty();
+            let view = IndexPage {
+                h: Header::of(w, "reviews"),
+                actions: all_actions(&reviews),
+                reviews,
+                members,
+                errors: FormErrors(errors),
+                form,
+                today,
+                ctx: ctx.with_nav("partnerships"),
+            };
+            page(view, invalid)
+        })
+        .await
 }
 
-async fn index(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    render(&state, ctx, id, vec![], None).await
+async fn index(visit: Visit<Partnership>) -> AppResult<Response> {
+    render(visit, vec![], ReviewForm::blank()).await
 }
 
 async fn create(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path(id): Path<i64>,
+    visit: Visit<Partnership>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let form = ReviewForm::from_fields(&fields);
     let typed = form.clone();
-    let user = ctx.user.clone();
-    let result = Partnership::act(
-        &state.db,
-        user.as_ref(),
-        id,
-        Action::EditPartnership,
-        move |w| {
-            let today = today();
-            let input = typed.check(w, today)?;
-            store::create(w, &input, today)
-        },
-    )
-    .await;
-    submitted(
-        result,
-        |_| format!("/partnerships/{id}/reviews"),
-        |errors| async move { render(&state, ctx, id, errors, Some(form)).await },
-    )
-    .await
+    let id = visit.id;
+    let change = move |w: &mut Work<'_, Partnership>| {
+        let today = today();
+        let input = typed.check(w, today)?;
+        store::create(w, &input, today)
+    };
+    let to = move |_| format!("/partnerships/{id}/reviews");
+    let again = |visit, errors| render(visit, errors, form);
+    visit
+        .submit(Action::EditPartnership, change, to, again)
+        .await
 }
 
-async fn done(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path((id, action)): Path<(i64, i64)>,
-) -> AppResult<Response> {
-    let user = ctx.user.clone();
-    let result = Partnership::act(
-        &state.db,
-        user.as_ref(),
-        id,
-        Action::EditPartnership,
-        move |w| store::mark_done(w, action, today()),
-    )
-    .await;
-    submitted(
-        result,
-        |_| format!("/partnerships/{id}/reviews#actions"),
-        |errors| async move { render(&state, ctx, id, errors, None).await },
-    )
-    .await
+/// Marking an action done asks nothing more; marking it again changes nothing.
+async fn done(visit: Visit<Partnership>) -> AppResult<Response> {
+    let (id, action) = (visit.id, visit.param("action")?);
+    let change = move |w: &mut Work<'_, Partnership>| store::mark_done(w, action, today());
+    let to = move |_| format!("/partnerships/{id}/reviews#actions");
+    visit.then_go(Action::EditPartnership, change, to).await
 }

@@ -2,9 +2,7 @@
 //! and the summary of every item by votes.
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 
@@ -15,8 +13,9 @@ use crate::partnerships::header::Header;
 use crate::partnerships::model::Partnership;
 use crate::policy::Action;
 use crate::state::AppState;
-use crate::web::{html, submitted, FormErrors, PageCtx};
-use crate::work::{Scoped, Work};
+use crate::web::record::Visit;
+use crate::web::{page, FormErrors, PageCtx};
+use crate::work::Work;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -102,41 +101,31 @@ fn draw(
     while let (Some(a), b) = (blocks.next(), blocks.next()) {
         rows.push(std::iter::once(a).chain(b).collect());
     }
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let page = IndexPage {
-        h: Header::of(w, "swot"),
-        errors,
-        rows,
-        summary,
-        ctx: ctx.with_nav("partnerships"),
-    };
-    Ok((status, html(page)?).into_response())
+    let (h, invalid) = (Header::of(w, "swot"), !errors.is_empty());
+    page(
+        IndexPage {
+            h,
+            errors,
+            rows,
+            summary,
+            ctx: ctx.with_nav("partnerships"),
+        },
+        invalid,
+    )
 }
 
 async fn render(
-    state: &AppState,
-    ctx: PageCtx,
-    id: i64,
+    visit: Visit<Partnership>,
     errors: Vec<FieldError>,
     sent: Option<(Quadrant, String)>,
 ) -> AppResult<Response> {
-    let user = ctx.user.clone();
-    Partnership::view(&state.db, user.as_ref(), id, move |w| {
-        draw(w, ctx, errors, sent)
-    })
-    .await
+    visit
+        .page(Action::ViewPartnership, |w, ctx| draw(w, ctx, errors, sent))
+        .await
 }
 
-async fn index(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    render(&state, ctx, id, vec![], None).await
+async fn index(visit: Visit<Partnership>) -> AppResult<Response> {
+    render(visit, vec![], None).await
 }
 
 /// The rules' answer, as the page gives it. The quadrant is a hidden field:
@@ -149,98 +138,46 @@ fn refused(errors: Vec<FieldError>) -> AppError {
     }
 }
 
-async fn add(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path(id): Path<i64>,
-    Form(form): Form<SwotDraft>,
-) -> AppResult<Response> {
+async fn add(visit: Visit<Partnership>, Form(form): Form<SwotDraft>) -> AppResult<Response> {
     let draft = form.clone();
-    let user = ctx.user.clone();
-    let result = Partnership::act(
-        &state.db,
-        user.as_ref(),
-        id,
-        Action::EditPartnership,
-        move |w| {
-            let input = SwotInput::parse(&draft).map_err(refused)?;
-            store::add(w, &input)?;
-            Ok(input.quadrant)
-        },
-    )
-    .await;
-    submitted(
-        result,
-        |q| format!("/partnerships/{id}/swot#{}", q.code()),
-        |errors| async move {
-            // Only refused text comes back here, so the quadrant is one of the four.
-            let sent = Quadrant::parse(&form.quadrant).map(|q| (q, form.text));
-            render(&state, ctx, id, errors, sent).await
-        },
-    )
-    .await
+    let id = visit.id;
+    let change = move |w: &mut Work<'_, Partnership>| {
+        let input = SwotInput::parse(&draft).map_err(refused)?;
+        store::add(w, &input)?;
+        Ok(input.quadrant)
+    };
+    let to = move |q: Quadrant| format!("/partnerships/{id}/swot#{}", q.code());
+    // Only refused text comes back here, so the quadrant is one of the four.
+    let sent = Quadrant::parse(&form.quadrant).map(|q| (q, form.text));
+    let again = |visit, errors| render(visit, errors, sent);
+    visit
+        .submit(Action::EditPartnership, change, to, again)
+        .await
 }
 
-async fn vote(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path((id, item)): Path<(i64, i64)>,
+/// Does `change` to the item named in the path, then goes back to the board
+/// at the place `anchor` names from the item's id and what `change` returned.
+async fn on_item<T: Send + 'static>(
+    visit: Visit<Partnership>,
+    change: fn(&mut Work<'_, Partnership>, i64) -> AppResult<T>,
+    anchor: fn(i64, T) -> String,
 ) -> AppResult<Response> {
-    let result = Partnership::act(
-        &state.db,
-        ctx.user.as_ref(),
-        id,
-        Action::EditPartnership,
-        move |w| store::vote(w, item),
-    )
-    .await;
-    submitted(
-        result,
-        |_| format!("/partnerships/{id}/swot#item-{item}"),
-        |errors| async move { render(&state, ctx, id, errors, None).await },
-    )
-    .await
+    let (id, item) = (visit.id, visit.param("item")?);
+    let to = move |done| format!("/partnerships/{id}/swot#{}", anchor(item, done));
+    visit
+        .then_go(Action::EditPartnership, move |w| change(w, item), to)
+        .await
 }
 
-async fn unvote(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path((id, item)): Path<(i64, i64)>,
-) -> AppResult<Response> {
-    let result = Partnership::act(
-        &state.db,
-        ctx.user.as_ref(),
-        id,
-        Action::EditPartnership,
-        move |w| store::unvote(w, item),
-    )
-    .await;
-    submitted(
-        result,
-        |_| format!("/partnerships/{id}/swot#item-{item}"),
-        |errors| async move { render(&state, ctx, id, errors, None).await },
-    )
-    .await
+async fn vote(visit: Visit<Partnership>) -> AppResult<Response> {
+    on_item(visit, store::vote, |item, _| format!("item-{item}")).await
 }
 
-async fn delete(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path((id, item)): Path<(i64, i64)>,
-) -> AppResult<Response> {
-    // Who may delete depends on the item, so the store checks it in the same work.
-    let result = Partnership::act(
-        &state.db,
-        ctx.user.as_ref(),
-        id,
-        Action::EditPartnership,
-        move |w| store::delete(w, item),
-    )
-    .await;
-    submitted(
-        result,
-        |q| format!("/partnerships/{id}/swot#{}", q.code()),
-        |errors| async move { render(&state, ctx, id, errors, None).await },
-    )
-    .await
+async fn unvote(visit: Visit<Partnership>) -> AppResult<Response> {
+    on_item(visit, store::unvote, |item, _| format!("item-{item}")).await
+}
+
+/// Who may delete depends on the item, so the store checks it in the same work.
+async fn delete(visit: Visit<Partnership>) -> AppResult<Response> {
+    on_item(visit, store::delete, |_, q| q.code().to_string()).await
 }
