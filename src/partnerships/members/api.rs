@@ -67,7 +67,8 @@ pub async fn update(
     body: JsonBody<MemberDraft>,
 ) -> ApiResult<Json<Vec<MemberView>>> {
     let member = on.param("member")?;
-    // The store asks for ManageMembership (a role) or ChangeContact (a contact).
+    // Observers are refused here; the store then asks for ManageMembership
+    // (a role) or ChangeContact (a contact).
     on.change(Action::EditPartnership, body, move |w, draft| {
         let change = MemberChange::parse(&draft).map_err(AppError::Invalid)?;
         store::update(w, member, &change)?;
