@@ -4,6 +4,7 @@
 
 pub mod schema;
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -74,6 +75,18 @@ impl DbUrl {
     }
 }
 
+/// A PostgreSQL URL that gives up connecting after a few seconds (libpq's
+/// `connect_timeout`), unless it says otherwise, so an unreachable server
+/// is noticed instead of waited on.
+fn with_connect_timeout(url: &str) -> String {
+    if url.contains("connect_timeout=") {
+        url.to_string()
+    } else {
+        let sep = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{sep}connect_timeout=3")
+    }
+}
+
 /// Opens connections for the pool and sets each one up.
 pub struct Manager {
     url: DbUrl,
@@ -85,7 +98,7 @@ impl ManageConnection for Manager {
 
     fn connect(&self) -> Result<DbConn, Self::Error> {
         match self.url.backend {
-            Backend::Postgres => diesel::PgConnection::establish(&self.url.target)
+            Backend::Postgres => diesel::PgConnection::establish(&with_connect_timeout(&self.url.target))
                 .map(DbConn::Pg)
                 .map_err(diesel::r2d2::Error::ConnectionError),
             Backend::Sqlite => {
@@ -124,7 +137,19 @@ pub struct Db {
     /// SQLite allows one writer at a time; taking this lock first means writers
     /// in this process queue here instead of failing with SQLITE_BUSY.
     write_lock: Arc<Mutex<()>>,
+    /// When the database last failed to give a connection (Unix milliseconds;
+    /// 0 while it is up). While it is known to be down, requests give up at
+    /// once with 503 instead of each waiting the full connection timeout.
+    down_since: Arc<AtomicI64>,
 }
+
+/// How long a request waits for a connection while the database is up.
+const CONNECTION_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long it waits while the database is known to be down: enough to
+/// notice that it is back.
+const WHILE_DOWN_TIMEOUT: Duration = Duration::from_millis(250);
+/// How long the health check waits in all.
+pub const HEALTH_TIMEOUT: Duration = Duration::from_secs(1);
 
 impl Db {
     pub fn connect(url: &str, max_size: u32) -> anyhow::Result<Db> {
@@ -141,13 +166,14 @@ impl Db {
         let pool = Pool::builder()
             .max_size(max_size)
             .min_idle(Some(1))
-            .connection_timeout(Duration::from_secs(10))
+            .connection_timeout(CONNECTION_TIMEOUT)
             .build(manager)
             .map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))?;
         let db = Db {
             pool,
             backend,
             write_lock: Arc::new(Mutex::new(())),
+            down_since: Arc::new(AtomicI64::new(0)),
         };
         if backend == Backend::Sqlite {
             // WAL lets readers carry on while one writer writes; it persists in the file.
@@ -161,7 +187,24 @@ impl Db {
     }
 
     pub fn conn(&self) -> AppResult<Conn> {
-        Ok(self.pool.get()?)
+        let down = self.down_since.load(Ordering::Relaxed) != 0;
+        self.conn_within(if down { WHILE_DOWN_TIMEOUT } else { CONNECTION_TIMEOUT })
+    }
+
+    fn conn_within(&self, timeout: Duration) -> AppResult<Conn> {
+        match self.pool.get_timeout(timeout) {
+            Ok(conn) => {
+                self.down_since.store(0, Ordering::Relaxed);
+                Ok(conn)
+            }
+            Err(e) => {
+                let now = chrono::Utc::now().timestamp_millis().max(1);
+                if self.down_since.swap(now, Ordering::Relaxed) == 0 {
+                    tracing::error!(error = %e, "the database is unreachable");
+                }
+                Err(e.into())
+            }
+        }
     }
 
     /// Applies any migrations not yet applied. Safe to run on every start.
@@ -237,10 +280,14 @@ impl Db {
     }
 
     /// True when the database answers a trivial query.
+    /// Answers within [`HEALTH_TIMEOUT`] whatever the database does.
     pub async fn ping(&self) -> bool {
-        self.read(|c| c.batch_execute("SELECT 1").map_err(AppError::from))
-            .await
-            .is_ok()
+        let db = self.clone();
+        let check = tokio::task::spawn_blocking(move || {
+            let mut conn = db.conn_within(HEALTH_TIMEOUT)?;
+            conn.batch_execute("SELECT 1").map_err(AppError::from)
+        });
+        matches!(tokio::time::timeout(HEALTH_TIMEOUT, check).await, Ok(Ok(Ok(()))))
     }
 
     /// Table name -> sorted column names, for checking both backends match.
