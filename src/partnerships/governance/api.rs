@@ -1,6 +1,5 @@
 //! Agreements API: the same store, rules and policy as the governance page.
 
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -10,13 +9,11 @@ use utoipa::ToSchema;
 
 use super::model::*;
 use super::store;
-use crate::api::{JsonBody, Path};
-use crate::auth::ApiCaller;
+use crate::api::{Created, JsonBody, On};
 use crate::error::{ApiResult, AppError};
-use crate::partnerships::model::Partnership;
+use crate::partnerships::model::{Partnership, PartnershipId};
 use crate::policy::Action;
 use crate::state::AppState;
-use crate::work::Scoped;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -75,109 +72,67 @@ impl AgreementPatch {
 }
 
 /// The agreements behind a partnership, most recently started first.
-#[utoipa::path(get, path = "/api/v1/partnerships/{id}/agreements", tag = "governance",
-    params(("id" = i64, Path, description = "Partnership id")),
+#[utoipa::path(get, path = "/api/v1/partnerships/{id}/agreements", tag = "governance", params(PartnershipId),
     responses((status = 200, body = Vec<AgreementView>)))]
-pub async fn list(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<Vec<AgreementView>>> {
-    let agreements = Partnership::view(&state.db, caller.user(), id, move |w| {
-        store::list(w.conn, id, today())
-    })
-    .await?;
-    Ok(Json(agreements))
+pub async fn list(on: On<Partnership>) -> ApiResult<Json<Vec<AgreementView>>> {
+    on.read(|w| store::list(w.conn, w.record.id, today())).await
 }
 
 /// Record an agreement: an MoU, contract, statutory delegation or articles.
-#[utoipa::path(post, path = "/api/v1/partnerships/{id}/agreements", tag = "governance", request_body = AgreementDraft,
-    params(("id" = i64, Path, description = "Partnership id")),
-    responses((status = 201, body = AgreementView)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/partnerships/{id}/agreements", tag = "governance", params(PartnershipId),
+    request_body = AgreementDraft, responses((status = 201, body = AgreementView)), security(("bearer" = [])))]
 pub async fn create(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<i64>,
+    on: On<Partnership>,
     body: JsonBody<AgreementDraft>,
-) -> ApiResult<(StatusCode, Json<AgreementView>)> {
-    let agreement = Partnership::act(
-        &state.db,
-        caller.user(),
-        id,
-        Action::EditPartnership,
-        move |w| {
-            let input = AgreementInput::parse(&body.parse()?).map_err(AppError::Invalid)?;
-            store::create(w, &input, today())
-        },
-    )
-    .await?;
-    Ok((StatusCode::CREATED, Json(agreement)))
+) -> ApiResult<Created<AgreementView>> {
+    on.create(Action::EditPartnership, body, |w, draft| {
+        let input = AgreementInput::parse(&draft).map_err(AppError::Invalid)?;
+        store::create(w, &input, today())
+    })
+    .await
 }
 
 /// One agreement.
 #[utoipa::path(get, path = "/api/v1/partnerships/{id}/agreements/{aid}", tag = "governance",
-    params(("id" = i64, Path, description = "Partnership id"), ("aid" = i64, Path, description = "Agreement id")),
+    params(PartnershipId, ("aid" = i64, Path, description = "Agreement id")),
     responses((status = 200, body = AgreementView)))]
-pub async fn get_one(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path((id, aid)): Path<(i64, i64)>,
-) -> ApiResult<Json<AgreementView>> {
-    let agreement = Partnership::view(&state.db, caller.user(), id, move |w| {
-        store::get(w.conn, id, aid, today())
-    })
-    .await?;
-    Ok(Json(agreement))
+pub async fn get_one(on: On<Partnership>) -> ApiResult<Json<AgreementView>> {
+    let aid = on.param("aid")?;
+    on.read(move |w| store::get(w.conn, w.record.id, aid, today()))
+        .await
 }
 
 /// Change some of an agreement's fields; those left out keep their values and a date set to null is cleared.
-#[utoipa::path(patch, path = "/api/v1/partnerships/{id}/agreements/{aid}", tag = "governance", request_body = AgreementPatch,
-    params(("id" = i64, Path, description = "Partnership id"), ("aid" = i64, Path, description = "Agreement id")),
-    responses((status = 200, body = AgreementView)), security(("bearer" = [])))]
+#[utoipa::path(patch, path = "/api/v1/partnerships/{id}/agreements/{aid}", tag = "governance",
+    params(PartnershipId, ("aid" = i64, Path, description = "Agreement id")),
+    request_body = AgreementPatch, responses((status = 200, body = AgreementView)), security(("bearer" = [])))]
 pub async fn patch(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path((id, aid)): Path<(i64, i64)>,
+    on: On<Partnership>,
     body: JsonBody<AgreementPatch>,
 ) -> ApiResult<Json<AgreementView>> {
-    let agreement = Partnership::act(
-        &state.db,
-        caller.user(),
-        id,
-        Action::EditPartnership,
-        move |w| {
-            let today = today();
-            let before = store::get(w.conn, id, aid, today)?;
-            let draft = body.parse()?.apply(before.draft());
-            let input = AgreementInput::parse(&draft).map_err(AppError::Invalid)?;
-            store::update(w, &before, &input, today)
-        },
-    )
-    .await?;
-    Ok(Json(agreement))
+    let aid = on.param("aid")?;
+    on.change(Action::EditPartnership, body, move |w, patch| {
+        let today = today();
+        let before = store::get(w.conn, w.record.id, aid, today)?;
+        let draft = patch.apply(before.draft());
+        let input = AgreementInput::parse(&draft).map_err(AppError::Invalid)?;
+        store::update(w, &before, &input, today)
+    })
+    .await
 }
 
 /// Delete an agreement (the History page keeps what it said).
 #[utoipa::path(delete, path = "/api/v1/partnerships/{id}/agreements/{aid}", tag = "governance",
-    params(("id" = i64, Path, description = "Partnership id"), ("aid" = i64, Path, description = "Agreement id")),
+    params(PartnershipId, ("aid" = i64, Path, description = "Agreement id")),
     responses((status = 204, description = "Deleted")), security(("bearer" = [])))]
-pub async fn delete(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path((id, aid)): Path<(i64, i64)>,
-) -> ApiResult<StatusCode> {
-    Partnership::act(
-        &state.db,
-        caller.user(),
-        id,
-        Action::EditPartnership,
-        move |w| {
-            let before = store::get(w.conn, id, aid, today())?;
-            store::delete(w, &before)
-        },
-    )
-    .await?;
-    Ok(StatusCode::NO_CONTENT)
+pub async fn delete(on: On<Partnership>) -> ApiResult<StatusCode> {
+    let aid = on.param("aid")?;
+    on.act(Action::EditPartnership, move |w| {
+        let before = store::get(w.conn, w.record.id, aid, today())?;
+        store::delete(w, &before)
+    })
+    .await
+    .map(|_| StatusCode::NO_CONTENT)
 }
 
 #[cfg(test)]

@@ -2,9 +2,7 @@
 //! and the agreements behind it, with forms to add, change and delete them.
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::NaiveDate;
@@ -17,8 +15,9 @@ use crate::partnerships::header::Header;
 use crate::partnerships::model::Partnership;
 use crate::policy::Action;
 use crate::state::AppState;
-use crate::web::{forms, html, submitted, FormErrors, PageCtx};
-use crate::work::Scoped;
+use crate::web::record::Visit;
+use crate::web::{forms, page, FormErrors, PageCtx};
+use crate::work::Work;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -141,14 +140,6 @@ fn to_governance(id: i64) -> impl FnOnce(AgreementView) -> String {
     move |_| format!("/partnerships/{id}/governance")
 }
 
-fn status_for(errors: &[FieldError]) -> StatusCode {
-    if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    }
-}
-
 #[derive(Template)]
 #[template(path = "partnerships/governance/index.html")]
 struct IndexPage {
@@ -166,58 +157,67 @@ impl IndexPage {
     }
 }
 
+async fn index(visit: Visit<Partnership>) -> AppResult<Response> {
+    render_index(visit, vec![], AgreementForm::default()).await
+}
+
 /// The governance page, with the add form as typed (and what was wrong with it).
 async fn render_index(
-    state: &AppState,
-    ctx: PageCtx,
-    id: i64,
+    visit: Visit<Partnership>,
     errors: Vec<FieldError>,
     form: AgreementForm,
 ) -> AppResult<Response> {
-    let user = ctx.user.clone();
-    Partnership::view(&state.db, user.as_ref(), id, move |w| {
+    visit
+        .page(Action::ViewPartnership, move |w, ctx| {
+            let today = today();
+            let invalid = !errors.is_empty();
+            page(
+                IndexPage {
+                    ctx: ctx.with_nav("partnerships"),
+                    h: Header::of(w, "governance"),
+                    agreements: store::list(w.conn, w.record.id, today)?,
+                    errors: FormErrors(errors),
+                    form,
+                    today,
+                },
+                invalid,
+            )
+        })
+        .await
+}
+
+/// Saves the agreement form, a new agreement or a change to `aid`, and goes
+/// back to the governance page; a refused form is drawn again where it was typed.
+async fn save(
+    visit: Visit<Partnership>,
+    aid: Option<i64>,
+    form: AgreementForm,
+) -> AppResult<Response> {
+    let (id, checked) = (visit.id, form.check());
+    let change = move |w: &mut Work<'_, Partnership>| {
         let today = today();
-        let page = IndexPage {
-            h: Header::of(w, "governance"),
-            agreements: store::list(w.conn, id, today)?,
-            errors: FormErrors(errors),
-            form,
-            today,
-            ctx: ctx.with_nav("partnerships"),
-        };
-        Ok((status_for(&page.errors.0), html(page)?).into_response())
-    })
-    .await
+        let before = aid
+            .map(|aid| store::get(w.conn, id, aid, today))
+            .transpose()?;
+        let input = checked.map_err(AppError::Invalid)?;
+        match before {
+            Some(before) => store::update(w, &before, &input, today),
+            None => store::create(w, &input, today),
+        }
+    };
+    let again = move |visit, errors| async move {
+        match aid {
+            None => render_index(visit, errors, form).await,
+            Some(aid) => form_page(visit, aid, errors, Some(form)).await,
+        }
+    };
+    visit
+        .submit(Action::EditPartnership, change, to_governance(id), again)
+        .await
 }
 
-async fn index(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    render_index(&state, ctx, id, vec![], AgreementForm::default()).await
-}
-
-async fn create(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path(id): Path<i64>,
-    Form(form): Form<AgreementForm>,
-) -> AppResult<Response> {
-    let checked = form.check();
-    let user = ctx.user.clone();
-    let result = Partnership::act(
-        &state.db,
-        user.as_ref(),
-        id,
-        Action::EditPartnership,
-        move |w| store::create(w, &checked.map_err(AppError::Invalid)?, today()),
-    )
-    .await;
-    submitted(result, to_governance(id), |errors| async move {
-        render_index(&state, ctx, id, errors, form).await
-    })
-    .await
+async fn create(visit: Visit<Partnership>, Form(form): Form<AgreementForm>) -> AppResult<Response> {
+    save(visit, None, form).await
 }
 
 #[derive(Template)]
@@ -236,68 +236,40 @@ impl FormPage {
     }
 }
 
-/// The change form. `form` is `None` to start from the agreement as it is.
+async fn edit_page(visit: Visit<Partnership>) -> AppResult<Response> {
+    let aid = visit.param("aid")?;
+    form_page(visit, aid, vec![], None).await
+}
+
+/// The form to change agreement `aid`. `form` is `None` to start from the
+/// agreement as it is.
 async fn form_page(
-    state: &AppState,
-    ctx: PageCtx,
-    id: i64,
+    visit: Visit<Partnership>,
     aid: i64,
     errors: Vec<FieldError>,
     form: Option<AgreementForm>,
 ) -> AppResult<Response> {
-    let user = ctx.user.clone();
-    Partnership::act(
-        &state.db,
-        user.as_ref(),
-        id,
-        Action::EditPartnership,
-        move |w| {
-            let a = store::get(w.conn, id, aid, today())?;
-            let page = FormPage {
-                h: Header::of(w, "governance"),
-                form: form.unwrap_or_else(|| AgreementForm::from_draft(&a.draft())),
-                a,
-                errors: FormErrors(errors),
-                ctx: ctx.with_nav("partnerships"),
-            };
-            Ok((status_for(&page.errors.0), html(page)?).into_response())
-        },
-    )
-    .await
+    visit
+        .page(Action::EditPartnership, move |w, ctx| {
+            let a = store::get(w.conn, w.record.id, aid, today())?;
+            let invalid = !errors.is_empty();
+            page(
+                FormPage {
+                    ctx: ctx.with_nav("partnerships"),
+                    h: Header::of(w, "governance"),
+                    form: form.unwrap_or_else(|| AgreementForm::from_draft(&a.draft())),
+                    a,
+                    errors: FormErrors(errors),
+                },
+                invalid,
+            )
+        })
+        .await
 }
 
-async fn edit_page(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path((id, aid)): Path<(i64, i64)>,
-) -> AppResult<Response> {
-    form_page(&state, ctx, id, aid, vec![], None).await
-}
-
-async fn edit(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path((id, aid)): Path<(i64, i64)>,
-    Form(form): Form<AgreementForm>,
-) -> AppResult<Response> {
-    let checked = form.check();
-    let user = ctx.user.clone();
-    let result = Partnership::act(
-        &state.db,
-        user.as_ref(),
-        id,
-        Action::EditPartnership,
-        move |w| {
-            let today = today();
-            let before = store::get(w.conn, id, aid, today)?;
-            store::update(w, &before, &checked.map_err(AppError::Invalid)?, today)
-        },
-    )
-    .await;
-    submitted(result, to_governance(id), |errors| async move {
-        form_page(&state, ctx, id, aid, errors, Some(form)).await
-    })
-    .await
+async fn edit(visit: Visit<Partnership>, Form(form): Form<AgreementForm>) -> AppResult<Response> {
+    let aid = visit.param("aid")?;
+    save(visit, Some(aid), form).await
 }
 
 #[derive(Template)]
@@ -309,49 +281,26 @@ struct DeletePage {
 }
 
 /// Asks before deleting, since pages work without JavaScript confirm boxes.
-async fn delete_page(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path((id, aid)): Path<(i64, i64)>,
-) -> AppResult<Response> {
-    let user = ctx.user.clone();
-    Partnership::act(
-        &state.db,
-        user.as_ref(),
-        id,
-        Action::EditPartnership,
-        move |w| {
-            let page = DeletePage {
-                a: store::get(w.conn, id, aid, today())?,
-                h: Header::of(w, "governance"),
-                ctx: ctx.with_nav("partnerships"),
-            };
-            Ok(html(page)?.into_response())
-        },
-    )
-    .await
+async fn delete_page(visit: Visit<Partnership>) -> AppResult<Response> {
+    let aid = visit.param("aid")?;
+    visit
+        .page(Action::EditPartnership, move |w, ctx| {
+            let a = store::get(w.conn, w.record.id, aid, today())?;
+            let h = Header::of(w, "governance");
+            let ctx = ctx.with_nav("partnerships");
+            page(DeletePage { ctx, h, a }, false)
+        })
+        .await
 }
 
-async fn delete(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path((id, aid)): Path<(i64, i64)>,
-) -> AppResult<Response> {
-    let result = Partnership::act(
-        &state.db,
-        ctx.user.as_ref(),
-        id,
-        Action::EditPartnership,
-        move |w| {
-            let before = store::get(w.conn, id, aid, today())?;
-            store::delete(w, &before)?;
-            Ok(before)
-        },
-    )
-    .await;
-    // Nothing typed can be refused here, so there is no form to show again.
-    submitted(result, to_governance(id), |errors| async move {
-        Err(AppError::Invalid(errors))
-    })
-    .await
+async fn delete(visit: Visit<Partnership>) -> AppResult<Response> {
+    let (id, aid) = (visit.id, visit.param("aid")?);
+    let change = move |w: &mut Work<'_, Partnership>| {
+        let before = store::get(w.conn, id, aid, today())?;
+        store::delete(w, &before)?;
+        Ok(before)
+    };
+    visit
+        .then_go(Action::EditPartnership, change, to_governance(id))
+        .await
 }

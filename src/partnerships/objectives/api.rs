@@ -1,7 +1,5 @@
 //! Objectives API: the same store, rules and policy as the pages.
 
-use axum::extract::State;
-use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::NaiveDate;
@@ -10,13 +8,11 @@ use utoipa::ToSchema;
 
 use super::model::*;
 use super::store;
-use crate::api::{JsonBody, Path};
-use crate::auth::ApiCaller;
+use crate::api::{Created, JsonBody, On};
 use crate::error::{ApiResult, AppError};
-use crate::partnerships::model::Partnership;
+use crate::partnerships::model::{Partnership, PartnershipId};
 use crate::policy::Action;
 use crate::state::AppState;
-use crate::work::Scoped;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -71,130 +67,82 @@ impl ObjectivePatch {
 }
 
 /// A partnership's joint objectives with their latest progress, soonest due first.
-#[utoipa::path(get, path = "/api/v1/partnerships/{id}/objectives", tag = "objectives",
-    params(("id" = i64, Path, description = "Partnership id")),
+#[utoipa::path(get, path = "/api/v1/partnerships/{id}/objectives", tag = "objectives", params(PartnershipId),
     responses((status = 200, body = Vec<ObjectiveView>)))]
-pub async fn list(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<Vec<ObjectiveView>>> {
-    let rows = Partnership::view(&state.db, caller.user(), id, move |w| {
-        store::list(w.conn, id, today())
-    })
-    .await?;
-    Ok(Json(rows))
+pub async fn list(on: On<Partnership>) -> ApiResult<Json<Vec<ObjectiveView>>> {
+    on.read(|w| store::list(w.conn, w.record.id, today())).await
 }
 
 /// Add a measurable joint objective.
-#[utoipa::path(post, path = "/api/v1/partnerships/{id}/objectives", tag = "objectives", request_body = ObjectiveDraft,
-    params(("id" = i64, Path, description = "Partnership id")),
-    responses((status = 201, body = ObjectiveView)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/partnerships/{id}/objectives", tag = "objectives", params(PartnershipId),
+    request_body = ObjectiveDraft, responses((status = 201, body = ObjectiveView)), security(("bearer" = [])))]
 pub async fn create(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(id): Path<i64>,
+    on: On<Partnership>,
     body: JsonBody<ObjectiveDraft>,
-) -> ApiResult<(StatusCode, Json<ObjectiveView>)> {
-    let o = Partnership::act(
-        &state.db,
-        caller.user(),
-        id,
-        Action::EditPartnership,
-        move |w| {
-            let input = store::check(w.conn, id, &body.parse()?, None)?;
-            store::create(w, &input, today())
-        },
-    )
-    .await?;
-    Ok((StatusCode::CREATED, Json(o)))
+) -> ApiResult<Created<ObjectiveView>> {
+    on.create(Action::EditPartnership, body, |w, draft| {
+        let input = store::check(w.conn, w.record.id, &draft, None)?;
+        store::create(w, &input, today())
+    })
+    .await
 }
 
 /// One objective with its latest progress.
 #[utoipa::path(get, path = "/api/v1/partnerships/{id}/objectives/{oid}", tag = "objectives",
-    params(("id" = i64, Path, description = "Partnership id"), ("oid" = i64, Path, description = "Objective id")),
+    params(PartnershipId, ("oid" = i64, Path, description = "Objective id")),
     responses((status = 200, body = ObjectiveView)))]
-pub async fn get_one(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path((id, oid)): Path<(i64, i64)>,
-) -> ApiResult<Json<ObjectiveView>> {
-    let o = Partnership::view(&state.db, caller.user(), id, move |w| {
-        store::get(w.conn, id, oid, today())
-    })
-    .await?;
-    Ok(Json(o))
+pub async fn get_one(on: On<Partnership>) -> ApiResult<Json<ObjectiveView>> {
+    let oid = on.param("oid")?;
+    on.read(move |w| store::get(w.conn, w.record.id, oid, today()))
+        .await
 }
 
 /// Change some of an objective's fields; those left out keep their values.
 /// Changing the numbers or dates works out the stored RAG of past updates again.
-#[utoipa::path(patch, path = "/api/v1/partnerships/{id}/objectives/{oid}", tag = "objectives", request_body = ObjectivePatch,
-    params(("id" = i64, Path, description = "Partnership id"), ("oid" = i64, Path, description = "Objective id")),
-    responses((status = 200, body = ObjectiveView)), security(("bearer" = [])))]
+#[utoipa::path(patch, path = "/api/v1/partnerships/{id}/objectives/{oid}", tag = "objectives",
+    params(PartnershipId, ("oid" = i64, Path, description = "Objective id")),
+    request_body = ObjectivePatch, responses((status = 200, body = ObjectiveView)), security(("bearer" = [])))]
 pub async fn patch(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path((id, oid)): Path<(i64, i64)>,
+    on: On<Partnership>,
     body: JsonBody<ObjectivePatch>,
 ) -> ApiResult<Json<ObjectiveView>> {
-    let o = Partnership::act(
-        &state.db,
-        caller.user(),
-        id,
-        Action::EditPartnership,
-        move |w| {
-            let today = today();
-            let current = store::get(w.conn, id, oid, today)?;
-            let draft = body.parse()?.apply(current.draft());
-            let input = store::check(w.conn, id, &draft, Some(&current))?;
-            store::update(w, &current, &input, today)
-        },
-    )
-    .await?;
-    Ok(Json(o))
+    let oid = on.param("oid")?;
+    on.change(Action::EditPartnership, body, move |w, patch| {
+        let today = today();
+        let current = store::get(w.conn, w.record.id, oid, today)?;
+        let draft = patch.apply(current.draft());
+        let input = store::check(w.conn, w.record.id, &draft, Some(&current))?;
+        store::update(w, &current, &input, today)
+    })
+    .await
 }
 
 /// An objective's progress updates, newest first.
 #[utoipa::path(get, path = "/api/v1/partnerships/{id}/objectives/{oid}/updates", tag = "objectives",
-    params(("id" = i64, Path, description = "Partnership id"), ("oid" = i64, Path, description = "Objective id")),
+    params(PartnershipId, ("oid" = i64, Path, description = "Objective id")),
     responses((status = 200, body = Vec<ProgressView>)))]
-pub async fn updates(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path((id, oid)): Path<(i64, i64)>,
-) -> ApiResult<Json<Vec<ProgressView>>> {
-    let rows = Partnership::view(&state.db, caller.user(), id, move |w| {
-        store::history(w.conn, id, oid)
-    })
-    .await?;
-    Ok(Json(rows))
+pub async fn updates(on: On<Partnership>) -> ApiResult<Json<Vec<ProgressView>>> {
+    let oid = on.param("oid")?;
+    on.read(move |w| store::history(w.conn, w.record.id, oid))
+        .await
 }
 
 /// Record progress: the measure's value on a date. The RAG is worked out and stored with it.
-#[utoipa::path(post, path = "/api/v1/partnerships/{id}/objectives/{oid}/updates", tag = "objectives", request_body = ProgressDraft,
-    params(("id" = i64, Path, description = "Partnership id"), ("oid" = i64, Path, description = "Objective id")),
-    responses((status = 201, body = ProgressView)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/partnerships/{id}/objectives/{oid}/updates", tag = "objectives",
+    params(PartnershipId, ("oid" = i64, Path, description = "Objective id")),
+    request_body = ProgressDraft, responses((status = 201, body = ProgressView)), security(("bearer" = [])))]
 pub async fn post_update(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path((id, oid)): Path<(i64, i64)>,
+    on: On<Partnership>,
     body: JsonBody<ProgressDraft>,
-) -> ApiResult<(StatusCode, Json<ProgressView>)> {
-    let u = Partnership::act(
-        &state.db,
-        caller.user(),
-        id,
-        Action::EditPartnership,
-        move |w| {
-            let today = today();
-            let o = store::get(w.conn, id, oid, today)?;
-            let input =
-                ProgressInput::parse(&body.parse()?, &o, today).map_err(AppError::Invalid)?;
-            store::record_progress(w, &o, &input)
-        },
-    )
-    .await?;
-    Ok((StatusCode::CREATED, Json(u)))
+) -> ApiResult<Created<ProgressView>> {
+    let oid = on.param("oid")?;
+    on.create(Action::EditPartnership, body, move |w, draft| {
+        let today = today();
+        let o = store::get(w.conn, w.record.id, oid, today)?;
+        let input = ProgressInput::parse(&draft, &o, today).map_err(AppError::Invalid)?;
+        store::record_progress(w, &o, &input)
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -2,9 +2,7 @@
 //! progress history and update form, and the edit form.
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::NaiveDate;
@@ -14,12 +12,13 @@ use super::model::*;
 use super::store;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::partnerships::header::Header;
-use crate::partnerships::model::{ActiveMembers, Partnership};
+use crate::partnerships::model::Partnership;
 use crate::partnerships::store as partnerships;
 use crate::policy::Action;
 use crate::state::AppState;
-use crate::web::{forms, html, submitted, FormErrors, PageCtx};
-use crate::work::{Scoped, Work};
+use crate::web::record::Visit;
+use crate::web::{forms, page, FormErrors, PageCtx};
+use crate::work::Work;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -37,14 +36,6 @@ pub fn routes() -> Router<AppState> {
 
 fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
-}
-
-fn status(errors: &[FieldError]) -> StatusCode {
-    if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    }
 }
 
 /// The objective form's fields, as typed.
@@ -143,27 +134,45 @@ impl ObjectiveForm {
         (draft, errors)
     }
 
-    /// The objective as typed, checked against the partnership as it is now.
-    fn check(
-        &self,
-        w: &mut Work<'_, Partnership>,
-        current: Option<&ObjectiveView>,
-    ) -> AppResult<ObjectiveInput> {
+    /// Adds the objective as typed, or changes objective `oid` to it, once
+    /// it reads and keeps the rules of the partnership as it is now.
+    fn save(&self, w: &mut Work<'_, Partnership>, oid: Option<i64>) -> AppResult<ObjectiveView> {
+        let (id, today) = (w.record.id, today());
+        let current = oid
+            .map(|oid| store::get(w.conn, id, oid, today))
+            .transpose()?;
         let (draft, reading) = self.to_draft();
-        let rules = match store::check(w.conn, w.record.id, &draft, current) {
-            Ok(input) => Ok(input),
+        // The rules' refusals join what could not be read; any other failure ends here.
+        let rules = match store::check(w.conn, id, &draft, current.as_ref()) {
             Err(AppError::Invalid(errors)) => Err(errors),
-            Err(e) => return Err(e),
+            checked => Ok(checked?),
         };
-        forms::checked(reading, rules, &FIELD_ORDER).map_err(AppError::Invalid)
+        let input = forms::checked(reading, rules, &FIELD_ORDER).map_err(AppError::Invalid)?;
+        match current {
+            Some(current) => store::update(w, &current, &input, today),
+            None => store::create(w, &input, today),
+        }
     }
 }
 
 /// Owner choices: the active member organisations, after a blank choice.
-fn owners(active: &ActiveMembers) -> Vec<(String, String)> {
-    std::iter::once((String::new(), "Select the owning partner".to_string()))
+/// The owner of the objective being changed stays selectable after their
+/// organisation has left, until someone changes it.
+fn owners(
+    w: &mut Work<'_, Partnership>,
+    changing: Option<&ObjectiveView>,
+) -> AppResult<Vec<(String, String)>> {
+    let active = partnerships::active_members(w.conn, w.record.id)?;
+    let mut owners: Vec<_> = std::iter::once((String::new(), "Select the owning partner".into()))
         .chain(active.iter().map(|m| (m.code.clone(), m.name.clone())))
-        .collect()
+        .collect();
+    if let Some(o) = changing.filter(|o| active.by_code(&o.owner).is_none()) {
+        owners.push((
+            o.owner.clone(),
+            format!("{} (no longer a member)", o.owner_name),
+        ));
+    }
+    Ok(owners)
 }
 
 #[derive(Template)]
@@ -177,72 +186,63 @@ struct IndexPage {
     owners: Vec<(String, String)>,
 }
 
+async fn index(visit: Visit<Partnership>) -> AppResult<Response> {
+    render_index(visit, vec![], None).await
+}
+
 /// Draws the list with the add form; `form` is `None` to start a blank one.
 async fn render_index(
-    state: &AppState,
-    ctx: PageCtx,
-    id: i64,
+    visit: Visit<Partnership>,
     errors: Vec<FieldError>,
     form: Option<ObjectiveForm>,
 ) -> AppResult<Response> {
-    let user = ctx.user.clone();
-    Partnership::view(&state.db, user.as_ref(), id, move |w| {
-        let objectives = store::list(w.conn, id, today())?;
-        let owners = owners(&partnerships::active_members(w.conn, id)?);
-        // Suggest the signer's own organisation as the owner; the select ignores it if not a member.
-        let form = form.unwrap_or_else(|| ObjectiveForm {
-            owner: w
-                .person()
-                .map(|u| u.organisation_code.clone())
-                .unwrap_or_default(),
-            ..Default::default()
-        });
-        let page = IndexPage {
-            h: Header::of(w, "objectives"),
-            objectives,
-            errors: FormErrors(errors),
-            form,
-            owners,
-            ctx: ctx.with_nav("partnerships"),
-        };
-        Ok((status(&page.errors.0), html(page)?).into_response())
-    })
-    .await
+    visit
+        .page(Action::ViewPartnership, move |w, ctx| {
+            // Suggest the signer's own organisation as the owner; the select ignores it if not a member.
+            let own = w.person().map(|u| u.organisation_code.clone());
+            let form = form.unwrap_or_else(|| ObjectiveForm {
+                owner: own.unwrap_or_default(),
+                ..Default::default()
+            });
+            let invalid = !errors.is_empty();
+            page(
+                IndexPage {
+                    ctx: ctx.with_nav("partnerships"),
+                    h: Header::of(w, "objectives"),
+                    objectives: store::list(w.conn, w.record.id, today())?,
+                    errors: FormErrors(errors),
+                    form,
+                    owners: owners(w, None)?,
+                },
+                invalid,
+            )
+        })
+        .await
 }
 
-async fn index(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path(id): Path<i64>,
+/// Saves the objective form, a new objective or a change to `oid`, and shows
+/// the objective; a refused form is drawn again where it was typed.
+async fn save(
+    visit: Visit<Partnership>,
+    oid: Option<i64>,
+    form: ObjectiveForm,
 ) -> AppResult<Response> {
-    render_index(&state, ctx, id, vec![], None).await
+    let (id, typed) = (visit.id, form.clone());
+    let change = move |w: &mut Work<'_, Partnership>| typed.save(w, oid);
+    let to = move |o: ObjectiveView| format!("/partnerships/{id}/objectives/{}", o.id);
+    let again = move |visit, errors| async move {
+        match oid {
+            None => render_index(visit, errors, Some(form)).await,
+            Some(oid) => render_form(visit, oid, errors, Some(form)).await,
+        }
+    };
+    visit
+        .submit(Action::EditPartnership, change, to, again)
+        .await
 }
 
-async fn create(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path(id): Path<i64>,
-    Form(form): Form<ObjectiveForm>,
-) -> AppResult<Response> {
-    let typed = form.clone();
-    let user = ctx.user.clone();
-    let result = Partnership::act(
-        &state.db,
-        user.as_ref(),
-        id,
-        Action::EditPartnership,
-        move |w| {
-            let input = typed.check(w, None)?;
-            store::create(w, &input, today())
-        },
-    )
-    .await;
-    submitted(
-        result,
-        |o| format!("/partnerships/{id}/objectives/{}", o.id),
-        |errors| async move { render_index(&state, ctx, id, errors, Some(form)).await },
-    )
-    .await
+async fn create(visit: Visit<Partnership>, Form(form): Form<ObjectiveForm>) -> AppResult<Response> {
+    save(visit, None, form).await
 }
 
 /// The progress form's fields, as typed.
@@ -309,68 +309,53 @@ impl ShowPage {
     }
 }
 
+async fn show(visit: Visit<Partnership>) -> AppResult<Response> {
+    render_show(visit, vec![], ProgressForm::default()).await
+}
+
 async fn render_show(
-    state: &AppState,
-    ctx: PageCtx,
-    id: i64,
-    oid: i64,
+    visit: Visit<Partnership>,
     errors: Vec<FieldError>,
     form: ProgressForm,
 ) -> AppResult<Response> {
-    let user = ctx.user.clone();
-    Partnership::view(&state.db, user.as_ref(), id, move |w| {
-        let today = today();
-        let o = store::get(w.conn, id, oid, today)?;
-        let updates = store::history(w.conn, id, oid)?;
-        let page = ShowPage {
-            h: Header::of(w, "objectives"),
-            o,
-            updates,
-            errors: FormErrors(errors),
-            form,
-            today,
-            ctx: ctx.with_nav("partnerships"),
-        };
-        Ok((status(&page.errors.0), html(page)?).into_response())
-    })
-    .await
-}
-
-async fn show(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path((id, oid)): Path<(i64, i64)>,
-) -> AppResult<Response> {
-    render_show(&state, ctx, id, oid, vec![], ProgressForm::default()).await
+    let oid = visit.param("oid")?;
+    visit
+        .page(Action::ViewPartnership, move |w, ctx| {
+            let (id, today) = (w.record.id, today());
+            let invalid = !errors.is_empty();
+            page(
+                ShowPage {
+                    ctx: ctx.with_nav("partnerships"),
+                    h: Header::of(w, "objectives"),
+                    o: store::get(w.conn, id, oid, today)?,
+                    updates: store::history(w.conn, id, oid)?,
+                    errors: FormErrors(errors),
+                    form,
+                    today,
+                },
+                invalid,
+            )
+        })
+        .await
 }
 
 async fn progress(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path((id, oid)): Path<(i64, i64)>,
+    visit: Visit<Partnership>,
     Form(form): Form<ProgressForm>,
 ) -> AppResult<Response> {
+    let (id, oid) = (visit.id, visit.param("oid")?);
     let typed = form.clone();
-    let user = ctx.user.clone();
-    let result = Partnership::act(
-        &state.db,
-        user.as_ref(),
-        id,
-        Action::EditPartnership,
-        move |w| {
-            let today = today();
-            let o = store::get(w.conn, id, oid, today)?;
-            let input = typed.check(&o, today).map_err(AppError::Invalid)?;
-            store::record_progress(w, &o, &input)
-        },
-    )
-    .await;
-    submitted(
-        result,
-        |_| format!("/partnerships/{id}/objectives/{oid}"),
-        |errors| async move { render_show(&state, ctx, id, oid, errors, form).await },
-    )
-    .await
+    let change = move |w: &mut Work<'_, Partnership>| {
+        let today = today();
+        let o = store::get(w.conn, id, oid, today)?;
+        let input = typed.check(&o, today).map_err(AppError::Invalid)?;
+        store::record_progress(w, &o, &input)
+    };
+    let to = move |_| format!("/partnerships/{id}/objectives/{oid}");
+    let again = |visit, errors| render_show(visit, errors, form);
+    visit
+        .submit(Action::EditPartnership, change, to, again)
+        .await
 }
 
 #[derive(Template)]
@@ -384,82 +369,39 @@ struct FormPage {
     owners: Vec<(String, String)>,
 }
 
-/// Draws the edit form; `form` is `None` to start from the objective as it is.
+async fn edit_page(visit: Visit<Partnership>) -> AppResult<Response> {
+    let oid = visit.param("oid")?;
+    render_form(visit, oid, vec![], None).await
+}
+
+/// Draws the form to change objective `oid`; `form` is `None` to start from
+/// the objective as it is.
 async fn render_form(
-    state: &AppState,
-    ctx: PageCtx,
-    id: i64,
+    visit: Visit<Partnership>,
     oid: i64,
     errors: Vec<FieldError>,
     form: Option<ObjectiveForm>,
 ) -> AppResult<Response> {
-    let user = ctx.user.clone();
-    Partnership::act(
-        &state.db,
-        user.as_ref(),
-        id,
-        Action::EditPartnership,
-        move |w| {
-            let o = store::get(w.conn, id, oid, today())?;
-            let mut owners = owners(&partnerships::active_members(w.conn, id)?);
-            // An owner that has since left stays selectable until someone changes it.
-            if !owners
-                .iter()
-                .any(|(code, _)| code.eq_ignore_ascii_case(&o.owner))
-            {
-                owners.push((
-                    o.owner.clone(),
-                    format!("{} (no longer a member)", o.owner_name),
-                ));
-            }
-            let form = form.unwrap_or_else(|| ObjectiveForm::from_draft(&o.draft()));
-            let page = FormPage {
-                h: Header::of(w, "objectives"),
-                o,
-                errors: FormErrors(errors),
-                form,
-                owners,
-                ctx: ctx.with_nav("partnerships"),
-            };
-            Ok((status(&page.errors.0), html(page)?).into_response())
-        },
-    )
-    .await
+    visit
+        .page(Action::EditPartnership, move |w, ctx| {
+            let o = store::get(w.conn, w.record.id, oid, today())?;
+            let invalid = !errors.is_empty();
+            page(
+                FormPage {
+                    ctx: ctx.with_nav("partnerships"),
+                    h: Header::of(w, "objectives"),
+                    owners: owners(w, Some(&o))?,
+                    errors: FormErrors(errors),
+                    form: form.unwrap_or_else(|| ObjectiveForm::from_draft(&o.draft())),
+                    o,
+                },
+                invalid,
+            )
+        })
+        .await
 }
 
-async fn edit_page(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path((id, oid)): Path<(i64, i64)>,
-) -> AppResult<Response> {
-    render_form(&state, ctx, id, oid, vec![], None).await
-}
-
-async fn edit(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Path((id, oid)): Path<(i64, i64)>,
-    Form(form): Form<ObjectiveForm>,
-) -> AppResult<Response> {
-    let typed = form.clone();
-    let user = ctx.user.clone();
-    let result = Partnership::act(
-        &state.db,
-        user.as_ref(),
-        id,
-        Action::EditPartnership,
-        move |w| {
-            let today = today();
-            let current = store::get(w.conn, id, oid, today)?;
-            let input = typed.check(w, Some(&current))?;
-            store::update(w, &current, &input, today)
-        },
-    )
-    .await;
-    submitted(
-        result,
-        |_| format!("/partnerships/{id}/objectives/{oid}"),
-        |errors| async move { render_form(&state, ctx, id, oid, errors, Some(form)).await },
-    )
-    .await
+async fn edit(visit: Visit<Partnership>, Form(form): Form<ObjectiveForm>) -> AppResult<Response> {
+    let oid = visit.param("oid")?;
+    save(visit, Some(oid), form).await
 }
