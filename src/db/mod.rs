@@ -98,9 +98,11 @@ impl ManageConnection for Manager {
 
     fn connect(&self) -> Result<DbConn, Self::Error> {
         match self.url.backend {
-            Backend::Postgres => diesel::PgConnection::establish(&with_connect_timeout(&self.url.target))
-                .map(DbConn::Pg)
-                .map_err(diesel::r2d2::Error::ConnectionError),
+            Backend::Postgres => {
+                diesel::PgConnection::establish(&with_connect_timeout(&self.url.target))
+                    .map(DbConn::Pg)
+                    .map_err(diesel::r2d2::Error::ConnectionError)
+            }
             Backend::Sqlite => {
                 let mut conn = diesel::SqliteConnection::establish(&self.url.target)
                     .map_err(diesel::r2d2::Error::ConnectionError)?;
@@ -188,7 +190,11 @@ impl Db {
 
     pub fn conn(&self) -> AppResult<Conn> {
         let down = self.down_since.load(Ordering::Relaxed) != 0;
-        self.conn_within(if down { WHILE_DOWN_TIMEOUT } else { CONNECTION_TIMEOUT })
+        self.conn_within(if down {
+            WHILE_DOWN_TIMEOUT
+        } else {
+            CONNECTION_TIMEOUT
+        })
     }
 
     fn conn_within(&self, timeout: Duration) -> AppResult<Conn> {
@@ -287,7 +293,10 @@ impl Db {
             let mut conn = db.conn_within(HEALTH_TIMEOUT)?;
             conn.batch_execute("SELECT 1").map_err(AppError::from)
         });
-        matches!(tokio::time::timeout(HEALTH_TIMEOUT, check).await, Ok(Ok(Ok(()))))
+        matches!(
+            tokio::time::timeout(HEALTH_TIMEOUT, check).await,
+            Ok(Ok(Ok(())))
+        )
     }
 
     /// Table name -> sorted column names, for checking both backends match.

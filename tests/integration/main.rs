@@ -11,6 +11,7 @@ mod api;
 mod cli;
 mod common;
 mod directory;
+mod faults;
 mod fuzz;
 mod imports;
 mod ops;

@@ -71,6 +71,25 @@ impl TestDb {
         TestDb::create(backend, true)
     }
 
+    /// A database with nothing in it at all, not even the tables.
+    pub fn empty_database() -> TestDb {
+        let test_db = TestDb::new(backend());
+        test_db
+            .db
+            .write_blocking(|c| {
+                use diesel::connection::SimpleConnection;
+                match backend() {
+                    Backend::Postgres => {
+                        c.batch_execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")?
+                    }
+                    Backend::Sqlite => unreachable!("only PostgreSQL databases are emptied"),
+                }
+                Ok(())
+            })
+            .expect("empty the database");
+        test_db
+    }
+
     fn create(backend: Backend, reference_data: bool) -> TestDb {
         match backend {
             Backend::Sqlite => {
