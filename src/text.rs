@@ -32,6 +32,15 @@ pub fn required_line(
     }
 }
 
+/// The text with its first letter a capital, as a message starts.
+pub fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 fn check(
     field: &str,
     label: &str,
@@ -99,6 +108,16 @@ mod tests {
                 .message,
             "Enter a name"
         );
+    }
+
+    #[test]
+    fn messages_start_with_a_capital_and_nothing_else_changes() {
+        assert_eq!(sentence("line 3: 'kind' is wrong"), "Line 3: 'kind' is wrong");
+        assert_eq!(
+            sentence("the file has a header but no data lines"),
+            "The file has a header but no data lines"
+        );
+        assert_eq!(sentence(""), "");
     }
 
     #[test]

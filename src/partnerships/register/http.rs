@@ -325,7 +325,7 @@ pub async fn import_upload(
             .map_err(AppError::internal)?;
             match result {
                 Ok(r) => report = Some(r),
-                Err(e) => errors.push("file", e.to_string().replacen("line", "Line", 1)),
+                Err(e) => errors.push("file", crate::text::sentence(&e.to_string())),
             }
         }
     }
