@@ -39,6 +39,7 @@ pub mod server;
 pub mod slice;
 pub mod state;
 pub mod text;
+pub mod time;
 pub mod users;
 pub mod vocab;
 pub mod web;

@@ -112,7 +112,10 @@ mod tests {
 
     #[test]
     fn messages_start_with_a_capital_and_nothing_else_changes() {
-        assert_eq!(sentence("line 3: 'kind' is wrong"), "Line 3: 'kind' is wrong");
+        assert_eq!(
+            sentence("line 3: 'kind' is wrong"),
+            "Line 3: 'kind' is wrong"
+        );
         assert_eq!(
             sentence("the file has a header but no data lines"),
             "The file has a header but no data lines"

@@ -138,7 +138,7 @@ pub fn record(conn: &mut DbConn, actor: &Actor, change: Change) -> AppResult<i64
 #[diesel(table_name = audit_log)]
 pub struct AuditEntry {
     pub id: i64,
-    pub occurred_at: chrono::NaiveDateTime,
+    pub occurred_at: crate::time::Timestamp,
     pub actor_user_id: Option<i64>,
     pub actor_label: String,
     pub action: String,

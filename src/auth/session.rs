@@ -62,8 +62,8 @@ pub fn create(conn: &mut DbConn, user_id: i64, user_agent: &str) -> AppResult<St
 pub struct ActiveSession {
     /// Names the session in forms without giving away its secret or hash.
     pub handle: String,
-    pub created_at: chrono::NaiveDateTime,
-    pub expires_at: chrono::NaiveDateTime,
+    pub created_at: crate::time::Timestamp,
+    pub expires_at: crate::time::Timestamp,
     pub user_agent: String,
     /// The session this request came with.
     pub current: bool,
@@ -79,7 +79,12 @@ pub fn list(
     user_id: i64,
     current: Option<&str>,
 ) -> AppResult<Vec<ActiveSession>> {
-    let rows: Vec<(String, chrono::NaiveDateTime, chrono::NaiveDateTime, String)> = sessions::table
+    let rows: Vec<(
+        String,
+        crate::time::Timestamp,
+        crate::time::Timestamp,
+        String,
+    )> = sessions::table
         .filter(sessions::user_id.eq(user_id))
         .filter(sessions::expires_at.gt(crate::db::now()))
         .order(sessions::created_at.desc())

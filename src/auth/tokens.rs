@@ -24,9 +24,9 @@ pub struct ApiToken {
     pub id: i64,
     pub name: String,
     pub token_prefix: String,
-    pub created_at: chrono::NaiveDateTime,
-    pub last_used_at: Option<chrono::NaiveDateTime>,
-    pub revoked_at: Option<chrono::NaiveDateTime>,
+    pub created_at: crate::time::Timestamp,
+    pub last_used_at: Option<crate::time::Timestamp>,
+    pub revoked_at: Option<crate::time::Timestamp>,
 }
 
 pub fn list(conn: &mut DbConn, user_id: i64) -> AppResult<Vec<ApiToken>> {

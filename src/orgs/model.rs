@@ -1,4 +1,4 @@
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -28,8 +28,8 @@ pub struct Organisation {
     pub replaced_by: Option<String>,
     pub is_current: bool,
     pub similarity_label: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: crate::time::Timestamp,
+    pub updated_at: crate::time::Timestamp,
 }
 
 /// Kinds of organisation that are not in the council register.

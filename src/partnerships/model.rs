@@ -1,6 +1,6 @@
 //! The partnership register's vocabulary (DOMAIN.md) and records.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -96,8 +96,8 @@ pub struct Partnership {
     pub exit_plan: String,
     #[serde(skip)]
     pub created_by: Option<i64>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: crate::time::Timestamp,
+    pub updated_at: crate::time::Timestamp,
 }
 
 impl Partnership {
@@ -132,8 +132,8 @@ pub struct Member {
     pub contact_name: String,
     pub contact_email: String,
     pub cost_share_bp: Option<i32>,
-    pub invited_at: NaiveDateTime,
-    pub responded_at: Option<NaiveDateTime>,
+    pub invited_at: crate::time::Timestamp,
+    pub responded_at: Option<crate::time::Timestamp>,
 }
 
 /// A member with its organisation's names, for pages and the API.

@@ -31,7 +31,7 @@ pub struct InvitationSent {
     pub email: String,
     pub organisation: String,
     pub role: Role,
-    pub expires_at: chrono::NaiveDateTime,
+    pub expires_at: crate::time::Timestamp,
 }
 
 /// Invite someone to an organisation; they get an email with a link to set a password.

@@ -1,4 +1,4 @@
-use chrono::{Duration, NaiveDateTime};
+use chrono::Duration;
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -21,7 +21,7 @@ pub struct User {
     pub organisation_id: i64,
     pub role: Role,
     pub is_active: bool,
-    pub created_at: NaiveDateTime,
+    pub created_at: crate::time::Timestamp,
 }
 
 impl User {
@@ -37,9 +37,9 @@ pub struct Invitation {
     pub email: String,
     pub organisation_id: i64,
     pub role: Role,
-    pub created_at: NaiveDateTime,
-    pub expires_at: NaiveDateTime,
-    pub accepted_at: Option<NaiveDateTime>,
+    pub created_at: crate::time::Timestamp,
+    pub expires_at: crate::time::Timestamp,
+    pub accepted_at: Option<crate::time::Timestamp>,
 }
 
 impl Invitation {

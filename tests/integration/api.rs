@@ -137,3 +137,47 @@ async fn openapi_document_describes_every_route() {
         json!("bearer")
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_register_api_refuses_filters_it_does_not_know_and_writes_moments_in_rfc3339() {
+    let app = TestApp::with_reference_data().await;
+    let id = app.partnership("public").await;
+    let api = app.api();
+
+    let (status, problem, _) = api
+        .get("/api/v1/partnerships?status=AAA&sort=size&stage=9&kind=shared_service")
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["stage", "status", "sort"],
+        "each unknown filter named, the known kind not"
+    );
+    assert!(problem["errors"][1]["message"]
+        .as_str()
+        .unwrap()
+        .contains("status \"AAA\" is not known"));
+
+    let (status, list, _) = api
+        .get("/api/v1/partnerships?status=active&stage=5&sort=stage")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(list["total"], 1);
+
+    // The page stays lenient: its filters come from links people edit.
+    let (status, _) = app.client().get_text("/partnerships?status=AAA").await;
+    assert_eq!(status, StatusCode::OK);
+
+    let (_, partnership, _) = api.get(&format!("/api/v1/partnerships/{id}")).await;
+    let created = partnership["created_at"].as_str().unwrap();
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(created).is_ok() && created.ends_with('Z'),
+        "{created} is RFC 3339 in UTC"
+    );
+}

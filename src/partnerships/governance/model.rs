@@ -3,7 +3,7 @@
 //! and the rules it is checked against, and when a renewal needs attention.
 //! Each rule is worded here and nowhere else.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -74,7 +74,7 @@ pub struct AgreementView {
     pub document_url: String,
     /// Set when the renewal is overdue or due within 90 days.
     pub renewal: Option<Renewal>,
-    pub updated_at: NaiveDateTime,
+    pub updated_at: crate::time::Timestamp,
 }
 
 impl AgreementView {

@@ -1,7 +1,7 @@
 //! Reads and changes to the agreements behind a partnership. Changes take a
 //! checked [`AgreementInput`] and are audited in the same transaction.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::model::*;
@@ -22,7 +22,7 @@ struct Agreement {
     ends_on: Option<NaiveDate>,
     renewal_due: Option<NaiveDate>,
     document_url: String,
-    updated_at: NaiveDateTime,
+    updated_at: crate::time::Timestamp,
 }
 
 impl Agreement {

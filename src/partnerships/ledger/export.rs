@@ -61,7 +61,7 @@ mod tests {
             financial_year_label: "2025/26".into(),
             amount_pence: 12_500_00,
             description: "=HYPERLINK(\"x\")".into(),
-            created_at: chrono::NaiveDateTime::default(),
+            created_at: crate::time::Timestamp::default(),
         };
         let text = String::from_utf8(to_csv(&[e]).unwrap()).unwrap();
         let mut lines = text.lines();

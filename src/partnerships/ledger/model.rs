@@ -2,7 +2,6 @@
 //! checked: each rule worded here and nowhere else) and the pure sums behind
 //! the page: totals for the partnership, each partner and each year.
 
-use chrono::NaiveDateTime;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -50,7 +49,7 @@ pub struct EntryView {
     pub financial_year_label: String,
     pub amount_pence: i64,
     pub description: String,
-    pub created_at: NaiveDateTime,
+    pub created_at: crate::time::Timestamp,
 }
 
 impl EntryView {
@@ -400,7 +399,7 @@ mod tests {
             financial_year_label: money::financial_year_label(fy),
             amount_pence,
             description: String::new(),
-            created_at: NaiveDateTime::default(),
+            created_at: crate::time::Timestamp::default(),
         }
     }
 

@@ -1,7 +1,6 @@
 //! Reads and changes to the ledger. Changes take a checked [`LedgerInput`]
 //! and are audited in the same transaction.
 
-use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::model::*;
@@ -22,7 +21,7 @@ struct Entry {
     financial_year: i32,
     amount_pence: i64,
     description: String,
-    created_at: NaiveDateTime,
+    created_at: crate::time::Timestamp,
 }
 
 fn view(e: Entry, code: String, name: String) -> EntryView {

@@ -3,7 +3,7 @@
 //! gives them (drafts), and once checked (inputs). Each rule is worded here
 //! and nowhere else.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -56,7 +56,7 @@ pub struct ProgressView {
     pub note: String,
     /// Display name of the person who recorded it.
     pub recorded_by: Option<String>,
-    pub created_at: NaiveDateTime,
+    pub created_at: crate::time::Timestamp,
 }
 
 /// An objective with its owner and latest progress.

@@ -1,7 +1,7 @@
 //! Joint objectives and their progress updates: reads, and changes that
 //! take a checked input and are audited in the same transaction.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::model::*;
@@ -36,7 +36,7 @@ struct ProgressUpdate {
     rag: Rag,
     note: String,
     recorded_on: NaiveDate,
-    created_at: NaiveDateTime,
+    created_at: crate::time::Timestamp,
 }
 
 fn update_view(u: ProgressUpdate, who: Option<String>, baseline: f64, target: f64) -> ProgressView {

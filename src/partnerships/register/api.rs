@@ -29,6 +29,7 @@ pub struct ListParams {
     #[param(value_type = Option<crate::partnerships::model::Degree>)]
     pub degree: Option<String>,
     /// ISO 44001 stage, 1 to 8.
+    #[param(pattern = "^[1-8]$")]
     pub stage: Option<String>,
     #[param(value_type = Option<crate::partnerships::model::Status>)]
     pub status: Option<String>,
@@ -79,8 +80,9 @@ pub async fn list(
         status: p.status,
         organisation: p.organisation,
         sort: p.sort,
-    }
-    .clean(actor.is_some());
+    };
+    filter.refuse_unknown()?;
+    let filter = filter.clean(actor.is_some());
     let result = state
         .db
         .read(move |c| {

@@ -14,6 +14,8 @@ use crate::error::AppResult;
 use crate::partnerships::model::*;
 use crate::policy::Actor;
 
+const SORTS: [&str; 4] = ["name", "next_review", "updated", "stage"];
+
 /// Filters and sort order, as query parameters.
 #[derive(Deserialize, Clone, Debug, Default)]
 pub struct PortfolioFilter {
@@ -46,9 +48,67 @@ impl PortfolioFilter {
             tidy(self.stage).filter(|s| s.parse::<i32>().is_ok_and(|n| (1..=8).contains(&n)));
         self.status = tidy(self.status).filter(|s| Status::parse(s).is_some());
         self.organisation = tidy(self.organisation).map(|o| o.to_uppercase());
-        self.sort = tidy(self.sort)
-            .filter(|s| ["name", "next_review", "updated", "stage"].contains(&s.as_str()));
+        self.sort = tidy(self.sort).filter(|s| SORTS.contains(&s.as_str()));
         self
+    }
+
+    /// The API refuses a filter it does not understand rather than quietly
+    /// showing everything; pages are lenient because their filters come from links.
+    pub fn refuse_unknown(&self) -> crate::error::AppResult<()> {
+        type Known = fn(&str) -> bool;
+        let rules: [(&str, &Option<String>, Known, &str); 6] = [
+            (
+                "kind",
+                &self.kind,
+                |v| Kind::parse(v).is_some(),
+                "a partnership kind",
+            ),
+            (
+                "degree",
+                &self.degree,
+                |v| Degree::parse(v).is_some(),
+                "a degree of collaboration",
+            ),
+            (
+                "stage",
+                &self.stage,
+                |v| v.parse::<i32>().is_ok_and(|n| (1..=8).contains(&n)),
+                "a number from 1 to 8",
+            ),
+            (
+                "status",
+                &self.status,
+                |v| Status::parse(v).is_some(),
+                "a partnership status",
+            ),
+            (
+                "scope",
+                &self.scope,
+                |v| ["mine", "all"].contains(&v),
+                "mine or all",
+            ),
+            (
+                "sort",
+                &self.sort,
+                |v| SORTS.contains(&v),
+                "name, next_review, updated or stage",
+            ),
+        ];
+        let errors: Vec<_> = rules
+            .into_iter()
+            .filter_map(|(field, value, known, expected)| {
+                let v = value.as_deref().filter(|v| !known(v))?;
+                Some(crate::error::FieldError::new(
+                    field,
+                    format!("{field} \"{v}\" is not known: use {expected}"),
+                ))
+            })
+            .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(crate::error::AppError::Invalid(errors))
+        }
     }
 
     pub fn mine(&self) -> bool {

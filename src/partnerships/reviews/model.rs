@@ -3,7 +3,7 @@
 //! them: an action's status and the order actions are followed up in. Each
 //! rule about a review is worded here and nowhere else.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -73,7 +73,7 @@ pub struct ReviewView {
     pub held_on: NaiveDate,
     pub findings: String,
     pub decision: Decision,
-    pub created_at: NaiveDateTime,
+    pub created_at: crate::time::Timestamp,
     pub actions: Vec<ActionView>,
 }
 
@@ -582,7 +582,7 @@ mod tests {
             held_on: d(2026, 1, 1),
             findings: String::new(),
             decision: Decision::Continue,
-            created_at: NaiveDateTime::default(),
+            created_at: crate::time::Timestamp::default(),
             actions: vec![
                 view(1, d(2026, 2, 1), Some(d(2026, 2, 1))),
                 view(2, d(2026, 6, 1), None),

@@ -1,7 +1,7 @@
 //! Reads and changes to a partnership's reviews and their actions. Changes
 //! take a checked input and are audited in the same transaction.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::model::*;
@@ -19,7 +19,7 @@ struct Review {
     held_on: NaiveDate,
     findings: String,
     decision: Decision,
-    created_at: NaiveDateTime,
+    created_at: crate::time::Timestamp,
 }
 
 #[derive(Queryable, Selectable, Clone, Debug)]

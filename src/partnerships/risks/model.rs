@@ -1,7 +1,7 @@
 //! The shared risk register's vocabulary, records and the pure sums behind
 //! it: scores, RAG bands, share checks, each partner's exposure and the heat map.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -117,8 +117,8 @@ pub struct RiskView {
     pub status: RiskStatus,
     /// Who carries the risk; adds up to 10000 basis points.
     pub shares: Vec<RiskShare>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: crate::time::Timestamp,
+    pub updated_at: crate::time::Timestamp,
 }
 
 impl RiskView {
@@ -177,7 +177,7 @@ pub struct RiskReview {
     pub note: String,
     /// Who recorded it, if they still have an account.
     pub reviewed_by: Option<String>,
-    pub created_at: NaiveDateTime,
+    pub created_at: crate::time::Timestamp,
 }
 
 impl RiskReview {
@@ -663,8 +663,8 @@ mod tests {
                     share_bp: *bp,
                 })
                 .collect(),
-            created_at: NaiveDateTime::default(),
-            updated_at: NaiveDateTime::default(),
+            created_at: crate::time::Timestamp::default(),
+            updated_at: crate::time::Timestamp::default(),
         }
     }
 

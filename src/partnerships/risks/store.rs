@@ -1,7 +1,7 @@
 //! Reads and changes to the shared risk register. Every change is checked in
 //! full before anything is written, and audited in the same transaction.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::model::*;
@@ -27,8 +27,8 @@ struct Risk {
     owner_organisation_id: i64,
     mitigation: String,
     status: RiskStatus,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
+    created_at: crate::time::Timestamp,
+    updated_at: crate::time::Timestamp,
 }
 
 fn views(conn: &mut DbConn, partnership_id: i64, risk_id: Option<i64>) -> AppResult<Vec<RiskView>> {
@@ -127,7 +127,7 @@ struct ReviewRow {
     status: RiskStatus,
     note: String,
     reviewed_by: Option<String>,
-    created_at: NaiveDateTime,
+    created_at: crate::time::Timestamp,
 }
 
 /// A risk's reviews, newest first.

@@ -3,7 +3,6 @@
 //! behind it: ranking by votes and who may delete an item. Each rule about
 //! an item is worded here and nowhere else.
 
-use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -59,7 +58,7 @@ pub struct SwotItem {
     /// The organisation of the person who added it.
     pub organisation_code: String,
     pub organisation_name: String,
-    pub created_at: NaiveDateTime,
+    pub created_at: crate::time::Timestamp,
     pub votes: i64,
     /// Whether the caller has voted for it.
     pub voted: bool,
@@ -298,7 +297,7 @@ mod tests {
             text: String::new(),
             organisation_code: String::new(),
             organisation_name: String::new(),
-            created_at,
+            created_at: created_at.into(),
             votes,
             voted: false,
             can_delete: false,

@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDateTime;
 use diesel::dsl::exists;
 use diesel::prelude::*;
 use serde_json::json;
@@ -26,7 +25,7 @@ struct Row {
     text: String,
     organisation_id: i64,
     created_by: Option<i64>,
-    created_at: NaiveDateTime,
+    created_at: crate::time::Timestamp,
 }
 
 /// The partnership's items with vote counts, ranked, as `viewer` sees them.
