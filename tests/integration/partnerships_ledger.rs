@@ -668,3 +668,58 @@ async fn ledger_answers_404_then_401_then_403_in_that_order() {
     assert_eq!(app.count("ledger_entries"), 0, "nothing written");
     assert_eq!(ledger_changes(&app), 0, "nothing in any history");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn many_entries_at_the_largest_amount_still_add_up_and_draw_for_everyone() {
+    let app = TestApp::with_reference_data().await;
+    let id = app.partnership("public").await;
+    let max = concord::money::MAX_PENCE;
+    for _ in 0..258 {
+        birmingham_records(&app, id, "cashable_saving", max);
+    }
+    birmingham_records(&app, id, "cost", max);
+
+    // Realised savings of £2,580,000,000,000 against £10,000,000,000 of costs:
+    // the register, its chart, the overview and the ledger all draw them exactly.
+    for (path, figure) in [
+        ("/partnerships".to_string(), "£2,580,000,000,000"),
+        (format!("/partnerships/{id}"), "£2,580,000,000,000"),
+        (format!("/partnerships/{id}/ledger"), "£2,570,000,000,000"),
+    ] {
+        let (status, html) = app.client().get_text(&path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(html.contains(figure), "{path} shows {figure}");
+    }
+    let (status, list, _) = app.api().get("/api/v1/partnerships").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        list["totals"]["realised_savings_pence"],
+        258 * max,
+        "{}",
+        list["totals"]
+    );
+    assert_eq!(list["totals"]["realised_costs_pence"], max);
+
+    // One penny over the bound is refused, by page and API alike.
+    let bir = app.signed_in("lead@birmingham.example").await;
+    let html = bir
+        .post_form(
+            &format!("/partnerships/{id}/ledger"),
+            &entry("BIR", "cost", "realised", "2025", "10000000000.01", ""),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(concord::money::TOO_LARGE), "{html}");
+    let (status, problem, _) = app
+        .api_as("lead@birmingham.example")
+        .await
+        .post(
+            &format!("/api/v1/partnerships/{id}/ledger"),
+            json!({"organisation": "BIR", "entry_type": "cost", "basis": "realised", "financial_year": 2025, "amount_pence": max + 1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(app.count("ledger_entries"), 259);
+}
