@@ -60,11 +60,12 @@ test-e2e: build
 test-api: build .venv/bin/schemathesis
 	CONCORD_BIN=$(BIN) tests/api/run.sh
 
-## bench: release build, then load figures for the main pages and API, and the 50,000-partnership portfolio
+## bench: release build, then load figures for the main pages and API, the 50,000-partnership portfolio, and import memory
 bench: assets
 	$(CARGO) build --release --locked --bin concord --example generate
 	CONCORD_BIN=target/release/concord bench/run.sh
 	CONCORD_BIN=target/release/concord bench/portfolio.sh
+	CONCORD_BIN=target/release/concord bench/import_memory.sh
 
 fmt:
 	$(CARGO) fmt --all

@@ -160,10 +160,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Import { kind, file } => {
             let db = open_db(&cli.database_url)?;
-            let text = std::fs::read_to_string(&file)
-                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-            let report = run_import(&db, kind, &text, &crate::audit::Actor::system("cli import"))
-                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let cannot_read = |e| anyhow::anyhow!("cannot read {}: {e}", file.display());
+            let actor = crate::audit::Actor::system("cli import");
+            let report = if kind == ImportKind::Partnerships {
+                // The register can be large: read it from the file as it is imported.
+                let source = std::fs::File::open(&file).map_err(cannot_read)?;
+                import_partnerships(&db, std::io::BufReader::new(source), &actor)
+            } else {
+                let text = std::fs::read_to_string(&file).map_err(cannot_read)?;
+                run_import(&db, kind, &text, &actor)
+            }
+            .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             println!("{}: {report}", file.display());
             Ok(())
         }
@@ -260,13 +267,15 @@ pub fn run_import(
         Functions => crate::lgsl::import::functions(db, text, actor),
         Services => crate::lgsl::import::services(db, text, actor),
         ServiceTiers => crate::lgsl::import::service_tiers(db, text, actor),
-        Partnerships => db.write_blocking_as(|c| {
-            crate::partnerships::register::import::import(
-                c,
-                text,
-                &crate::partnerships::register::import::Importer::Platform,
-                actor,
-            )
-        }),
+        Partnerships => import_partnerships(db, text.as_bytes(), actor),
     }
+}
+
+fn import_partnerships(
+    db: &Db,
+    file: impl std::io::Read + Send,
+    actor: &Actor,
+) -> Result<ImportReport, ImportError> {
+    use crate::partnerships::register::import::{import, Importer};
+    db.write_blocking_as(|c| import(c, file, &Importer::Platform, actor))
 }

@@ -1,8 +1,8 @@
 //! Strict, atomic CSV imports: the reading and checking every importer
-//! shares. A file is read and checked in full before
-//! anything is written; the first bad line refuses the whole file with its
-//! line number. Writes happen in one transaction and update in place, so
-//! running the same import twice changes nothing the second time.
+//! shares. Files are read a line at a time; the first bad line refuses the
+//! whole file with its line number, and since every import runs in one
+//! transaction nothing it wrote before that line is kept. Imports update in
+//! place, so running the same import twice changes nothing the second time.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -110,24 +110,32 @@ impl Row<'_> {
     }
 }
 
-/// Parsed CSV: the column index and the data lines.
-pub struct Table {
+/// A CSV file being read: its column index, and the data lines read one at a
+/// time, so an import holds one line in memory however large the file is.
+pub struct Table<R> {
     columns: HashMap<String, usize>,
-    records: Vec<(u64, csv::StringRecord)>,
+    reader: csv::Reader<R>,
 }
 
-impl Table {
-    /// Reads the whole file, refusing it if a required column is missing or a
-    /// line has the wrong number of fields.
-    pub fn parse(text: &str, required: &[&str]) -> Result<Table, ImportError> {
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+impl<'a> Table<&'a [u8]> {
+    /// A file already in memory.
+    pub fn parse(text: &'a str, required: &[&str]) -> Result<Self, ImportError> {
+        Table::read(text.as_bytes(), required)
+    }
+}
+
+impl<R: std::io::Read> Table<R> {
+    /// Reads the header (after any byte order mark), refusing the file if a
+    /// required column is missing. Each data line is checked as
+    /// [`Table::rows`] reaches it.
+    pub fn read(source: R, required: &[&str]) -> Result<Self, ImportError> {
+        // csv skips a UTF-8 byte order mark before the header itself.
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
-            .from_reader(text.as_bytes());
+            .from_reader(source);
         let headers = reader
             .headers()
-            .map_err(|e| ImportError::at(1, format!("cannot read the header line: {e}")))?
-            .clone();
+            .map_err(|e| ImportError::at(1, format!("cannot read the header line: {e}")))?;
         let columns: HashMap<String, usize> = headers
             .iter()
             .enumerate()
@@ -148,49 +156,59 @@ impl Table {
                 ),
             ));
         }
-        let mut records = Vec::new();
-        for result in reader.records() {
-            let record = result.map_err(|e| {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                let message = match e.kind() {
-                    csv::ErrorKind::UnequalLengths {
-                        expected_len, len, ..
-                    } => format!("has {len} fields but the header has {expected_len}"),
-                    csv::ErrorKind::Utf8 { .. } => "is not valid UTF-8 text".to_string(),
-                    _ => format!("cannot be read: {e}"),
-                };
-                ImportError::at(line, message)
-            })?;
-            let line = record.position().map(|p| p.line()).unwrap_or(0);
-            if record.iter().any(|field| field.chars().any(|c| c == '\0')) {
-                return Err(ImportError::at(
-                    line,
-                    "contains a NUL character; save the file as plain text",
-                ));
-            }
-            records.push((line, record));
-        }
-        if records.is_empty() {
-            return Err(ImportError::file("the file has a header but no data lines"));
-        }
-        Ok(Table { columns, records })
+        Ok(Table { columns, reader })
     }
 
-    pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
-        self.records.iter().map(|(line, record)| Row {
-            line: *line,
-            record: record.clone(),
-            columns: &self.columns,
+    /// The data lines in order. A line with the wrong number of fields, bytes
+    /// that are not UTF-8 or a NUL character is an error with its number, as
+    /// is a file with a header and nothing else.
+    pub fn rows(&mut self) -> impl Iterator<Item = Result<Row<'_>, ImportError>> + use<'_, R> {
+        let Table { columns, reader } = self;
+        let columns = &*columns;
+        let mut records = reader.records();
+        let mut read_any = false;
+        std::iter::from_fn(move || match records.next() {
+            Some(result) => {
+                read_any = true;
+                Some(checked(result).map(|(line, record)| Row {
+                    line,
+                    record,
+                    columns,
+                }))
+            }
+            None if !read_any => {
+                read_any = true;
+                Some(Err(ImportError::file(
+                    "the file has a header but no data lines",
+                )))
+            }
+            None => None,
         })
     }
+}
 
-    pub fn len(&self) -> usize {
-        self.records.len()
+fn checked(
+    result: Result<csv::StringRecord, csv::Error>,
+) -> Result<(u64, csv::StringRecord), ImportError> {
+    let record = result.map_err(|e| {
+        let line = e.position().map(|p| p.line()).unwrap_or(0);
+        let message = match e.kind() {
+            csv::ErrorKind::UnequalLengths {
+                expected_len, len, ..
+            } => format!("has {len} fields but the header has {expected_len}"),
+            csv::ErrorKind::Utf8 { .. } => "is not valid UTF-8 text".to_string(),
+            _ => format!("cannot be read: {e}"),
+        };
+        ImportError::at(line, message)
+    })?;
+    let line = record.position().map(|p| p.line()).unwrap_or(0);
+    if record.iter().any(|field| field.contains('\0')) {
+        return Err(ImportError::at(
+            line,
+            "contains a NUL character; save the file as plain text",
+        ));
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
-    }
+    Ok((line, record))
 }
 
 /// Refuses a second line with the same key, naming both lines.
@@ -262,4 +280,52 @@ pub fn record(
             ),
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(text: &str) -> Result<Vec<String>, ImportError> {
+        let mut table = Table::parse(text, &["name"])?;
+        let names = table
+            .rows()
+            .map(|row| row.map(|r| r.get("name").to_string()))
+            .collect();
+        names
+    }
+
+    #[test]
+    fn reads_lines_in_order_after_a_byte_order_mark() {
+        assert_eq!(names("\u{feff}name,n\nA,1\n B ,2\n").unwrap(), ["A", "B"]);
+    }
+
+    #[test]
+    fn names_the_line_of_each_problem() {
+        let e = names("name,n\nA,1\nB\n").unwrap_err();
+        assert_eq!(
+            (e.line, e.message.as_str()),
+            (Some(3), "has 1 fields but the header has 2")
+        );
+        let e = names("name\nA\nB\0\n").unwrap_err();
+        assert_eq!(e.line, Some(3));
+        assert!(e.message.contains("NUL"));
+        let e = Table::read(&b"name\nA\n\xff\n"[..], &["name"])
+            .unwrap()
+            .rows()
+            .find_map(Result::err)
+            .unwrap();
+        assert_eq!(
+            (e.line, e.message.as_str()),
+            (Some(3), "is not valid UTF-8 text")
+        );
+        let e = names("name,n\n").unwrap_err();
+        assert_eq!(
+            (e.line, e.message.as_str()),
+            (None, "the file has a header but no data lines")
+        );
+        let e = names("title\nA\n").unwrap_err();
+        assert_eq!(e.line, Some(1));
+        assert!(e.message.starts_with("missing column(s): name"), "{e}");
+    }
 }

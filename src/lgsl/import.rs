@@ -11,10 +11,11 @@ use crate::imports::{parse_id, ImportError, ImportReport, SeenKeys, Table};
 
 /// LGSL functions (Identifier, Label, Parent identifiers). Parents may come after children in the file.
 pub fn functions(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, ImportError> {
-    let table = Table::parse(text, &["Identifier", "Label", "Parent identifiers"])?;
+    let mut table = Table::parse(text, &["Identifier", "Label", "Parent identifiers"])?;
     let mut seen = SeenKeys::default();
     let mut rows = Vec::new();
     for row in table.rows() {
+        let row = row?;
         let id = parse_id(&row, "Identifier")?;
         seen.check(&row, "Identifier", &id.to_string())?;
         let label = row.required("Label")?.to_string();
@@ -89,10 +90,11 @@ pub fn functions(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, Imp
 
 /// LGSL services (Identifier, Label, Description).
 pub fn services(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, ImportError> {
-    let table = Table::parse(text, &["Identifier", "Label", "Description"])?;
+    let mut table = Table::parse(text, &["Identifier", "Label", "Description"])?;
     let mut seen = SeenKeys::default();
     let mut rows = Vec::new();
     for row in table.rows() {
+        let row = row?;
         let id = parse_id(&row, "Identifier")?;
         seen.check(&row, "Identifier", &id.to_string())?;
         rows.push((
@@ -150,10 +152,11 @@ pub fn services(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, Impo
 /// GOV.UK's local services (LGSL, Description, Providing Tier). A service
 /// missing from the LGSL snapshot is added with GOV.UK's title as its label.
 pub fn service_tiers(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, ImportError> {
-    let table = Table::parse(text, &["LGSL", "Description", "Providing Tier"])?;
+    let mut table = Table::parse(text, &["LGSL", "Description", "Providing Tier"])?;
     let mut seen = SeenKeys::default();
     let mut rows = Vec::new();
     for row in table.rows() {
+        let row = row?;
         let id = parse_id(&row, "LGSL")?;
         seen.check(&row, "LGSL", &id.to_string())?;
         let tier = match row.required("Providing Tier")? {

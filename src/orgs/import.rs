@@ -81,11 +81,12 @@ fn tier_for_powers(powers: &str) -> Option<&'static str> {
 }
 
 fn parse_councils(text: &str) -> Result<Vec<Council>, ImportError> {
-    let table = Table::parse(text, COUNCIL_COLUMNS)?;
+    let mut table = Table::parse(text, COUNCIL_COLUMNS)?;
     let mut codes = SeenKeys::default();
     let mut gss_codes = SeenKeys::default();
-    let mut out = Vec::with_capacity(table.len());
+    let mut out = Vec::new();
     for row in table.rows() {
+        let row = row?;
         let code = row.required("local-authority-code")?.to_string();
         if !valid_register_code(&code) {
             return Err(row.error(format!(
@@ -331,11 +332,12 @@ fn ids_by_code(conn: &mut DbConn) -> QueryResult<HashMap<String, i64>> {
 
 /// Sets council websites from GOV.UK's local-links-manager list, matched by GSS code.
 pub fn websites(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, ImportError> {
-    let table = Table::parse(text, &["gss", "homepage_url", "name"])?;
+    let mut table = Table::parse(text, &["gss", "homepage_url", "name"])?;
     let by_gss = db.read_blocking(|c| Ok(codes_by_gss(c)?))?;
     let mut seen = SeenKeys::default();
     let mut updates = Vec::new();
     for row in table.rows() {
+        let row = row?;
         let gss = row.required("gss")?;
         seen.check(&row, "gss", gss)?;
         let code = by_gss.get(gss).ok_or_else(|| {
@@ -378,11 +380,12 @@ pub fn websites(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, Impo
 
 /// Replaces the neighbours of every council named in mySociety's touching_las.csv.
 pub fn neighbours(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, ImportError> {
-    let table = Table::parse(text, &["local-authority-code", "overlap"])?;
+    let mut table = Table::parse(text, &["local-authority-code", "overlap"])?;
     let ids = db.read_blocking(|c| Ok(ids_by_code(c)?))?;
     let mut seen = SeenKeys::default();
     let mut wanted: Vec<(i64, HashSet<i64>)> = Vec::new();
     for row in table.rows() {
+        let row = row?;
         let code = row.required("local-authority-code")?;
         seen.check(&row, "local-authority-code", code)?;
         let id = *ids.get(code).ok_or_else(|| {
@@ -452,10 +455,11 @@ pub fn neighbours(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, Im
 
 /// Descriptions of the similar-council groups (composite_label_desc.csv).
 pub fn similarity_groups(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, ImportError> {
-    let table = Table::parse(text, &["label", "desc"])?;
+    let mut table = Table::parse(text, &["label", "desc"])?;
     let mut seen = SeenKeys::default();
     let mut groups = Vec::new();
     for row in table.rows() {
+        let row = row?;
         let label = row.required("label")?;
         seen.check(&row, "label", label)?;
         groups.push((label.to_string(), row.get("desc").to_string()));
@@ -494,11 +498,12 @@ pub fn similarity_groups(db: &Db, text: &str, actor: &Actor) -> Result<ImportRep
 
 /// Each council's similar-councils group (composite_la_labels.csv).
 pub fn similarity(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, ImportError> {
-    let table = Table::parse(text, &["local-authority-code", "label"])?;
+    let mut table = Table::parse(text, &["local-authority-code", "label"])?;
     let ids = db.read_blocking(|c| Ok(ids_by_code(c)?))?;
     let mut seen = SeenKeys::default();
     let mut labels = Vec::new();
     for row in table.rows() {
+        let row = row?;
         let code = row.required("local-authority-code")?;
         seen.check(&row, "local-authority-code", code)?;
         if !ids.contains_key(code) {

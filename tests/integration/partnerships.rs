@@ -537,6 +537,19 @@ async fn partnerships_import_from_csv_atomically_with_line_numbers() {
     );
     assert_eq!(app.count("partnerships"), 0, "nothing from a refused file");
 
+    // The same partnership twice: refused at the second line, naming the first,
+    // although the first was already written when the second was read.
+    let twice = format!("{header}Shared bins,Bins,shared_service,collaborating,5,active,public,2024-04-01,,LDS,BRD,524,12\nOther,,digital_platform,cooperating,4,proposed,partners,,,LDS,,,\nShared bins ,Bins again,shared_service,collaborating,6,active,public,2024-04-01,,lds,,524,12\n");
+    let r = lds.upload("/partnerships/import", &twice).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Line 4: duplicate partnership (name and lead) &#39;Shared bins / LDS&#39; (first seen on line 2)"),
+        "{html}"
+    );
+    assert_eq!(app.count("partnerships"), 0, "nothing from a refused file");
+    assert_eq!(app.count("partnership_members"), 0);
+
     let html = lds
         .upload("/partnerships/import", &good)
         .await

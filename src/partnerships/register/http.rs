@@ -319,7 +319,7 @@ pub async fn import_upload(
             let actor = user.audit_actor();
             let db = state.db.clone();
             let result = tokio::task::spawn_blocking(move || {
-                db.write_blocking_as(|c| super::import::import(c, &t, &importer, &actor))
+                db.write_blocking_as(|c| super::import::import(c, t.as_bytes(), &importer, &actor))
             })
             .await
             .map_err(AppError::internal)?;

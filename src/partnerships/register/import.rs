@@ -18,7 +18,7 @@ use crate::auth::SessionUser;
 use crate::db::schema::{organisations, partnership_members, partnerships};
 use crate::db::DbConn;
 use crate::error::AppError;
-use crate::imports::{parse_date, ImportError, ImportReport, SeenKeys, Table};
+use crate::imports::{parse_date, ImportError, ImportReport, Table};
 use crate::partnerships::model::*;
 use crate::partnerships::store;
 use crate::policy::{allows, authorize, Action};
@@ -59,18 +59,11 @@ struct Row {
     partners: Vec<String>,
 }
 
-fn parse(text: &str) -> Result<Vec<Row>, ImportError> {
-    let table = Table::parse(text, COLUMNS)?;
-    let mut seen = SeenKeys::default();
-    let mut rows = Vec::new();
-    for row in table.rows() {
+/// Reads one line of the file into a partnership, without looking at the database.
+fn parse(row: &crate::imports::Row<'_>) -> Result<Row, ImportError> {
+    {
         let lead = row.required("lead")?.to_uppercase();
         let name = row.required("name")?.to_string();
-        seen.check(
-            &row,
-            "partnership (name and lead)",
-            &format!("{name} / {lead}"),
-        )?;
         let stage = row.get("stage").parse::<i32>().map_err(|_| {
             row.error(format!(
                 "'stage' is '{}'; it must be a number from 1 to 8",
@@ -126,14 +119,13 @@ fn parse(text: &str) -> Result<Vec<Row>, ImportError> {
             }
             partners.push(code);
         }
-        rows.push(Row {
+        Ok(Row {
             line: row.line,
             input,
             lead,
             partners,
-        });
+        })
     }
-    Ok(rows)
 }
 
 fn at(line: u64) -> impl Fn(AppError) -> ImportError {
@@ -156,7 +148,7 @@ fn at(line: u64) -> impl Fn(AppError) -> ImportError {
 /// Checks and writes every row in the caller's transaction.
 pub fn import(
     conn: &mut DbConn,
-    text: &str,
+    file: impl std::io::Read,
     importer: &Importer,
     actor: &AuditActor,
 ) -> Result<ImportReport, ImportError> {
@@ -164,7 +156,6 @@ pub fn import(
         authorize(Some(&user.actor()), Action::ImportPartnerships)
             .map_err(|_| ImportError::file("your account may not import partnerships"))?;
     }
-    let rows = parse(text)?;
     let orgs: HashMap<String, (i64, bool)> = organisations::table
         .select((
             organisations::code,
@@ -177,7 +168,13 @@ pub fn import(
         .map(|(c, i, cur)| (c, (i, cur)))
         .collect();
     let mut report = ImportReport::default();
-    for row in rows {
+    // Lines are read, checked and written one at a time, so memory stays flat
+    // however long the file; a bad line later on rolls the transaction back.
+    // Which line set each partnership catches a partnership named twice.
+    let mut set_by_line: HashMap<i64, u64> = HashMap::new();
+    let mut table = Table::read(file, COLUMNS)?;
+    for row in table.rows() {
+        let row = parse(&row?)?;
         let line = row.line;
         let find = |code: &str| -> Result<i64, ImportError> {
             match orgs.get(code) {
@@ -198,16 +195,26 @@ pub fn import(
             .iter()
             .map(|c| find(c))
             .collect::<Result<Vec<_>, _>>()?;
-        let existing: Option<i64> = partnerships::table
+        let same_name_and_lead: Vec<i64> = partnerships::table
             .inner_join(partnership_members::table)
             .filter(partnerships::name.eq(&row.input.name))
             .filter(partnership_members::organisation_id.eq(lead_id))
             .filter(partnership_members::role.eq(MemberRole::Lead))
             .filter(partnership_members::status.eq(MemberStatus::Active))
             .select(partnerships::id)
-            .first(conn)
-            .optional()
+            .order(partnerships::id)
+            .load(conn)
             .map_err(ImportError::from)?;
+        if let Some(first) = same_name_and_lead.iter().find_map(|id| set_by_line.get(id)) {
+            return Err(ImportError::at(
+                line,
+                format!(
+                    "duplicate partnership (name and lead) '{} / {}' (first seen on line {first})",
+                    row.input.name, row.lead
+                ),
+            ));
+        }
+        let existing = same_name_and_lead.first().copied();
         // Someone who may not see a partnership is told nothing of it: the
         // row is treated as a new partnership, which they may start only if
         // their organisation leads it (and then they would see it).
@@ -265,6 +272,7 @@ pub fn import(
                     .id
             }
         };
+        set_by_line.insert(id, line);
         for partner in partner_ids {
             match importer {
                 Importer::Platform => add_member(conn, id, partner, MemberStatus::Active),
@@ -350,13 +358,22 @@ mod tests {
 
     const HEADER: &str = "name,purpose,kind,degree,stage,status,visibility,start_date,end_date,lead,partners,services,review_cadence_months\n";
 
+    fn parse_all(text: &str) -> Result<Vec<Row>, ImportError> {
+        let mut table = Table::parse(text, COLUMNS)?;
+        let rows: Vec<Row> = table
+            .rows()
+            .map(|row| parse(&row?))
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
     #[test]
     fn parses_good_rows_and_names_the_bad_line() {
         let good = "Shared bins,,shared_service,collaborating,5,active,public,2024-04-01,,SOL,BIR|DUD,524,12\n";
-        let rows = parse(&format!("{HEADER}{good}")).unwrap();
+        let rows = parse_all(&format!("{HEADER}{good}")).unwrap();
         assert_eq!(rows[0].partners, vec!["BIR", "DUD"]);
         assert_eq!(rows[0].input.services, vec![524]);
-        let err = parse(&format!(
+        let err = parse_all(&format!(
             "{HEADER}{good}{}",
             good.replace("collaborating", "friends")
                 .replace("Shared bins", "Other")
@@ -364,13 +381,12 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.line, Some(3));
         assert!(err.message.contains("'degree'"), "{err}");
-        let err = parse(&format!("{HEADER}{good}{good}")).unwrap_err();
-        assert!(err.message.contains("duplicate partnership"), "{err}");
-        let err = parse(&format!("{HEADER}{}", good.replace("BIR|DUD", "BIR|SOL"))).unwrap_err();
+        let err =
+            parse_all(&format!("{HEADER}{}", good.replace("BIR|DUD", "BIR|SOL"))).unwrap_err();
         assert!(err.message.contains("names SOL twice"));
-        let err = parse(&format!("{HEADER}{}", good.replace(",5,", ",five,"))).unwrap_err();
+        let err = parse_all(&format!("{HEADER}{}", good.replace(",5,", ",five,"))).unwrap_err();
         assert!(err.message.contains("'stage' is 'five'"));
-        let err = parse(&format!(
+        let err = parse_all(&format!(
             "{HEADER}{}",
             good.replace("2024-04-01,", "2024-04-01,2023-01-01")
         ))

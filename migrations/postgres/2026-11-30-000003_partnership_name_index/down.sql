@@ -1,0 +1,1 @@
+DROP INDEX partnerships_name_idx;
