@@ -2,7 +2,7 @@
 //! demo accounts, so a new user sees a living Concord. Safe to run again.
 
 use crate::audit::Actor;
-use crate::cli::{run_import, ImportKind};
+use crate::datasets::{run_import, ImportKind};
 use crate::db::Db;
 use crate::policy::Role;
 

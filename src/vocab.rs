@@ -4,7 +4,6 @@
 //! an error when it is read, never silently another value.
 
 /// Declares a vocabulary: `Name { Variant = "code": "Label", ... }`.
-#[macro_export]
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:tt : $label:literal),+ $(,)? }) => {
         $(#[$meta])*
@@ -45,12 +44,11 @@ macro_rules! vocabulary {
             }
         }
 
-        $crate::stored_as_text!($name);
+        $crate::vocab::stored_as_text!($name);
     };
 }
 
 /// Maps a type with `code()` and `parse()` to a text column on every backend.
-#[macro_export]
 macro_rules! stored_as_text {
     ($name:ident) => {
         impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $name
@@ -85,11 +83,14 @@ macro_rules! stored_as_text {
     };
 }
 
+pub(crate) use stored_as_text;
+pub(crate) use vocabulary;
+
 #[cfg(test)]
 mod tests {
     use diesel::prelude::*;
 
-    crate::vocabulary!(
+    crate::vocab::vocabulary!(
         /// A test vocabulary.
         Colour {
             Red = "red": "Red",

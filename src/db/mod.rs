@@ -412,3 +412,6 @@ macro_rules! per_backend {
         }
     };
 }
+
+// Also reachable as `crate::db::per_backend!`, beside the connection it matches on.
+pub use crate::per_backend;

@@ -139,7 +139,7 @@ pub fn services(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, Impo
             }
         }
         for chunk in inserts.chunks(500) {
-            crate::per_backend!(&mut *conn, |c| diesel::insert_into(lgsl_services::table)
+            crate::db::per_backend!(&mut *conn, |c| diesel::insert_into(lgsl_services::table)
                 .values(chunk)
                 .execute(c))?;
         }

@@ -436,7 +436,7 @@ pub fn neighbours(db: &Db, text: &str, actor: &Actor) -> Result<ImportReport, Im
                     )
                 })
                 .collect();
-            crate::per_backend!(conn, |c| diesel::insert_into(
+            crate::db::per_backend!(conn, |c| diesel::insert_into(
                 organisation_neighbours::table
             )
             .values(&rows)

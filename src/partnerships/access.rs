@@ -79,7 +79,6 @@ pub fn relation(
 /// totals; tests check it agrees with the policy. A macro, not a function,
 /// so the same condition can filter any query that includes `partnerships`
 /// (alone or joined), which a boxed expression cannot.
-#[macro_export]
 macro_rules! partnership_visible_to {
     ($actor:expr) => {{
         #[allow(unused_imports)]
@@ -110,7 +109,6 @@ macro_rules! partnership_visible_to {
 }
 
 /// Partnerships where an organisation has one of `statuses` (e.g. active, invited).
-#[macro_export]
 macro_rules! partnership_has_member {
     ($organisation_id:expr, $statuses:expr) => {{
         use diesel::prelude::*;
@@ -123,6 +121,9 @@ macro_rules! partnership_has_member {
         )
     }};
 }
+
+pub(crate) use partnership_has_member;
+pub(crate) use partnership_visible_to;
 
 /// Audit entries the actor may read, as far as partnerships go: those that
 /// belong to no partnership, and those of partnerships the actor may see.
@@ -138,7 +139,7 @@ pub fn audit_readable_by(
 > {
     use crate::db::schema::audit_log;
     let visible = partnerships::table
-        .filter(crate::partnership_visible_to!(actor))
+        .filter(crate::partnerships::access::partnership_visible_to!(actor))
         .select(partnerships::id.nullable());
     Box::new(
         audit_log::scope_type

@@ -10,7 +10,7 @@ use crate::error::FieldError;
 pub use crate::policy::{MemberRole, MemberStatus, Visibility};
 use crate::text;
 
-crate::vocabulary!(
+crate::vocab::vocabulary!(
     /// Type of collaboration (seeds 001, 002).
     Kind {
         SharedService = "shared_service": "Shared service",
@@ -27,7 +27,7 @@ crate::vocabulary!(
     }
 );
 
-crate::vocabulary!(
+crate::vocab::vocabulary!(
     /// Degree on the collaboration spectrum: higher needs more trust, time and shared risk.
     Degree {
         Networking = "networking": "Networking",
@@ -38,7 +38,7 @@ crate::vocabulary!(
     }
 );
 
-crate::vocabulary!(
+crate::vocab::vocabulary!(
     Status {
         Proposed = "proposed": "Proposed",
         Active = "active": "Active",

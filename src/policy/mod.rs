@@ -56,7 +56,7 @@ impl Role {
     }
 }
 
-crate::stored_as_text!(Role);
+crate::vocab::stored_as_text!(Role);
 
 /// The signed-in person an action is checked for.
 #[derive(Clone, Debug)]

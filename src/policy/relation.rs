@@ -2,7 +2,7 @@
 //! organisations and a visibility (a partnership today; needs, health-check
 //! rounds, trials and threads next). The policy decides from this alone.
 
-crate::vocabulary!(
+crate::vocab::vocabulary!(
     /// Who may see a record.
     Visibility {
         Partners = "partners": "Partners only",
@@ -11,7 +11,7 @@ crate::vocabulary!(
     }
 );
 
-crate::vocabulary!(
+crate::vocab::vocabulary!(
     /// A member organisation's role in a record.
     MemberRole {
         Lead = "lead": "Lead",
@@ -21,7 +21,7 @@ crate::vocabulary!(
     }
 );
 
-crate::vocabulary!(
+crate::vocab::vocabulary!(
     /// Where an organisation's membership stands.
     MemberStatus {
         Invited = "invited": "Invited",

@@ -6,7 +6,7 @@
 //! CI runs a few dozen cases each (`PROPTEST_CASES` raises it, e.g.
 //! `PROPTEST_CASES=5000 cargo nextest run fuzz`; README has the figures).
 
-use concord::cli::{run_import, ImportKind};
+use concord::datasets::{run_import, ImportKind};
 use concord::imports::ImportError;
 use proptest::prelude::*;
 

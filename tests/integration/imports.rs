@@ -2,7 +2,7 @@
 //! line number, and nothing from it is written.
 
 use concord::audit::Actor;
-use concord::cli::{run_import as run, ImportKind};
+use concord::datasets::{run_import as run, ImportKind};
 
 use crate::common::{backend, TestDb};
 

@@ -593,9 +593,9 @@ async fn partnerships_import_from_csv_atomically_with_line_numbers() {
         html.contains("Imported: 0 created, 0 updated, 2 unchanged"),
         "{html}"
     );
-    let report = concord::cli::run_import(
+    let report = concord::datasets::run_import(
         app.db(),
-        concord::cli::ImportKind::Partnerships,
+        concord::datasets::ImportKind::Partnerships,
         &good.replace(",5,active,", ",6,active,"),
         &concord::audit::Actor::system("test"),
     )

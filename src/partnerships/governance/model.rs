@@ -11,7 +11,7 @@ use crate::error::FieldError;
 use crate::text;
 use crate::web::forms;
 
-crate::vocabulary!(
+crate::vocab::vocabulary!(
     /// The legal form of an agreement between partners.
     AgreementKind {
         Mou = "mou": "Memorandum of understanding",
@@ -24,7 +24,7 @@ crate::vocabulary!(
     }
 );
 
-crate::vocabulary!(
+crate::vocab::vocabulary!(
     /// Whether an agreement's renewal needs attention.
     Renewal {
         DueSoon = "due_soon": "Renewal due soon",

@@ -11,7 +11,7 @@ use crate::partnerships::model::ActiveMembers;
 use crate::text;
 use crate::web::forms;
 
-crate::vocabulary!(
+crate::vocab::vocabulary!(
     /// What a ledger entry records.
     EntryType {
         Cost = "cost": "Cost",
@@ -20,7 +20,7 @@ crate::vocabulary!(
     }
 );
 
-crate::vocabulary!(
+crate::vocab::vocabulary!(
     /// Whether an amount is forecast or has happened.
     Basis {
         Expected = "expected": "Expected",

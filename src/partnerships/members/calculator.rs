@@ -9,7 +9,7 @@ use crate::error::{AppError, FieldError};
 use crate::money::{self, split};
 use crate::partnerships::model::MemberView;
 
-crate::vocabulary!(
+crate::vocab::vocabulary!(
     /// How a cost is split among the active members.
     Method {
         Equal = "equal": "equally",

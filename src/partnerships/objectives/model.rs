@@ -12,7 +12,7 @@ use crate::partnerships::model::ActiveMembers;
 use crate::text;
 use crate::web::forms;
 
-crate::vocabulary!(
+crate::vocab::vocabulary!(
     /// How an objective is doing; stored with each progress update.
     Rag {
         Red = "red": "Red",

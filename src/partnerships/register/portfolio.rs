@@ -145,26 +145,20 @@ macro_rules! portfolio_condition {
         let org_filter: Option<i64> = $org_filter;
         let my_org = actor.filter(|_| filter.mine()).map(|a| a.organisation_id);
         let stage = filter.stage.as_ref().and_then(|s| s.parse::<i32>().ok());
-        crate::partnership_visible_to!(actor)
+        crate::partnerships::access::partnership_visible_to!(actor)
             // The flag comes first, so the database can skip the subquery when it is set.
-            .and(
-                my_org
-                    .is_none()
-                    .into_sql::<Bool>()
-                    .or(crate::partnership_has_member!(
-                        my_org.unwrap_or(-1),
-                        ["active", "invited"]
-                    )),
-            )
-            .and(
-                org_filter
-                    .is_none()
-                    .into_sql::<Bool>()
-                    .or(crate::partnership_has_member!(
-                        org_filter.unwrap_or(-1),
-                        ["active"]
-                    )),
-            )
+            .and(my_org.is_none().into_sql::<Bool>().or(
+                crate::partnerships::access::partnership_has_member!(
+                    my_org.unwrap_or(-1),
+                    ["active", "invited"]
+                ),
+            ))
+            .and(org_filter.is_none().into_sql::<Bool>().or(
+                crate::partnerships::access::partnership_has_member!(
+                    org_filter.unwrap_or(-1),
+                    ["active"]
+                ),
+            ))
             .and(
                 filter
                     .q

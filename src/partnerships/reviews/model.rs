@@ -12,7 +12,7 @@ use crate::partnerships::model::{ActiveMembers, Partnership};
 use crate::text;
 use crate::web::forms;
 
-crate::vocabulary!(
+crate::vocab::vocabulary!(
     /// What a review decided about the partnership's future.
     Decision {
         Continue = "continue": "Continue",
@@ -22,7 +22,7 @@ crate::vocabulary!(
     }
 );
 
-crate::vocabulary!(
+crate::vocab::vocabulary!(
     /// Where a review action stands; worked out from its dates, not stored.
     ActionStatus {
         Open = "open": "Open",

@@ -12,7 +12,7 @@ use crate::partnerships::model::ActiveMembers;
 use crate::text;
 use crate::web::forms;
 
-crate::vocabulary!(
+crate::vocab::vocabulary!(
     /// What kind of risk. The first six are the common risks of collaboration
     /// (seed 001), offered as templates: picking one is enough to add a risk.
     RiskCategory {
@@ -29,7 +29,7 @@ crate::vocabulary!(
     }
 );
 
-crate::vocabulary!(
+crate::vocab::vocabulary!(
     /// Where a risk stands. Anything not closed counts as open (the overview relies on this).
     RiskStatus {
         Open = "open": "Open",

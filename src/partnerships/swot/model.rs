@@ -12,7 +12,7 @@ use crate::policy::{allows, Action, Actor, Relation};
 use crate::text;
 use crate::web::forms;
 
-crate::vocabulary!(
+crate::vocab::vocabulary!(
     /// The four quadrants of a SWOT board.
     Quadrant {
         Strengths = "strengths": "Strengths",
