@@ -237,8 +237,10 @@ async fn sigterm_exits_by_the_deadline_whatever_a_slow_client_does() {
     });
     std::thread::sleep(Duration::from_millis(300));
     server.signal("-TERM");
-    let took = server.wait(Duration::from_secs(8));
-    assert!(took < Duration::from_secs(4), "exited after {took:?}");
+    // The deadline is 2 s and the client would trickle for 10 s: a bound of
+    // 6 s tells the two apart without racing a busy machine.
+    let took = server.wait(Duration::from_secs(12));
+    assert!(took < Duration::from_secs(6), "exited after {took:?}");
     let _ = trickle.join();
 }
 
@@ -360,6 +362,8 @@ async fn a_database_that_goes_away_is_noticed_at_once_and_recovered_from() {
     let get = |path: &str| http.get(format!("{}{path}", server.base)).send();
     assert_eq!(get("/healthz").await.unwrap().status(), StatusCode::OK);
 
+    // The bounds below sit well under the pool's 5 s connection timeout,
+    // which is what a caller waited before, and well over the expected 1 s.
     link.close();
     let start = Instant::now();
     assert_eq!(
@@ -367,7 +371,7 @@ async fn a_database_that_goes_away_is_noticed_at_once_and_recovered_from() {
         StatusCode::SERVICE_UNAVAILABLE
     );
     assert!(
-        start.elapsed() < Duration::from_millis(1500),
+        start.elapsed() < Duration::from_secs(3),
         "healthz took {:?}",
         start.elapsed()
     );
@@ -377,7 +381,7 @@ async fn a_database_that_goes_away_is_noticed_at_once_and_recovered_from() {
     assert_eq!(page.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(page.headers().contains_key("retry-after"));
     assert!(
-        start.elapsed() < Duration::from_millis(1000),
+        start.elapsed() < Duration::from_secs(3),
         "a page took {:?} to give up",
         start.elapsed()
     );
