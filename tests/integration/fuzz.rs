@@ -85,6 +85,24 @@ fn mangled(file: &'static str) -> impl Strategy<Value = String> {
     })
 }
 
+/// Rows in every table an import writes to.
+fn row_counts(test_db: &TestDb) -> Vec<i64> {
+    [
+        "organisations",
+        "organisation_neighbours",
+        "similarity_groups",
+        "lgsl_functions",
+        "lgsl_services",
+        "partnerships",
+        "partnership_members",
+        "partnership_services",
+        "audit_log",
+    ]
+    .iter()
+    .map(|table| test_db.count(table))
+    .collect()
+}
+
 #[test]
 fn importers_take_a_file_whole_or_refuse_it_with_a_line_number() {
     let test_db = TestDb::with_reference_data(backend());
@@ -95,12 +113,15 @@ fn importers_take_a_file_whole_or_refuse_it_with_a_line_number() {
             ..ProptestConfig::default()
         };
         proptest!(config, |(text in mangled(file))| {
+            let before = row_counts(&test_db);
             match run_import(&test_db.db, *kind, &text, &actor) {
                 Ok(_) => {}
                 Err(ImportError { line, message }) => {
                     prop_assert!(!message.is_empty());
                     // Only whole-file problems (no data lines, unreadable) lack a line.
                     prop_assert!(line.is_some() || !message.contains("line "), "{message}");
+                    // Lines are written as they are read: a refusal must undo them.
+                    prop_assert_eq!(row_counts(&test_db), before, "a refused file left rows behind");
                 }
             }
         });

@@ -61,6 +61,19 @@ pub struct TestDb {
 }
 
 impl TestDb {
+    /// Rows in a table, by SQL.
+    pub fn count(&self, sql_table: &str) -> i64 {
+        #[derive(QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let sql = format!("SELECT COUNT(*) AS n FROM {sql_table}");
+        self.db
+            .read_blocking(|c| Ok(diesel::sql_query(&sql).get_result::<N>(c)?.n))
+            .unwrap()
+    }
+
     /// An empty, migrated database.
     pub fn new(backend: Backend) -> TestDb {
         TestDb::create(backend, false)
