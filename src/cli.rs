@@ -34,6 +34,38 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// How email leaves: by SMTP, or (without `--smtp-url`) to the log and a folder.
+#[derive(clap::Args, Debug, Clone)]
+pub struct MailArgs {
+    /// SMTP server: smtp://USER:PASS@HOST:587 (STARTTLS), smtps://USER:PASS@HOST:465
+    /// (TLS), or smtp://HOST:25?tls=none for a trusted local relay.
+    #[arg(long, env = "CONCORD_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// The From address of Concord's email.
+    #[arg(
+        long,
+        env = "CONCORD_MAIL_FROM",
+        default_value = "Concord <no-reply@concord.localhost>"
+    )]
+    mail_from: String,
+    /// Without --smtp-url, also write outgoing email to this folder as .eml files.
+    #[arg(long, env = "CONCORD_MAIL_DIR")]
+    mail_dir: Option<PathBuf>,
+    /// Seconds a sender holds a message before another may send it again
+    /// (after a crash between sending and marking it sent).
+    #[arg(long, env = "CONCORD_MAIL_LEASE_SECONDS", default_value_t = 300)]
+    mail_lease_seconds: u64,
+}
+
+impl MailArgs {
+    fn apply(self, config: &mut crate::config::Config) {
+        config.smtp_url = self.smtp_url;
+        config.mail_from = self.mail_from;
+        config.mail_dir = self.mail_dir;
+        config.mail_lease = std::time::Duration::from_secs(self.mail_lease_seconds);
+    }
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Start the web server (runs pending migrations first).
@@ -44,15 +76,33 @@ pub enum Command {
         /// URL people use to reach this server, for links in emails. Defaults to http://ADDR.
         #[arg(long, env = "CONCORD_PUBLIC_URL")]
         public_url: Option<String>,
-        /// Also write outgoing email to this folder as .eml files (development).
-        #[arg(long, env = "CONCORD_MAIL_DIR")]
-        mail_dir: Option<PathBuf>,
+        #[command(flatten)]
+        mail: MailArgs,
+        /// Leave jobs and email to `concord worker` processes.
+        #[arg(long, env = "CONCORD_NO_WORKER")]
+        no_worker: bool,
         /// Take each client's address from X-Forwarded-For (only behind a proxy that sets it).
         #[arg(long, env = "CONCORD_TRUST_FORWARDED_FOR")]
         trust_forwarded_for: bool,
         /// On SIGTERM, seconds to let requests in flight finish before exiting.
         #[arg(long, env = "CONCORD_SHUTDOWN_TIMEOUT", default_value_t = 20)]
         shutdown_timeout: u64,
+    },
+    /// Run jobs (reminders, digests) and send email, without serving pages.
+    /// Any number of workers and servers can share one PostgreSQL database.
+    Worker {
+        /// URL people use to reach the server, for links in emails.
+        #[arg(
+            long,
+            env = "CONCORD_PUBLIC_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
+        public_url: String,
+        #[command(flatten)]
+        mail: MailArgs,
+        /// Run what is due and send what is waiting once, then exit.
+        #[arg(long)]
+        once: bool,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -125,7 +175,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve {
             addr,
             public_url,
-            mail_dir,
+            mail,
+            no_worker,
             trust_forwarded_for,
             shutdown_timeout,
         } => {
@@ -137,12 +188,41 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
                 let local = listener.local_addr()?;
                 let public_url = public_url.unwrap_or_else(|| format!("http://{local}"));
-                let mut config = crate::config::Config::new(&public_url, mail_dir);
+                let mut config = crate::config::Config::new(&public_url, None);
+                mail.apply(&mut config);
                 config.trust_forwarded_for = trust_forwarded_for;
                 config.shutdown_timeout = std::time::Duration::from_secs(shutdown_timeout);
                 let state = crate::state::AppState::new(db, config);
+                if !no_worker {
+                    crate::start_background(&state)?;
+                }
                 println!("Concord is ready at http://{local}/");
                 crate::serve(state, listener, crate::ops::shutdown_signal()).await
+            })
+        }
+        Command::Worker {
+            public_url,
+            mail,
+            once,
+        } => {
+            let db = open_db(&cli.database_url)?;
+            let mut config = crate::config::Config::new(&public_url, None);
+            mail.apply(&mut config);
+            let state = crate::state::AppState::new(db, config);
+            if once {
+                let (jobs, mail) = crate::run_background_once(&state)?;
+                println!(
+                    "{jobs} job(s) run; {} email(s) sent, {} to retry, {} failed",
+                    mail.sent, mail.retrying, mail.failed
+                );
+                return Ok(());
+            }
+            let runtime = tokio::runtime::Runtime::new()?;
+            runtime.block_on(async move {
+                crate::start_background(&state)?;
+                println!("Concord worker running");
+                crate::ops::shutdown_signal().await;
+                Ok(())
             })
         }
         Command::Migrate => {

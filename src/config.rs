@@ -7,8 +7,14 @@ use std::path::PathBuf;
 pub struct Config {
     /// Base URL people use to reach this server, for links in emails.
     pub public_url: String,
-    /// When set, outgoing email is also written here as `.eml` files (for development).
+    /// Without an SMTP server, outgoing email is also written here as `.eml` files.
     pub mail_dir: Option<PathBuf>,
+    /// SMTP server URL; without one, email goes to the log and `mail_dir`.
+    pub smtp_url: Option<String>,
+    /// The From address of Concord's email.
+    pub mail_from: String,
+    /// How long a sender holds a claimed message before another may send it.
+    pub mail_lease: std::time::Duration,
     /// Mark cookies Secure. On by default when the public URL is https.
     pub secure_cookies: bool,
     /// Take the client's address from `X-Forwarded-For` (behind a proxy that sets it).
@@ -24,6 +30,9 @@ impl Config {
             secure_cookies: public_url.starts_with("https://"),
             public_url,
             mail_dir,
+            smtp_url: None,
+            mail_from: "Concord <no-reply@concord.localhost>".to_string(),
+            mail_lease: std::time::Duration::from_secs(300),
             trust_forwarded_for: false,
             shutdown_timeout: std::time::Duration::from_secs(20),
         }

@@ -28,6 +28,7 @@ pub mod demo;
 pub mod error;
 pub mod home;
 pub mod imports;
+pub mod jobs;
 pub mod lgsl;
 pub mod metrics;
 pub mod money;
@@ -177,8 +178,35 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    outbox::spawn_worker(state.db.clone(), state.config.mail_dir.clone());
     let deadline = state.config.shutdown_timeout;
     server::run(router(state), listener, shutdown, deadline).await;
     Ok(())
+}
+
+/// Every kind of job this build knows, with its schedule.
+pub const JOBS: &[jobs::Kind] = &[];
+
+fn mail_sender(config: &config::Config) -> anyhow::Result<outbox::Sender> {
+    outbox::Sender::new(
+        config.smtp_url.as_deref(),
+        config.mail_dir.clone(),
+        &config.mail_from,
+        config.mail_lease,
+    )
+}
+
+/// Starts the job runner and the email sender in this process.
+pub fn start_background(state: &AppState) -> anyhow::Result<()> {
+    let sender = std::sync::Arc::new(mail_sender(&state.config)?);
+    outbox::spawn_sender(state.db.clone(), sender, Duration::from_secs(1));
+    jobs::spawn(state.db.clone(), JOBS, Duration::from_secs(5));
+    Ok(())
+}
+
+/// Runs the jobs that are due and sends the email that is waiting, once.
+pub fn run_background_once(state: &AppState) -> anyhow::Result<(usize, outbox::Delivered)> {
+    let sender = mail_sender(&state.config)?;
+    let ran = jobs::run_due(&state.db, JOBS, db::now())?;
+    let sent = outbox::deliver_due(&state.db, &sender, db::now())?;
+    Ok((ran, sent))
 }

@@ -216,10 +216,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
             .map_err(|_| {
                 AppError::TooLarge(format!("The body must be {} MB or less.", BODY_LIMIT >> 20))
             })?;
-        Ok(JsonBody::from_bytes(
-            content_type.as_deref(),
-            &Bytes::from(bytes),
-        ))
+        Ok(JsonBody::from_bytes(content_type.as_deref(), &bytes))
     }
 }
 

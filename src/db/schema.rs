@@ -148,6 +148,12 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
         attempts -> Integer,
         last_error -> Nullable<Text>,
+        message_id -> Text,
+        html_body -> Text,
+        list_unsubscribe -> Text,
+        status -> Text,
+        next_attempt_at -> Nullable<Timestamp>,
+        claimed_until -> Nullable<Timestamp>,
     }
 }
 
@@ -169,6 +175,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     invitations,
     audit_log,
     outbox,
+    jobs,
+    notifications,
+    watches,
+    delivery_choices,
+    reminders_sent,
+    feed_tokens,
+    unsubscribe_tokens,
     partnerships,
     partnership_services,
     partnership_members,
@@ -373,6 +386,88 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    jobs (id) {
+        id -> BigInt,
+        kind -> Text,
+        payload -> Text,
+        unique_key -> Nullable<Text>,
+        status -> Text,
+        run_at -> Timestamp,
+        attempts -> Integer,
+        max_attempts -> Integer,
+        claimed_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        kind -> Text,
+        subject_type -> Text,
+        subject_id -> BigInt,
+        title -> Text,
+        link -> Text,
+        audit_id -> Nullable<BigInt>,
+        delivery -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+        digested_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    watches (user_id, subject_type, subject_id) {
+        user_id -> BigInt,
+        subject_type -> Text,
+        subject_id -> BigInt,
+        watching -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    delivery_choices (id) {
+        id -> BigInt,
+        user_id -> Nullable<BigInt>,
+        organisation_id -> Nullable<BigInt>,
+        kind -> Text,
+        delivery -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reminders_sent (reminder_key, user_id) {
+        reminder_key -> Text,
+        user_id -> BigInt,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    feed_tokens (user_id) {
+        user_id -> BigInt,
+        token_hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    unsubscribe_tokens (token_hash) {
+        token_hash -> Text,
+        user_id -> BigInt,
+        kind -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(notifications -> users (user_id));
+diesel::joinable!(watches -> users (user_id));
 diesel::joinable!(partnership_members -> partnerships (partnership_id));
 diesel::joinable!(partnership_members -> organisations (organisation_id));
 diesel::joinable!(partnership_services -> partnerships (partnership_id));

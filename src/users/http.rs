@@ -311,7 +311,7 @@ async fn admin_page(
                     .count()
                     .get_result::<i64>(c)?,
                 outbox::table
-                    .filter(outbox::sent_at.is_null())
+                    .filter(outbox::status.ne_all(["sent", "cancelled"]))
                     .count()
                     .get_result::<i64>(c)?,
             ))

@@ -240,9 +240,11 @@ pub fn invite(
     );
     crate::outbox::enqueue(
         conn,
-        &email,
-        &format!("Your invitation to join {} on Concord", org.short_name),
-        &body,
+        &crate::outbox::Mail::text(
+            &email,
+            &format!("Your invitation to join {} on Concord", org.short_name),
+            &body,
+        ),
     )?;
     audit::record(
         conn,

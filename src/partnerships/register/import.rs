@@ -97,8 +97,8 @@ fn parse(row: &crate::imports::Row<'_>) -> Result<Row, ImportError> {
             stage,
             status: row.get("status").to_string(),
             visibility: row.get("visibility").to_string(),
-            start_date: parse_date(&row, "start_date")?,
-            end_date: parse_date(&row, "end_date")?,
+            start_date: parse_date(row, "start_date")?,
+            end_date: parse_date(row, "end_date")?,
             services,
             review_cadence_months,
             ..Default::default()

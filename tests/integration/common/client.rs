@@ -37,6 +37,7 @@ impl TestApp {
         // Tests play clients at different addresses through X-Forwarded-For.
         config.trust_forwarded_for = true;
         let state = concord::AppState::new(test_db.db.clone(), config);
+        concord::start_background(&state).expect("the job runner and sender start");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(concord::serve(state, listener, async move {
             let _ = rx.await;
@@ -49,29 +50,29 @@ impl TestApp {
         }
     }
 
-    /// The body of the first email sent to `to`, waiting up to 10 seconds
-    /// for the outbox to send it.
+    /// The plain-text body of the first email sent to `to`, waiting up to
+    /// 10 seconds for the outbox to send it.
     pub async fn mail_to(&self, to: &str) -> String {
         for _ in 0..100 {
-            let mut files: Vec<_> = std::fs::read_dir(self.mail_dir.path())
-                .map(|d| d.flatten().map(|e| e.path()).collect())
-                .unwrap_or_default();
-            files.sort();
-            for file in files {
-                let text = std::fs::read_to_string(&file).unwrap_or_default();
-                if text
-                    .lines()
-                    .any(|l| l.eq_ignore_ascii_case(&format!("To: {to}")))
-                {
-                    return text
-                        .split_once("\r\n\r\n")
-                        .map(|(_, b)| b.to_string())
-                        .unwrap_or(text);
-                }
+            if let Some(message) = self.mails().into_iter().find(|m| m.to == to) {
+                return message.text;
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
         panic!("no email to {to} within 10 seconds");
+    }
+
+    /// Every email written so far, oldest first.
+    pub fn mails(&self) -> Vec<super::mail::Received> {
+        let mut files: Vec<_> = std::fs::read_dir(self.mail_dir.path())
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        files.sort();
+        files
+            .iter()
+            .filter_map(|f| std::fs::read(f).ok())
+            .filter_map(|raw| super::mail::Received::parse(&raw))
+            .collect()
     }
 
     pub fn db(&self) -> &Db {

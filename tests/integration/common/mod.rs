@@ -4,6 +4,8 @@
 mod client;
 mod db;
 mod fixtures;
+#[allow(dead_code)]
+pub mod mail;
 
 pub use client::*;
 pub use db::{backend, TestDb};

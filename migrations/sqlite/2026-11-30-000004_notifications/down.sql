@@ -1,0 +1,14 @@
+DROP TABLE unsubscribe_tokens;
+DROP TABLE feed_tokens;
+DROP TABLE reminders_sent;
+DROP TABLE delivery_choices;
+DROP TABLE watches;
+DROP TABLE notifications;
+DROP TABLE jobs;
+DROP INDEX outbox_due_idx;
+ALTER TABLE outbox DROP COLUMN claimed_until;
+ALTER TABLE outbox DROP COLUMN next_attempt_at;
+ALTER TABLE outbox DROP COLUMN status;
+ALTER TABLE outbox DROP COLUMN list_unsubscribe;
+ALTER TABLE outbox DROP COLUMN html_body;
+ALTER TABLE outbox DROP COLUMN message_id;
