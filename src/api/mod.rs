@@ -7,7 +7,6 @@ pub mod record;
 
 pub use record::{Created, On};
 
-use axum::body::Bytes;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header;
