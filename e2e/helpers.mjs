@@ -101,7 +101,7 @@ function runToCompletion(bin, args, timeoutMs) {
  * @returns {Promise<{baseUrl: string, stop: () => Promise<void>}>}
  *   baseUrl has no trailing slash, e.g. "http://127.0.0.1:41234".
  */
-export async function startServer() {
+export async function startServer({ args = [] } = {}) {
   const bin = concordBin();
   const dir = await mkdtemp(path.join(tmpdir(), 'concord-e2e-'));
   const databaseUrl = `sqlite://${path.join(dir, 'e2e.db')}`;
@@ -113,7 +113,7 @@ export async function startServer() {
     throw err;
   }
 
-  const child = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--database-url', databaseUrl], {
+  const child = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--database-url', databaseUrl, ...args], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -193,7 +193,7 @@ export async function startServer() {
     throw err;
   }
 
-  return { baseUrl, stop };
+  return { baseUrl, stop, databaseUrl, run: (more) => runToCompletion(bin, [...more, '--database-url', databaseUrl], STARTUP_TIMEOUT_MS) };
 }
 
 /** Launch the system Chromium through playwright-core. */
@@ -256,6 +256,15 @@ export async function visit(page, url, expectedStatus = 200) {
   assert.ok(response, `no response for ${url}`);
   assert.equal(response.status(), expectedStatus, `GET ${url}: expected status ${expectedStatus}, got ${response.status()}`);
   return response;
+}
+
+/** Assert the page does not scroll sideways on a 390 px wide phone. */
+export async function checkNarrow(page) {
+  const before = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  await page.setViewportSize(before);
+  assert.ok(width <= 390, `${page.url()} is ${width} px wide at 390 px: it scrolls sideways`);
 }
 
 /** Assert that the visible text of the page includes `text`. */

@@ -122,6 +122,12 @@ pub enum Command {
     },
     /// Copy the database to DEST (SQLite only; for PostgreSQL use pg_dump).
     Backup { dest: PathBuf },
+    /// Queue a job to run now (a running server or worker takes it within
+    /// seconds), e.g. `concord queue notifications.digest`.
+    Queue {
+        /// One of the job kinds: notifications.digest, partnerships.reminders.
+        kind: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -224,6 +230,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 crate::ops::shutdown_signal().await;
                 Ok(())
             })
+        }
+        Command::Queue { kind } => {
+            let known: Vec<&str> = crate::JOBS.iter().map(|k| k.name).collect();
+            if !known.contains(&kind.as_str()) {
+                anyhow::bail!("there is no job called '{kind}'; the jobs are {}", known.join(", "));
+            }
+            let db = open_db(&cli.database_url)?;
+            let id = db.write_blocking(|c| {
+                crate::jobs::enqueue(c, &kind, &serde_json::json!({}), crate::db::now(), None)
+            })?;
+            println!(
+                "Queued job {} ({kind}); a running server or worker runs it within seconds",
+                id.unwrap_or_default()
+            );
+            Ok(())
         }
         Command::Migrate => {
             let db = Db::connect(&cli.database_url, 1)?;

@@ -32,6 +32,7 @@ pub mod jobs;
 pub mod lgsl;
 pub mod metrics;
 pub mod money;
+pub mod notifications;
 pub mod ops;
 pub mod orgs;
 pub mod outbox;
@@ -70,6 +71,7 @@ const SLICES: &[Slice] = &[
     lgsl::SLICE,
     users::SLICE,
     admin::SLICE,
+    notifications::SLICE,
     partnerships::SLICE,
 ];
 
@@ -143,12 +145,14 @@ fn page_routes(state: &AppState) -> Router<AppState> {
 }
 
 pub fn router(state: AppState) -> Router {
+    wire(&state.config);
     Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .route("/assets/{*path}", get(web::assets::serve))
         .route("/favicon.ico", get(web::assets::favicon))
         .merge(api_routes(&state))
+        .merge(notifications::http::open_routes())
         .merge(page_routes(&state))
         .layer(axum::middleware::from_fn(web::guard::refuse_nul))
         .layer(axum::middleware::from_fn_with_state(
@@ -184,7 +188,17 @@ pub async fn serve(
 }
 
 /// Every kind of job this build knows, with its schedule.
-pub const JOBS: &[jobs::Kind] = &[];
+pub const JOBS: &[jobs::Kind] = &[notifications::DIGEST_JOB, partnerships::reminders::JOB];
+
+/// Connects the capabilities to the shared services: what can be watched,
+/// who hears of changes, and the address for links in email. Idempotent.
+pub fn wire(config: &config::Config) {
+    for kind in [partnerships::notify::SUBJECT, orgs::SUBJECT, lgsl::SUBJECT] {
+        notifications::subjects::register(kind);
+    }
+    audit::subscribe(notifications::events::on_change);
+    notifications::store::set_public_url(&config.public_url);
+}
 
 fn mail_sender(config: &config::Config) -> anyhow::Result<outbox::Sender> {
     outbox::Sender::new(
@@ -197,14 +211,22 @@ fn mail_sender(config: &config::Config) -> anyhow::Result<outbox::Sender> {
 
 /// Starts the job runner and the email sender in this process.
 pub fn start_background(state: &AppState) -> anyhow::Result<()> {
+    start_sender(state)?;
+    jobs::spawn(state.db.clone(), JOBS, Duration::from_secs(5));
+    Ok(())
+}
+
+/// Starts only the email sender (tests run jobs when they choose).
+pub fn start_sender(state: &AppState) -> anyhow::Result<()> {
+    wire(&state.config);
     let sender = std::sync::Arc::new(mail_sender(&state.config)?);
     outbox::spawn_sender(state.db.clone(), sender, Duration::from_secs(1));
-    jobs::spawn(state.db.clone(), JOBS, Duration::from_secs(5));
     Ok(())
 }
 
 /// Runs the jobs that are due and sends the email that is waiting, once.
 pub fn run_background_once(state: &AppState) -> anyhow::Result<(usize, outbox::Delivered)> {
+    wire(&state.config);
     let sender = mail_sender(&state.config)?;
     let ran = jobs::run_due(&state.db, JOBS, db::now())?;
     let sent = outbox::deliver_due(&state.db, &sender, db::now())?;

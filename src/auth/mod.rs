@@ -66,6 +66,8 @@ pub struct RequestAuth {
     pub csrf_token: String,
     /// The hashed session id, so sign-out can end this session.
     pub session_hash: Option<String>,
+    /// The signed-in person's unread notifications, for the header.
+    pub unread_notifications: i64,
 }
 
 /// A page handler that needs someone signed in. Redirects to sign-in otherwise

@@ -37,6 +37,17 @@ pub fn load_user(conn: &mut DbConn, id_hash: &str) -> AppResult<Option<(SessionU
         .optional()?)
 }
 
+/// Unread notifications, counted here (not by the notifications capability)
+/// because every page's header shows the number.
+fn unread_count(conn: &mut DbConn, user_id: i64) -> AppResult<i64> {
+    use crate::db::schema::notifications as n;
+    Ok(n::table
+        .filter(n::user_id.eq(user_id))
+        .filter(n::read_at.is_null())
+        .count()
+        .get_result(conn)?)
+}
+
 /// Starts a session; returns the secret to put in the cookie. `user_agent`
 /// lets the person recognise it on their account page.
 pub fn create(conn: &mut DbConn, user_id: i64, user_agent: &str) -> AppResult<String> {
@@ -174,7 +185,14 @@ pub async fn middleware(
     let loaded = match &session_hash {
         Some(hash) => {
             let hash = hash.clone();
-            match state.db.read(move |c| load_user(c, &hash)).await {
+            let found = state.db.read(move |c| {
+                let Some((user, csrf)) = load_user(c, &hash)? else {
+                    return Ok(None);
+                };
+                let unread = unread_count(c, user.id)?;
+                Ok(Some((user, csrf, unread)))
+            });
+            match found.await {
                 Ok(found) => found,
                 Err(e) => return e.into_response(),
             }
@@ -182,9 +200,9 @@ pub async fn middleware(
         None => None,
     };
     let stale_session = session_hash.is_some() && loaded.is_none();
-    let (user, session_csrf) = match loaded {
-        Some((u, csrf)) => (Some(u), Some(csrf)),
-        None => (None, None),
+    let (user, session_csrf, unread_notifications) = match loaded {
+        Some((u, csrf, unread)) => (Some(u), Some(csrf), unread),
+        None => (None, None, 0),
     };
     // Signed-out visitors get a random token in a cookie that forms echo back
     // (double submit); signed-in users' tokens live in their session row.
@@ -207,6 +225,7 @@ pub async fn middleware(
         user,
         csrf_token,
         session_hash: session_hash.filter(|_| !stale_session),
+        unread_notifications,
     };
     // Responses carry who is signed in, so error pages drawn later show it.
     let with_auth = |mut response: Response, auth: &RequestAuth| {

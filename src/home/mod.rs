@@ -32,25 +32,33 @@ struct HomePage {
     ctx: PageCtx,
     councils: String,
     services: String,
+    /// The signed-in person's newest unread notifications.
+    unread: Vec<crate::notifications::store::Notification>,
 }
 
 async fn home(State(state): State<AppState>, ctx: PageCtx) -> AppResult<impl IntoResponse> {
-    let (councils, services) = state
+    let user_id = ctx.user.as_ref().map(|u| u.id);
+    let (councils, services, unread) = state
         .db
-        .read(|c| {
+        .read(move |c| {
             let councils: i64 = organisations::table
                 .filter(organisations::is_current.eq(true))
                 .filter(organisations::tier.is_not_null())
                 .count()
                 .get_result(c)?;
             let services: i64 = lgsl_services::table.count().get_result(c)?;
-            Ok((councils, services))
+            let unread = match user_id {
+                Some(user) => crate::notifications::store::list(c, user, true, 0, 5)?.0,
+                None => Vec::new(),
+            };
+            Ok((councils, services, unread))
         })
         .await?;
     html(HomePage {
         ctx: ctx.with_nav("home"),
         councils: thousands(councils),
         services: thousands(services),
+        unread,
     })
 }
 

@@ -99,6 +99,7 @@ struct ServicePage {
     service: Service,
     councils: Vec<OrgRef>,
     pagination: Pagination,
+    watch: Option<crate::notifications::watches::WatchButton>,
 }
 
 #[derive(Deserialize)]
@@ -118,13 +119,21 @@ async fn service(
     )?;
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let page = page_number(query.page.as_deref());
-    let (service, councils, total) = state
+    let user_id = ctx.user.as_ref().map(|u| u.id);
+    let (service, councils, total, watch) = state
         .db
         .read(move |c| {
             let service = store::find(c, id)?;
             let (councils, total) =
                 store::councils_delivering(c, &service, (page - 1) * PER_PAGE, PER_PAGE)?;
-            Ok((service, councils, total))
+            let watch = crate::notifications::watches::button(
+                c,
+                user_id,
+                &crate::notifications::Subject::new("service", id),
+                &service.label,
+                &format!("/services/{id}"),
+            )?;
+            Ok((service, councils, total, watch))
         })
         .await?;
     let pagination = Pagination::new(&format!("/services/{id}"), &[], page, PER_PAGE, total);
@@ -133,5 +142,6 @@ async fn service(
         service,
         councils,
         pagination,
+        watch,
     })
 }

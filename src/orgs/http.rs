@@ -98,6 +98,7 @@ struct OrganisationPage {
     can_edit: bool,
     can_view_members: bool,
     partnerships: Vec<crate::partnerships::register::portfolio::PortfolioRow>,
+    watch: Option<crate::notifications::watches::WatchButton>,
 }
 
 impl OrganisationPage {
@@ -117,7 +118,8 @@ async fn organisation(
     let actor = ctx.user.as_ref().map(|u| u.actor());
     authorize(actor.as_ref(), Action::ViewPublicData)?;
     let viewer = actor.clone();
-    let (org, detail, services, partnerships) = state
+    let user_id = ctx.user.as_ref().map(|u| u.id);
+    let (org, detail, services, partnerships, watch) = state
         .db
         .read(move |c| {
             let org = store::find(c, &code)?;
@@ -131,7 +133,14 @@ async fn organisation(
             .clean(viewer.is_some());
             let partnerships =
                 crate::partnerships::register::portfolio::all(c, &filter, viewer.as_ref())?;
-            Ok((org, detail, services, partnerships))
+            let watch = crate::notifications::watches::button(
+                c,
+                user_id,
+                &crate::notifications::Subject::new("organisation", org.id),
+                &org.name,
+                &format!("/organisations/{}", org.code),
+            )?;
+            Ok((org, detail, services, partnerships, watch))
         })
         .await?;
     // GSS codes and lower-case codes work too, but each organisation has one address.
@@ -156,6 +165,7 @@ async fn organisation(
         can_edit,
         can_view_members,
         partnerships,
+        watch,
     };
     Ok((
         [(

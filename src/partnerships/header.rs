@@ -29,6 +29,8 @@ pub struct Header {
     pub can_edit: bool,
     pub can_manage: bool,
     pub can_respond: bool,
+    /// The watch button, on the overview for signed-in people.
+    pub watch: Option<crate::notifications::watches::WatchButton>,
 }
 
 impl Header {
@@ -43,6 +45,16 @@ impl Header {
             p: w.record.clone(),
             rel,
             section,
+            watch: None,
         }
+    }
+
+    /// Adds the watch button (for the overview).
+    pub fn with_watch(mut self, w: &mut Work<'_, Partnership>) -> crate::error::AppResult<Header> {
+        let subject = crate::notifications::Subject::new("partnership", w.record.id);
+        let back = format!("/partnerships/{}", w.record.id);
+        let user = w.person().map(|u| u.id);
+        self.watch = crate::notifications::watches::button(w.conn, user, &subject, &w.record.name, &back)?;
+        Ok(self)
     }
 }

@@ -240,9 +240,10 @@ async fn overview(visit: Visit<Partnership>) -> AppResult<Response> {
     visit
         .page(Action::ViewPartnership, |w, ctx| {
             let id = w.record.id;
+            let h = Header::of(w, "overview").with_watch(w)?;
             page(
                 OverviewPage {
-                    h: Header::of(w, "overview"),
+                    h,
                     members: store::members_as_seen(w.conn, id, w.rel)?,
                     services: store::services_of(w.conn, id)?,
                     summary: super::summary::for_partnership(w.conn, id)?,

@@ -83,6 +83,8 @@ pub enum Action {
     InviteMember { organisation_id: i64, role: Role },
     /// Create users in any organisation; see the admin area.
     AdministerPlatform,
+    /// Set how notifications reach an organisation's people unless they choose.
+    SetNotificationDefaults { organisation_id: i64 },
     /// Read the audit trail; `None` means the whole platform's.
     ViewAudit { organisation_id: Option<i64> },
     /// Start a partnership, led by one's own organisation.
@@ -120,7 +122,9 @@ pub fn allows(actor: Option<&Actor>, action: Action) -> bool {
     match action {
         ViewPublicData | ManageOwnAccount => true,
         CreateOrganisation | AdministerPlatform => admin,
-        EditOrganisation { organisation_id } => admin || org_admin_of(organisation_id),
+        EditOrganisation { organisation_id } | SetNotificationDefaults { organisation_id } => {
+            admin || org_admin_of(organisation_id)
+        }
         ViewMembers { organisation_id } => admin || actor.organisation_id == organisation_id,
         // Organisation admins may add members and fellow admins, never platform admins.
         InviteMember {

@@ -23,6 +23,8 @@ pub struct PageCtx {
     pub user: Option<SessionUser>,
     pub csrf_token: String,
     pub nav: &'static str,
+    /// Unread notifications, shown in the header.
+    pub unread: i64,
 }
 
 impl PageCtx {
@@ -42,6 +44,7 @@ impl PageCtx {
             user: auth.and_then(|a| a.user.clone()),
             csrf_token: auth.map(|a| a.csrf_token.clone()).unwrap_or_default(),
             nav: "",
+            unread: auth.map(|a| a.unread_notifications).unwrap_or(0),
         }
     }
 }

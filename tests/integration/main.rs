@@ -16,6 +16,7 @@ mod faults;
 mod fuzz;
 mod imports;
 mod jobs;
+mod notifications;
 mod ops;
 mod partnerships;
 mod partnerships_governance;

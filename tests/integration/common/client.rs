@@ -37,7 +37,8 @@ impl TestApp {
         // Tests play clients at different addresses through X-Forwarded-For.
         config.trust_forwarded_for = true;
         let state = concord::AppState::new(test_db.db.clone(), config);
-        concord::start_background(&state).expect("the job runner and sender start");
+        // Only the sender: tests run jobs (reminders, digests) when they choose.
+        concord::start_sender(&state).expect("the email sender starts");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(concord::serve(state, listener, async move {
             let _ = rx.await;
@@ -60,6 +61,22 @@ impl TestApp {
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
         panic!("no email to {to} within 10 seconds");
+    }
+
+    /// The first email to `to` whose subject contains `words`, waiting up
+    /// to 10 seconds.
+    pub async fn mail_about(&self, to: &str, words: &str) -> super::mail::Received {
+        for _ in 0..100 {
+            if let Some(m) = self
+                .mails()
+                .into_iter()
+                .find(|m| m.to == to && m.subject.contains(words))
+            {
+                return m;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("no email to {to} about '{words}' within 10 seconds");
     }
 
     /// Every email written so far, oldest first.
