@@ -99,6 +99,7 @@ struct OrganisationPage {
     can_view_members: bool,
     partnerships: Vec<crate::partnerships::register::portfolio::PortfolioRow>,
     watch: Option<crate::notifications::watches::WatchButton>,
+    activity: Vec<crate::partnerships::history::Activity>,
 }
 
 impl OrganisationPage {
@@ -119,7 +120,7 @@ async fn organisation(
     authorize(actor.as_ref(), Action::ViewPublicData)?;
     let viewer = actor.clone();
     let user_id = ctx.user.as_ref().map(|u| u.id);
-    let (org, detail, services, partnerships, watch) = state
+    let (org, detail, services, partnerships, watch, activity) = state
         .db
         .read(move |c| {
             let org = store::find(c, &code)?;
@@ -140,7 +141,9 @@ async fn organisation(
                 &org.name,
                 &format!("/organisations/{}", org.code),
             )?;
-            Ok((org, detail, services, partnerships, watch))
+            let activity =
+                crate::partnerships::history::for_organisation(c, org.id, viewer.as_ref(), 10)?;
+            Ok((org, detail, services, partnerships, watch, activity))
         })
         .await?;
     // GSS codes and lower-case codes work too, but each organisation has one address.
@@ -166,6 +169,7 @@ async fn organisation(
         can_view_members,
         partnerships,
         watch,
+        activity,
     };
     Ok((
         [(

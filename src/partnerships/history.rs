@@ -21,6 +21,8 @@ pub struct HistoryEntry {
     pub occurred_at: chrono::DateTime<chrono::Utc>,
     /// What happened, e.g. `partnership.risk.create`.
     pub action: String,
+    /// The same in words: "Added a risk".
+    pub description: String,
     /// Who: "Bola Lead (Birmingham City Council)", or the system.
     pub actor: String,
     /// Their email address: only for signed-in people of member organisations.
@@ -91,12 +93,62 @@ pub fn history(
             HistoryEntry {
                 id,
                 occurred_at: at.and_utc(),
+                description: crate::text::sentence(&crate::notifications::events::describe(&action)),
                 action,
                 actor,
                 actor_email: (emails && person).then_some(label),
                 before: json(before),
                 after: json(after),
             }
+        })
+        .collect())
+}
+
+/// One change in an organisation's activity feed.
+#[derive(Serialize, Clone, Debug, ToSchema)]
+pub struct Activity {
+    pub occurred_at: crate::time::Timestamp,
+    /// Who, by name (never an email address), or "Concord" for the system.
+    pub actor: String,
+    /// What, in words: "added a risk".
+    pub description: String,
+    pub partnership_id: i64,
+    pub partnership_name: String,
+}
+
+/// The newest changes in the partnerships an organisation is an active
+/// member of, that `viewer` may see.
+pub fn for_organisation(
+    conn: &mut DbConn,
+    organisation_id: i64,
+    viewer: Option<&crate::policy::Actor>,
+    limit: i64,
+) -> AppResult<Vec<Activity>> {
+    use crate::db::schema::partnerships;
+    let rows: Vec<(NaiveDateTime, String, Option<String>, i64, String)> = audit_log::table
+        .inner_join(partnerships::table.on(audit_log::scope_id.eq(partnerships::id.nullable())))
+        .left_join(users::table.on(audit_log::actor_user_id.eq(users::id.nullable())))
+        .filter(audit_log::scope_type.eq("partnership"))
+        .filter(crate::partnerships::access::partnership_has_member!(organisation_id, ["active"]))
+        .filter(crate::partnerships::access::partnership_visible_to!(viewer))
+        .order(audit_log::id.desc())
+        .limit(limit)
+        .select((
+            audit_log::occurred_at,
+            audit_log::action,
+            users::display_name.nullable(),
+            partnerships::id,
+            partnerships::name,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(at, action, name, partnership_id, partnership_name)| Activity {
+            occurred_at: at.into(),
+            actor: name.unwrap_or_else(|| "Concord".to_string()),
+            description: crate::notifications::events::describe(&action),
+            partnership_id,
+            partnership_name,
         })
         .collect())
 }

@@ -368,3 +368,33 @@ async fn reminders_go_to_the_right_people_once_and_weekly_while_overdue() {
     assert_eq!(about(&cornwall, "invitation, sent on"), 1, "{cornwall:?}");
     assert_eq!(remind(&app, day + Duration::days(2)), 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_organisations_activity_shows_only_what_its_reader_may_see() {
+    let app = TestApp::with_reference_data().await;
+    let hidden = app.partnership("partners").await;
+    leeds_adds_an_item(&app, hidden, "Hidden").await;
+    let activity = |html: &str| {
+        crate::common::extract_between(html, "id=\"activity-heading\"", "</section>").unwrap_or_default()
+    };
+    let (_, member) = app.signed_in(BIR_OFFICER).await.get_text("/organisations/BIR").await;
+    assert!(
+        activity(&member).contains("Lee Lead added a SWOT item in"),
+        "{}",
+        activity(&member)
+    );
+    let (_, outsider) = app.signed_in(CON_OFFICER).await.get_text("/organisations/BIR").await;
+    assert!(!activity(&outsider).contains("Birmingham and Leeds"), "{}", activity(&outsider));
+    let (_, anonymous) = app.client().get_text("/organisations/LDS").await;
+    assert!(!activity(&anonymous).contains("Birmingham and Leeds"));
+
+    // A public partnership's changes are there for everyone.
+    let open = app.partnership("public").await;
+    leeds_adds_an_item(&app, open, "Open").await;
+    let (_, anonymous) = app.client().get_text("/organisations/LDS").await;
+    assert!(activity(&anonymous).contains(&format!("/partnerships/{open}/history")));
+    assert!(!activity(&anonymous).contains(&format!("/partnerships/{hidden}/history")));
+    // History reads as words too.
+    let (_, history) = app.signed_in(BIR_OFFICER).await.get_text(&format!("/partnerships/{open}/history")).await;
+    assert!(history.contains("Added a SWOT item"));
+}
