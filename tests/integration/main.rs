@@ -7,6 +7,7 @@ mod access;
 mod access_order;
 mod accounts;
 mod admin;
+mod admin_outbox;
 mod api;
 mod cli;
 mod common;
