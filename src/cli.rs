@@ -234,7 +234,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Queue { kind } => {
             let known: Vec<&str> = crate::JOBS.iter().map(|k| k.name).collect();
             if !known.contains(&kind.as_str()) {
-                anyhow::bail!("there is no job called '{kind}'; the jobs are {}", known.join(", "));
+                anyhow::bail!(
+                    "there is no job called '{kind}'; the jobs are {}",
+                    known.join(", ")
+                );
             }
             let db = open_db(&cli.database_url)?;
             let id = db.write_blocking(|c| {

@@ -232,3 +232,31 @@ pub fn run_background_once(state: &AppState) -> anyhow::Result<(usize, outbox::D
     let sent = outbox::deliver_due(&state.db, &sender, db::now())?;
     Ok((ran, sent))
 }
+
+#[cfg(test)]
+mod tests {
+    /// utoipa keeps the last schema of a name: two vocabularies called
+    /// `Kind` in two slices would silently document one with the other's values.
+    #[test]
+    fn no_two_slices_define_a_schema_of_the_same_name_differently() {
+        let mut seen: std::collections::HashMap<String, (usize, serde_json::Value)> =
+            std::collections::HashMap::new();
+        for (i, slice) in super::SLICES.iter().enumerate() {
+            let doc = (slice.openapi)();
+            let Some(components) = doc.components else {
+                continue;
+            };
+            for (name, schema) in components.schemas {
+                let value = serde_json::to_value(&schema).unwrap();
+                if let Some((other, before)) = seen.get(&name) {
+                    assert_eq!(
+                        before, &value,
+                        "schema {name} differs between slices {other} and {i}"
+                    );
+                }
+                seen.insert(name, (i, value));
+            }
+        }
+        assert!(seen.contains_key("NotificationKind") && seen.contains_key("Kind"));
+    }
+}

@@ -88,6 +88,15 @@ fn allowed(c: char, multi_line: bool) -> bool {
     true
 }
 
+/// At most `max` characters, with "…" when cut (for titles in sentences).
+pub fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    format!("{}…", cut.trim_end())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,13 +151,4 @@ mod tests {
         );
         assert!(paragraph("notes", "Notes", "bell\u{7}", 30).is_err());
     }
-}
-
-/// At most `max` characters, with "…" when cut (for titles in sentences).
-pub fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let cut: String = text.chars().take(max.saturating_sub(1)).collect();
-    format!("{}…", cut.trim_end())
 }

@@ -8,6 +8,7 @@
 //! - one account, any address: after 20, attempts must be 30 seconds apart, so
 //!   guessing from many addresses is slowed, yet the owner can still get in by
 //!   waiting half a minute: nobody can lock another person out.
+//!
 //! A success clears that account's failures from that address.
 
 use chrono::{Duration, NaiveDateTime};

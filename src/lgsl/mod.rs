@@ -18,7 +18,7 @@ struct ApiDoc;
 /// that deliver them (each checked against what the watcher may see).
 pub const SUBJECT: crate::notifications::SubjectKind = crate::notifications::SubjectKind {
     name: "service",
-    shown_to: shown_to,
+    shown_to,
     members: crate::notifications::subjects::nobody,
     related: crate::notifications::subjects::nothing,
 };

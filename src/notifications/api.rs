@@ -11,7 +11,7 @@ use super::delivery::{self, Choice, Chooser, Delivery};
 use super::store::{self, Notification};
 use super::subjects::{self, Subject};
 use super::watches::{self, Watching};
-use super::Kind;
+use super::NotificationKind;
 use crate::api::{JsonBody, Path, Query};
 use crate::auth::{ApiCaller, SessionUser};
 use crate::error::{ApiResult, AppError, AppResult, FieldError};
@@ -23,15 +23,21 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/notifications", get(list))
         .route("/api/v1/notifications/{id}/read", post(read_one))
         .route("/api/v1/notifications/read-all", post(read_all))
-        .route("/api/v1/notification-settings", get(settings).put(save_settings))
+        .route(
+            "/api/v1/notification-settings",
+            get(settings).put(save_settings),
+        )
         .route("/api/v1/watches", get(watched))
-        .route("/api/v1/watches/{subject_type}/{subject_id}", put(watch).get(watch_state))
+        .route(
+            "/api/v1/watches/{subject_type}/{subject_id}",
+            put(watch).get(watch_state),
+        )
 }
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
     paths(list, read_one, read_all, settings, save_settings, watched, watch_state, watch),
-    components(schemas(Kind, Delivery, Notification, NotificationList, Choice, SettingsDraft, KindChoice, Watched, Watching, WatchDraft, Marked)),
+    components(schemas(NotificationKind, Delivery, Notification, NotificationList, Choice, SettingsDraft, KindChoice, Watched, Watching, WatchDraft, Marked)),
     tags((name = "notifications", description = "The caller's notifications, how each kind reaches them, and what they watch"))
 )]
 pub struct Doc;
@@ -110,7 +116,10 @@ pub async fn read_one(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Notification>> {
     let user = me(&caller)?;
-    let n = state.db.write(move |c| store::mark_read(c, user.id, id)).await?;
+    let n = state
+        .db
+        .write(move |c| store::mark_read(c, user.id, id))
+        .await?;
     Ok(Json(n))
 }
 
@@ -125,14 +134,20 @@ pub struct Marked {
     responses((status = 200, body = Marked)), security(("bearer" = [])))]
 pub async fn read_all(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<Marked>> {
     let user = me(&caller)?;
-    let marked = state.db.write(move |c| store::mark_all_read(c, user.id)).await?;
+    let marked = state
+        .db
+        .write(move |c| store::mark_all_read(c, user.id))
+        .await?;
     Ok(Json(Marked { marked }))
 }
 
 /// How each kind of notification reaches the caller, and why.
 #[utoipa::path(get, path = "/api/v1/notification-settings", tag = "notifications",
     responses((status = 200, body = Vec<Choice>)), security(("bearer" = [])))]
-pub async fn settings(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<Vec<Choice>>> {
+pub async fn settings(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> ApiResult<Json<Vec<Choice>>> {
     let user = me(&caller)?;
     let choices = state
         .db
@@ -169,7 +184,7 @@ pub async fn save_settings(
     let mut parsed = Vec::new();
     let mut errors = Vec::new();
     for (i, choice) in draft.choices.iter().enumerate() {
-        let kind = Kind::parse(&choice.kind);
+        let kind = NotificationKind::parse(&choice.kind);
         let delivery = match choice.delivery.as_deref() {
             None => Some(None),
             Some(code) => Delivery::parse(code).map(Some),
@@ -178,11 +193,17 @@ pub async fn save_settings(
             (Some(k), Some(d)) => parsed.push((k, d)),
             (None, _) => errors.push(FieldError::new(
                 &format!("choices[{i}].kind"),
-                format!("kind must be one of {}", codes(Kind::ALL.iter().map(|k| k.code()))),
+                format!(
+                    "kind must be one of {}",
+                    codes(NotificationKind::ALL.iter().map(|k| k.code()))
+                ),
             )),
             (_, None) => errors.push(FieldError::new(
                 &format!("choices[{i}].delivery"),
-                format!("delivery must be null or one of {}", codes(Delivery::ALL.iter().map(|d| d.code()))),
+                format!(
+                    "delivery must be null or one of {}",
+                    codes(Delivery::ALL.iter().map(|d| d.code()))
+                ),
             )),
         }
     }
@@ -217,7 +238,10 @@ pub struct Watched {
 /// What the caller chose to watch or stop watching (that they may still see).
 #[utoipa::path(get, path = "/api/v1/watches", tag = "notifications",
     responses((status = 200, body = Vec<Watched>)), security(("bearer" = [])))]
-pub async fn watched(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<Vec<Watched>>> {
+pub async fn watched(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> ApiResult<Json<Vec<Watched>>> {
     let user = me(&caller)?;
     let list = state
         .db
@@ -288,7 +312,10 @@ pub async fn watch(
     // Not found before a bad body: someone who may not see it learns nothing.
     let visible = {
         let (s, actor) = (subject.clone(), user.actor());
-        state.db.read(move |c| subjects::shown(c, &s, Some(&actor))).await?
+        state
+            .db
+            .read(move |c| subjects::shown(c, &s, Some(&actor)))
+            .await?
     };
     if visible.is_none() {
         return Err(AppError::NotFound.into());

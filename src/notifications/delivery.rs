@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 
-use super::Kind;
+use super::NotificationKind;
 use crate::db::schema::delivery_choices as dc;
 use crate::db::DbConn;
 use crate::error::AppResult;
@@ -23,7 +23,7 @@ crate::vocab::vocabulary!(
 /// One kind's delivery for a person, and where it comes from.
 #[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct Choice {
-    pub kind: Kind,
+    pub kind: NotificationKind,
     /// What applies now.
     pub delivery: Delivery,
     /// The person's own choice, if they made one.
@@ -36,7 +36,7 @@ fn stored(
     conn: &mut DbConn,
     user_id: Option<i64>,
     organisation_id: Option<i64>,
-) -> AppResult<HashMap<Kind, Delivery>> {
+) -> AppResult<HashMap<NotificationKind, Delivery>> {
     let mut query = dc::table.select((dc::kind, dc::delivery)).into_boxed();
     query = match (user_id, organisation_id) {
         (Some(user), _) => query.filter(dc::user_id.eq(user)),
@@ -44,7 +44,7 @@ fn stored(
         (None, None) => return Ok(HashMap::new()),
     };
     Ok(query
-        .load::<(Kind, Delivery)>(conn)?
+        .load::<(NotificationKind, Delivery)>(conn)?
         .into_iter()
         .collect())
 }
@@ -53,7 +53,7 @@ fn stored(
 pub fn choices(conn: &mut DbConn, user_id: i64, organisation_id: i64) -> AppResult<Vec<Choice>> {
     let own = stored(conn, Some(user_id), None)?;
     let org = stored(conn, None, Some(organisation_id))?;
-    Ok(Kind::ALL
+    Ok(NotificationKind::ALL
         .iter()
         .map(|kind| Choice {
             kind: *kind,
@@ -69,7 +69,12 @@ pub fn choices(conn: &mut DbConn, user_id: i64, organisation_id: i64) -> AppResu
 }
 
 /// One kind's delivery for a person.
-pub fn effective(conn: &mut DbConn, user_id: i64, organisation_id: i64, kind: Kind) -> AppResult<Delivery> {
+pub fn effective(
+    conn: &mut DbConn,
+    user_id: i64,
+    organisation_id: i64,
+    kind: NotificationKind,
+) -> AppResult<Delivery> {
     let own: Option<Delivery> = dc::table
         .filter(dc::user_id.eq(user_id))
         .filter(dc::kind.eq(kind.code()))
@@ -96,8 +101,16 @@ pub enum Chooser {
 }
 
 /// Sets (or with `None`, clears) one kind's choice. Returns what it was.
-pub fn set(conn: &mut DbConn, who: Chooser, kind: Kind, delivery: Option<Delivery>) -> AppResult<Option<Delivery>> {
-    let mut existing = dc::table.select((dc::id, dc::delivery)).filter(dc::kind.eq(kind.code())).into_boxed();
+pub fn set(
+    conn: &mut DbConn,
+    who: Chooser,
+    kind: NotificationKind,
+    delivery: Option<Delivery>,
+) -> AppResult<Option<Delivery>> {
+    let mut existing = dc::table
+        .select((dc::id, dc::delivery))
+        .filter(dc::kind.eq(kind.code()))
+        .into_boxed();
     existing = match who {
         Chooser::Person(user) => existing.filter(dc::user_id.eq(user)),
         Chooser::Organisation(org) => existing.filter(dc::organisation_id.eq(org)),
@@ -134,7 +147,13 @@ pub fn set(conn: &mut DbConn, who: Chooser, kind: Kind, delivery: Option<Deliver
 }
 
 /// An organisation's defaults, kind by kind (`None`: Concord's default).
-pub fn organisation_defaults(conn: &mut DbConn, organisation_id: i64) -> AppResult<Vec<(Kind, Option<Delivery>)>> {
+pub fn organisation_defaults(
+    conn: &mut DbConn,
+    organisation_id: i64,
+) -> AppResult<Vec<(NotificationKind, Option<Delivery>)>> {
     let org = stored(conn, None, Some(organisation_id))?;
-    Ok(Kind::ALL.iter().map(|k| (*k, org.get(k).copied())).collect())
+    Ok(NotificationKind::ALL
+        .iter()
+        .map(|k| (*k, org.get(k).copied()))
+        .collect())
 }

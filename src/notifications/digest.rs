@@ -50,7 +50,8 @@ pub fn send_all(db: &Db) -> AppResult<usize> {
                     }
                 }
                 if !lines.is_empty() {
-                    let email: String = users::table.find(*user_id).select(users::email).first(c)?;
+                    let email: String =
+                        users::table.find(*user_id).select(users::email).first(c)?;
                     let heading = match lines.len() {
                         1 => "Your Concord digest: 1 thing".to_string(),
                         n => format!("Your Concord digest: {n} things"),

@@ -3,7 +3,7 @@
 
 use super::store::{deliver, Note};
 use super::subjects::{self, Subject};
-use super::{watches, Kind};
+use super::{watches, NotificationKind};
 use crate::audit::DomainEvent;
 use crate::db::DbConn;
 use crate::error::AppResult;
@@ -43,7 +43,7 @@ pub fn on_change(conn: &mut DbConn, event: &DomainEvent) -> AppResult<()> {
         conn,
         &recipients,
         &Note {
-            kind: Kind::Change,
+            kind: NotificationKind::Change,
             subject,
             what: format!("{who} {}", describe(&event.kind)),
             link: None,
@@ -69,7 +69,11 @@ pub fn describe(action: &str) -> String {
         "details" => "the details".to_string(),
         other => {
             let words = other.replace('_', " ");
-            let article = if words.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+            let article = if words.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
             format!("{article} {words}")
         }
     };
@@ -97,10 +101,22 @@ mod tests {
     fn actions_read_as_words() {
         assert_eq!(describe("partnership.risk.create"), "added a risk");
         assert_eq!(describe("partnership.update"), "changed the details");
-        assert_eq!(describe("partnership.agreement.delete"), "removed an agreement");
-        assert_eq!(describe("partnership.ledger.create"), "added a ledger entry");
-        assert_eq!(describe("partnership.objective.progress"), "recorded progress on an objective");
-        assert_eq!(describe("partnership.member.invite"), "invited an organisation");
+        assert_eq!(
+            describe("partnership.agreement.delete"),
+            "removed an agreement"
+        );
+        assert_eq!(
+            describe("partnership.ledger.create"),
+            "added a ledger entry"
+        );
+        assert_eq!(
+            describe("partnership.objective.progress"),
+            "recorded progress on an objective"
+        );
+        assert_eq!(
+            describe("partnership.member.invite"),
+            "invited an organisation"
+        );
         assert_eq!(describe("partnership.create"), "created the partnership");
         assert_eq!(describe("odd"), "made a change (odd)");
     }

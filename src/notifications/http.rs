@@ -16,7 +16,7 @@ use serde::Deserialize;
 use super::delivery::{self, Choice, Chooser, Delivery};
 use super::store::{self, Notification};
 use super::subjects::{self, Subject};
-use super::{feed, watches, Kind};
+use super::{feed, watches, NotificationKind};
 use crate::audit::{self, Change};
 use crate::auth::{local_redirect, SessionUser, SignedIn};
 use crate::db::schema::unsubscribe_tokens as ut;
@@ -90,7 +90,14 @@ async fn inbox(
             ))
         })
         .await?;
-    let params = [("unread", if unread_only { "1".to_string() } else { String::new() })];
+    let params = [(
+        "unread",
+        if unread_only {
+            "1".to_string()
+        } else {
+            String::new()
+        },
+    )];
     let notice = match q.notice.as_deref() {
         Some("all-read") => Some("All notifications are marked as read.".to_string()),
         _ => None,
@@ -115,7 +122,10 @@ async fn open(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     own(&user)?;
-    let n = state.db.write(move |c| store::mark_read(c, user.id, id)).await?;
+    let n = state
+        .db
+        .write(move |c| store::mark_read(c, user.id, id))
+        .await?;
     let to = local_redirect(&n.link).unwrap_or_else(|| "/notifications".to_string());
     Ok(Redirect::to(&to).into_response())
 }
@@ -133,14 +143,20 @@ async fn read_one(
     Form(form): Form<BackForm>,
 ) -> AppResult<Response> {
     own(&user)?;
-    state.db.write(move |c| store::mark_read(c, user.id, id)).await?;
+    state
+        .db
+        .write(move |c| store::mark_read(c, user.id, id))
+        .await?;
     let back = local_redirect(&form.back).unwrap_or_else(|| "/notifications".to_string());
     Ok(Redirect::to(&back).into_response())
 }
 
 async fn read_all(State(state): State<AppState>, SignedIn(user): SignedIn) -> AppResult<Response> {
     own(&user)?;
-    state.db.write(move |c| store::mark_all_read(c, user.id)).await?;
+    state
+        .db
+        .write(move |c| store::mark_all_read(c, user.id))
+        .await?;
     Ok(Redirect::to("/notifications?notice=all-read").into_response())
 }
 
@@ -153,7 +169,7 @@ struct ChoiceForm {
 
 /// One row of the settings form: a kind and the options with the one in force.
 struct KindRow {
-    kind: Kind,
+    kind: NotificationKind,
     /// The form field: the kind's code, "org-" first for the defaults.
     field: String,
     options: Vec<(&'static str, &'static str)>,
@@ -188,11 +204,19 @@ fn rows(choices: &[Choice], organisation: bool) -> Vec<KindRow> {
         .iter()
         .map(|c| KindRow {
             kind: c.kind,
-            field: format!("{}{}", if organisation { "org-" } else { "" }, c.kind.code()),
+            field: format!(
+                "{}{}",
+                if organisation { "org-" } else { "" },
+                c.kind.code()
+            ),
             options: Delivery::options(),
-            selected: if organisation { c.organisation_default } else { c.own }
-                .map(|d| d.code().to_string())
-                .unwrap_or_default(),
+            selected: if organisation {
+                c.organisation_default
+            } else {
+                c.own
+            }
+            .map(|d| d.code().to_string())
+            .unwrap_or_default(),
             fallback: if organisation {
                 c.kind.default_delivery()
             } else {
@@ -273,10 +297,13 @@ async fn settings(
 
 /// Reads the form's kind → delivery fields; "" means "use the default".
 /// Every kind must be present and every value known.
-pub fn parse_choices(form: &HashMap<String, String>, prefix: &str) -> Result<Vec<(Kind, Option<Delivery>)>, Vec<FieldError>> {
+pub fn parse_choices(
+    form: &HashMap<String, String>,
+    prefix: &str,
+) -> Result<Vec<(NotificationKind, Option<Delivery>)>, Vec<FieldError>> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
-    for kind in Kind::ALL {
+    for kind in NotificationKind::ALL {
         let field = format!("{prefix}{}", kind.code());
         match form.get(&field).map(|v| v.trim()) {
             Some("") => out.push((*kind, None)),
@@ -284,12 +311,18 @@ pub fn parse_choices(form: &HashMap<String, String>, prefix: &str) -> Result<Vec
                 Some(d) => out.push((*kind, Some(d))),
                 None => errors.push(FieldError::new(
                     &field,
-                    format!("Choose how you want to hear about {}", kind.label().to_lowercase()),
+                    format!(
+                        "Choose how you want to hear about {}",
+                        kind.label().to_lowercase()
+                    ),
                 )),
             },
             None => errors.push(FieldError::new(
                 &field,
-                format!("Choose how you want to hear about {}", kind.label().to_lowercase()),
+                format!(
+                    "Choose how you want to hear about {}",
+                    kind.label().to_lowercase()
+                ),
             )),
         }
     }
@@ -305,7 +338,7 @@ pub fn save(
     conn: &mut DbConn,
     who: Chooser,
     by: &SessionUser,
-    choices: &[(Kind, Option<Delivery>)],
+    choices: &[(NotificationKind, Option<Delivery>)],
 ) -> AppResult<()> {
     let mut changed = Vec::new();
     for (kind, delivery) in choices {
@@ -322,8 +355,13 @@ pub fn save(
         return Ok(());
     }
     let change = match who {
-        Chooser::Person(user) => Change::new("notifications.delivery", "user", user).in_organisation(by.organisation_id),
-        Chooser::Organisation(org) => Change::new("notifications.organisation_defaults", "organisation", org).in_organisation(org),
+        Chooser::Person(user) => {
+            Change::new("notifications.delivery", "user", user).in_organisation(by.organisation_id)
+        }
+        Chooser::Organisation(org) => {
+            Change::new("notifications.organisation_defaults", "organisation", org)
+                .in_organisation(org)
+        }
     };
     audit::record(conn, &by.audit_actor(), change.after(changed))?;
     Ok(())
@@ -338,7 +376,9 @@ async fn save_settings(
     own(&user)?;
     let choices = match parse_choices(&form, "") {
         Ok(c) => c,
-        Err(errors) => return settings_page(&state, ctx, user, FormErrors(errors), None, None).await,
+        Err(errors) => {
+            return settings_page(&state, ctx, user, FormErrors(errors), None, None).await
+        }
     };
     let by = user.clone();
     state
@@ -355,10 +395,17 @@ async fn save_defaults(
     Form(form): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let org = user.organisation_id;
-    authorize(Some(&user.actor()), Action::SetNotificationDefaults { organisation_id: org })?;
+    authorize(
+        Some(&user.actor()),
+        Action::SetNotificationDefaults {
+            organisation_id: org,
+        },
+    )?;
     let choices = match parse_choices(&form, "org-") {
         Ok(c) => c,
-        Err(errors) => return settings_page(&state, ctx, user, FormErrors(errors), None, None).await,
+        Err(errors) => {
+            return settings_page(&state, ctx, user, FormErrors(errors), None, None).await
+        }
     };
     let by = user.clone();
     state
@@ -368,7 +415,11 @@ async fn save_defaults(
     Ok(Redirect::to("/notifications/settings?notice=defaults").into_response())
 }
 
-async fn renew_feed(State(state): State<AppState>, ctx: PageCtx, SignedIn(user): SignedIn) -> AppResult<Response> {
+async fn renew_feed(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    SignedIn(user): SignedIn,
+) -> AppResult<Response> {
     own(&user)?;
     let by = user.clone();
     let token = state
@@ -378,16 +429,23 @@ async fn renew_feed(State(state): State<AppState>, ctx: PageCtx, SignedIn(user):
             audit::record(
                 c,
                 &by.audit_actor(),
-                Change::new("notifications.feed_renew", "user", by.id).in_organisation(by.organisation_id),
+                Change::new("notifications.feed_renew", "user", by.id)
+                    .in_organisation(by.organisation_id),
             )?;
             Ok(token)
         })
         .await?;
-    let url = format!("{}/notifications/feed/{token}", state.config.public_url.trim_end_matches('/'));
+    let url = format!(
+        "{}/notifications/feed/{token}",
+        state.config.public_url.trim_end_matches('/')
+    );
     settings_page(&state, ctx, user, FormErrors::default(), Some(url), None).await
 }
 
-async fn revoke_feed(State(state): State<AppState>, SignedIn(user): SignedIn) -> AppResult<Response> {
+async fn revoke_feed(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+) -> AppResult<Response> {
     own(&user)?;
     state
         .db
@@ -396,7 +454,8 @@ async fn revoke_feed(State(state): State<AppState>, SignedIn(user): SignedIn) ->
                 audit::record(
                     c,
                     &user.audit_actor(),
-                    Change::new("notifications.feed_revoke", "user", user.id).in_organisation(user.organisation_id),
+                    Change::new("notifications.feed_revoke", "user", user.id)
+                        .in_organisation(user.organisation_id),
                 )?;
             }
             Ok(())
@@ -415,7 +474,11 @@ async fn atom(State(state): State<AppState>, Path(token): Path<String>) -> AppRe
             None => Err(AppError::NotFound),
         })
         .await?;
-    Ok(([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], body).into_response())
+    Ok((
+        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+        body,
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -431,7 +494,12 @@ struct WatchForm {
 }
 
 /// Watches or stops watching something the person may see (404 otherwise).
-pub fn set_watch(conn: &mut DbConn, user: &SessionUser, subject: &Subject, on: bool) -> AppResult<()> {
+pub fn set_watch(
+    conn: &mut DbConn,
+    user: &SessionUser,
+    subject: &Subject,
+    on: bool,
+) -> AppResult<()> {
     if subjects::shown(conn, subject, Some(&user.actor()))?.is_none() {
         return Err(AppError::NotFound);
     }
@@ -439,14 +507,26 @@ pub fn set_watch(conn: &mut DbConn, user: &SessionUser, subject: &Subject, on: b
     audit::record(
         conn,
         &user.audit_actor(),
-        Change::new(if on { "notifications.watch" } else { "notifications.unwatch" }, "user", user.id)
-            .in_organisation(user.organisation_id)
-            .after(serde_json::json!({ "subject_type": subject.kind, "subject_id": subject.id })),
+        Change::new(
+            if on {
+                "notifications.watch"
+            } else {
+                "notifications.unwatch"
+            },
+            "user",
+            user.id,
+        )
+        .in_organisation(user.organisation_id)
+        .after(serde_json::json!({ "subject_type": subject.kind, "subject_id": subject.id })),
     )?;
     Ok(())
 }
 
-async fn watch(State(state): State<AppState>, SignedIn(user): SignedIn, Form(form): Form<WatchForm>) -> AppResult<Response> {
+async fn watch(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Form(form): Form<WatchForm>,
+) -> AppResult<Response> {
     own(&user)?;
     let id: i64 = form
         .subject_id
@@ -459,8 +539,12 @@ async fn watch(State(state): State<AppState>, SignedIn(user): SignedIn, Form(for
         _ => return Err(AppError::BadRequest("watching must be yes or no".into())),
     };
     let subject = Subject::new(form.subject_type.trim(), id);
-    state.db.write(move |c| set_watch(c, &user, &subject, on)).await?;
-    let back = local_redirect(&form.back).unwrap_or_else(|| "/notifications/settings?notice=watching".to_string());
+    state
+        .db
+        .write(move |c| set_watch(c, &user, &subject, on))
+        .await?;
+    let back = local_redirect(&form.back)
+        .unwrap_or_else(|| "/notifications/settings?notice=watching".to_string());
     Ok(Redirect::to(&back).into_response())
 }
 
@@ -483,13 +567,17 @@ fn unsubscribe_target(conn: &mut DbConn, token: &str) -> AppResult<Option<(i64, 
 }
 
 fn describe_target(kind: &str) -> String {
-    match Kind::parse(kind) {
+    match NotificationKind::parse(kind) {
         Some(k) => format!("emails about {}", k.label().to_lowercase()),
         None => "the daily digest email".to_string(),
     }
 }
 
-async fn unsubscribe_page(State(state): State<AppState>, ctx: PageCtx, Path(token): Path<String>) -> AppResult<Response> {
+async fn unsubscribe_page(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
     let t = token.clone();
     let target = state.db.read(move |c| unsubscribe_target(c, &t)).await?;
     let Some((_, kind)) = target else {
@@ -507,7 +595,10 @@ async fn unsubscribe_page(State(state): State<AppState>, ctx: PageCtx, Path(toke
 /// Stops the email the link came in: that kind goes to the inbox only (a
 /// digest link moves every digest kind to the inbox). Works without signing
 /// in, as RFC 8058 requires; the secret is the permission.
-async fn unsubscribe(State(state): State<AppState>, Path(token): Path<String>) -> AppResult<Response> {
+async fn unsubscribe(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
     let t = token.clone();
     let what = state
         .db
@@ -517,9 +608,12 @@ async fn unsubscribe(State(state): State<AppState>, Path(token): Path<String>) -
             };
             let org: i64 = {
                 use crate::db::schema::users;
-                users::table.find(user_id).select(users::organisation_id).first(c)?
+                users::table
+                    .find(user_id)
+                    .select(users::organisation_id)
+                    .first(c)?
             };
-            let kinds: Vec<Kind> = match Kind::parse(&kind) {
+            let kinds: Vec<NotificationKind> = match NotificationKind::parse(&kind) {
                 Some(k) => vec![k],
                 None => delivery::choices(c, user_id, org)?
                     .into_iter()

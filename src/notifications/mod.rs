@@ -30,7 +30,7 @@ use crate::slice::Slice;
 
 crate::vocab::vocabulary!(
     /// What a notification is about, which is what people choose delivery by.
-    Kind {
+    NotificationKind {
         Invitation = "invitation": "Invitations to join a partnership",
         ReviewDue = "review_due": "Partnership reviews due or overdue",
         ActionDue = "action_due": "Actions and objectives due or overdue",
@@ -40,18 +40,18 @@ crate::vocab::vocabulary!(
     }
 );
 
-impl Kind {
+impl NotificationKind {
     /// How a kind reaches people who have not chosen, in an organisation
     /// that has not set a default: what needs doing by email, changes in
     /// the inbox.
     pub fn default_delivery(self) -> Delivery {
         match self {
-            Kind::Change => Delivery::InApp,
-            Kind::Invitation
-            | Kind::ReviewDue
-            | Kind::ActionDue
-            | Kind::RenewalDue
-            | Kind::Mention => Delivery::Email,
+            NotificationKind::Change => Delivery::InApp,
+            NotificationKind::Invitation
+            | NotificationKind::ReviewDue
+            | NotificationKind::ActionDue
+            | NotificationKind::RenewalDue
+            | NotificationKind::Mention => Delivery::Email,
         }
     }
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::delivery::{self, Delivery};
 use super::subjects::{self, Subject};
-use super::Kind;
+use super::NotificationKind;
 use crate::db::schema::{notifications as n, unsubscribe_tokens, users};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
@@ -19,7 +19,7 @@ use crate::error::{AppError, AppResult};
 /// Something to tell people about a subject.
 #[derive(Clone, Debug)]
 pub struct Note {
-    pub kind: Kind,
+    pub kind: NotificationKind,
     pub subject: Subject,
     /// What happened, as a sentence after the subject's title: "review due
     /// on 5 January 2027".
@@ -82,8 +82,14 @@ pub fn deliver(conn: &mut DbConn, recipients: &[i64], note: &Note) -> AppResult<
             .returning(n::id)
             .get_result(conn)?;
         if emailed {
-            let email: String = users::table.find(user_id).select(users::email).first(conn)?;
-            let items = [Item { title: title.clone(), link: link.clone() }];
+            let email: String = users::table
+                .find(user_id)
+                .select(users::email)
+                .first(conn)?;
+            let items = [Item {
+                title: title.clone(),
+                link: link.clone(),
+            }];
             let mail = compose(conn, user_id, &email, Some(note.kind), &title, &items)?;
             crate::outbox::enqueue(conn, &mail)?;
         }
@@ -116,7 +122,7 @@ pub fn compose(
     conn: &mut DbConn,
     user_id: i64,
     email: &str,
-    kind: Option<Kind>,
+    kind: Option<NotificationKind>,
     heading: &str,
     items: &[Item],
 ) -> AppResult<crate::outbox::Mail> {
@@ -127,13 +133,16 @@ pub fn compose(
             unsubscribe_tokens::token_hash.eq(crate::auth::hash_token(&token)),
             unsubscribe_tokens::user_id.eq(user_id),
             // A digest's unsubscribe stops the digest: every kind delivered by digest.
-            unsubscribe_tokens::kind.eq(kind.map(Kind::code).unwrap_or("digest")),
+            unsubscribe_tokens::kind.eq(kind.map(NotificationKind::code).unwrap_or("digest")),
             unsubscribe_tokens::created_at.eq(crate::db::now()),
         ))
         .execute(conn)?;
     let unsubscribe = format!("{base}/unsubscribe/{token}");
     let reason = match kind {
-        Some(kind) => format!("you asked for \"{}\" by email, or your organisation chose it for you", kind.label()),
+        Some(kind) => format!(
+            "you asked for \"{}\" by email, or your organisation chose it for you",
+            kind.label()
+        ),
         None => "you chose a daily digest for some notifications".to_string(),
     };
     let mut text = format!("{heading}\n\n");
@@ -165,7 +174,7 @@ pub fn compose(
 #[diesel(table_name = n)]
 pub struct Notification {
     pub id: i64,
-    pub kind: Kind,
+    pub kind: NotificationKind,
     pub subject_type: String,
     pub subject_id: i64,
     pub title: String,
@@ -222,9 +231,13 @@ pub fn mark_read(conn: &mut DbConn, user_id: i64, id: i64) -> AppResult<Notifica
 
 /// Marks all the person's notifications read; how many were unread.
 pub fn mark_all_read(conn: &mut DbConn, user_id: i64) -> AppResult<usize> {
-    Ok(diesel::update(n::table.filter(n::user_id.eq(user_id)).filter(n::read_at.is_null()))
-        .set(n::read_at.eq(crate::db::now()))
-        .execute(conn)?)
+    Ok(diesel::update(
+        n::table
+            .filter(n::user_id.eq(user_id))
+            .filter(n::read_at.is_null()),
+    )
+    .set(n::read_at.eq(crate::db::now()))
+    .execute(conn)?)
 }
 
 /// Notifications waiting for a digest, by person, oldest first.

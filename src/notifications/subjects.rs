@@ -82,7 +82,11 @@ pub fn find(name: &str) -> Option<SubjectKind> {
 }
 
 /// The subject as `viewer` may see it; `None` for an unknown kind too.
-pub fn shown(conn: &mut DbConn, subject: &Subject, viewer: Option<&Actor>) -> AppResult<Option<Shown>> {
+pub fn shown(
+    conn: &mut DbConn,
+    subject: &Subject,
+    viewer: Option<&Actor>,
+) -> AppResult<Option<Shown>> {
     match find(&subject.kind) {
         Some(kind) => (kind.shown_to)(conn, subject.id, viewer),
         None => Ok(None),

@@ -64,7 +64,11 @@ pub fn watchers(conn: &mut DbConn, subject: &Subject) -> AppResult<Vec<i64>> {
         .filter(w::subject_id.eq(subject.id))
         .select((w::user_id, w::watching))
         .load(conn)?;
-    let stopped: HashSet<i64> = choices.iter().filter(|(_, on)| !on).map(|(u, _)| *u).collect();
+    let stopped: HashSet<i64> = choices
+        .iter()
+        .filter(|(_, on)| !on)
+        .map(|(u, _)| *u)
+        .collect();
     let mut all: Vec<i64> = match subjects::find(&subject.kind) {
         Some(kind) => (kind.members)(conn, subject.id)?,
         None => Vec::new(),

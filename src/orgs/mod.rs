@@ -19,7 +19,7 @@ struct ApiDoc;
 /// partnerships they belong to (each checked against what the watcher may see).
 pub const SUBJECT: crate::notifications::SubjectKind = crate::notifications::SubjectKind {
     name: "organisation",
-    shown_to: shown_to,
+    shown_to,
     members: crate::notifications::subjects::nobody,
     related: crate::notifications::subjects::nothing,
 };
@@ -37,8 +37,10 @@ fn shown_to(
         .select((o::code, o::name))
         .first(conn)
         .optional()?;
-    Ok(row.map(|(code, name)| crate::notifications::subjects::Shown {
-        title: name,
-        link: format!("/organisations/{code}"),
-    }))
+    Ok(
+        row.map(|(code, name)| crate::notifications::subjects::Shown {
+            title: name,
+            link: format!("/organisations/{code}"),
+        }),
+    )
 }

@@ -54,7 +54,8 @@ impl Header {
         let subject = crate::notifications::Subject::new("partnership", w.record.id);
         let back = format!("/partnerships/{}", w.record.id);
         let user = w.person().map(|u| u.id);
-        self.watch = crate::notifications::watches::button(w.conn, user, &subject, &w.record.name, &back)?;
+        self.watch =
+            crate::notifications::watches::button(w.conn, user, &subject, &w.record.name, &back)?;
         Ok(self)
     }
 }

@@ -93,7 +93,9 @@ pub fn history(
             HistoryEntry {
                 id,
                 occurred_at: at.and_utc(),
-                description: crate::text::sentence(&crate::notifications::events::describe(&action)),
+                description: crate::text::sentence(&crate::notifications::events::describe(
+                    &action,
+                )),
                 action,
                 actor,
                 actor_email: (emails && person).then_some(label),
@@ -129,7 +131,10 @@ pub fn for_organisation(
         .inner_join(partnerships::table.on(audit_log::scope_id.eq(partnerships::id.nullable())))
         .left_join(users::table.on(audit_log::actor_user_id.eq(users::id.nullable())))
         .filter(audit_log::scope_type.eq("partnership"))
-        .filter(crate::partnerships::access::partnership_has_member!(organisation_id, ["active"]))
+        .filter(crate::partnerships::access::partnership_has_member!(
+            organisation_id,
+            ["active"]
+        ))
         .filter(crate::partnerships::access::partnership_visible_to!(viewer))
         .order(audit_log::id.desc())
         .limit(limit)
@@ -143,13 +148,15 @@ pub fn for_organisation(
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(at, action, name, partnership_id, partnership_name)| Activity {
-            occurred_at: at.into(),
-            actor: name.unwrap_or_else(|| "Concord".to_string()),
-            description: crate::notifications::events::describe(&action),
-            partnership_id,
-            partnership_name,
-        })
+        .map(
+            |(at, action, name, partnership_id, partnership_name)| Activity {
+                occurred_at: at.into(),
+                actor: name.unwrap_or_else(|| "Concord".to_string()),
+                description: crate::notifications::events::describe(&action),
+                partnership_id,
+                partnership_name,
+            },
+        )
         .collect())
 }
 

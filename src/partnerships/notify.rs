@@ -25,10 +25,12 @@ fn shown_to(conn: &mut DbConn, id: i64, viewer: Option<&Actor>) -> AppResult<Opt
     let Some((p, rel)) = Partnership::load(conn, id, viewer)? else {
         return Ok(None);
     };
-    Ok(allows(viewer, Partnership::view_action(rel)).then(|| Shown {
-        title: p.name,
-        link: format!("/partnerships/{id}"),
-    }))
+    Ok(
+        allows(viewer, Partnership::view_action(rel)).then(|| Shown {
+            title: p.name,
+            link: format!("/partnerships/{id}"),
+        }),
+    )
 }
 
 /// The active people of the organisations in `organisations`.

@@ -17,7 +17,7 @@ use crate::db::schema::{
 };
 use crate::db::{Db, DbConn};
 use crate::error::AppResult;
-use crate::notifications::{deliver, Kind, Note, Subject};
+use crate::notifications::{deliver, Note, NotificationKind, Subject};
 
 pub const JOB: crate::jobs::Kind = crate::jobs::Kind {
     name: "partnerships.reminders",
@@ -52,7 +52,7 @@ enum Who {
 struct Due {
     /// Names this reminder for this period: the same key never goes twice.
     key: String,
-    kind: Kind,
+    kind: NotificationKind,
     partnership: i64,
     what: String,
     link: String,
@@ -66,7 +66,10 @@ fn period(today: NaiveDate, due: NaiveDate) -> (String, String) {
         ("due".into(), format!("due on {}", long(due)))
     } else {
         let weeks = (today - due).num_days() / 7;
-        (format!("overdue-w{weeks}"), format!("overdue since {}", long(due)))
+        (
+            format!("overdue-w{weeks}"),
+            format!("overdue since {}", long(due)),
+        )
     }
 }
 
@@ -84,12 +87,11 @@ pub fn send(db: &Db, today: NaiveDate) -> AppResult<usize> {
             let mut people: HashMap<Who, Vec<i64>> = HashMap::new();
             let mut told = 0;
             for d in chunk {
-                if !people.contains_key(&d.who) {
-                    let found = match d.who {
+                if let std::collections::hash_map::Entry::Vacant(slot) = people.entry(d.who) {
+                    slot.insert(match d.who {
                         Who::PeopleOf(org) => people_of(c, &[org])?,
                         Who::AdminsOf(org) => admins_of(c, org)?,
-                    };
-                    people.insert(d.who, found);
+                    });
                 }
                 let mut fresh = Vec::new();
                 for &user in &people[&d.who] {
@@ -137,7 +139,12 @@ fn admins_of(conn: &mut DbConn, org: i64) -> AppResult<Vec<i64>> {
 
 /// Everything that needs a reminder on `today`.
 fn due_on(conn: &mut DbConn, today: NaiveDate) -> AppResult<Vec<Due>> {
-    let open = [Status::Proposed, Status::Active, Status::UnderReview, Status::Exiting];
+    let open = [
+        Status::Proposed,
+        Status::Active,
+        Status::UnderReview,
+        Status::Exiting,
+    ];
     let mut due = Vec::new();
 
     // The lead of each partnership that has a date coming up.
@@ -166,11 +173,13 @@ fn due_on(conn: &mut DbConn, today: NaiveDate) -> AppResult<Vec<Due>> {
         .select((p::id, p::next_review_due.assume_not_null()))
         .load(conn)?;
     for (id, date) in reviews {
-        let Some(&lead) = leads.get(&id) else { continue };
+        let Some(&lead) = leads.get(&id) else {
+            continue;
+        };
         let (when, words) = period(today, date);
         due.push(Due {
             key: format!("review:{id}:{date}:{when}"),
-            kind: Kind::ReviewDue,
+            kind: NotificationKind::ReviewDue,
             partnership: id,
             what: format!("review {words}"),
             link: format!("/partnerships/{id}/reviews"),
@@ -183,15 +192,24 @@ fn due_on(conn: &mut DbConn, today: NaiveDate) -> AppResult<Vec<Due>> {
         .filter(p::status.eq_any(open))
         .filter(ra::done_on.is_null())
         .filter(ra::due_on.le(today + Duration::days(ACTION_NOTICE_DAYS)))
-        .select((ra::id, p::id, ra::description, ra::owner_organisation_id, ra::due_on))
+        .select((
+            ra::id,
+            p::id,
+            ra::description,
+            ra::owner_organisation_id,
+            ra::due_on,
+        ))
         .load(conn)?;
     for (id, partnership, description, owner, date) in actions {
         let (when, words) = period(today, date);
         due.push(Due {
             key: format!("action:{id}:{date}:{when}"),
-            kind: Kind::ActionDue,
+            kind: NotificationKind::ActionDue,
             partnership,
-            what: format!("action \"{}\" {words}", crate::text::truncate(&description, 80)),
+            what: format!(
+                "action \"{}\" {words}",
+                crate::text::truncate(&description, 80)
+            ),
             link: format!("/partnerships/{partnership}/reviews"),
             who: Who::PeopleOf(owner),
         });
@@ -201,14 +219,21 @@ fn due_on(conn: &mut DbConn, today: NaiveDate) -> AppResult<Vec<Due>> {
         .inner_join(p::table)
         .filter(p::status.eq_any(open))
         .filter(ob::due_date.le(today + Duration::days(OBJECTIVE_NOTICE_DAYS)))
-        .select((ob::id, p::id, ob::title, ob::owner_organisation_id, ob::due_date))
+        .select((
+            ob::id,
+            p::id,
+            ob::title,
+            ob::owner_organisation_id,
+            ob::due_date,
+        ))
         .load(conn)?;
     let partnership_ids: Vec<i64> = objectives.iter().map(|o| o.1).collect();
-    let green: std::collections::HashSet<i64> = super::summary::latest_rags(conn, &partnership_ids)?
-        .into_iter()
-        .filter(|(_, _, rag)| rag == "green")
-        .map(|(_, objective, _)| objective)
-        .collect();
+    let green: std::collections::HashSet<i64> =
+        super::summary::latest_rags(conn, &partnership_ids)?
+            .into_iter()
+            .filter(|(_, _, rag)| rag == "green")
+            .map(|(_, objective, _)| objective)
+            .collect();
     for (id, partnership, title, owner, date) in objectives {
         // Met or on track: nothing to chase once the date has passed.
         if today > date && green.contains(&id) {
@@ -217,9 +242,12 @@ fn due_on(conn: &mut DbConn, today: NaiveDate) -> AppResult<Vec<Due>> {
         let (when, words) = period(today, date);
         due.push(Due {
             key: format!("objective:{id}:{date}:{when}"),
-            kind: Kind::ActionDue,
+            kind: NotificationKind::ActionDue,
             partnership,
-            what: format!("objective \"{}\" {words}", crate::text::truncate(&title, 80)),
+            what: format!(
+                "objective \"{}\" {words}",
+                crate::text::truncate(&title, 80)
+            ),
             link: format!("/partnerships/{partnership}/objectives"),
             who: Who::PeopleOf(owner),
         });
@@ -232,13 +260,18 @@ fn due_on(conn: &mut DbConn, today: NaiveDate) -> AppResult<Vec<Due>> {
         .select((ag::id, p::id, ag::title, ag::renewal_due.assume_not_null()))
         .load(conn)?;
     for (id, partnership, title, date) in renewals {
-        let Some(&lead) = leads.get(&partnership) else { continue };
+        let Some(&lead) = leads.get(&partnership) else {
+            continue;
+        };
         let (when, words) = period(today, date);
         due.push(Due {
             key: format!("renewal:{id}:{date}:{when}"),
-            kind: Kind::RenewalDue,
+            kind: NotificationKind::RenewalDue,
             partnership,
-            what: format!("agreement \"{}\" up for renewal: {words}", crate::text::truncate(&title, 80)),
+            what: format!(
+                "agreement \"{}\" up for renewal: {words}",
+                crate::text::truncate(&title, 80)
+            ),
             link: format!("/partnerships/{partnership}/governance"),
             who: Who::PeopleOf(lead),
         });
@@ -255,10 +288,13 @@ fn due_on(conn: &mut DbConn, today: NaiveDate) -> AppResult<Vec<Due>> {
         .select((pm::id, p::id, pm::organisation_id, pm::invited_at))
         .load(conn)?;
     for (id, partnership, org, invited_at) in invitations {
-        let weeks = (today - invited_at.date()).num_days().saturating_sub(INVITATION_WAIT_DAYS) / 7;
+        let weeks = (today - invited_at.date())
+            .num_days()
+            .saturating_sub(INVITATION_WAIT_DAYS)
+            / 7;
         due.push(Due {
             key: format!("invitation:{id}:w{weeks}"),
-            kind: Kind::Invitation,
+            kind: NotificationKind::Invitation,
             partnership,
             what: format!(
                 "your organisation's invitation, sent on {}, is waiting for an answer",
