@@ -213,7 +213,7 @@ pub async fn save_settings(
     let choices = state
         .db
         .write(move |c| {
-            super::http::save(c, Chooser::Person(user.id), &user, &parsed)?;
+            delivery::save(c, Chooser::Person(user.id), &user, &parsed)?;
             delivery::choices(c, user.id, user.organisation_id)
         })
         .await?;
@@ -324,7 +324,7 @@ pub async fn watch(
     let w = state
         .db
         .write(move |c| {
-            super::http::set_watch(c, &user, &subject, on)?;
+            watches::choose(c, &user, &subject, on)?;
             watches::state(c, user.id, &subject)
         })
         .await?;

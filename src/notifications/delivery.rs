@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 
 use super::NotificationKind;
+use crate::audit::{self, Change};
+use crate::auth::SessionUser;
 use crate::db::schema::delivery_choices as dc;
 use crate::db::DbConn;
 use crate::error::AppResult;
@@ -156,4 +158,38 @@ pub fn organisation_defaults(
         .iter()
         .map(|k| (*k, org.get(k).copied()))
         .collect())
+}
+
+/// Saves choices for a person or an organisation, auditing what changed.
+pub fn save(
+    conn: &mut DbConn,
+    who: Chooser,
+    by: &SessionUser,
+    choices: &[(NotificationKind, Option<Delivery>)],
+) -> AppResult<()> {
+    let mut changed = Vec::new();
+    for (kind, delivery) in choices {
+        let before = set(conn, who, *kind, *delivery)?;
+        if before != *delivery {
+            changed.push(serde_json::json!({
+                "kind": kind.code(),
+                "before": before.map(|d| d.label()),
+                "after": delivery.map(|d| d.label()),
+            }));
+        }
+    }
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let change = match who {
+        Chooser::Person(user) => {
+            Change::new("notifications.delivery", "user", user).in_organisation(by.organisation_id)
+        }
+        Chooser::Organisation(org) => {
+            Change::new("notifications.organisation_defaults", "organisation", org)
+                .in_organisation(org)
+        }
+    };
+    audit::record(conn, &by.audit_actor(), change.after(changed))?;
+    Ok(())
 }

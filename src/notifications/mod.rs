@@ -18,6 +18,8 @@ pub mod digest;
 pub mod events;
 pub mod feed;
 pub mod http;
+mod links;
+mod settings;
 pub mod store;
 pub mod subjects;
 pub mod watches;

@@ -7,9 +7,11 @@ use std::collections::HashSet;
 use diesel::prelude::*;
 
 use super::subjects::{self, Subject};
+use crate::audit::{self, Change};
+use crate::auth::SessionUser;
 use crate::db::schema::watches as w;
 use crate::db::DbConn;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 /// Whether a person watches a subject, and why.
 #[derive(Clone, Copy, Debug, serde::Serialize, utoipa::ToSchema)]
@@ -125,4 +127,28 @@ pub fn button(
         title: title.to_string(),
         back: back.to_string(),
     }))
+}
+
+/// Watches or stops watching something the person may see (404 otherwise).
+pub fn choose(conn: &mut DbConn, user: &SessionUser, subject: &Subject, on: bool) -> AppResult<()> {
+    if subjects::shown(conn, subject, Some(&user.actor()))?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    set(conn, user.id, subject, on)?;
+    audit::record(
+        conn,
+        &user.audit_actor(),
+        Change::new(
+            if on {
+                "notifications.watch"
+            } else {
+                "notifications.unwatch"
+            },
+            "user",
+            user.id,
+        )
+        .in_organisation(user.organisation_id)
+        .after(serde_json::json!({ "subject_type": subject.kind, "subject_id": subject.id })),
+    )?;
+    Ok(())
 }
