@@ -32,6 +32,7 @@ pub mod jobs;
 pub mod lgsl;
 pub mod metrics;
 pub mod money;
+pub mod needs;
 pub mod notifications;
 pub mod ops;
 pub mod orgs;
