@@ -60,12 +60,13 @@ test-e2e: build
 test-api: build .venv/bin/schemathesis
 	CONCORD_BIN=$(BIN) tests/api/run.sh
 
-## bench: release build, then load figures for the main pages and API, the 50,000-partnership portfolio, and import memory
+## bench: release build, then load figures for the main pages and API, the 50,000-partnership portfolio, import memory, and notifications (inbox and reminders)
 bench: assets
 	$(CARGO) build --release --locked --bin concord --example generate
 	CONCORD_BIN=target/release/concord bench/run.sh
 	CONCORD_BIN=target/release/concord bench/portfolio.sh
 	CONCORD_BIN=target/release/concord bench/import_memory.sh
+	CONCORD_BIN=target/release/concord bench/notifications.sh
 
 fmt:
 	$(CARGO) fmt --all
