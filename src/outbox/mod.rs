@@ -97,25 +97,32 @@ pub struct Claimed {
 /// Takes the next message due, leasing it until `now + lease`. Call in a
 /// write transaction.
 pub fn claim(conn: &mut DbConn, now: NaiveDateTime, lease: Duration) -> AppResult<Option<Claimed>> {
+    // Two lookups that each stop at their first row (index on status, id):
+    // a message whose sender died is taken back first, then the oldest due.
+    let abandoned = outbox::table
+        .filter(outbox::status.eq(Status::Sending))
+        .filter(outbox::claimed_until.lt(now))
+        .order(outbox::id)
+        .select(outbox::id);
     let due = outbox::table
+        .filter(outbox::status.eq(Status::Queued))
         .filter(
-            outbox::status
-                .eq(Status::Queued)
-                .and(
-                    outbox::next_attempt_at
-                        .is_null()
-                        .or(outbox::next_attempt_at.le(now)),
-                )
-                .or(outbox::status
-                    .eq(Status::Sending)
-                    .and(outbox::claimed_until.lt(now))),
+            outbox::next_attempt_at
+                .is_null()
+                .or(outbox::next_attempt_at.le(now)),
         )
         .order(outbox::id)
         .select(outbox::id);
     // PostgreSQL: skip a row another instance is claiming. SQLite: one writer.
     let id: Option<i64> = match conn {
-        DbConn::Pg(c) => due.for_update().skip_locked().first(c).optional()?,
-        DbConn::Sqlite(c) => due.first(c).optional()?,
+        DbConn::Pg(c) => match abandoned.for_update().skip_locked().first(c).optional()? {
+            Some(id) => Some(id),
+            None => due.for_update().skip_locked().first(c).optional()?,
+        },
+        DbConn::Sqlite(c) => match abandoned.first(c).optional()? {
+            Some(id) => Some(id),
+            None => due.first(c).optional()?,
+        },
     };
     let Some(id) = id else { return Ok(None) };
     let claimed = diesel::update(outbox::table.find(id))
