@@ -74,6 +74,7 @@ const SLICES: &[Slice] = &[
     admin::SLICE,
     notifications::SLICE,
     partnerships::SLICE,
+    needs::SLICE,
 ];
 
 /// Content Security Policy: only our own scripts, styles and images.
@@ -194,7 +195,12 @@ pub const JOBS: &[jobs::Kind] = &[notifications::DIGEST_JOB, partnerships::remin
 /// Connects the capabilities to the shared services: what can be watched,
 /// who hears of changes, and the address for links in email. Idempotent.
 pub fn wire(config: &config::Config) {
-    for kind in [partnerships::notify::SUBJECT, orgs::SUBJECT, lgsl::SUBJECT] {
+    for kind in [
+        partnerships::notify::SUBJECT,
+        needs::SUBJECT,
+        orgs::SUBJECT,
+        lgsl::SUBJECT,
+    ] {
         notifications::subjects::register(kind);
     }
     audit::subscribe(notifications::events::on_change);

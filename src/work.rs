@@ -45,6 +45,12 @@ pub trait Scoped: Sized + Send + 'static {
     /// The organisations a change concerns (for domain events).
     fn organisations(&self, conn: &mut DbConn) -> AppResult<Vec<i64>>;
 
+    /// The organisation whose audit trail the record's changes belong in, if
+    /// it has one owner (a need); a partnership's belong to all its members.
+    fn trail_organisation(&self) -> Option<i64> {
+        None
+    }
+
     /// Runs after every audited change, e.g. to mark the record as updated.
     fn touched(&self, _conn: &mut DbConn) -> AppResult<()> {
         Ok(())
@@ -239,6 +245,7 @@ impl<'c, R: Scoped> Work<'c, R> {
         let mut change = Change::new(action, R::KIND, id)
             .concerning(organisations)
             .scoped(R::KIND, id);
+        change.organisation_id = self.record.trail_organisation();
         change.before = before;
         change.after = after;
         audit::record(self.conn, &actor, change)?;

@@ -69,7 +69,12 @@ async fn audit_page(
         .db
         .read(move |c| {
             // Entries about a record are shown only to those who may see the record.
-            let readable = || crate::partnerships::access::audit_readable_by(Some(&actor));
+            let readable = || {
+                vec![
+                    crate::partnerships::access::audit_readable_by(Some(&actor)),
+                    crate::needs::access::audit_readable_by(Some(&actor)),
+                ]
+            };
             crate::audit::list(c, org_id, readable, (page - 1) * PER_PAGE, PER_PAGE)
         })
         .await?;

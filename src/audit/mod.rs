@@ -162,16 +162,23 @@ pub type Readable = Box<
 >;
 
 /// Newest first; `organisation_id` narrows to one organisation's changes;
-/// `readable` keeps only what the reader may see.
+/// `readable` gives one condition per scoped record type, and an entry is
+/// listed only if the reader passes them all.
 pub fn list(
     conn: &mut DbConn,
     organisation_id: Option<i64>,
-    readable: impl Fn() -> Readable,
+    readable: impl Fn() -> Vec<Readable>,
     offset: i64,
     limit: i64,
 ) -> AppResult<(Vec<AuditEntry>, i64)> {
-    let mut query = audit_log::table.filter(readable()).into_boxed();
-    let mut count = audit_log::table.filter(readable()).into_boxed();
+    let mut query = audit_log::table.into_boxed();
+    let mut count = audit_log::table.into_boxed();
+    for condition in readable() {
+        query = query.filter(condition);
+    }
+    for condition in readable() {
+        count = count.filter(condition);
+    }
     if let Some(org) = organisation_id {
         query = query.filter(audit_log::organisation_id.eq(org));
         count = count.filter(audit_log::organisation_id.eq(org));

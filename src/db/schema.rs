@@ -179,6 +179,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     notifications,
     watches,
     delivery_choices,
+    needs,
+    need_services,
+    need_collaborations,
+    need_tags,
     reminders_sent,
     feed_tokens,
     unsubscribe_tokens,
@@ -404,6 +408,48 @@ diesel::table! {
 }
 
 diesel::table! {
+    needs (id) {
+        id -> BigInt,
+        organisation_id -> BigInt,
+        title -> Text,
+        problem -> Text,
+        users_affected -> Text,
+        why_now -> Text,
+        phase -> Text,
+        budget_band -> Text,
+        start_date -> Nullable<Date>,
+        end_date -> Nullable<Date>,
+        technologies -> Text,
+        visibility -> Text,
+        status -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    need_services (need_id, service_id) {
+        need_id -> BigInt,
+        service_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    need_collaborations (need_id, collaboration) {
+        need_id -> BigInt,
+        collaboration -> Text,
+    }
+}
+
+diesel::table! {
+    need_tags (need_id, tag) {
+        need_id -> BigInt,
+        tag -> Text,
+    }
+}
+
+diesel::table! {
     notifications (id) {
         id -> BigInt,
         user_id -> BigInt,
@@ -489,3 +535,8 @@ diesel::joinable!(review_actions -> organisations (owner_organisation_id));
 diesel::joinable!(swot_items -> partnerships (partnership_id));
 diesel::joinable!(swot_items -> organisations (organisation_id));
 diesel::joinable!(swot_votes -> swot_items (item_id));
+diesel::joinable!(needs -> organisations (organisation_id));
+diesel::joinable!(need_services -> needs (need_id));
+diesel::joinable!(need_services -> lgsl_services (service_id));
+diesel::joinable!(need_collaborations -> needs (need_id));
+diesel::joinable!(need_tags -> needs (need_id));

@@ -1,6 +1,77 @@
 //! Needs and projects: what an organisation needs or is building, listed so
 //! that others with the same need — often not the neighbours — can find it
-//! and join in. `matching` ranks organisations and needs that resemble one
-//! another and says why.
+//! and join in. A need belongs to one organisation, whose people change it;
+//! who else sees it is its visibility (the organisation, everyone signed in,
+//! or the public). `matching` ranks organisations and needs that resemble
+//! one another and says why.
 
+pub mod access;
+pub mod api;
+pub mod http;
 pub mod matching;
+pub mod model;
+pub mod store;
+
+use diesel::prelude::*;
+
+use crate::db::schema::{need_services, needs};
+use crate::db::DbConn;
+use crate::error::AppResult;
+use crate::notifications::subjects::{Shown, Subject};
+use crate::notifications::SubjectKind;
+use crate::policy::{allows, Actor};
+use crate::slice::Slice;
+use crate::work::Scoped;
+
+pub const SLICE: Slice = Slice::of::<ApiDoc>(http::routes, api::routes);
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(api::list, api::create, api::get_one, api::update),
+    components(schemas(model::Phase, model::Collaboration, model::BudgetBand, model::NeedVisibility, model::NeedStatus,
+        model::NeedDraft, model::NeedView, model::ServiceRef, store::NeedSummary)),
+    tags((name = "needs", description = "Needs and projects: what organisations need or are building, for partners to find"))
+)]
+struct ApiDoc;
+
+/// Needs can be watched: their organisation's people watch them by belonging.
+pub const SUBJECT: SubjectKind = SubjectKind {
+    name: model::Need::KIND,
+    shown_to,
+    members,
+    related,
+};
+
+fn shown_to(conn: &mut DbConn, id: i64, viewer: Option<&Actor>) -> AppResult<Option<Shown>> {
+    let Some((need, rel)) = model::Need::load(conn, id, viewer)? else {
+        return Ok(None);
+    };
+    Ok(
+        allows(viewer, model::Need::view_action(rel)).then(|| Shown {
+            title: need.title,
+            link: format!("/needs/{id}"),
+        }),
+    )
+}
+
+fn members(conn: &mut DbConn, id: i64) -> AppResult<Vec<i64>> {
+    let org: i64 = needs::table
+        .find(id)
+        .select(needs::organisation_id)
+        .first(conn)?;
+    crate::partnerships::notify::people_of(conn, &[org])
+}
+
+fn related(conn: &mut DbConn, id: i64) -> AppResult<Vec<Subject>> {
+    let org: i64 = needs::table
+        .find(id)
+        .select(needs::organisation_id)
+        .first(conn)?;
+    let services: Vec<i64> = need_services::table
+        .filter(need_services::need_id.eq(id))
+        .select(need_services::service_id)
+        .load(conn)?;
+    Ok(std::iter::once(Subject::new("organisation", org))
+        .chain(services.into_iter().map(|s| Subject::new("service", s)))
+        .collect())
+}

@@ -85,6 +85,12 @@ pub enum Action {
     AdministerPlatform,
     /// Set how notifications reach an organisation's people unless they choose.
     SetNotificationDefaults { organisation_id: i64 },
+    /// List a need or project for one's own organisation.
+    CreateNeed,
+    /// See a need: by its visibility, and always its own organisation's people.
+    ViewNeed(Relation),
+    /// Change a need: its own organisation's people only.
+    EditNeed(Relation),
     /// Read the audit trail; `None` means the whole platform's.
     ViewAudit { organisation_id: Option<i64> },
     /// Start a partnership, led by one's own organisation.
@@ -113,7 +119,9 @@ pub fn allows(actor: Option<&Actor>, action: Action) -> bool {
     use Action::*;
     match action {
         ViewPublicData => return true,
-        ViewPartnership(rel) if rel.visibility == Visibility::Public => return true,
+        ViewPartnership(rel) | ViewNeed(rel) if rel.visibility == Visibility::Public => {
+            return true
+        }
         _ => {}
     }
     let Some(actor) = actor else { return false };
@@ -137,7 +145,11 @@ pub fn allows(actor: Option<&Actor>, action: Action) -> bool {
         ViewAudit {
             organisation_id: Some(org),
         } => admin || org_admin_of(org),
-        CreatePartnership => true,
+        CreatePartnership | CreateNeed => true,
+        // A need's own organisation relates as its lead; visibility "organisation" is partners-only.
+        ViewNeed(rel) => allows(Some(actor), ViewPartnership(rel)),
+        // What is recorded for an organisation is changed by its own people.
+        EditNeed(rel) => rel.role == Some(MemberRole::Lead),
         ImportPartnerships => admin || actor.role == Role::OrgAdmin,
         // Partners-only partnerships are hidden even from platform admins.
         ViewPartnership(rel) => match rel.visibility {

@@ -17,6 +17,7 @@ mod faults;
 mod fuzz;
 mod imports;
 mod jobs;
+mod needs;
 mod notifications;
 mod ops;
 mod partnerships;

@@ -1,0 +1,4 @@
+DROP TABLE need_tags;
+DROP TABLE need_collaborations;
+DROP TABLE need_services;
+DROP TABLE needs;

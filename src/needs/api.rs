@@ -1,0 +1,99 @@
+//! The needs API: the same store functions and policy as the pages.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+
+use super::model::*;
+use super::store::{self, NeedFilter, NeedSummary};
+use crate::api::{Created, JsonBody, On, Page, PagingParams, Query};
+use crate::auth::ApiCaller;
+use crate::error::{ApiResult, AppError};
+use crate::policy::Action;
+use crate::state::AppState;
+use crate::work;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/needs", get(list).post(create))
+        .route("/api/v1/needs/{id}", get(get_one).put(update))
+}
+
+/// The national pipeline: needs the caller may see, newest change first.
+#[utoipa::path(get, path = "/api/v1/needs", tag = "needs", params(NeedFilter, PagingParams),
+    responses((status = 200, body = Page<NeedSummary>)))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Query(filter): Query<NeedFilter>,
+    Query(paging): Query<PagingParams>,
+) -> ApiResult<Json<Page<NeedSummary>>> {
+    let paging = paging.check()?;
+    let filter = filter.clean();
+    filter.refuse_unknown()?;
+    let viewer = caller.actor();
+    let (items, total) = state
+        .db
+        .read(move |c| {
+            store::list(
+                c,
+                &filter,
+                viewer.as_ref(),
+                paging.offset(),
+                paging.per_page,
+            )
+        })
+        .await?;
+    Ok(Json(Page::new(items, paging, total)))
+}
+
+/// List a need for the caller's organisation.
+#[utoipa::path(post, path = "/api/v1/needs", tag = "needs", request_body = NeedDraft,
+    responses((status = 201, body = NeedView)), security(("bearer" = [])))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    body: JsonBody<NeedDraft>,
+) -> ApiResult<Created<NeedView>> {
+    let view = work::unscoped(
+        &state.db,
+        caller.user(),
+        Action::CreateNeed,
+        move |c, user| {
+            let draft = body.parse()?;
+            let input = NeedInput::parse(&draft).map_err(AppError::Invalid)?;
+            let need = store::create(
+                c,
+                &input,
+                user.organisation_id,
+                Some(user.id),
+                &user.audit_actor(),
+            )?;
+            store::view(c, &need)
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// One need.
+#[utoipa::path(get, path = "/api/v1/needs/{id}", tag = "needs",
+    params(("id" = i64, Path, description = "Need id")),
+    responses((status = 200, body = NeedView)))]
+pub async fn get_one(on: On<Need>) -> ApiResult<Json<NeedView>> {
+    on.read(|w| store::view(w.conn, &w.record)).await
+}
+
+/// Change a need: its own organisation's people only.
+#[utoipa::path(put, path = "/api/v1/needs/{id}", tag = "needs", request_body = NeedDraft,
+    params(("id" = i64, Path, description = "Need id")),
+    responses((status = 200, body = NeedView)), security(("bearer" = [])))]
+pub async fn update(on: On<Need>, body: JsonBody<NeedDraft>) -> ApiResult<Json<NeedView>> {
+    on.change(Action::EditNeed, body, |w, draft| {
+        let input = NeedInput::parse(&draft).map_err(AppError::Invalid)?;
+        let need = store::update(w, &input)?;
+        store::view(w.conn, &need)
+    })
+    .await
+}

@@ -1,0 +1,439 @@
+//! Needs in the database: listing one, changing one (inside the unit of
+//! work), and the national pipeline with its filters.
+
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::access::need_visible_to;
+use super::model::*;
+use crate::audit::{self, Actor as AuditActor, Change};
+use crate::db::schema::{
+    lgsl_services, need_collaborations, need_services, need_tags, needs, organisations,
+};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::policy::Actor;
+use crate::work::Work;
+
+/// LGSL services named in a form, one per line or separated by ";": each
+/// must be a service's exact name (any case), or its number.
+pub fn services_by_name(conn: &mut DbConn, typed: &str) -> Result<Vec<i64>, FieldError> {
+    let mut ids = Vec::new();
+    for name in typed
+        .split(['\n', ';'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let found: Option<i64> = match name.parse::<i64>() {
+            Ok(id) => lgsl_services::table
+                .find(id)
+                .select(lgsl_services::id)
+                .first(conn)
+                .optional()
+                .map_err(|e| FieldError::new("services", e.to_string()))?,
+            Err(_) => lgsl_services::table
+                .filter(crate::db::lower(lgsl_services::label).eq(name.to_lowercase()))
+                .select(lgsl_services::id)
+                .first(conn)
+                .optional()
+                .map_err(|e| FieldError::new("services", e.to_string()))?,
+        };
+        match found {
+            Some(id) => ids.push(id),
+            None => {
+                let like = crate::db::like_pattern(name);
+                let close: Vec<String> = lgsl_services::table
+                    .filter(crate::db::lower(lgsl_services::label).like(like))
+                    .order(lgsl_services::label)
+                    .limit(3)
+                    .select(lgsl_services::label)
+                    .load(conn)
+                    .unwrap_or_default();
+                let hint = if close.is_empty() {
+                    "See the services list for their names".to_string()
+                } else {
+                    format!("Did you mean: {}?", close.join("; "))
+                };
+                return Err(FieldError::new(
+                    "services",
+                    format!("There is no LGSL service called '{name}'. {hint}"),
+                ));
+            }
+        }
+    }
+    Ok(ids)
+}
+
+fn check_services(conn: &mut DbConn, services: &[i64]) -> AppResult<()> {
+    let known: Vec<i64> = lgsl_services::table
+        .filter(lgsl_services::id.eq_any(services))
+        .select(lgsl_services::id)
+        .load(conn)?;
+    if let Some(missing) = services.iter().find(|s| !known.contains(s)) {
+        return Err(AppError::invalid(
+            "services",
+            format!("There is no LGSL service {missing}"),
+        ));
+    }
+    Ok(())
+}
+
+fn set_lists(conn: &mut DbConn, id: i64, input: &NeedInput) -> AppResult<()> {
+    check_services(conn, &input.services)?;
+    diesel::delete(need_services::table.filter(need_services::need_id.eq(id))).execute(conn)?;
+    diesel::delete(need_collaborations::table.filter(need_collaborations::need_id.eq(id)))
+        .execute(conn)?;
+    diesel::delete(need_tags::table.filter(need_tags::need_id.eq(id))).execute(conn)?;
+    for s in &input.services {
+        diesel::insert_into(need_services::table)
+            .values((
+                need_services::need_id.eq(id),
+                need_services::service_id.eq(s),
+            ))
+            .execute(conn)?;
+    }
+    for c in &input.collaboration {
+        diesel::insert_into(need_collaborations::table)
+            .values((
+                need_collaborations::need_id.eq(id),
+                need_collaborations::collaboration.eq(c),
+            ))
+            .execute(conn)?;
+    }
+    for t in &input.tags {
+        diesel::insert_into(need_tags::table)
+            .values((need_tags::need_id.eq(id), need_tags::tag.eq(t)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Lists a need for an organisation, in the caller's transaction.
+pub fn create(
+    conn: &mut DbConn,
+    input: &NeedInput,
+    organisation_id: i64,
+    created_by: Option<i64>,
+    actor: &AuditActor,
+) -> AppResult<Need> {
+    let now = crate::db::now();
+    let id: i64 = diesel::insert_into(needs::table)
+        .values((
+            needs::organisation_id.eq(organisation_id),
+            needs::title.eq(&input.title),
+            needs::problem.eq(&input.problem),
+            needs::users_affected.eq(&input.users_affected),
+            needs::why_now.eq(&input.why_now),
+            needs::phase.eq(input.phase),
+            needs::budget_band.eq(input.budget_band),
+            needs::start_date.eq(input.start_date),
+            needs::end_date.eq(input.end_date),
+            needs::technologies.eq(&input.technologies),
+            needs::visibility.eq(input.visibility),
+            needs::status.eq(NeedStatus::Open),
+            needs::created_by.eq(created_by),
+            needs::created_at.eq(now),
+            needs::updated_at.eq(now),
+        ))
+        .returning(needs::id)
+        .get_result(conn)?;
+    set_lists(conn, id, input)?;
+    audit::record(
+        conn,
+        actor,
+        Change::new("need.create", "need", id)
+            .scoped("need", id)
+            .in_organisation(organisation_id)
+            .after(input),
+    )?;
+    Ok(needs::table
+        .find(id)
+        .select(Need::as_select())
+        .first(conn)?)
+}
+
+/// Changes a need's details, inside the unit of work.
+pub fn update(w: &mut Work<'_, Need>, input: &NeedInput) -> AppResult<Need> {
+    let id = w.record.id;
+    let before = view(w.conn, &w.record)?.draft();
+    diesel::update(needs::table.find(id))
+        .set((
+            needs::title.eq(&input.title),
+            needs::problem.eq(&input.problem),
+            needs::users_affected.eq(&input.users_affected),
+            needs::why_now.eq(&input.why_now),
+            needs::phase.eq(input.phase),
+            needs::budget_band.eq(input.budget_band),
+            needs::start_date.eq(input.start_date),
+            needs::end_date.eq(input.end_date),
+            needs::technologies.eq(&input.technologies),
+            needs::visibility.eq(input.visibility),
+        ))
+        .execute(w.conn)?;
+    set_lists(w.conn, id, input)?;
+    w.audit(
+        "need.update",
+        audit::to_json(&before),
+        audit::to_json(input),
+    )?;
+    w.reload()?;
+    Ok(w.record.clone())
+}
+
+/// A need with its organisation, services, collaboration and tags.
+pub fn view(conn: &mut DbConn, need: &Need) -> AppResult<NeedView> {
+    let organisation = organisations::table
+        .find(need.organisation_id)
+        .select((
+            organisations::code,
+            organisations::name,
+            organisations::short_name,
+        ))
+        .first::<(String, String, String)>(conn)
+        .map(|(code, name, short_name)| crate::orgs::model::OrgRef {
+            code,
+            name,
+            short_name,
+        })?;
+    let services: Vec<ServiceRef> = need_services::table
+        .inner_join(lgsl_services::table)
+        .filter(need_services::need_id.eq(need.id))
+        .order(lgsl_services::label)
+        .select((lgsl_services::id, lgsl_services::label))
+        .load(conn)?;
+    let collaboration: Vec<Collaboration> = need_collaborations::table
+        .filter(need_collaborations::need_id.eq(need.id))
+        .select(need_collaborations::collaboration)
+        .load(conn)?;
+    let mut collaboration = collaboration;
+    collaboration.sort();
+    let tags: Vec<String> = need_tags::table
+        .filter(need_tags::need_id.eq(need.id))
+        .order(need_tags::tag)
+        .select(need_tags::tag)
+        .load(conn)?;
+    Ok(NeedView {
+        need: need.clone(),
+        organisation,
+        collaboration,
+        services,
+        tags,
+    })
+}
+
+/// The pipeline's filters, from the page's query string or the API's.
+#[derive(Deserialize, Serialize, IntoParams, Clone, Debug, Default)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct NeedFilter {
+    /// Words from the title or the problem.
+    pub q: Option<String>,
+    /// An LGSL service id.
+    pub service: Option<i64>,
+    #[param(value_type = Option<Phase>)]
+    pub phase: Option<String>,
+    #[param(value_type = Option<Collaboration>)]
+    pub collaboration: Option<String>,
+    #[param(value_type = Option<BudgetBand>)]
+    pub budget_band: Option<String>,
+    /// England, Scotland, Wales or Northern Ireland.
+    pub nation: Option<String>,
+    /// e.g. West Midlands.
+    pub region: Option<String>,
+    /// Organisation type code, e.g. MD, NMD, UA, CTY, LBO.
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    pub type_code: Option<String>,
+    /// The owning organisation's register code.
+    pub organisation: Option<String>,
+    /// Closed needs too.
+    pub include_closed: Option<bool>,
+}
+
+impl NeedFilter {
+    /// Empty strings mean "any".
+    pub fn clean(mut self) -> NeedFilter {
+        let keep = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        self.q = keep(self.q);
+        self.phase = keep(self.phase);
+        self.collaboration = keep(self.collaboration);
+        self.budget_band = keep(self.budget_band);
+        self.nation = keep(self.nation);
+        self.region = keep(self.region);
+        self.type_code = keep(self.type_code);
+        self.organisation = keep(self.organisation).map(|c| c.to_uppercase());
+        self
+    }
+
+    /// Vocabulary filters that name no value are refused (the API), rather
+    /// than silently matching nothing.
+    pub fn refuse_unknown(&self) -> AppResult<()> {
+        let mut errors = Vec::new();
+        if self
+            .phase
+            .as_deref()
+            .is_some_and(|p| Phase::parse(p).is_none())
+        {
+            errors.push(FieldError::new(
+                "phase",
+                "phase must be one of concept, discovery, alpha, beta, live, decommissioned",
+            ));
+        }
+        if self
+            .collaboration
+            .as_deref()
+            .is_some_and(|c| Collaboration::parse(c).is_none())
+        {
+            errors.push(FieldError::new("collaboration", "collaboration must be one of share_ideas, open_to_conversation, share_funding, co_develop, buy_together"));
+        }
+        if self
+            .budget_band
+            .as_deref()
+            .is_some_and(|b| BudgetBand::parse(b).is_none())
+        {
+            errors.push(FieldError::new("budget_band", "budget_band must be one of not_known, under_10k, 10k_to_50k, 50k_to_250k, 250k_to_1m, over_1m"));
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Invalid(errors))
+        }
+    }
+}
+
+/// A need in a list.
+#[derive(Serialize, Clone, Debug, ToSchema)]
+pub struct NeedSummary {
+    pub id: i64,
+    pub title: String,
+    pub organisation: crate::orgs::model::OrgRef,
+    pub phase: Phase,
+    pub budget_band: BudgetBand,
+    pub visibility: NeedVisibility,
+    pub status: NeedStatus,
+    pub updated_at: crate::time::Timestamp,
+}
+
+/// The needs `viewer` may see that pass the filter, newest change first.
+pub fn list(
+    conn: &mut DbConn,
+    filter: &NeedFilter,
+    viewer: Option<&Actor>,
+    offset: i64,
+    limit: i64,
+) -> AppResult<(Vec<NeedSummary>, i64)> {
+    let query = || {
+        let mut q = needs::table
+            .inner_join(organisations::table)
+            .filter(need_visible_to!(viewer))
+            .into_boxed();
+        if filter.include_closed != Some(true) {
+            q = q.filter(needs::status.eq(NeedStatus::Open));
+        }
+        if let Some(words) = &filter.q {
+            for word in words.split_whitespace().take(8) {
+                let like = crate::db::like_pattern(word);
+                q = q.filter(
+                    crate::db::lower(needs::title)
+                        .like(like.clone())
+                        .or(crate::db::lower(needs::problem).like(like)),
+                );
+            }
+        }
+        if let Some(service) = filter.service {
+            q = q.filter(diesel::dsl::exists(
+                need_services::table
+                    .filter(need_services::need_id.eq(needs::id))
+                    .filter(need_services::service_id.eq(service)),
+            ));
+        }
+        if let Some(phase) = &filter.phase {
+            q = q.filter(needs::phase.eq(phase.clone()));
+        }
+        if let Some(c) = &filter.collaboration {
+            q = q.filter(diesel::dsl::exists(
+                need_collaborations::table
+                    .filter(need_collaborations::need_id.eq(needs::id))
+                    .filter(need_collaborations::collaboration.eq(c.clone())),
+            ));
+        }
+        if let Some(b) = &filter.budget_band {
+            q = q.filter(needs::budget_band.eq(b.clone()));
+        }
+        if let Some(n) = &filter.nation {
+            q = q.filter(organisations::nation.eq(n.clone()));
+        }
+        if let Some(r) = &filter.region {
+            q = q.filter(organisations::region.eq(r.clone()));
+        }
+        if let Some(t) = &filter.type_code {
+            q = q.filter(organisations::type_code.eq(t.clone()));
+        }
+        if let Some(o) = &filter.organisation {
+            q = q.filter(organisations::code.eq(o.clone()));
+        }
+        q
+    };
+    let total: i64 = query().count().get_result(conn)?;
+    let rows: Vec<(
+        i64,
+        String,
+        String,
+        String,
+        String,
+        Phase,
+        BudgetBand,
+        NeedVisibility,
+        NeedStatus,
+        crate::time::Timestamp,
+    )> = query()
+        .order((needs::updated_at.desc(), needs::id.desc()))
+        .offset(offset)
+        .limit(limit)
+        .select((
+            needs::id,
+            needs::title,
+            organisations::code,
+            organisations::name,
+            organisations::short_name,
+            needs::phase,
+            needs::budget_band,
+            needs::visibility,
+            needs::status,
+            needs::updated_at,
+        ))
+        .load(conn)?;
+    Ok((
+        rows.into_iter()
+            .map(
+                |(
+                    id,
+                    title,
+                    code,
+                    name,
+                    short_name,
+                    phase,
+                    budget_band,
+                    visibility,
+                    status,
+                    updated_at,
+                )| NeedSummary {
+                    id,
+                    title,
+                    organisation: crate::orgs::model::OrgRef {
+                        code,
+                        name,
+                        short_name,
+                    },
+                    phase,
+                    budget_band,
+                    visibility,
+                    status,
+                    updated_at,
+                },
+            )
+            .collect(),
+        total,
+    ))
+}
