@@ -155,6 +155,8 @@ pub fn load_with(db: &Db, with_partnerships: bool) -> anyhow::Result<String> {
     if with_partnerships {
         let partnerships = crate::partnerships::demo::load(db, &actor)?;
         lines.push(format!("  demo partnerships: {partnerships} created"));
+        let needs = crate::needs::demo::load(db, &actor)?;
+        lines.push(format!("  demo needs: {needs} created"));
     }
     lines.push(String::new());
     lines.push(format!(

@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod api;
+pub mod demo;
 pub mod http;
 pub mod matching;
 pub mod model;

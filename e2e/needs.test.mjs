@@ -1,0 +1,90 @@
+// Browser journey for needs and projects: Cornwall lists a need (after a
+// clear error), and a council far away finds it in the national pipeline.
+// Every page is checked with axe and at 390 px.
+//
+// Run with: node --test e2e/
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, newContext, checkA11y, checkNarrow, navigate, visit, assertPageText } from './helpers.mjs';
+
+const PASSWORD = 'concord-demo-password';
+const TITLE = `Book a bulky waste collection online ${Date.now()}`;
+
+describe('Concord needs', () => {
+  let server;
+  let browser;
+  let context;
+
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await context?.close();
+    await browser?.close();
+    await server?.stop();
+  });
+
+  const url = (p) => `${server.baseUrl}${p}`;
+
+  async function signIn(email) {
+    await context?.close();
+    context = await newContext(browser);
+    const page = await context.newPage();
+    await visit(page, url('/sign-in'));
+    await page.getByLabel('Email address', { exact: true }).fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await navigate(page, () => page.getByRole('button', { name: 'Sign in', exact: true }).click());
+    return page;
+  }
+
+  it('Cornwall lists a need and Leeds finds it in the pipeline', async () => {
+    const cornwall = await signIn('officer@cornwall.example');
+    await navigate(cornwall, () => cornwall.getByRole('link', { name: 'Needs', exact: true }).first().click());
+    assert.equal(new URL(cornwall.url()).pathname, '/needs');
+    await checkA11y(cornwall);
+    await checkNarrow(cornwall);
+
+    await navigate(cornwall, () => cornwall.getByRole('link', { name: 'List a need or project' }).first().click());
+    await checkA11y(cornwall);
+    await checkNarrow(cornwall);
+
+    // A mistake first: the summary names it and links to the field.
+    await cornwall.getByLabel('Service areas (optional)').fill('Bulky rubbish');
+    await navigate(cornwall, () => cornwall.getByRole('button', { name: 'List the need' }).click());
+    await assertPageText(cornwall, 'There is a problem');
+    await assertPageText(cornwall, 'Enter a title for the need');
+    await assertPageText(cornwall, "There is no LGSL service called 'Bulky rubbish'");
+    await checkA11y(cornwall);
+    await checkNarrow(cornwall);
+
+    await cornwall.getByLabel('Title', { exact: true }).fill(TITLE);
+    await cornwall.getByLabel('The problem to be solved').fill('People phone to book a bulky waste collection and pay by card over the phone.');
+    await cornwall.getByLabel('Service areas (optional)').fill('Household waste collection');
+    await cornwall.getByLabel('Phase').selectOption('alpha');
+    await cornwall.getByLabel('Develop it together').check();
+    await cornwall.getByLabel('Everyone, including the public').check();
+    await navigate(cornwall, () => cornwall.getByRole('button', { name: 'List the need' }).click());
+    assert.match(new URL(cornwall.url()).pathname, /^\/needs\/\d+$/);
+    await assertPageText(cornwall, TITLE);
+    await assertPageText(cornwall, 'Household waste collection');
+    await checkA11y(cornwall);
+    await checkNarrow(cornwall);
+
+    // Leeds, far away, finds it by words and phase.
+    const leeds = await signIn('lead@leeds.example');
+    await visit(leeds, url('/needs'));
+    await leeds.getByLabel('Words').fill('bulky waste');
+    await leeds.getByLabel('Phase').selectOption('alpha');
+    await navigate(leeds, () => leeds.getByRole('button', { name: 'Filter' }).click());
+    await checkA11y(leeds);
+    await navigate(leeds, () => leeds.getByRole('link', { name: TITLE }).click());
+    await assertPageText(leeds, 'Cornwall');
+    assert.equal(await leeds.getByRole('link', { name: 'Change the need' }).count(), 0, 'only Cornwall changes it');
+    await navigate(leeds, () => leeds.getByRole('button', { name: /^Watch/ }).click());
+    await assertPageText(leeds, 'You are watching this');
+    await checkA11y(leeds);
+  });
+});
