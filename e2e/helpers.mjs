@@ -233,6 +233,8 @@ export async function checkA11y(page) {
     AXE_TAGS,
   );
   assert.equal(results.violations.length, 0, formatViolations(results.violations, page.url()));
+  // Every page checked for accessibility must also fit a phone.
+  await checkNarrow(page);
   return results;
 }
 
