@@ -81,10 +81,20 @@ fn long(d: NaiveDate) -> String {
 /// Returns how many people were reminded (a person counts once per thing).
 pub fn send(db: &Db, today: NaiveDate) -> AppResult<usize> {
     let due = db.read_blocking(|c| due_on(c, today))?;
+    // Who belongs where, once for the whole run.
+    let mut people: HashMap<Who, Vec<i64>> = HashMap::new();
     let mut told = 0;
     for chunk in due.chunks(BATCH) {
         told += db.write_blocking(|c| {
-            let mut people: HashMap<Who, Vec<i64>> = HashMap::new();
+            // What already went, in one query: an hour with nothing new
+            // writes nothing.
+            let keys: Vec<&str> = chunk.iter().map(|d| d.key.as_str()).collect();
+            let sent: std::collections::HashSet<(String, i64)> = rs::table
+                .filter(rs::reminder_key.eq_any(&keys))
+                .select((rs::reminder_key, rs::user_id))
+                .load::<(String, i64)>(c)?
+                .into_iter()
+                .collect();
             let mut told = 0;
             for d in chunk {
                 if let std::collections::hash_map::Entry::Vacant(slot) = people.entry(d.who) {
@@ -95,6 +105,10 @@ pub fn send(db: &Db, today: NaiveDate) -> AppResult<usize> {
                 }
                 let mut fresh = Vec::new();
                 for &user in &people[&d.who] {
+                    if sent.contains(&(d.key.clone(), user)) {
+                        continue;
+                    }
+                    // Still guarded by the key: another instance may be sending too.
                     let inserted = crate::db::per_backend!(c, |c| diesel::insert_into(rs::table)
                         .values((
                             rs::reminder_key.eq(&d.key),
