@@ -18,6 +18,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/needs", get(list).post(create))
         .route("/api/v1/needs/{id}", get(get_one).put(update))
+        .route("/api/v1/needs/{id}/matches", get(matches))
 }
 
 /// The national pipeline: needs the caller may see, newest change first.
@@ -96,4 +97,17 @@ pub async fn update(on: On<Need>, body: JsonBody<NeedDraft>) -> ApiResult<Json<N
         store::view(w.conn, &need)
     })
     .await
+}
+
+/// Other organisations' needs like this one, best first, each with why.
+#[utoipa::path(get, path = "/api/v1/needs/{id}/matches", tag = "needs",
+    params(("id" = i64, Path, description = "Need id")),
+    responses((status = 200, body = Vec<super::matches::NeedMatch>)))]
+pub async fn matches(
+    on: On<Need>,
+    caller: ApiCaller,
+) -> ApiResult<Json<Vec<super::matches::NeedMatch>>> {
+    let viewer = caller.actor();
+    on.read(move |w| super::matches::for_need(w.conn, &w.record, viewer.as_ref(), 20))
+        .await
 }

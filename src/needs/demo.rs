@@ -136,7 +136,11 @@ pub fn load(db: &Db, actor: &Actor) -> anyhow::Result<usize> {
                 title: demo.title.into(),
                 problem: demo.problem.into(),
                 phase: demo.phase.code().into(),
-                collaboration: demo.collaboration.iter().map(|c| c.code().to_string()).collect(),
+                collaboration: demo
+                    .collaboration
+                    .iter()
+                    .map(|c| c.code().to_string())
+                    .collect(),
                 budget_band: Some(demo.budget.code().into()),
                 services: demo.services.to_vec(),
                 tags: demo.tags.iter().map(|t| t.to_string()).collect(),

@@ -295,6 +295,7 @@ struct ShowPage {
     view: NeedView,
     can_edit: bool,
     watch: Option<crate::notifications::watches::WatchButton>,
+    matches: Vec<super::matches::NeedMatch>,
 }
 
 async fn show(visit: Visit<Need>) -> AppResult<Response> {
@@ -311,12 +312,14 @@ async fn show(visit: Visit<Need>) -> AppResult<Response> {
                 &w.record.title,
                 &back,
             )?;
+            let matches = super::matches::for_need(w.conn, &w.record, actor.as_ref(), 5)?;
             page(
                 ShowPage {
                     can_edit: allows(actor.as_ref(), Action::EditNeed(w.rel)),
                     ctx: ctx.with_nav("needs"),
                     view,
                     watch,
+                    matches,
                 },
                 false,
             )

@@ -9,6 +9,7 @@ pub mod access;
 pub mod api;
 pub mod demo;
 pub mod http;
+pub mod matches;
 pub mod matching;
 pub mod model;
 pub mod store;
@@ -28,9 +29,10 @@ pub const SLICE: Slice = Slice::of::<ApiDoc>(http::routes, api::routes);
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(api::list, api::create, api::get_one, api::update),
+    paths(api::list, api::create, api::get_one, api::update, api::matches),
     components(schemas(model::Phase, model::Collaboration, model::BudgetBand, model::NeedVisibility, model::NeedStatus,
-        model::NeedDraft, model::NeedView, model::ServiceRef, store::NeedSummary)),
+        model::NeedDraft, model::NeedView, model::ServiceRef, store::NeedSummary,
+        matches::NeedMatch, matches::NeedRef, matches::MatchReason)),
     tags((name = "needs", description = "Needs and projects: what organisations need or are building, for partners to find"))
 )]
 struct ApiDoc;

@@ -334,3 +334,87 @@ async fn the_pipeline_rule_agrees_with_the_policy() {
     .await
     .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn matches_find_the_same_need_in_other_words_and_never_a_hidden_one() {
+    let app = TestApp::with_reference_data().await;
+    let mut mine = need("Report a missed bin collection online", "public");
+    mine["problem"] =
+        json!("Residents phone when their bin is not emptied; we want them to report it online.");
+    let (_, body, _) = app
+        .api_as(CON_OFFICER)
+        .await
+        .post("/api/v1/needs", mine)
+        .await;
+    let cornwall = body["id"].as_i64().unwrap();
+    let mut theirs = need("Digital household waste reporting", "public");
+    theirs["problem"] = json!(
+        "Households should be able to tell us about a missed refuse collection and track it."
+    );
+    theirs["services"] = json!([]);
+    let (_, body, _) = app
+        .api_as(LDS_LEAD)
+        .await
+        .post("/api/v1/needs", theirs)
+        .await;
+    let leeds = body["id"].as_i64().unwrap();
+    let mut unrelated = need("Longer library opening hours", "public");
+    unrelated["problem"] = json!("Open libraries in the evening with self-service kiosks.");
+    unrelated["services"] = json!([437]);
+    app.api_as(LDS_LEAD)
+        .await
+        .post("/api/v1/needs", unrelated)
+        .await;
+    let mut hidden = need("Missed bin collections: our internal fix", "organisation");
+    hidden["problem"] = json!("Report a missed bin collection online, for our crews only.");
+    let (_, body, _) = app
+        .api_as(BIR_OFFICER)
+        .await
+        .post("/api/v1/needs", hidden)
+        .await;
+    let birmingham = body["id"].as_i64().unwrap();
+
+    for caller in [app.api(), app.api_as(CON_OFFICER).await] {
+        let (status, found, _) = caller
+            .get(&format!("/api/v1/needs/{cornwall}/matches"))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let list = found.as_array().unwrap();
+        assert_eq!(list[0]["need"]["id"], leeds, "{found}");
+        assert_eq!(list[0]["organisation"]["code"], "LDS");
+        assert!(list[0]["score"].as_f64().unwrap() > 0.0);
+        assert!(list[0]["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["kind"].is_string() && r["text"].is_string()));
+        assert!(
+            list.iter().all(|m| m["need"]["id"] != birmingham),
+            "an organisation-only need never shows"
+        );
+    }
+    // Birmingham's own people see theirs among the matches.
+    let (_, found, _) = app
+        .api_as(BIR_LEAD)
+        .await
+        .get(&format!("/api/v1/needs/{cornwall}/matches"))
+        .await;
+    assert!(found
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["need"]["id"] == birmingham));
+    // The page says why.
+    let (_, page) = app.client().get_text(&format!("/needs/{cornwall}")).await;
+    assert!(
+        page.contains("Others with the same need")
+            && page.contains("Digital household waste reporting")
+    );
+    // A hidden need's matches are as hidden as the need.
+    let (status, _, _) = app
+        .api_as(CON_OFFICER)
+        .await
+        .get(&format!("/api/v1/needs/{birmingham}/matches"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
