@@ -315,6 +315,20 @@ pub struct NeedSummary {
     pub updated_at: crate::time::Timestamp,
 }
 
+/// (id, title, organisation code, name, short name, phase, budget, visibility, status, updated).
+type SummaryRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Phase,
+    BudgetBand,
+    NeedVisibility,
+    NeedStatus,
+    crate::time::Timestamp,
+);
+
 /// The needs `viewer` may see that pass the filter, newest change first.
 pub fn list(
     conn: &mut DbConn,
@@ -376,18 +390,7 @@ pub fn list(
         q
     };
     let total: i64 = query().count().get_result(conn)?;
-    let rows: Vec<(
-        i64,
-        String,
-        String,
-        String,
-        String,
-        Phase,
-        BudgetBand,
-        NeedVisibility,
-        NeedStatus,
-        crate::time::Timestamp,
-    )> = query()
+    let rows: Vec<SummaryRow> = query()
         .order((needs::updated_at.desc(), needs::id.desc()))
         .offset(offset)
         .limit(limit)
