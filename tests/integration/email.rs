@@ -261,3 +261,37 @@ async fn a_worker_killed_mid_send_leaves_the_message_to_the_next_one() {
     assert_eq!(seen[0].1.message_id, seen[1].1.message_id);
     assert_eq!(server.accepted().len(), 1);
 }
+
+/// Two senders (as two instances would run) over one queue: every message
+/// goes exactly once.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_senders_send_each_message_once() {
+    let test_db = TestDb::new(backend());
+    let server = SmtpServer::start().await;
+    for i in 0..60 {
+        queue(&test_db, &format!("person{i}@leeds.example"), "Digest");
+    }
+    let instances: Vec<concord::db::Db> = (0..2)
+        .map(|_| concord::db::Db::connect(&test_db.url, 2).unwrap())
+        .collect();
+    let senders: Vec<_> = instances
+        .into_iter()
+        .map(|db| {
+            let s = sender(&server);
+            tokio::task::spawn_blocking(move || {
+                outbox::deliver_due(&db, &s, concord::db::now()).unwrap()
+            })
+        })
+        .collect();
+    let mut sent = 0;
+    for s in senders {
+        sent += s.await.unwrap().sent;
+    }
+    assert_eq!(sent, 60);
+    let mut to: Vec<String> = server.accepted().into_iter().map(|m| m.to).collect();
+    assert_eq!(to.len(), 60, "none twice");
+    to.sort();
+    to.dedup();
+    assert_eq!(to.len(), 60);
+    assert_eq!(test_db.count("outbox WHERE status = 'sent'"), 60);
+}
