@@ -190,6 +190,24 @@ pub fn function_groups(conn: &mut DbConn) -> AppResult<Vec<FunctionGroup>> {
         .collect())
 }
 
+/// Refuses service ids that are not in the LGSL, naming the first one.
+pub fn check_exist(conn: &mut DbConn, services: &[i64]) -> AppResult<()> {
+    if services.is_empty() {
+        return Ok(());
+    }
+    let known: Vec<i64> = lgsl_services::table
+        .filter(lgsl_services::id.eq_any(services))
+        .select(lgsl_services::id)
+        .load(conn)?;
+    if let Some(missing) = services.iter().find(|s| !known.contains(s)) {
+        return Err(crate::error::AppError::invalid(
+            "services",
+            format!("There is no LGSL service {missing}"),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -65,22 +65,8 @@ pub fn services_by_name(conn: &mut DbConn, typed: &str) -> Result<Vec<i64>, Fiel
     Ok(ids)
 }
 
-fn check_services(conn: &mut DbConn, services: &[i64]) -> AppResult<()> {
-    let known: Vec<i64> = lgsl_services::table
-        .filter(lgsl_services::id.eq_any(services))
-        .select(lgsl_services::id)
-        .load(conn)?;
-    if let Some(missing) = services.iter().find(|s| !known.contains(s)) {
-        return Err(AppError::invalid(
-            "services",
-            format!("There is no LGSL service {missing}"),
-        ));
-    }
-    Ok(())
-}
-
 fn set_lists(conn: &mut DbConn, id: i64, input: &NeedInput) -> AppResult<()> {
-    check_services(conn, &input.services)?;
+    crate::lgsl::store::check_exist(conn, &input.services)?;
     diesel::delete(need_services::table.filter(need_services::need_id.eq(id))).execute(conn)?;
     diesel::delete(need_collaborations::table.filter(need_collaborations::need_id.eq(id)))
         .execute(conn)?;

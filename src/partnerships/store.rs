@@ -37,24 +37,6 @@ macro_rules! partnership_fields {
     };
 }
 
-/// The services must be on the LGSL (needs the database, so not in `parse`).
-fn check_services(conn: &mut DbConn, services: &[i64]) -> AppResult<()> {
-    if services.is_empty() {
-        return Ok(());
-    }
-    let known: Vec<i64> = lgsl_services::table
-        .filter(lgsl_services::id.eq_any(services))
-        .select(lgsl_services::id)
-        .load(conn)?;
-    if let Some(missing) = services.iter().find(|s| !known.contains(s)) {
-        return Err(AppError::invalid(
-            "services",
-            format!("There is no LGSL service {missing}"),
-        ));
-    }
-    Ok(())
-}
-
 /// When the next review falls due: a cadence after the last review, or after
 /// the start (or creation) if there has been none.
 pub fn next_review(
@@ -118,7 +100,7 @@ pub fn create(
     created_by: Option<i64>,
     actor: &AuditActor,
 ) -> AppResult<Partnership> {
-    check_services(conn, &input.services)?;
+    crate::lgsl::store::check_exist(conn, &input.services)?;
     let now = crate::db::now();
     let id: i64 = diesel::insert_into(partnerships::table)
         .values((
@@ -201,7 +183,7 @@ pub fn update(w: &mut Work<'_, Partnership>, input: &PartnershipInput) -> AppRes
                 e => e,
             })?;
     }
-    check_services(w.conn, &input.services)?;
+    crate::lgsl::store::check_exist(w.conn, &input.services)?;
     let before = draft_of(w.conn, &w.record)?;
     diesel::update(partnerships::table.find(id))
         .set((
