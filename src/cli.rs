@@ -297,7 +297,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 &password,
                 &crate::audit::Actor::system("cli"),
             )
-            .map_err(|e| anyhow::anyhow!("{}", crate::users::store::describe_error(&e)))?;
+            .map_err(|e| anyhow::anyhow!("{}", e.describe()))?;
             println!("created user {} ({}) in {}", user.email, role.code(), org);
             Ok(())
         }

@@ -25,6 +25,8 @@ pub enum ImportKind {
     ServiceTiers,
     /// Partnerships by organisation codes (see README for the columns).
     Partnerships,
+    /// Needs and projects by organisation code (see README for the columns).
+    Needs,
 }
 
 /// Runs one CSV import as the platform (the command line has no user).
@@ -45,6 +47,7 @@ pub fn run_import(
         Services => crate::lgsl::import::services(db, text, actor),
         ServiceTiers => crate::lgsl::import::service_tiers(db, text, actor),
         Partnerships => import_partnerships(db, text.as_bytes(), actor),
+        Needs => db.write_blocking_as(|c| crate::needs::import::import(c, text, actor)),
     }
 }
 

@@ -139,12 +139,7 @@ pub fn load_with(db: &Db, with_partnerships: bool) -> anyhow::Result<String> {
                 DEMO_PASSWORD,
                 &actor,
             )
-            .map_err(|e| {
-                anyhow::anyhow!(
-                    "demo user {email}: {}",
-                    crate::users::store::describe_error(&e)
-                )
-            })?;
+            .map_err(|e| anyhow::anyhow!("demo user {email}: {}", e.describe()))?;
             created += 1;
         }
     }

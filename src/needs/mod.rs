@@ -9,6 +9,7 @@ pub mod access;
 pub mod api;
 pub mod demo;
 pub mod http;
+pub mod import;
 pub mod matches;
 pub mod matching;
 pub mod model;

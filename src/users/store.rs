@@ -161,16 +161,6 @@ pub fn create_with_password(
 }
 
 /// A one-line explanation of an error for the command line.
-pub fn describe_error(e: &AppError) -> String {
-    match e {
-        AppError::Invalid(errors) => errors
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.message))
-            .collect::<Vec<_>>()
-            .join("; "),
-        other => other.to_string(),
-    }
-}
 
 pub fn members(conn: &mut DbConn, org_id: i64) -> AppResult<(Vec<User>, Vec<Invitation>)> {
     let people = users::table

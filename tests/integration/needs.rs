@@ -418,3 +418,65 @@ async fn matches_find_the_same_need_in_other_words_and_never_a_hidden_one() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// `concord import needs FILE`: atomic with line numbers, and again in place.
+#[test]
+fn needs_import_from_the_command_line_is_atomic_and_repeatable() {
+    use crate::common::{backend, TestDb};
+    let test_db = TestDb::with_reference_data(backend());
+    let dir = tempfile::tempdir().unwrap();
+    let run = |csv: &str| {
+        let file = dir.path().join("needs.csv");
+        std::fs::write(&file, csv).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_concord"))
+            .args([
+                "import",
+                "needs",
+                file.to_str().unwrap(),
+                "--database-url",
+                &test_db.url,
+            ])
+            .env("CONCORD_LOG", "warn")
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let header = "organisation,title,problem,services,phase,collaboration,visibility,tags,budget_band,start,end\n";
+    let good = "CON,Report a missed bin,Residents phone us,524,discovery,co_develop|share_funding,public,waste|bins,under_10k,2027-01-01,\n\
+                LDS,Street lighting faults,Reports take weeks,564,alpha,buy_together,signed_in,,,,\n";
+    let (ok, said) = run(&format!(
+        "{header}{good}KEN,Third,Problem,524,someday,share_ideas,public,,,,\n"
+    ));
+    assert!(!ok);
+    assert!(said.contains("line 4") && said.contains("phase"), "{said}");
+    assert_eq!(test_db.count("needs"), 0, "nothing from a refused file");
+    let (ok, said) = run(&format!(
+        "{header}{good}XXX,Fourth,Problem,524,alpha,share_ideas,public,,,,\n"
+    ));
+    assert!(
+        !ok && said.contains("line 4") && said.contains("XXX"),
+        "{said}"
+    );
+
+    let (ok, said) = run(&format!("{header}{good}"));
+    assert!(ok, "{said}");
+    assert!(said.contains("2 created"), "{said}");
+    assert_eq!(test_db.count("need_collaborations"), 3);
+    let (ok, said) = run(&format!("{header}{good}"));
+    assert!(
+        ok && said.contains("0 created, 0 updated, 2 unchanged"),
+        "{said}"
+    );
+    let changed = good.replace("alpha,buy_together", "beta,buy_together");
+    let (ok, said) = run(&format!("{header}{changed}"));
+    assert!(ok && said.contains("1 updated, 1 unchanged"), "{said}");
+    // The same need twice in one file is refused, naming both lines.
+    let (ok, said) = run(&format!(
+        "{header}{good}CON,report a missed bin,Again,524,alpha,share_ideas,public,,,,\n"
+    ));
+    assert!(!ok && said.contains("line 4"), "{said}");
+}
