@@ -160,8 +160,6 @@ pub fn create_with_password(
     })
 }
 
-/// A one-line explanation of an error for the command line.
-
 pub fn members(conn: &mut DbConn, org_id: i64) -> AppResult<(Vec<User>, Vec<Invitation>)> {
     let people = users::table
         .filter(users::organisation_id.eq(org_id))
