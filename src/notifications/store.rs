@@ -45,6 +45,9 @@ pub fn public_url() -> String {
 /// each has chosen for this kind. Returns how many were told.
 pub fn deliver(conn: &mut DbConn, recipients: &[i64], note: &Note) -> AppResult<usize> {
     let mut seen = std::collections::HashSet::new();
+    // What a person may see depends on their organisation and role, not on
+    // them: ask once per (organisation, role), not once per person.
+    let mut shown_to: HashMap<(i64, crate::policy::Role), Option<subjects::Shown>> = HashMap::new();
     let mut told = 0;
     let now = crate::db::now();
     for &user_id in recipients {
@@ -54,8 +57,17 @@ pub fn deliver(conn: &mut DbConn, recipients: &[i64], note: &Note) -> AppResult<
         let Some(actor) = subjects::actor_of(conn, user_id)? else {
             continue;
         };
-        // Checked for each person as it is sent: membership and visibility change.
-        let Some(shown) = subjects::shown(conn, &note.subject, Some(&actor))? else {
+        // Checked as it is sent: membership and visibility change.
+        let key = (actor.organisation_id, actor.role);
+        let shown = match shown_to.get(&key) {
+            Some(known) => known.clone(),
+            None => {
+                let found = subjects::shown(conn, &note.subject, Some(&actor))?;
+                shown_to.insert(key, found.clone());
+                found
+            }
+        };
+        let Some(shown) = shown else {
             continue;
         };
         let how = delivery::effective(conn, user_id, actor.organisation_id, note.kind)?;

@@ -13,6 +13,7 @@ pub use relation::{MemberRole, MemberStatus, Relation, Visibility};
     Debug,
     PartialEq,
     Eq,
+    Hash,
     Serialize,
     Deserialize,
     clap::ValueEnum,
