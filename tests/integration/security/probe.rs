@@ -342,3 +342,114 @@ async fn every_route_about_a_partners_only_partnership_answers_each_caller_right
         failures.join("\n")
     );
 }
+
+/// The same walk for an organisation-only need: every need operation in the
+/// OpenAPI document and every page about it, as callers outside its
+/// organisation (404, nothing changed) and inside it (seen).
+#[tokio::test(flavor = "multi_thread")]
+async fn every_route_about_an_organisation_only_need_answers_each_caller_rightly() {
+    let app = TestApp::with_reference_data().await;
+    let owner = caller(&app, "officer@birmingham.example").await;
+    let (status, body, _) = owner
+        .1
+        .post(
+            "/api/v1/needs",
+            json!({ "title": "Internal", "problem": "Only for us", "phase": "concept",
+                    "collaboration": ["share_ideas"], "visibility": "organisation" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let id = body["id"].as_i64().unwrap();
+    let (_, doc, _) = app.api().get("/api/v1/openapi.json").await;
+    let mut operations = Vec::new();
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        let path = if template.starts_with("/api/v1/needs/{id}") {
+            template.replace("{id}", &id.to_string())
+        } else if template == "/api/v1/watches/{subject_type}/{subject_id}" {
+            format!("/api/v1/watches/need/{id}")
+        } else {
+            continue;
+        };
+        for method in item.as_object().unwrap().keys() {
+            operations.push((
+                Method::from_bytes(method.to_uppercase().as_bytes()).unwrap(),
+                path.clone(),
+            ));
+        }
+    }
+    assert!(operations.len() >= 5, "{operations:?}");
+    let pages = [
+        (Method::GET, format!("/needs/{id}")),
+        (Method::GET, format!("/needs/{id}/edit")),
+        (Method::POST, format!("/needs/{id}/edit")),
+    ];
+    let outsiders = [
+        ("signed out", (app.client(), app.api())),
+        ("an outsider", caller(&app, "lead@leeds.example").await),
+        (
+            "an outsider's member",
+            caller(&app, "officer@cornwall.example").await,
+        ),
+        (
+            "the platform admin",
+            caller(&app, "admin@concord.example").await,
+        ),
+    ];
+    let audit = app.count("audit_log");
+    let mut failures = Vec::new();
+    for (who, (browser, api)) in &outsiders {
+        for (method, path) in &pages {
+            let status = page_status(browser, method, path).await;
+            if status != StatusCode::NOT_FOUND {
+                failures.push(format!("{who}: {method} {path} -> {status}"));
+            }
+        }
+        for (method, path) in &operations {
+            let status = api_status(api, method, path).await;
+            // A watch is the caller's own: signed out it is 401 for every
+            // record alike, which says nothing about this one.
+            let own_watch = *who == "signed out" && path.starts_with("/api/v1/watches/");
+            let expected = if own_watch {
+                StatusCode::UNAUTHORIZED
+            } else {
+                StatusCode::NOT_FOUND
+            };
+            if status != expected {
+                failures.push(format!("{who}: {method} {path} -> {status}"));
+            }
+        }
+        let (_, list, _) = api.get("/api/v1/needs").await;
+        if list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["id"] == id)
+        {
+            failures.push(format!("{who}: the need is listed"));
+        }
+    }
+    assert_eq!(
+        app.count("audit_log"),
+        audit,
+        "nothing was changed from outside"
+    );
+    let colleague = caller(&app, "lead@birmingham.example").await;
+    for (method, path) in pages.iter().filter(|(m, _)| m == Method::GET) {
+        let status = page_status(&colleague.0, method, path).await;
+        if status != StatusCode::OK {
+            failures.push(format!("a colleague: {method} {path} -> {status}"));
+        }
+    }
+    for (method, path) in operations.iter().filter(|(m, _)| m == Method::GET) {
+        let status = api_status(&colleague.1, method, path).await;
+        if status != StatusCode::OK {
+            failures.push(format!("a colleague: {method} {path} -> {status}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} wrong answers:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
