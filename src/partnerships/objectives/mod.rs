@@ -5,6 +5,7 @@
 pub mod api;
 pub mod format;
 pub mod http;
+pub mod input;
 pub mod model;
 pub mod rag;
 pub mod store;

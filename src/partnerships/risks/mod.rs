@@ -4,8 +4,10 @@
 
 pub mod api;
 pub mod export;
+pub mod exposure;
 pub mod heatmap;
 pub mod http;
+pub mod input;
 pub mod model;
 pub mod store;
 
