@@ -80,15 +80,12 @@ async fn inbox(
     let number = page_number(q.page.as_deref());
     let unread_only = q.unread.as_deref() == Some("1");
     let user_id = user.id;
-    let ((items, total), unread) = state
+    let (items, total) = state
         .db
-        .read(move |c| {
-            Ok((
-                store::list(c, user_id, unread_only, (number - 1) * PER_PAGE, PER_PAGE)?,
-                store::unread_count(c, user_id)?,
-            ))
-        })
+        .read(move |c| store::list(c, user_id, unread_only, (number - 1) * PER_PAGE, PER_PAGE))
         .await?;
+    // Counted once, by the session middleware, for the header.
+    let unread = ctx.unread;
     let params = [(
         "unread",
         if unread_only {

@@ -77,7 +77,7 @@ pub fn deliver(conn: &mut DbConn, recipients: &[i64], note: &Note) -> AppResult<
         let title = format!("{}: {}", shown.title, note.what);
         let link = note.link.clone().unwrap_or(shown.link);
         let emailed = how == Delivery::Email;
-        let id: i64 = diesel::insert_into(n::table)
+        diesel::insert_into(n::table)
             .values((
                 n::user_id.eq(user_id),
                 n::kind.eq(note.kind),
@@ -91,8 +91,7 @@ pub fn deliver(conn: &mut DbConn, recipients: &[i64], note: &Note) -> AppResult<
                 // Emailed now, so not again in a digest.
                 n::digested_at.eq(emailed.then_some(now)),
             ))
-            .returning(n::id)
-            .get_result(conn)?;
+            .execute(conn)?;
         if emailed {
             let email: String = users::table
                 .find(user_id)
@@ -105,7 +104,6 @@ pub fn deliver(conn: &mut DbConn, recipients: &[i64], note: &Note) -> AppResult<
             let mail = compose(conn, user_id, &email, Some(note.kind), &title, &items)?;
             crate::outbox::enqueue(conn, &mail)?;
         }
-        let _ = id;
         told += 1;
     }
     Ok(told)
