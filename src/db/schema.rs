@@ -425,6 +425,10 @@ diesel::table! {
         created_by -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        terms -> Text,
+        funding_target_pence -> Nullable<BigInt>,
+        partnership_id -> Nullable<BigInt>,
+        asked_active_at -> Nullable<Timestamp>,
     }
 }
 

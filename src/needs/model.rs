@@ -95,6 +95,16 @@ pub struct Need {
     pub created_by: Option<i64>,
     pub created_at: crate::time::Timestamp,
     pub updated_at: crate::time::Timestamp,
+    /// The analysed text the matching engine ranks from (`matching::Terms`).
+    #[serde(skip)]
+    pub terms: String,
+    /// What the owner hopes to pool from co-funders, in pence.
+    pub funding_target_pence: Option<i64>,
+    /// The partnership this need became, once converted.
+    pub partnership_id: Option<i64>,
+    /// When the owner was asked "still active?" and has not answered since.
+    #[serde(skip)]
+    pub asked_active_at: Option<crate::time::Timestamp>,
 }
 
 /// A need's details as a form or the API gives them, before they are

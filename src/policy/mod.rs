@@ -90,8 +90,29 @@ pub enum Action {
     CreateNeed,
     /// See a need: by its visibility, and always its own organisation's people.
     ViewNeed(Relation),
-    /// Change a need: its own organisation's people only.
+    /// Change a need, answer interest in it, post updates to its watchers,
+    /// pool its funding and turn it into a partnership: its own
+    /// organisation's people only.
     EditNeed(Relation),
+    /// Say one's organisation wants to watch, contribute to or co-fund a
+    /// need it may see; never its own.
+    ExpressInterest(Relation),
+    /// Change or withdraw an organisation's interest (its pledge included);
+    /// `own`: the interest is the actor's organisation's.
+    ChangeInterest { rel: Relation, own: bool },
+    /// Propose an introduction between organisations; `broker`: the actor's
+    /// organisation is a broker (a regional body, the LGA).
+    ProposeIntroduction { broker: bool },
+    /// See an introduction; `broker`: the actor's organisation proposed it;
+    /// `party`: the actor's organisation is one of those introduced.
+    ViewIntroduction { broker: bool, party: bool },
+    /// Accept or decline an introduction for one's own organisation.
+    RespondToIntroduction { party: bool },
+    /// Turn an accepted introduction into a need with partners or a
+    /// partnership: the broker or a party.
+    ConvertIntroduction { broker: bool, party: bool },
+    /// See a broker's dashboard; `broker`: it is the actor's organisation's.
+    ViewBrokerDashboard { broker: bool },
     /// Read the audit trail; `None` means the whole platform's.
     ViewAudit { organisation_id: Option<i64> },
     /// Start a partnership, led by one's own organisation.
@@ -151,6 +172,18 @@ pub fn allows(actor: Option<&Actor>, action: Action) -> bool {
         ViewNeed(rel) => allows(Some(actor), ViewPartnership(rel)),
         // What is recorded for an organisation is changed by its own people.
         EditNeed(rel) => rel.role == Some(MemberRole::Lead),
+        ExpressInterest(rel) => {
+            rel.role != Some(MemberRole::Lead) && allows(Some(actor), ViewNeed(rel))
+        }
+        // What is recorded for an organisation is changed by its own people.
+        ChangeInterest { rel, own } => own && allows(Some(actor), ViewNeed(rel)),
+        ProposeIntroduction { broker } => broker,
+        // Introductions are between their broker and parties, not the platform's business.
+        ViewIntroduction { broker, party } | ConvertIntroduction { broker, party } => {
+            broker || party
+        }
+        RespondToIntroduction { party } => party,
+        ViewBrokerDashboard { broker } => broker || admin,
         ImportPartnerships => admin || actor.role == Role::OrgAdmin,
         // Partners-only partnerships are hidden even from platform admins.
         ViewPartnership(rel) => match rel.visibility {
@@ -449,6 +482,86 @@ mod tests {
         assert!(!allows(
             Some(&admin),
             Action::ChangeVisibility(rel(Visibility::Public, None, false))
+        ));
+    }
+
+    #[test]
+    fn interest_in_a_need_is_recorded_by_its_own_organisation() {
+        let m = actor(Role::Member, 7);
+        let owner = rel(Visibility::SignedIn, Some(MemberRole::Lead), false);
+        let other = rel(Visibility::SignedIn, None, false);
+        let hidden = rel(Visibility::Partners, None, false);
+        assert!(allows(Some(&m), Action::ExpressInterest(other)));
+        assert!(
+            !allows(Some(&m), Action::ExpressInterest(owner)),
+            "no interest in one's own need"
+        );
+        assert!(
+            !allows(Some(&m), Action::ExpressInterest(hidden)),
+            "nor in one it may not see"
+        );
+        assert!(!allows(
+            None,
+            Action::ExpressInterest(rel(Visibility::Public, None, false))
+        ));
+        assert!(allows(
+            Some(&m),
+            Action::ChangeInterest {
+                rel: other,
+                own: true
+            }
+        ));
+        assert!(
+            !allows(
+                Some(&m),
+                Action::ChangeInterest {
+                    rel: owner,
+                    own: false
+                }
+            ),
+            "the owner answers interest; it does not change another's pledge"
+        );
+        assert!(allows(Some(&m), Action::EditNeed(owner)));
+        assert!(!allows(Some(&m), Action::EditNeed(other)));
+    }
+
+    #[test]
+    fn introductions_belong_to_their_broker_and_parties() {
+        let m = actor(Role::Member, 7);
+        let admin = actor(Role::PlatformAdmin, 1);
+        assert!(allows(
+            Some(&m),
+            Action::ProposeIntroduction { broker: true }
+        ));
+        assert!(!allows(
+            Some(&m),
+            Action::ProposeIntroduction { broker: false }
+        ));
+        assert!(
+            !allows(Some(&admin), Action::ProposeIntroduction { broker: false }),
+            "a platform admin's organisation is made a broker first"
+        );
+        let view = |broker, party| Action::ViewIntroduction { broker, party };
+        assert!(allows(Some(&m), view(true, false)));
+        assert!(allows(Some(&m), view(false, true)));
+        assert!(!allows(Some(&m), view(false, false)));
+        assert!(!allows(Some(&admin), view(false, false)));
+        assert!(!allows(None, view(false, false)));
+        assert!(allows(
+            Some(&m),
+            Action::RespondToIntroduction { party: true }
+        ));
+        assert!(
+            !allows(Some(&m), Action::RespondToIntroduction { party: false }),
+            "the broker does not answer for the parties"
+        );
+        assert!(allows(
+            Some(&admin),
+            Action::ViewBrokerDashboard { broker: false }
+        ));
+        assert!(!allows(
+            Some(&m),
+            Action::ViewBrokerDashboard { broker: false }
         ));
     }
 
