@@ -13,6 +13,7 @@ pub mod import;
 pub mod matches;
 pub mod matching;
 pub mod model;
+pub mod pipeline;
 pub mod store;
 
 use diesel::prelude::*;
@@ -26,7 +27,11 @@ use crate::policy::{allows, Actor};
 use crate::slice::Slice;
 use crate::work::Scoped;
 
-pub const SLICE: Slice = Slice::of::<ApiDoc>(http::routes, api::routes);
+pub const SLICE: Slice = Slice::of::<ApiDoc>(pages, api::routes);
+
+fn pages() -> axum::Router<crate::state::AppState> {
+    http::routes().merge(pipeline::routes())
+}
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
