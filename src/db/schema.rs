@@ -200,6 +200,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     review_actions,
     swot_items,
     swot_votes,
+    brokers,
+    introductions,
+    introduction_parties,
 );
 
 diesel::table! {
@@ -544,3 +547,41 @@ diesel::joinable!(need_services -> needs (need_id));
 diesel::joinable!(need_services -> lgsl_services (service_id));
 diesel::joinable!(need_collaborations -> needs (need_id));
 diesel::joinable!(need_tags -> needs (need_id));
+
+diesel::table! {
+    brokers (organisation_id) {
+        organisation_id -> BigInt,
+        granted_by -> Nullable<BigInt>,
+        granted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    introductions (id) {
+        id -> BigInt,
+        broker_organisation_id -> BigInt,
+        proposed_by -> Nullable<BigInt>,
+        need_id -> Nullable<BigInt>,
+        note -> Text,
+        status -> Text,
+        partnership_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        converted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    introduction_parties (introduction_id, organisation_id) {
+        introduction_id -> BigInt,
+        organisation_id -> BigInt,
+        status -> Text,
+        reason -> Nullable<Text>,
+        responded_by -> Nullable<BigInt>,
+        responded_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(brokers -> organisations (organisation_id));
+diesel::joinable!(introduction_parties -> introductions (introduction_id));
+diesel::joinable!(introduction_parties -> organisations (organisation_id));

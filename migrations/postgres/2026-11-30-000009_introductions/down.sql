@@ -1,0 +1,3 @@
+DROP TABLE introduction_parties;
+DROP TABLE introductions;
+DROP TABLE brokers;
