@@ -190,7 +190,11 @@ pub async fn serve(
 }
 
 /// Every kind of job this build knows, with its schedule.
-pub const JOBS: &[jobs::Kind] = &[notifications::DIGEST_JOB, partnerships::reminders::JOB];
+pub const JOBS: &[jobs::Kind] = &[
+    notifications::DIGEST_JOB,
+    partnerships::reminders::JOB,
+    needs::interest::reminders::JOB,
+];
 
 /// Connects the capabilities to the shared services: what can be watched,
 /// who hears of changes, and the address for links in email. Idempotent.

@@ -183,6 +183,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     need_services,
     need_collaborations,
     need_tags,
+    need_interests,
+    need_updates,
     reminders_sent,
     feed_tokens,
     unsubscribe_tokens,
@@ -519,6 +521,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    need_interests (id) {
+        id -> BigInt,
+        need_id -> BigInt,
+        organisation_id -> BigInt,
+        kind -> Text,
+        pledge_pence -> Nullable<BigInt>,
+        note -> Text,
+        status -> Text,
+        decline_reason -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        responded_at -> Nullable<Timestamp>,
+        responded_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    need_updates (id) {
+        id -> BigInt,
+        need_id -> BigInt,
+        body -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(notifications -> users (user_id));
 diesel::joinable!(watches -> users (user_id));
 diesel::joinable!(partnership_members -> partnerships (partnership_id));
@@ -547,6 +577,9 @@ diesel::joinable!(need_services -> needs (need_id));
 diesel::joinable!(need_services -> lgsl_services (service_id));
 diesel::joinable!(need_collaborations -> needs (need_id));
 diesel::joinable!(need_tags -> needs (need_id));
+diesel::joinable!(need_interests -> needs (need_id));
+diesel::joinable!(need_interests -> organisations (organisation_id));
+diesel::joinable!(need_updates -> needs (need_id));
 
 diesel::table! {
     brokers (organisation_id) {

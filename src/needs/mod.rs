@@ -10,6 +10,7 @@ pub mod api;
 pub mod demo;
 pub mod http;
 pub mod import;
+pub mod interest;
 pub mod matches;
 pub mod matching;
 pub mod model;
@@ -28,18 +29,30 @@ use crate::policy::{allows, Actor};
 use crate::slice::Slice;
 use crate::work::Scoped;
 
-pub const SLICE: Slice = Slice::of::<ApiDoc>(pages, api::routes);
+pub const SLICE: Slice = Slice::of::<ApiDoc>(pages, api_routes);
 
 fn pages() -> axum::Router<crate::state::AppState> {
     http::routes().merge(pipeline::routes())
 }
 
+fn api_routes() -> axum::Router<crate::state::AppState> {
+    api::routes().merge(interest::api::routes())
+}
+
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(api::list, api::create, api::get_one, api::update, api::matches),
+    paths(api::list, api::create, api::get_one, api::update, api::matches,
+        interest::api::list_interest, interest::api::express, interest::api::change_interest,
+        interest::api::list_updates, interest::api::post_update, interest::api::get_funding,
+        interest::api::set_funding, interest::api::split, interest::api::convert_need),
     components(schemas(model::Phase, model::Collaboration, model::BudgetBand, model::NeedVisibility, model::NeedStatus,
         model::NeedDraft, model::NeedView, model::ServiceRef, store::NeedSummary,
-        matches::NeedMatch, matches::NeedRef, matches::MatchReason)),
+        matches::NeedMatch, matches::NeedRef, matches::MatchReason,
+        interest::model::InterestKind, interest::model::InterestStatus, interest::model::InterestView,
+        interest::model::InterestDraft, interest::model::InterestChange, interest::model::UpdateView,
+        interest::model::UpdateDraft, interest::model::FundingDraft, interest::funding::FundingView,
+        interest::funding::SplitView, interest::funding::SplitRow, interest::convert::Converted,
+        crate::partnerships::members::calculator::Method)),
     tags((name = "needs", description = "Needs and projects: what organisations need or are building, for partners to find"))
 )]
 struct ApiDoc;

@@ -55,6 +55,21 @@ pub fn on_change(conn: &mut DbConn, event: &DomainEvent) -> AppResult<()> {
 
 /// An audit action as words: "partnership.risk.create" → "added a risk".
 pub fn describe(action: &str) -> String {
+    // Needs' interest, updates and funding read as what people did.
+    let said = match action {
+        "need.interest.express" => Some("expressed interest"),
+        "need.interest.change" => Some("changed their organisation's interest"),
+        "need.interest.withdraw" => Some("withdrew their organisation's interest"),
+        "need.interest.accept" => Some("accepted an organisation's interest"),
+        "need.interest.decline" => Some("declined an organisation's interest"),
+        "need.update.post" => Some("posted an update"),
+        "need.funding.target" => Some("set the funding target"),
+        "need.convert" => Some("started a partnership from the need"),
+        _ => None,
+    };
+    if let Some(said) = said {
+        return said.to_string();
+    }
     let parts: Vec<&str> = action.split('.').collect();
     let (thing, verb) = match parts.as_slice() {
         [record, "create"] => return format!("created the {record}"),
@@ -119,5 +134,7 @@ mod tests {
         );
         assert_eq!(describe("partnership.create"), "created the partnership");
         assert_eq!(describe("odd"), "made a change (odd)");
+        assert_eq!(describe("need.interest.express"), "expressed interest");
+        assert_eq!(describe("need.update.post"), "posted an update");
     }
 }

@@ -45,6 +45,20 @@ impl Calculation {
     }
 }
 
+/// One organisation a cost is split among, as plain values: a partnership's
+/// member, or an organisation joining in a need.
+#[derive(Clone, Debug)]
+pub struct Party {
+    /// The member's id in a partnership; the organisation's id elsewhere.
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub population: Option<i64>,
+    /// Its weight when splitting by agreed shares (basis points, pence
+    /// pledged, ...), and that weight in words; `None` when not agreed.
+    pub share: Option<(i64, String)>,
+}
+
 /// Splits `amount_pence` among the active members. Shares and amounts both
 /// add up exactly (largest remainder), so nothing is lost to rounding.
 pub fn calculate_split(
@@ -52,60 +66,85 @@ pub fn calculate_split(
     amount_pence: i64,
     method: Method,
 ) -> Result<Calculation, FieldError> {
-    let active: Vec<&MemberView> = members.iter().filter(|m| m.is_active()).collect();
-    if active.is_empty() {
+    let parties: Vec<Party> = members
+        .iter()
+        .filter(|m| m.is_active())
+        .map(|m| Party {
+            id: m.id,
+            code: m.organisation_code.clone(),
+            name: m.organisation_name.clone(),
+            population: m.population,
+            share: m
+                .cost_share_bp
+                .map(|bp| (bp as i64, format!("Agreed share {}", m.share_label()))),
+        })
+        .collect();
+    if parties.is_empty() {
         return Err(FieldError::new(
             "method",
             "The partnership has no active members to share the cost",
         ));
     }
+    split_among(&parties, amount_pence, method)
+}
+
+/// Splits `amount_pence` among `parties` (at least one), in their order.
+pub fn split_among(
+    parties: &[Party],
+    amount_pence: i64,
+    method: Method,
+) -> Result<Calculation, FieldError> {
+    if parties.is_empty() {
+        return Err(FieldError::new(
+            "method",
+            "There is nobody to share the cost",
+        ));
+    }
     let (weights, bases): (Vec<i64>, Vec<String>) = match method {
         Method::Equal => (
-            vec![1; active.len()],
-            vec!["Equal share".to_string(); active.len()],
+            vec![1; parties.len()],
+            vec!["Equal share".to_string(); parties.len()],
         ),
         Method::Population => {
-            if let Some(m) = active.iter().find(|m| m.population.is_none()) {
+            if let Some(p) = parties.iter().find(|p| p.population.is_none()) {
                 return Err(FieldError::new(
                     "method",
                     format!(
                         "{} has no population recorded; split equally or by agreed shares instead",
-                        m.organisation_name
+                        p.name
                     ),
                 ));
             }
-            active
+            parties
                 .iter()
-                .map(|m| {
+                .map(|p| {
+                    let population = p.population.unwrap_or(0);
                     (
-                        m.population.unwrap_or(0),
-                        format!(
-                            "Population {}",
-                            crate::money::thousands(m.population.unwrap_or(0))
-                        ),
+                        population,
+                        format!("Population {}", crate::money::thousands(population)),
                     )
                 })
                 .unzip()
         }
         Method::Shares => {
-            if let Some(m) = active.iter().find(|m| m.cost_share_bp.is_none()) {
+            if let Some(p) = parties.iter().find(|p| p.share.is_none()) {
                 return Err(FieldError::new(
                     "method",
                     format!(
                         "{} has no agreed share yet; agree shares first, or split another way",
-                        m.organisation_name
+                        p.name
                     ),
                 ));
             }
-            active
-                .iter()
-                .map(|m| {
-                    (
-                        m.cost_share_bp.unwrap_or(0) as i64,
-                        format!("Agreed share {}", m.share_label()),
-                    )
-                })
-                .unzip()
+            let weighed: (Vec<i64>, Vec<String>) =
+                parties.iter().filter_map(|p| p.share.clone()).unzip();
+            if weighed.0.iter().all(|w| *w <= 0) {
+                return Err(FieldError::new(
+                    "method",
+                    "Nobody has a share yet; split equally or by population instead",
+                ));
+            }
+            weighed
         }
     };
     let shares = split(10_000, &weights);
@@ -113,14 +152,14 @@ pub fn calculate_split(
     Ok(Calculation {
         amount_pence,
         method,
-        rows: active
+        rows: parties
             .iter()
             .zip(bases)
             .zip(shares.iter().zip(amounts.iter()))
-            .map(|((m, basis), (share, amount))| CalculationRow {
-                member_id: m.id,
-                organisation_code: m.organisation_code.clone(),
-                organisation_name: m.organisation_name.clone(),
+            .map(|((p, basis), (share, amount))| CalculationRow {
+                member_id: p.id,
+                organisation_code: p.code.clone(),
+                organisation_name: p.name.clone(),
                 basis,
                 share_bp: *share as i32,
                 amount_pence: *amount,

@@ -1,0 +1,2 @@
+DROP TABLE need_updates;
+DROP TABLE need_interests;
