@@ -173,6 +173,8 @@ pub fn main() -> ExitCode {
 fn open_db(url: &str) -> anyhow::Result<Db> {
     let db = Db::connect(url, 8)?;
     db.migrate()?;
+    // Needs written before matching terms were stored get them now.
+    crate::needs::matches::fill_missing(&db)?;
     Ok(db)
 }
 

@@ -618,3 +618,15 @@ diesel::table! {
 diesel::joinable!(brokers -> organisations (organisation_id));
 diesel::joinable!(introduction_parties -> introductions (introduction_id));
 diesel::joinable!(introduction_parties -> organisations (organisation_id));
+
+// Matching's candidate index (needs::matches): kept apart from the list above so
+// that it is one appended block.
+diesel::table! {
+    need_terms (need_id, term) {
+        need_id -> BigInt,
+        term -> Text,
+    }
+}
+
+diesel::joinable!(need_terms -> needs (need_id));
+diesel::allow_tables_to_appear_in_same_query!(need_terms, needs);

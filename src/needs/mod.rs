@@ -14,6 +14,7 @@ pub mod interest;
 pub mod matches;
 pub mod matching;
 pub mod model;
+pub mod places;
 pub mod pipeline;
 pub mod search;
 pub mod store;

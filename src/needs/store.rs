@@ -121,6 +121,7 @@ pub fn create(
         .returning(needs::id)
         .get_result(conn)?;
     set_lists(conn, id, input)?;
+    super::matches::index(conn, id)?;
     audit::record(
         conn,
         actor,
@@ -129,10 +130,13 @@ pub fn create(
             .in_organisation(organisation_id)
             .after(input),
     )?;
-    Ok(needs::table
+    let need: Need = needs::table
         .find(id)
         .select(Need::as_select())
-        .first(conn)?)
+        .first(conn)?;
+    // Owners of needs like this one hear of it, in this transaction.
+    super::matches::tell_owners(conn, &need)?;
+    Ok(need)
 }
 
 /// Changes a need's details, inside the unit of work.
@@ -154,6 +158,7 @@ pub fn update(w: &mut Work<'_, Need>, input: &NeedInput) -> AppResult<Need> {
         ))
         .execute(w.conn)?;
     set_lists(w.conn, id, input)?;
+    super::matches::index(w.conn, id)?;
     w.audit(
         "need.update",
         audit::to_json(&before),

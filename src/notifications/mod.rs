@@ -39,6 +39,7 @@ crate::vocab::vocabulary!(
         RenewalDue = "renewal_due": "Agreements up for renewal",
         Change = "change": "Changes to things I watch",
         Mention = "mention": "Mentions of me or my organisation",
+        SimilarNeed = "similar_need": "New needs like my organisation's",
     }
 );
 
@@ -48,7 +49,7 @@ impl NotificationKind {
     /// the inbox.
     pub fn default_delivery(self) -> Delivery {
         match self {
-            NotificationKind::Change => Delivery::InApp,
+            NotificationKind::Change | NotificationKind::SimilarNeed => Delivery::InApp,
             NotificationKind::Invitation
             | NotificationKind::ReviewDue
             | NotificationKind::ActionDue

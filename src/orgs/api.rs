@@ -21,6 +21,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/organisations", get(list).post(create))
         .route("/api/v1/organisations/{code}", get(get_one))
         .route("/api/v1/organisations/{code}/services", get(services))
+        .route("/api/v1/organisations/{code}/matches", get(matches))
 }
 
 /// Directory search and filters; the same as the directory page.
@@ -125,6 +126,29 @@ pub async fn services(
         })
         .await?;
     Ok(Json(services))
+}
+
+/// Councils and projects like this organisation: other organisations' needs
+/// like its own open needs (those the caller may see), then councils of the
+/// same profile (`need` null), best first, each with why. 404 for an unknown code.
+#[utoipa::path(get, path = "/api/v1/organisations/{code}/matches", tag = "organisations",
+    params(("code" = String, Path, description = "Register code (BIR) or GSS code (E08000025)")),
+    responses((status = 200, body = Vec<crate::needs::matches::NeedMatch>)))]
+pub async fn matches(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Vec<crate::needs::matches::NeedMatch>>> {
+    let viewer = caller.actor();
+    authorize(viewer.as_ref(), Action::ViewPublicData)?;
+    let found = state
+        .db
+        .read(move |c| {
+            let org = store::find(c, &code)?;
+            crate::needs::matches::for_organisation(c, org.id, viewer.as_ref(), 20)
+        })
+        .await?;
+    Ok(Json(found))
 }
 
 /// Add an organisation that is not in the council register (platform admins only).

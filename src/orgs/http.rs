@@ -100,6 +100,8 @@ struct OrganisationPage {
     partnerships: Vec<crate::partnerships::register::portfolio::PortfolioRow>,
     watch: Option<crate::notifications::watches::WatchButton>,
     activity: Vec<crate::partnerships::history::Activity>,
+    /// "Councils and projects like this", the best few.
+    alike: Vec<crate::needs::matches::NeedMatch>,
 }
 
 impl OrganisationPage {
@@ -120,7 +122,7 @@ async fn organisation(
     authorize(actor.as_ref(), Action::ViewPublicData)?;
     let viewer = actor.clone();
     let user_id = ctx.user.as_ref().map(|u| u.id);
-    let (org, detail, services, partnerships, watch, activity) = state
+    let (org, detail, services, partnerships, watch, activity, alike) = state
         .db
         .read(move |c| {
             let org = store::find(c, &code)?;
@@ -143,7 +145,8 @@ async fn organisation(
             )?;
             let activity =
                 crate::partnerships::history::for_organisation(c, org.id, viewer.as_ref(), 10)?;
-            Ok((org, detail, services, partnerships, watch, activity))
+            let alike = crate::needs::matches::for_organisation(c, org.id, viewer.as_ref(), 6)?;
+            Ok((org, detail, services, partnerships, watch, activity, alike))
         })
         .await?;
     // GSS codes and lower-case codes work too, but each organisation has one address.
@@ -170,6 +173,7 @@ async fn organisation(
         partnerships,
         watch,
         activity,
+        alike,
     };
     Ok((
         [(

@@ -12,7 +12,7 @@ use crate::slice::Slice;
 pub const SLICE: Slice = Slice::of::<ApiDoc>(http::routes, api::routes);
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(api::list, api::get_one, api::services, api::create), tags((name = "organisations", description = "Councils and partner organisations")))]
+#[openapi(paths(api::list, api::get_one, api::services, api::matches, api::create), tags((name = "organisations", description = "Councils and partner organisations")))]
 struct ApiDoc;
 
 /// Organisations can be watched: their watchers hear of changes to the

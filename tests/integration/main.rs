@@ -18,6 +18,7 @@ mod fuzz;
 mod imports;
 mod jobs;
 mod needs;
+mod needs_matching;
 mod needs_interest;
 mod notifications;
 mod ops;

@@ -124,7 +124,7 @@ impl FromStr for Terms {
                 };
                 let surface = surface.to_string();
                 words.push(Word {
-                    stem: stem(&join(&surface)),
+                    stem: stem_of_surface(&surface),
                     surface,
                     weight,
                     via,
@@ -133,6 +133,26 @@ impl FromStr for Terms {
         }
         Ok(Terms::new(words, services))
     }
+}
+
+/// `stem(join(surface))`, remembered: reading stored terms back is what matching does
+/// per request (a few hundred needs of some 60 words), and stemming is most of its cost,
+/// while the words themselves repeat across needs. Bounded: forgotten when it grows large.
+fn stem_of_surface(surface: &str) -> String {
+    use std::collections::HashMap;
+    use std::sync::{OnceLock, RwLock};
+    static MEMO: OnceLock<RwLock<HashMap<String, String>>> = OnceLock::new();
+    let memo = MEMO.get_or_init(Default::default);
+    if let Some(s) = memo.read().unwrap_or_else(|p| p.into_inner()).get(surface) {
+        return s.clone();
+    }
+    let stemmed = stem(&join(surface));
+    let mut memo = memo.write().unwrap_or_else(|p| p.into_inner());
+    if memo.len() >= 200_000 {
+        memo.clear();
+    }
+    memo.insert(surface.to_string(), stemmed.clone());
+    stemmed
 }
 
 impl Serialize for Terms {
