@@ -28,6 +28,7 @@ pub mod demo;
 pub mod error;
 pub mod home;
 pub mod imports;
+pub mod introductions;
 pub mod jobs;
 pub mod lgsl;
 pub mod metrics;
@@ -75,6 +76,7 @@ const SLICES: &[Slice] = &[
     notifications::SLICE,
     partnerships::SLICE,
     needs::SLICE,
+    introductions::SLICE,
 ];
 
 /// Content Security Policy: only our own scripts, styles and images.
@@ -202,6 +204,7 @@ pub fn wire(config: &config::Config) {
     for kind in [
         partnerships::notify::SUBJECT,
         needs::SUBJECT,
+        introductions::SUBJECT,
         orgs::SUBJECT,
         lgsl::SUBJECT,
     ] {

@@ -73,6 +73,7 @@ async fn audit_page(
                 vec![
                     crate::partnerships::access::audit_readable_by(Some(&actor)),
                     crate::needs::access::audit_readable_by(Some(&actor)),
+                    crate::introductions::access::audit_readable_by(Some(&actor)),
                 ]
             };
             crate::audit::list(c, org_id, readable, (page - 1) * PER_PAGE, PER_PAGE)
