@@ -119,6 +119,11 @@ pub fn load_with(db: &Db, with_partnerships: bool) -> anyhow::Result<String> {
         }
         Err(e) => Err(e),
     })?;
+    // The LGA brokers introductions between councils.
+    db.write_blocking(|c| {
+        let lga = crate::orgs::store::find(c, "LGA")?;
+        crate::introductions::store::grant(c, &lga, None, &actor).map(|_| ())
+    })?;
     let mut created = 0;
     for (email, name, org, role) in DEMO_USERS {
         let exists = db.read_blocking(|c| {

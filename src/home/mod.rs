@@ -34,11 +34,14 @@ struct HomePage {
     services: String,
     /// The signed-in person's newest unread notifications.
     unread: Vec<crate::notifications::store::Notification>,
+    /// Introductions waiting for the person's organisation's answer.
+    introductions_to_answer: i64,
 }
 
 async fn home(State(state): State<AppState>, ctx: PageCtx) -> AppResult<impl IntoResponse> {
     let user_id = ctx.user.as_ref().map(|u| u.id);
-    let (councils, services, unread) = state
+    let org_id = ctx.user.as_ref().map(|u| u.organisation_id);
+    let (councils, services, unread, introductions_to_answer) = state
         .db
         .read(move |c| {
             let councils: i64 = organisations::table
@@ -51,7 +54,11 @@ async fn home(State(state): State<AppState>, ctx: PageCtx) -> AppResult<impl Int
                 Some(user) => crate::notifications::store::list(c, user, true, 0, 5)?.0,
                 None => Vec::new(),
             };
-            Ok((councils, services, unread))
+            let introductions = match org_id {
+                Some(org) => crate::introductions::store::waiting_for(c, org)?,
+                None => 0,
+            };
+            Ok((councils, services, unread, introductions))
         })
         .await?;
     html(HomePage {
@@ -59,6 +66,7 @@ async fn home(State(state): State<AppState>, ctx: PageCtx) -> AppResult<impl Int
         councils: thousands(councils),
         services: thousands(services),
         unread,
+        introductions_to_answer,
     })
 }
 
