@@ -16,6 +16,7 @@ mod email;
 mod faults;
 mod fuzz;
 mod imports;
+mod introductions;
 mod jobs;
 mod needs;
 mod needs_matching;
