@@ -6,6 +6,12 @@
 //!
 //! Deterministic (fixed seed), so figures are comparable between runs.
 //!
+//! For bench/matching.sh, `generate needs --database-url URL [--needs 100000]
+//! [--organisations 25000]` adds organisations (the real councils, then
+//! generated ones copying a real council's type, profile and population band)
+//! and needs whose texts recombine phrases about twenty everyday council
+//! needs, each analysed and indexed as the application does.
+//!
 //! Two more subcommands for bench/notifications.sh:
 //!
 //!   generate notifications --database-url URL --email lead@birmingham.example --count 10000
@@ -59,6 +65,17 @@ fn main() -> anyhow::Result<()> {
                 .transpose()?
                 .unwrap_or(10_000);
             return notifications(&url, &email, count);
+        }
+        Some("needs") => {
+            let needs: usize = arg("--needs")
+                .map(|n| n.parse())
+                .transpose()?
+                .unwrap_or(100_000);
+            let orgs: usize = arg("--organisations")
+                .map(|n| n.parse())
+                .transpose()?
+                .unwrap_or(25_000);
+            return generate_needs(&url, needs, orgs);
         }
         Some("reminders") => {
             let today = arg("--today")
@@ -336,6 +353,477 @@ fn reminders(url: &str, today: NaiveDate) -> anyhow::Result<()> {
     for (sql, n) in statements.iter().take(12) {
         let short: String = sql.chars().take(110).collect();
         println!("  {n:>8}  {short}");
+    }
+    Ok(())
+}
+
+/// Topics: (titles, problem sentences, LGSL services). Phrases recombine into
+/// many texts about the same twenty needs in different words.
+const TOPICS: &[(&[&str], &[&str], &[i64])] = &[
+    (
+        &[
+            "Report a missed bin collection online",
+            "Digital household waste reporting",
+            "Bin collection app",
+        ],
+        &[
+            "Residents phone when their bin is not emptied.",
+            "Crews log missed streets on tablets but nobody can see it.",
+            "Households want to track a missed refuse collection.",
+            "Damaged containers take weeks to replace.",
+        ],
+        &[524],
+    ),
+    (
+        &[
+            "Fix lamp posts faster",
+            "Street lighting fault reporting",
+            "Broken street lights on a map",
+        ],
+        &[
+            "Faults in lamp posts are reported by phone and letter.",
+            "Our street lighting maintenance contract ends soon.",
+            "Residents should report a broken light on a map.",
+            "The contractor should receive faults the same day.",
+        ],
+        &[564],
+    ),
+    (
+        &[
+            "Pest control bookings online",
+            "Rats and mice treatment booking",
+            "Book a pest control visit",
+        ],
+        &[
+            "People book pest control visits by phone.",
+            "Many visits are missed because nobody is in.",
+            "We want online booking with text reminders.",
+            "Bedbugs and wasps nests take up most calls.",
+        ],
+        &[431],
+    ),
+    (
+        &[
+            "Report fly-tipping with a photo",
+            "Illegal dumping reports",
+            "Fly-tipping enforcement app",
+        ],
+        &[
+            "Fly-tipping reports arrive without a location or a photo.",
+            "Crews drive around looking for dumped rubbish.",
+            "We want a map pin and a photo routed to the right crew.",
+            "Enforcement officers need evidence for fixed penalty notices.",
+        ],
+        &[587],
+    ),
+    (
+        &[
+            "Plan home to school transport routes",
+            "SEND transport route planning",
+            "School bus routes for children with special needs",
+        ],
+        &[
+            "Routes for children with special educational needs are planned by hand.",
+            "Families cannot see pick-up times.",
+            "Taxi contracts cost more every year.",
+            "Drivers and escorts need their rounds on a phone.",
+        ],
+        &[891],
+    ),
+    (
+        &[
+            "Council tax reminders by text message",
+            "Nudge council tax payers",
+            "Council tax payment reminders",
+        ],
+        &[
+            "First reminders for council tax go unread in the post.",
+            "We want to send reminders by text and email.",
+            "Payments should come in earlier.",
+            "Direct debit take-up is low.",
+        ],
+        &[58],
+    ),
+    (
+        &[
+            "Rough sleeping outreach app",
+            "Homelessness prevention case management",
+            "Temporary accommodation booking",
+        ],
+        &[
+            "Outreach workers record rough sleepers on paper.",
+            "Households at risk of homelessness come to us too late.",
+            "Bed and breakfast costs keep rising.",
+            "Housing officers need one view of each case.",
+        ],
+        &[],
+    ),
+    (
+        &[
+            "Library opening hours with self-service",
+            "Open libraries in the evening",
+            "Library self-service kiosks",
+        ],
+        &[
+            "Libraries close at five when people finish work.",
+            "Self-service kiosks could keep them open.",
+            "Volunteers run some branches.",
+            "Book loans fall every year.",
+        ],
+        &[],
+    ),
+    (
+        &[
+            "Garden waste subscriptions online",
+            "Green bin subscription renewals",
+            "Brown bin garden waste permits",
+        ],
+        &[
+            "Garden waste subscriptions are renewed by phone each spring.",
+            "Permits are posted as stickers.",
+            "Grass cuttings and hedge trimmings fill the bins in summer.",
+            "Payments should be taken online.",
+        ],
+        &[],
+    ),
+    (
+        &[
+            "Parking permits online",
+            "Resident parking permit renewals",
+            "Virtual parking permits",
+        ],
+        &[
+            "Residents queue for paper parking permits.",
+            "Wardens cannot check virtual permits.",
+            "Visitor vouchers are misused.",
+            "Renewals should be automatic.",
+        ],
+        &[],
+    ),
+    (
+        &[
+            "Potholes reported and fixed faster",
+            "Pothole reporting with photos",
+            "Road defect reporting",
+        ],
+        &[
+            "Potholes are reported by phone and email.",
+            "Highways inspectors duplicate visits.",
+            "Claims for damaged tyres cost us money.",
+            "Residents want to know when a repair is booked.",
+        ],
+        &[],
+    ),
+    (
+        &[
+            "Blue badge applications online",
+            "Disabled parking badge renewals",
+            "Blue badge assessments",
+        ],
+        &[
+            "Blue badge applications arrive on paper.",
+            "Assessments take weeks.",
+            "Renewals are missed.",
+            "Evidence is checked by hand.",
+        ],
+        &[],
+    ),
+    (
+        &[
+            "Adult social care assessments online",
+            "Care needs self-assessment",
+            "Carers assessments",
+        ],
+        &[
+            "People wait weeks for a care needs assessment.",
+            "Carers want to apply for support online.",
+            "Social workers re-type forms.",
+            "Care providers need referrals the same day.",
+        ],
+        &[],
+    ),
+    (
+        &[
+            "Planning application validation",
+            "Local plan consultation online",
+            "Planning applications tracking",
+        ],
+        &[
+            "Planning applications are often invalid when they arrive.",
+            "Agents cannot track progress.",
+            "Consultation responses arrive by letter.",
+            "Validation takes officers days.",
+        ],
+        &[],
+    ),
+    (
+        &[
+            "Noise complaints recording app",
+            "Antisocial noise reporting",
+            "Record noise nuisance with a phone",
+        ],
+        &[
+            "Noise complaints need evidence.",
+            "Residents keep diaries on paper.",
+            "Officers visit at night.",
+            "Recordings would save visits.",
+        ],
+        &[],
+    ),
+    (
+        &[
+            "Food hygiene inspections on tablets",
+            "Food safety inspection app",
+            "Restaurant inspections digital",
+        ],
+        &[
+            "Food safety officers write reports twice.",
+            "Inspections are planned on spreadsheets.",
+            "Ratings are published late.",
+            "Businesses want advice online.",
+        ],
+        &[],
+    ),
+    (
+        &[
+            "Electoral registration canvass",
+            "Household enquiry forms online",
+            "Register to vote reminders",
+        ],
+        &[
+            "The annual canvass costs a lot in postage.",
+            "Households ignore the enquiry form.",
+            "Students move every year.",
+            "Reminders by email would help.",
+        ],
+        &[],
+    ),
+    (
+        &[
+            "Business rates relief applications",
+            "Small business rate relief online",
+            "Business rates billing",
+        ],
+        &[
+            "Businesses apply for rate relief on paper.",
+            "Reliefs change every year.",
+            "Bills go to the wrong address.",
+            "Ratepayers want an online account.",
+        ],
+        &[],
+    ),
+    (
+        &[
+            "Tree maintenance requests",
+            "Report a dangerous tree",
+            "Tree works on highways",
+        ],
+        &[
+            "Trees overhanging paths are reported by phone.",
+            "Arborists inspect on paper.",
+            "Storm damage comes in waves.",
+            "Residents want to know who owns a tree.",
+        ],
+        &[],
+    ),
+    (
+        &[
+            "Bulky waste collection booking",
+            "Book a large item collection",
+            "Furniture and white goods collection",
+        ],
+        &[
+            "Bulky waste collections are booked by phone.",
+            "Crews arrive to find nothing put out.",
+            "Reuse charities want the furniture.",
+            "Payment should be online.",
+        ],
+        &[],
+    ),
+];
+const OPENERS: &[&str] = &[
+    "We want to improve this for residents.",
+    "The council wants a digital service.",
+    "Staff time is wasted.",
+    "Costs keep rising.",
+    "",
+];
+const PLACES: &[&str] = &[
+    "in rural villages",
+    "across the city",
+    "in coastal towns",
+    "on estates",
+    "in the county",
+    "in the borough",
+];
+
+fn generate_needs(url: &str, count: usize, orgs: usize) -> anyhow::Result<()> {
+    use concord::db::schema::{need_services, need_terms, needs};
+    use concord::needs::matching;
+    use std::collections::HashMap;
+    let db = Db::connect(url, 2)?;
+    db.migrate()?;
+    println!("{}", concord::demo::load_with(&db, false)?);
+    let existing: i64 = db.read_blocking(|c| Ok(needs::table.count().get_result(c)?))?;
+    if existing >= count as i64 {
+        println!("already {existing} needs; nothing to do");
+        return Ok(());
+    }
+    type Real = (String, String, Option<i64>, Option<String>, Option<String>);
+    let real: Vec<Real> = db.read_blocking(|c| {
+        Ok(organisations::table
+            .filter(organisations::is_current.eq(true))
+            .filter(organisations::tier.is_not_null())
+            .order(organisations::id)
+            .select((
+                organisations::type_code,
+                organisations::type_name,
+                organisations::population,
+                organisations::similarity_label,
+                organisations::nation,
+            ))
+            .load(c)?)
+    })?;
+    let mut rng = Rng(0x5eed_0000_0000_0010);
+    let now = concord::db::now();
+    // Generated organisations copy a real council's type, profile and population.
+    let have: i64 = db.read_blocking(|c| Ok(organisations::table.count().get_result(c)?))?;
+    let mut n = have as usize;
+    while n < orgs {
+        let batch = (orgs - n).min(1000);
+        db.write_blocking(|c| {
+            for i in 0..batch {
+                let (t, tn, pop, label, nation) = real[rng.below(real.len())].clone();
+                let code = format!("G{:05}", n + i);
+                diesel::insert_into(organisations::table)
+                    .values((
+                        organisations::code.eq(&code),
+                        organisations::name.eq(format!("Generated Council {code}")),
+                        organisations::short_name.eq(format!("Generated {code}")),
+                        organisations::type_code.eq(t),
+                        organisations::type_name.eq(tn),
+                        organisations::population.eq(pop),
+                        organisations::similarity_label.eq(label),
+                        organisations::nation.eq(nation),
+                        organisations::is_current.eq(true),
+                        organisations::search_text.eq(code.to_lowercase()),
+                        organisations::created_at.eq(now),
+                        organisations::updated_at.eq(now),
+                    ))
+                    .execute(c)?;
+            }
+            Ok(())
+        })?;
+        n += batch;
+    }
+    let org_ids: Vec<i64> = db.read_blocking(|c| {
+        Ok(organisations::table
+            .filter(organisations::is_current.eq(true))
+            .order(organisations::id)
+            .select(organisations::id)
+            .load(c)?)
+    })?;
+    let mut analysed: HashMap<String, matching::Terms> = HashMap::new();
+    let visibilities = ["public", "public", "signed_in", "organisation"];
+    let started = std::time::Instant::now();
+    let mut made = existing as usize;
+    while made < count {
+        let batch = (count - made).min(2000);
+        let mut rows = Vec::with_capacity(batch);
+        for _ in 0..batch {
+            let (titles, sentences, services) = TOPICS[rng.below(TOPICS.len())];
+            let title = format!(
+                "{} {}",
+                titles[rng.below(titles.len())],
+                PLACES[rng.below(PLACES.len())]
+            );
+            let a = rng.below(sentences.len());
+            let b = (a + 1 + rng.below(sentences.len() - 1)) % sentences.len();
+            let problem = format!(
+                "{} {} {}",
+                OPENERS[rng.below(OPENERS.len())],
+                sentences[a],
+                sentences[b]
+            );
+            let text = format!("{title}\n{problem}\n\n\n");
+            let terms = analysed
+                .entry(text.clone())
+                .or_insert_with(|| matching::analyse(&text))
+                .clone();
+            let chosen: Vec<i64> = if rng.below(3) > 0 {
+                services.to_vec()
+            } else {
+                Vec::new()
+            };
+            let org = org_ids[rng.below(org_ids.len())];
+            let visibility = visibilities[rng.below(visibilities.len())];
+            rows.push((title, problem, terms, chosen, org, visibility));
+        }
+        db.write_blocking(|c| {
+            for (title, problem, terms, chosen, org, visibility) in &rows {
+                let id: i64 = diesel::insert_into(needs::table)
+                    .values((
+                        needs::organisation_id.eq(org),
+                        needs::title.eq(title),
+                        needs::problem.eq(problem),
+                        needs::phase.eq("discovery"),
+                        needs::visibility.eq(visibility),
+                        needs::status.eq("open"),
+                        needs::terms.eq(terms.to_string()),
+                        needs::created_at.eq(now),
+                        needs::updated_at.eq(now),
+                    ))
+                    .returning(needs::id)
+                    .get_result(c)?;
+                for s in chosen {
+                    diesel::insert_into(need_services::table)
+                        .values((
+                            need_services::need_id.eq(id),
+                            need_services::service_id.eq(s),
+                        ))
+                        .execute(c)?;
+                }
+                // The same index rows the application writes (needs::matches::index).
+                let mut index: Vec<String> = terms
+                    .words()
+                    .iter()
+                    .filter(|w| {
+                        w.via.is_none()
+                            || (w.weight >= 0.5 && !w.via.as_deref().unwrap_or("").starts_with('#'))
+                    })
+                    .map(|w| format!("w:{}", w.stem))
+                    .chain(
+                        terms
+                            .services()
+                            .iter()
+                            .filter(|s| s.1 >= 0.3)
+                            .map(|s| s.0)
+                            .chain(chosen.iter().copied())
+                            .map(|s| format!("s:{s}")),
+                    )
+                    .filter(|t| t.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == ':'))
+                    .collect();
+                index.sort();
+                index.dedup();
+                if !index.is_empty() {
+                    let values: Vec<String> =
+                        index.iter().map(|t| format!("({id}, '{t}')")).collect();
+                    diesel::sql_query(format!(
+                        "INSERT INTO need_terms (need_id, term) VALUES {}",
+                        values.join(", ")
+                    ))
+                    .execute(c)?;
+                }
+                let _ = need_terms::table;
+            }
+            Ok(())
+        })?;
+        made += batch;
+        eprintln!(
+            "{made} needs ({} distinct texts), {:.0?}",
+            analysed.len(),
+            started.elapsed()
+        );
     }
     Ok(())
 }
