@@ -76,11 +76,18 @@ pub async fn change_interest(
     on: On<Need>,
     body: JsonBody<InterestChange>,
 ) -> ApiResult<Json<InterestView>> {
-    let id = on.param("interest_id")?;
+    // A bad interest id is judged after the need: a need the caller may
+    // not see is "not found" whatever else the path says.
+    let id = on.param("interest_id").ok();
     // Who may do what to this interest is the store's to judge, so the
     // work opens for anyone who may see the need.
-    on.act(Need::view_action, move |w| store::change(w, id, body))
-        .await
+    on.act(Need::view_action, move |w| {
+        let id = id.ok_or_else(|| {
+            AppError::BadRequest("Bad path parameter interest_id: it is not a number".into())
+        })?;
+        store::change(w, id, body)
+    })
+    .await
 }
 
 /// Updates the owner posted, newest first.
@@ -142,8 +149,9 @@ pub async fn set_funding(
     .await
 }
 
-/// The funding target split among the owner and the accepted contributors
-/// and co-funders: equally, by population, or by what each puts in.
+/// The funding target (or, without one, what is pledged) split among the
+/// owner and the accepted contributors and co-funders: equally, by
+/// population, or by what each puts in.
 #[utoipa::path(get, path = "/api/v1/needs/{id}/funding/split", tag = "needs",
     params(("id" = i64, Path, description = "Need id"), SplitQuery),
     responses((status = 200, body = SplitView)))]

@@ -83,7 +83,14 @@ pub fn convert(w: &mut Work<'_, Need>) -> AppResult<Converted> {
         services,
         ..Default::default()
     };
-    let input = PartnershipInput::parse(&draft).map_err(AppError::Invalid)?;
+    // Nothing was sent to judge: a need whose details a partnership cannot
+    // take (dates, say) is in the wrong state, not bad input.
+    let input = PartnershipInput::parse(&draft).map_err(|e| {
+        AppError::Conflict(format!(
+            "The need cannot become a partnership as it stands: {}",
+            AppError::Invalid(e).describe()
+        ))
+    })?;
     let lead = crate::orgs::store::find_by_id(w.conn, need.organisation_id)?;
     let actor = w.actor()?;
     let person = w.person().cloned();

@@ -164,16 +164,19 @@ pub struct SplitView {
     pub rows: Vec<SplitRow>,
 }
 
-/// Splits the target by `method`; refused without a target, or when the
-/// method cannot split it (no population recorded, no pledges).
+/// Splits the target by `method` (without a target, what accepted
+/// co-funders pledged); refused when the method cannot split it (no
+/// population recorded, nothing put in by anyone).
 pub fn split(conn: &mut DbConn, need: &Need, method: Method) -> AppResult<SplitView> {
-    let Some(target) = need.funding_target_pence else {
-        return Err(AppError::invalid(
-            "method",
-            "Set a funding target first: the split shares the target out",
-        ));
-    };
     let parties = parties(conn, need)?;
+    let target = match need.funding_target_pence {
+        Some(target) => target,
+        None => parties[1..]
+            .iter()
+            .filter_map(|p| p.share.as_ref())
+            .map(|s| s.0)
+            .sum(),
+    };
     let calc = calculator::split_among(&parties, target, method)
         .map_err(|e| AppError::Invalid(vec![e]))?;
     Ok(SplitView {

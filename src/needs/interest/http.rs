@@ -203,9 +203,10 @@ struct AnswerForm {
 }
 
 async fn answer(visit: Visit<Need>, Form(form): Form<AnswerForm>) -> AppResult<Response> {
-    let (id, interest) = (visit.id, visit.param("interest_id")?);
+    let (id, interest) = (visit.id, visit.param("interest_id"));
     let decision = form.decision.clone();
     let change = move |w: &mut Work<'_, Need>| {
+        let interest = interest?;
         let a = Answer::parse(&form.decision, &form.reason).map_err(AppError::Invalid)?;
         store::answer(w, interest, &a)
     };
@@ -221,8 +222,8 @@ async fn answer(visit: Visit<Need>, Form(form): Form<AnswerForm>) -> AppResult<R
 
 /// Only the interested organisation's people may (the store asks the policy).
 async fn withdraw(visit: Visit<Need>) -> AppResult<Response> {
-    let (id, interest) = (visit.id, visit.param("interest_id")?);
-    let change = move |w: &mut Work<'_, Need>| store::withdraw(w, interest);
+    let (id, interest) = (visit.id, visit.param("interest_id"));
+    let change = move |w: &mut Work<'_, Need>| store::withdraw(w, interest?);
     visit
         .then_go(Need::view_action, change, move |_| {
             back(id, "withdrawn", "interest")
