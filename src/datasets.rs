@@ -47,7 +47,9 @@ pub fn run_import(
         Services => crate::lgsl::import::services(db, text, actor),
         ServiceTiers => crate::lgsl::import::service_tiers(db, text, actor),
         Partnerships => import_partnerships(db, text.as_bytes(), actor),
-        Needs => db.write_blocking_as(|c| crate::needs::import::import(c, text, actor)),
+        Needs => db.write_blocking_as(|c| {
+            crate::needs::import::import(c, text, &crate::needs::import::Importer::Platform, actor)
+        }),
     }
 }
 

@@ -196,6 +196,7 @@ pub const JOBS: &[jobs::Kind] = &[
     notifications::DIGEST_JOB,
     partnerships::reminders::JOB,
     needs::interest::reminders::JOB,
+    needs::active::JOB,
 ];
 
 /// Connects the capabilities to the shared services: what can be watched,

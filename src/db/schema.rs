@@ -573,6 +573,13 @@ diesel::joinable!(swot_items -> partnerships (partnership_id));
 diesel::joinable!(swot_items -> organisations (organisation_id));
 diesel::joinable!(swot_votes -> swot_items (item_id));
 diesel::joinable!(needs -> organisations (organisation_id));
+// Where needs cluster: counted by region and service in one query.
+diesel::allow_columns_to_appear_in_same_group_by_clause!(
+    organisations::region,
+    organisations::nation,
+    lgsl_services::id,
+    lgsl_services::label,
+);
 diesel::joinable!(need_services -> needs (need_id));
 diesel::joinable!(need_services -> lgsl_services (service_id));
 diesel::joinable!(need_collaborations -> needs (need_id));
@@ -580,6 +587,18 @@ diesel::joinable!(need_tags -> needs (need_id));
 diesel::joinable!(need_interests -> needs (need_id));
 diesel::joinable!(need_interests -> organisations (organisation_id));
 diesel::joinable!(need_updates -> needs (need_id));
+
+// Matching's candidate index (needs::matches): kept apart from the list above so
+// that it is one appended block.
+diesel::table! {
+    need_terms (need_id, term) {
+        need_id -> BigInt,
+        term -> Text,
+    }
+}
+
+diesel::joinable!(need_terms -> needs (need_id));
+diesel::allow_tables_to_appear_in_same_query!(need_terms, needs);
 
 diesel::table! {
     brokers (organisation_id) {
@@ -618,15 +637,3 @@ diesel::table! {
 diesel::joinable!(brokers -> organisations (organisation_id));
 diesel::joinable!(introduction_parties -> introductions (introduction_id));
 diesel::joinable!(introduction_parties -> organisations (organisation_id));
-
-// Matching's candidate index (needs::matches): kept apart from the list above so
-// that it is one appended block.
-diesel::table! {
-    need_terms (need_id, term) {
-        need_id -> BigInt,
-        term -> Text,
-    }
-}
-
-diesel::joinable!(need_terms -> needs (need_id));
-diesel::allow_tables_to_appear_in_same_query!(need_terms, needs);

@@ -17,6 +17,7 @@ use crate::work;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/needs", get(list).post(create))
+        .route("/api/v1/needs/clusters", get(clusters))
         .route("/api/v1/needs/{id}", get(get_one).put(update))
         .route("/api/v1/needs/{id}/matches", get(matches))
 }
@@ -47,6 +48,25 @@ pub async fn list(
         })
         .await?;
     Ok(Json(Page::new(items, paging, total)))
+}
+
+/// Where the needs the caller may see cluster: counts by region, and by
+/// region for the most needed services. Takes the pipeline's filters.
+#[utoipa::path(get, path = "/api/v1/needs/clusters", tag = "needs", params(NeedFilter),
+    responses((status = 200, body = super::search::Clusters)))]
+pub async fn clusters(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Query(filter): Query<NeedFilter>,
+) -> ApiResult<Json<super::search::Clusters>> {
+    let filter = filter.clean();
+    filter.refuse_unknown()?;
+    let viewer = caller.actor();
+    let clusters = state
+        .db
+        .read(move |c| super::search::clusters(c, &filter, viewer.as_ref()))
+        .await?;
+    Ok(Json(clusters))
 }
 
 /// List a need for the caller's organisation.

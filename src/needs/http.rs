@@ -245,6 +245,8 @@ fn notice(code: Option<&str>) -> Option<&'static str> {
         "update" => "Update posted to everyone following the need.",
         "funding" => "Funding target saved.",
         "converted" => "Partnership started. The partners have been invited.",
+        "still-active" => "Thank you: the need stays listed as active.",
+        "closed" => "The need is closed. It no longer appears in the pipeline.",
         _ => return None,
     })
 }

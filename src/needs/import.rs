@@ -6,16 +6,48 @@
 //! (LGSL ids separated by `|`), `phase`, `collaboration` (codes separated by
 //! `|`), `visibility`; optional `users`, `tags` (separated by `|`),
 //! `budget_band`, `start`, `end` (YYYY-MM-DD).
+//!
+//! On the page (`/needs/import`) a person imports through the same policy as
+//! the forms, row by row: organisation admins for their own organisation,
+//! platform admins for any; an existing need is changed only by its own
+//! organisation's people. The command line is the platform's operator.
 
 use diesel::prelude::*;
 
 use super::model::{Need, NeedDraft, NeedInput};
 use super::store;
 use crate::audit::Actor;
+use crate::auth::SessionUser;
 use crate::db::schema::needs;
 use crate::db::DbConn;
 use crate::imports::{parse_date, ImportError, ImportReport, Row, SeenKeys, Table};
+use crate::policy::{allows, Action};
 use crate::work::Work;
+
+/// Every column the file may have, required ones first.
+pub const COLUMNS: &[&str] = &[
+    "organisation",
+    "title",
+    "problem",
+    "services",
+    "phase",
+    "collaboration",
+    "visibility",
+    "users",
+    "tags",
+    "budget_band",
+    "start",
+    "end",
+];
+
+/// Who is importing decides what a row may do.
+#[derive(Clone, Debug)]
+pub enum Importer {
+    /// The command line: the file is the register of needs.
+    Platform,
+    /// Someone on the import page: each row is checked as that person.
+    Person(SessionUser),
+}
 
 const REQUIRED: [&str; 7] = [
     "organisation",
@@ -63,7 +95,16 @@ fn draft(row: &Row<'_>) -> Result<NeedDraft, ImportError> {
 }
 
 /// Imports the file in the caller's transaction.
-pub fn import(conn: &mut DbConn, text: &str, actor: &Actor) -> Result<ImportReport, ImportError> {
+pub fn import(
+    conn: &mut DbConn,
+    text: &str,
+    importer: &Importer,
+    actor: &Actor,
+) -> Result<ImportReport, ImportError> {
+    let person = match importer {
+        Importer::Platform => None,
+        Importer::Person(user) => Some(user),
+    };
     let mut table = Table::parse(text, &REQUIRED)?;
     let mut report = ImportReport::default();
     let mut seen = SeenKeys::default();
@@ -78,6 +119,19 @@ pub fn import(conn: &mut DbConn, text: &str, actor: &Actor) -> Result<ImportRepo
         )?;
         let org = crate::orgs::store::find(conn, &code)
             .map_err(|_| row.error(format!("no organisation has the code '{code}'")))?;
+        if let Some(user) = person {
+            let may = allows(
+                Some(&user.actor()),
+                Action::ImportNeeds {
+                    organisation_id: org.id,
+                },
+            );
+            if !may {
+                return Err(row.error(format!(
+                    "you may import needs only for your own organisation, not {code}"
+                )));
+            }
+        }
         let input = NeedInput::parse(&draft(&row)?).map_err(|errors| {
             row.error(
                 errors
@@ -95,7 +149,7 @@ pub fn import(conn: &mut DbConn, text: &str, actor: &Actor) -> Result<ImportRepo
             .optional()?;
         match existing {
             None => {
-                store::create(conn, &input, org.id, None, actor)
+                store::create(conn, &input, org.id, person.map(|u| u.id), actor)
                     .map_err(|e| row.error(e.describe()))?;
                 report.created += 1;
             }
@@ -105,7 +159,18 @@ pub fn import(conn: &mut DbConn, text: &str, actor: &Actor) -> Result<ImportRepo
                     report.unchanged += 1;
                     continue;
                 }
-                let mut w = Work::<Need>::system(conn, need.id, "import")?;
+                let mut w = match person {
+                    None => Work::<Need>::system(conn, need.id, "import")?,
+                    Some(user) => {
+                        Work::<Need>::open(conn, need.id, Some(user.clone()), Action::EditNeed)
+                            .map_err(|_| {
+                                row.error(format!(
+                                    "'{}' is {code}'s need and only its own people may change it",
+                                    need.title
+                                ))
+                            })?
+                    }
+                };
                 store::update(&mut w, &input).map_err(|e| row.error(e.describe()))?;
                 report.updated += 1;
             }

@@ -6,6 +6,7 @@
 //! one another and says why.
 
 pub mod access;
+pub mod active;
 pub mod api;
 pub mod demo;
 pub mod http;
@@ -18,6 +19,7 @@ pub mod places;
 pub mod pipeline;
 pub mod search;
 pub mod store;
+pub mod upload;
 
 use diesel::prelude::*;
 
@@ -33,21 +35,26 @@ use crate::work::Scoped;
 pub const SLICE: Slice = Slice::of::<ApiDoc>(pages, api_routes);
 
 fn pages() -> axum::Router<crate::state::AppState> {
-    http::routes().merge(pipeline::routes())
+    http::routes()
+        .merge(pipeline::routes())
+        .merge(active::routes())
+        .merge(upload::routes())
 }
 
 fn api_routes() -> axum::Router<crate::state::AppState> {
-    api::routes().merge(interest::api::routes())
+    api::routes()
+        .merge(interest::api::routes())
+        .merge(active::api_routes())
 }
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(api::list, api::create, api::get_one, api::update, api::matches,
+    paths(api::list, api::clusters, active::api_answer, api::create, api::get_one, api::update, api::matches,
         interest::api::list_interest, interest::api::express, interest::api::change_interest,
         interest::api::list_updates, interest::api::post_update, interest::api::get_funding,
         interest::api::set_funding, interest::api::split, interest::api::convert_need),
     components(schemas(model::Phase, model::Collaboration, model::BudgetBand, model::NeedVisibility, model::NeedStatus,
-        model::NeedDraft, model::NeedView, model::ServiceRef, store::NeedSummary,
+        model::NeedDraft, model::NeedView, model::ServiceRef, store::NeedSummary, search::Clusters, active::StillActive, search::RegionCount, search::ServiceCount,
         matches::NeedMatch, matches::NeedRef, matches::MatchReason,
         interest::model::InterestKind, interest::model::InterestStatus, interest::model::InterestView,
         interest::model::InterestDraft, interest::model::InterestChange, interest::model::UpdateView,

@@ -119,21 +119,36 @@ type SummaryRow = (
     crate::time::Timestamp,
 );
 
-/// The needs `viewer` may see that pass the filter, newest change first.
-pub fn list(
-    conn: &mut DbConn,
-    filter: &NeedFilter,
-    viewer: Option<&Actor>,
-    offset: i64,
-    limit: i64,
-) -> AppResult<(Vec<NeedSummary>, i64)> {
-    let query = || {
-        let mut q = needs::table
-            .inner_join(organisations::table)
-            .filter(need_visible_to!(viewer))
-            .into_boxed();
+type Filtered<'a> = diesel::dsl::IntoBoxed<
+    'a,
+    diesel::dsl::InnerJoin<needs::table, organisations::table>,
+    crate::db::DbBackend,
+>;
+
+/// Days a need stays listed after its owner is asked "still active?" and
+/// does not answer.
+pub const DORMANT_AFTER_DAYS: i64 = 30;
+
+fn dormant_since() -> chrono::NaiveDateTime {
+    crate::db::now() - chrono::Duration::days(DORMANT_AFTER_DAYS)
+}
+
+/// The needs `viewer` may see that pass `filter`, as one query to count,
+/// page or group. By default only open needs whose owners have not left
+/// "still active?" unanswered for [`DORMANT_AFTER_DAYS`].
+/// Applies `filter` and the viewer's visibility to a boxed query over needs
+/// joined to their organisations (whatever else it joins or groups), so the
+/// list and the cluster counts are the same needs.
+macro_rules! apply_filter {
+    ($query:expr, $filter:expr, $viewer:expr) => {{
+        let filter: &NeedFilter = $filter;
+        let mut q = $query.filter(need_visible_to!($viewer));
         if filter.include_closed != Some(true) {
-            q = q.filter(needs::status.eq(NeedStatus::Open));
+            q = q.filter(needs::status.eq(NeedStatus::Open)).filter(
+                needs::asked_active_at
+                    .is_null()
+                    .or(needs::asked_active_at.gt(dormant_since())),
+            );
         }
         if let Some(words) = &filter.q {
             for word in words.split_whitespace().take(8) {
@@ -146,11 +161,15 @@ pub fn list(
             }
         }
         if let Some(service) = filter.service {
-            q = q.filter(diesel::dsl::exists(
-                need_services::table
-                    .filter(need_services::need_id.eq(needs::id))
-                    .filter(need_services::service_id.eq(service)),
-            ));
+            // An alias: the cluster query joins need_services itself.
+            let named = diesel::alias!(need_services as named_service);
+            q = q.filter(
+                needs::id.eq_any(
+                    named
+                        .filter(named.field(need_services::service_id).eq(service))
+                        .select(named.field(need_services::need_id)),
+                ),
+            );
         }
         if let Some(phase) = &filter.phase {
             q = q.filter(needs::phase.eq(phase.clone()));
@@ -178,7 +197,26 @@ pub fn list(
             q = q.filter(organisations::code.eq(o.clone()));
         }
         q
-    };
+    }};
+}
+
+fn filtered<'a>(filter: &'a NeedFilter, viewer: Option<&'a Actor>) -> Filtered<'a> {
+    apply_filter!(
+        needs::table.inner_join(organisations::table).into_boxed(),
+        filter,
+        viewer
+    )
+}
+
+/// The needs `viewer` may see that pass the filter, newest change first.
+pub fn list(
+    conn: &mut DbConn,
+    filter: &NeedFilter,
+    viewer: Option<&Actor>,
+    offset: i64,
+    limit: i64,
+) -> AppResult<(Vec<NeedSummary>, i64)> {
+    let query = || filtered(filter, viewer);
     let total: i64 = query().count().get_result(conn)?;
     let rows: Vec<SummaryRow> = query()
         .order((needs::updated_at.desc(), needs::id.desc()))
@@ -229,4 +267,115 @@ pub fn list(
             .collect(),
         total,
     ))
+}
+
+/// How many services the cluster picture shows: the most needed ones.
+const CLUSTER_SERVICES: usize = 8;
+
+/// A service in the cluster picture, with how many listed needs name it.
+#[derive(Serialize, Clone, Debug, ToSchema)]
+pub struct ServiceCount {
+    pub id: i64,
+    pub label: String,
+    pub needs: i64,
+}
+
+/// One region (or nation, where the register records no region).
+#[derive(Serialize, Clone, Debug, ToSchema)]
+pub struct RegionCount {
+    pub region: String,
+    pub needs: i64,
+    /// Needs naming each of `Clusters::services`, in the same order.
+    pub by_service: Vec<i64>,
+}
+
+/// Where the listed needs cluster: by region, and by region and service.
+#[derive(Serialize, Clone, Debug, ToSchema)]
+pub struct Clusters {
+    pub total: i64,
+    pub services: Vec<ServiceCount>,
+    pub regions: Vec<RegionCount>,
+}
+
+/// (region, nation, service id, service label, needs).
+type ServiceInRegion = (Option<String>, Option<String>, i64, String, i64);
+
+fn region_name(region: Option<String>, nation: Option<String>) -> String {
+    region
+        .or(nation)
+        .unwrap_or_else(|| "Not recorded".to_string())
+}
+
+/// Counts what `list` would list, grouped in the database: the busiest
+/// regions first, and the [`CLUSTER_SERVICES`] services most needed.
+pub fn clusters(
+    conn: &mut DbConn,
+    filter: &NeedFilter,
+    viewer: Option<&Actor>,
+) -> AppResult<Clusters> {
+    use crate::db::schema::lgsl_services;
+    use diesel::dsl::count_star;
+    use std::collections::BTreeMap;
+
+    let mut regions: BTreeMap<String, i64> = BTreeMap::new();
+    // Grouped before boxing: diesel boxes a grouped query, not the reverse.
+    let by_region = needs::table
+        .inner_join(organisations::table)
+        .group_by((organisations::region, organisations::nation))
+        .select((organisations::region, organisations::nation, count_star()))
+        .into_boxed();
+    for (region, nation, n) in
+        apply_filter!(by_region, filter, viewer)
+            .load::<(Option<String>, Option<String>, i64)>(conn)?
+    {
+        *regions.entry(region_name(region, nation)).or_default() += n;
+    }
+    let by_service = need_services::table
+        .inner_join(needs::table.inner_join(organisations::table))
+        .inner_join(lgsl_services::table)
+        .group_by((
+            organisations::region,
+            organisations::nation,
+            lgsl_services::id,
+            lgsl_services::label,
+        ))
+        .select((
+            organisations::region,
+            organisations::nation,
+            lgsl_services::id,
+            lgsl_services::label,
+            count_star(),
+        ))
+        .into_boxed();
+    let per_service: Vec<ServiceInRegion> = apply_filter!(by_service, filter, viewer).load(conn)?;
+    let mut services: BTreeMap<(i64, String), i64> = BTreeMap::new();
+    let mut cells: BTreeMap<(String, i64), i64> = BTreeMap::new();
+    for (region, nation, id, label, n) in per_service {
+        *services.entry((id, label)).or_default() += n;
+        *cells.entry((region_name(region, nation), id)).or_default() += n;
+    }
+    let mut services: Vec<ServiceCount> = services
+        .into_iter()
+        .map(|((id, label), needs)| ServiceCount { id, label, needs })
+        .collect();
+    // Most needed first; ties by name so both databases draw the same picture.
+    services.sort_by(|a, b| b.needs.cmp(&a.needs).then(a.label.cmp(&b.label)));
+    services.truncate(CLUSTER_SERVICES);
+    let mut regions: Vec<RegionCount> = regions
+        .into_iter()
+        .map(|(region, needs)| RegionCount {
+            by_service: services
+                .iter()
+                .map(|s| cells.get(&(region.clone(), s.id)).copied().unwrap_or(0))
+                .collect(),
+            region,
+            needs,
+        })
+        .collect();
+    regions.sort_by(|a, b| b.needs.cmp(&a.needs).then(a.region.cmp(&b.region)));
+    Ok(Clusters {
+        total: regions.iter().map(|r| r.needs).sum(),
+        services,
+        regions,
+    })
 }

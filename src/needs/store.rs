@@ -155,6 +155,8 @@ pub fn update(w: &mut Work<'_, Need>, input: &NeedInput) -> AppResult<Need> {
             needs::end_date.eq(input.end_date),
             needs::technologies.eq(&input.technologies),
             needs::visibility.eq(input.visibility),
+            // Its owner has just kept it up to date.
+            needs::asked_active_at.eq(None::<crate::time::Timestamp>),
         ))
         .execute(w.conn)?;
     set_lists(w.conn, id, input)?;

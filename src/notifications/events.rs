@@ -65,6 +65,8 @@ pub fn describe(action: &str) -> String {
         "need.update.post" => Some("posted an update"),
         "need.funding.target" => Some("set the funding target"),
         "need.convert" => Some("started a partnership from the need"),
+        "need.still_active" => Some("confirmed the need is still active"),
+        "need.close" => Some("closed the need"),
         _ => None,
     };
     if let Some(said) = said {

@@ -40,6 +40,7 @@ crate::vocab::vocabulary!(
         Change = "change": "Changes to things I watch",
         Mention = "mention": "Mentions of me or my organisation",
         SimilarNeed = "similar_need": "New needs like my organisation's",
+        NeedCheck = "need_check": "My organisation's needs to confirm as still active",
     }
 );
 
@@ -54,6 +55,7 @@ impl NotificationKind {
             | NotificationKind::ReviewDue
             | NotificationKind::ActionDue
             | NotificationKind::RenewalDue
+            | NotificationKind::NeedCheck
             | NotificationKind::Mention => Delivery::Email,
         }
     }

@@ -94,6 +94,9 @@ pub enum Action {
     /// pool its funding and turn it into a partnership: its own
     /// organisation's people only.
     EditNeed(Relation),
+    /// Import needs from a CSV file for an organisation: its admins, and
+    /// platform admins (changing an existing need still takes `EditNeed`).
+    ImportNeeds { organisation_id: i64 },
     /// Say one's organisation wants to watch, contribute to or co-fund a
     /// need it may see; never its own.
     ExpressInterest(Relation),
@@ -168,6 +171,7 @@ pub fn allows(actor: Option<&Actor>, action: Action) -> bool {
             organisation_id: Some(org),
         } => admin || org_admin_of(org),
         CreatePartnership | CreateNeed => true,
+        ImportNeeds { organisation_id } => admin || org_admin_of(organisation_id),
         // A need's own organisation relates as its lead; visibility "organisation" is partners-only.
         ViewNeed(rel) => allows(Some(actor), ViewPartnership(rel)),
         // What is recorded for an organisation is changed by its own people.
@@ -523,6 +527,12 @@ mod tests {
         );
         assert!(allows(Some(&m), Action::EditNeed(owner)));
         assert!(!allows(Some(&m), Action::EditNeed(other)));
+        let import = |organisation_id| Action::ImportNeeds { organisation_id };
+        assert!(!allows(Some(&m), import(7)), "members list needs one by one");
+        let a = actor(Role::OrgAdmin, 7);
+        assert!(allows(Some(&a), import(7)));
+        assert!(!allows(Some(&a), import(8)), "only for their own organisation");
+        assert!(allows(Some(&actor(Role::PlatformAdmin, 1)), import(8)));
     }
 
     #[test]

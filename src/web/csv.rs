@@ -68,6 +68,32 @@ pub fn download(filename: &str, body: Vec<u8>) -> Response {
         .into_response()
 }
 
+/// The CSV text uploaded in the form field `file`, or what was wrong with
+/// the upload in words for the field's error message. Every import page
+/// reads its file this way.
+pub async fn uploaded(
+    mut multipart: axum::extract::Multipart,
+) -> AppResult<Result<String, crate::error::FieldError>> {
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        AppError::BadRequest(format!("The upload could not be read: {e}"))
+    };
+    let refuse = |message: &str| Ok(Err(crate::error::FieldError::new("file", message)));
+    let mut bytes = None;
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+        if field.name() == Some("file") {
+            bytes = Some(field.bytes().await.map_err(unreadable)?);
+        }
+    }
+    let Some(bytes) = bytes else {
+        return refuse("Choose a CSV file to import");
+    };
+    match String::from_utf8(bytes.to_vec()) {
+        Err(_) => refuse("The file must be CSV text in UTF-8"),
+        Ok(text) if text.trim().is_empty() => refuse("The file is empty"),
+        Ok(text) => Ok(Ok(text)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -288,34 +288,14 @@ pub async fn import_upload(
     State(state): State<AppState>,
     ctx: PageCtx,
     SignedIn(user): SignedIn,
-    mut multipart: axum::extract::Multipart,
+    multipart: axum::extract::Multipart,
 ) -> AppResult<Response> {
     let importer = importer_for(&user)?;
-    let mut text = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(format!("The upload could not be read: {e}")))?
-    {
-        if field.name() == Some("file") {
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|e| AppError::BadRequest(format!("The upload could not be read: {e}")))?;
-            text = Some(
-                String::from_utf8(bytes.to_vec())
-                    .map_err(|_| AppError::invalid("file", "The file must be CSV text in UTF-8")),
-            );
-        }
-    }
     let mut errors = FormErrors::default();
     let mut report = None;
-    match text {
-        None => errors.push("file", "Choose a CSV file to import"),
-        Some(Err(AppError::Invalid(e))) => errors = FormErrors(e),
-        Some(Err(e)) => return Err(e),
-        Some(Ok(t)) if t.trim().is_empty() => errors.push("file", "The file is empty"),
-        Some(Ok(t)) => {
+    match crate::web::csv::uploaded(multipart).await? {
+        Err(e) => errors = FormErrors(vec![e]),
+        Ok(t) => {
             let actor = user.audit_actor();
             let db = state.db.clone();
             let result = tokio::task::spawn_blocking(move || {
