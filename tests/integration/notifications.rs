@@ -246,6 +246,8 @@ async fn email_at_once_has_a_one_click_unsubscribe_and_off_means_off() {
         ("renewal_due", ""),
         ("change", "email"),
         ("mention", ""),
+        ("similar_need", ""),
+        ("need_check", ""),
     ];
     let r = officer.post_form("/notifications/settings", &form).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -338,6 +340,8 @@ async fn organisation_defaults_apply_until_a_person_chooses_and_digests_check_ag
         ("org-renewal_due", ""),
         ("org-change", "digest"),
         ("org-mention", ""),
+        ("org-similar_need", ""),
+        ("org-need_check", ""),
     ];
     let r = app
         .signed_in(BIR_OFFICER)
@@ -378,6 +382,8 @@ async fn organisation_defaults_apply_until_a_person_chooses_and_digests_check_ag
         ("renewal_due", ""),
         ("change", "digest"),
         ("mention", ""),
+        ("similar_need", ""),
+        ("need_check", ""),
     ];
     cornwall.post_form("/notifications/settings", &form).await;
     leeds_adds_an_item(&app, id, "Seen by Cornwall").await;
