@@ -574,3 +574,84 @@ async fn the_openapi_document_describes_the_introductions_api() {
         json!(["proposed", "accepted", "declined", "converted"])
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_need_the_broker_introduced_counts_as_converted_when_it_becomes_a_partnership() {
+    let app = TestApp::with_reference_data().await;
+    let broker = broker(&app).await;
+    let cornwall = app.api_as(CON_OFFICER).await;
+    let leeds = app.api_as(LDS_LEAD).await;
+    let (status, need, _) = cornwall
+        .post(
+            "/api/v1/needs",
+            json!({
+                "title": "Report a missed bin online",
+                "problem": "Residents phone us when bins are missed.",
+                "phase": "discovery",
+                "collaboration": ["share_funding"],
+                "services": [524],
+                "visibility": "signed_in",
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{need}");
+    let need = need["id"].as_i64().unwrap();
+    let (status, intro, _) = app
+        .api_as(&broker)
+        .await
+        .post(
+            "/api/v1/introductions",
+            json!({ "parties": ["CON", "LDS"], "note": "Same need, far apart.", "need_id": need }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{intro}");
+    let id = intro["id"].as_i64().unwrap();
+    for party in [&cornwall, &leeds] {
+        let (status, body, _) = party
+            .post(
+                &format!("/api/v1/introductions/{id}/response"),
+                json!({ "answer": "accept" }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+
+    // Leeds co-funds through the need itself; Cornwall accepts and converts.
+    let (status, interest, _) = leeds
+        .post(
+            &format!("/api/v1/needs/{need}/interest"),
+            json!({ "kind": "co_funder", "pledge_pence": 10_000_00 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{interest}");
+    let (status, _) = cornwall
+        .send(
+            Method::PUT,
+            &format!("/api/v1/needs/{need}/interest/{}", interest["id"]),
+            Some(json!({ "status": "accepted" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, made, _) = cornwall
+        .post(&format!("/api/v1/needs/{need}/convert"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+
+    // The broker made it happen: the introduction is converted into it.
+    let (_, shown, _) = app
+        .api_as(&broker)
+        .await
+        .get(&format!("/api/v1/introductions/{id}"))
+        .await;
+    assert_eq!(shown["status"], "converted", "{shown}");
+    assert_eq!(shown["partnership_id"], made["partnership_id"]);
+    let (_, d, _) = app
+        .api_as(&broker)
+        .await
+        .get("/api/v1/introductions/dashboard")
+        .await;
+    assert_eq!(
+        d["totals"],
+        json!({ "made": 1, "accepted": 1, "converted": 1 })
+    );
+}

@@ -175,6 +175,7 @@ pub fn convert(w: &mut Work<'_, Need>) -> AppResult<Converted> {
             needs::status.eq(NeedStatus::Closed),
         ))
         .execute(w.conn)?;
+    credit_introductions(w, need.id, p.id)?;
     w.audit(
         "need.convert",
         Some(serde_json::json!({ "status": "open" })),
@@ -186,4 +187,46 @@ pub fn convert(w: &mut Work<'_, Need>) -> AppResult<Converted> {
         link: format!("/partnerships/{}", p.id),
         invited,
     })
+}
+
+/// A broker who introduced the need's owner to its partners made this
+/// partnership happen: accepted introductions about the need count as
+/// converted into it (the broker dashboard counts them), with an audit
+/// entry in each introduction's trail. Written against the tables, so the
+/// needs capability does not import the introductions one.
+fn credit_introductions(w: &mut Work<'_, Need>, need: i64, partnership: i64) -> AppResult<()> {
+    use crate::db::schema::introductions as intro;
+    let credited: Vec<i64> = intro::table
+        .filter(intro::need_id.eq(need))
+        .filter(intro::status.eq("accepted"))
+        .select(intro::id)
+        .load(w.conn)?;
+    if credited.is_empty() {
+        return Ok(());
+    }
+    let now = crate::db::now();
+    diesel::update(intro::table.filter(intro::id.eq_any(&credited)))
+        .set((
+            intro::status.eq("converted"),
+            intro::partnership_id.eq(Some(partnership)),
+            intro::converted_at.eq(Some(now)),
+            intro::updated_at.eq(now),
+        ))
+        .execute(w.conn)?;
+    let actor = w.actor()?;
+    for id in credited {
+        crate::audit::record(
+            w.conn,
+            &actor,
+            crate::audit::Change::new("introduction.convert", "introduction", id)
+                .scoped("introduction", id)
+                .before(&serde_json::json!({ "status": "accepted" }))
+                .after(&serde_json::json!({
+                    "status": "converted",
+                    "partnership_id": partnership,
+                    "need_id": need,
+                })),
+        )?;
+    }
+    Ok(())
 }
