@@ -27,8 +27,8 @@ token=$(api_token lead@leeds.example)
 [[ -n $token ]] || die "could not create an API token"
 # Public generated needs at three places in the table; the first request builds the corpus.
 ids=()
-for at in 1000 50000 99000; do
-  id=$(curl -s "$base_url/api/v1/needs?per_page=1&page=$at" | grep -oE '"id":[0-9]+' | head -n 1 | cut -d: -f2)
+for at in 10 250 450; do
+  id=$(curl -s "$base_url/api/v1/needs?per_page=100&page=$at" | grep -oE '"id":[0-9]+' | head -n 1 | cut -d: -f2)
   [[ -n $id ]] || die "no need at page $at"
   ids+=("$id")
 done

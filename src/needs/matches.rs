@@ -81,7 +81,7 @@ pub const STALE_FOR: Duration = Duration::from_secs(60);
 /// About how many `need_terms` rows the candidate query may read.
 const POSTINGS: u64 = 4_000;
 /// How many candidates the engine ranks exactly.
-const SHORTLIST: i64 = 400;
+const SHORTLIST: usize = 400;
 /// Inferred services and thesaurus words this weak are left out of the index.
 const INDEX_WEIGHT: f32 = 0.3;
 
@@ -357,20 +357,33 @@ fn rank_need(
     }
     let query = Analysed::new(need.id, need.organisation_id, chosen, terms);
 
-    let mut q = need_terms::table
-        .inner_join(needs::table)
+    // Two steps, not one join: given a join, SQLite starts from the 100,000
+    // open needs and probes the index for each (230 ms); the term index first
+    // reads only the postings picked (a few ms), then the needs by id.
+    let shared: Vec<(i64, i64)> = need_terms::table
         .filter(need_terms::term.eq_any(&picked))
+        .group_by(need_terms::need_id)
+        .select((need_terms::need_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    let shared_ids: Vec<i64> = shared.iter().map(|s| s.0).collect();
+    let mut q = needs::table
+        .filter(needs::id.eq_any(&shared_ids))
         .filter(needs::status.eq(NeedStatus::Open))
         .filter(needs::organisation_id.ne(need.organisation_id))
-        .group_by(need_terms::need_id)
-        .select(need_terms::need_id)
-        .order((diesel::dsl::count_star().desc(), need_terms::need_id.asc()))
-        .limit(SHORTLIST)
+        .select(needs::id)
         .into_boxed();
     if let Scope::Viewer(viewer) = scope {
         q = q.filter(need_visible_to!(viewer));
     }
-    let ids: Vec<i64> = q.load(conn)?;
+    let allowed: std::collections::HashSet<i64> = q.load::<i64>(conn)?.into_iter().collect();
+    let mut shortlist: Vec<(i64, i64)> = shared
+        .into_iter()
+        .filter(|(id, _)| allowed.contains(id))
+        .collect();
+    // Most shared terms first, ties by id: the same on every database.
+    shortlist.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    shortlist.truncate(SHORTLIST);
+    let ids: Vec<i64> = shortlist.into_iter().map(|s| s.0).collect();
     let rows: Vec<(i64, i64, String, String)> = needs::table
         .filter(needs::id.eq_any(&ids))
         .order(needs::id)
