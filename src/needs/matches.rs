@@ -500,8 +500,8 @@ fn councils(conn: &mut DbConn, ids: &[i64]) -> AppResult<HashMap<i64, Council>> 
 fn population_band(p: Option<i64>) -> Option<&'static str> {
     Some(match p? {
         ..=100_000 => "up to 100,000",
-        ..=250_000 => "100,000 to 250,000",
-        ..=500_000 => "250,000 to 500,000",
+        100_001..=250_000 => "100,000 to 250,000",
+        250_001..=500_000 => "250,000 to 500,000",
         _ => "over 500,000",
     })
 }
@@ -584,6 +584,9 @@ fn shared_partnerships(
     Ok(out)
 }
 
+/// Per organisation: score added and reasons.
+type Evidence = HashMap<i64, (f64, Vec<MatchReason>)>;
+
 /// Council-level evidence between `of` and each other organisation: added
 /// score and reasons (profile, partnerships, distance).
 fn council_evidence(
@@ -591,7 +594,7 @@ fn council_evidence(
     of: i64,
     others: &[i64],
     viewer: Option<&Actor>,
-) -> AppResult<(HashMap<i64, Council>, HashMap<i64, (f64, Vec<MatchReason>)>)> {
+) -> AppResult<(HashMap<i64, Council>, Evidence)> {
     let mut ids = others.to_vec();
     ids.push(of);
     ids.sort_unstable();
