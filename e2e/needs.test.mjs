@@ -87,4 +87,44 @@ describe('Concord needs', () => {
     await assertPageText(leeds, 'You are watching this');
     await checkA11y(leeds);
   });
+
+  it('the pipeline shows where needs cluster, asks owners "still active?", and imports for admins', async () => {
+    const leeds = await signIn('lead@leeds.example');
+    await visit(leeds, url('/needs'));
+    await leeds.getByLabel('Nation').selectOption('England');
+    await navigate(leeds, () => leeds.getByRole('button', { name: 'Filter' }).click());
+    await navigate(leeds, () => leeds.getByRole('link', { name: 'See where these needs cluster by region and service' }).click());
+    assert.equal(new URL(leeds.url()).pathname, '/needs/clusters');
+    await assertPageText(leeds, 'Needs by region and service');
+    await checkA11y(leeds);
+
+    // An organisation admin imports; a mistake names its line.
+    await visit(leeds, url('/needs'));
+    await navigate(leeds, () => leeds.getByRole('link', { name: 'Import needs from a file' }).click());
+    await checkA11y(leeds);
+    await leeds.locator('#file').setInputFiles({
+      name: 'needs.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('organisation,title,problem,services,phase,collaboration,visibility\nLDS,Shared pest control,Rats in terraced streets,,someday,share_ideas,public\n'),
+    });
+    await navigate(leeds, () => leeds.getByRole('button', { name: 'Import' }).click());
+    await assertPageText(leeds, 'There is a problem');
+    await assertPageText(leeds, 'Line 2');
+    await checkA11y(leeds);
+
+    // The owner of a need answers "still active?" (asked by a daily job; the page is always there).
+    const cornwall = await signIn('officer@cornwall.example');
+    await visit(cornwall, url('/needs?organisation=CON'));
+    await navigate(cornwall, () => cornwall.getByRole('link', { name: TITLE }).click());
+    const need = new URL(cornwall.url()).pathname;
+    await visit(cornwall, url(`${need}/still-active`));
+    await checkA11y(cornwall);
+    await navigate(cornwall, () => cornwall.getByRole('button', { name: 'Save answer' }).click());
+    await assertPageText(cornwall, 'Select yes if the need is still active');
+    await checkA11y(cornwall);
+    await cornwall.getByLabel('Yes, we are still working on it').check();
+    await navigate(cornwall, () => cornwall.getByRole('button', { name: 'Save answer' }).click());
+    await assertPageText(cornwall, 'the need stays listed as active');
+    await checkA11y(cornwall);
+  });
 });
