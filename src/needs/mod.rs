@@ -15,8 +15,9 @@ pub mod interest;
 pub mod matches;
 pub mod matching;
 pub mod model;
-pub mod places;
+pub mod page;
 pub mod pipeline;
+pub mod places;
 pub mod search;
 pub mod store;
 pub mod upload;
@@ -36,6 +37,8 @@ pub const SLICE: Slice = Slice::of::<ApiDoc>(pages, api_routes);
 
 fn pages() -> axum::Router<crate::state::AppState> {
     http::routes()
+        .merge(page::routes())
+        .merge(interest::http::routes())
         .merge(pipeline::routes())
         .merge(active::routes())
         .merge(upload::routes())

@@ -9,13 +9,13 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
+use super::settings::own;
 use super::store::{self, Notification};
 use super::subjects::Subject;
 use super::watches;
 use super::{links, settings};
-use crate::auth::{local_redirect, SessionUser, SignedIn};
+use crate::auth::{local_redirect, SignedIn};
 use crate::error::{AppError, AppResult};
-use crate::policy::{authorize, Action};
 use crate::state::AppState;
 use crate::web::{page, page_number, PageCtx, Pagination};
 
@@ -47,10 +47,6 @@ pub fn open_routes() -> Router<AppState> {
 }
 
 const PER_PAGE: i64 = 25;
-
-pub(super) fn own(user: &SessionUser) -> AppResult<()> {
-    authorize(Some(&user.actor()), Action::ManageOwnAccount)
-}
 
 #[derive(Template)]
 #[template(path = "notifications/inbox.html")]

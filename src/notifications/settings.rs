@@ -9,7 +9,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 
-use super::http::own;
 use crate::audit::{self, Change};
 use crate::auth::{SessionUser, SignedIn};
 use crate::error::{AppResult, FieldError};
@@ -19,6 +18,11 @@ use crate::notifications::{feed, watches, NotificationKind};
 use crate::policy::{allows, authorize, Action};
 use crate::state::AppState;
 use crate::web::{page, FormErrors, PageCtx};
+
+/// Every notifications page is about the signed-in person's own account.
+pub(super) fn own(user: &SessionUser) -> AppResult<()> {
+    authorize(Some(&user.actor()), Action::ManageOwnAccount)
+}
 
 /// The settings form for a person or an organisation.
 struct ChoiceForm {

@@ -14,4 +14,5 @@ pub mod funding;
 pub mod http;
 pub mod model;
 pub mod reminders;
+pub mod section;
 pub mod store;
