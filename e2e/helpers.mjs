@@ -277,3 +277,20 @@ export async function assertPageText(page, text) {
     `expected the page at ${page.url()} to include ${JSON.stringify(text)}; its text was:\n${body}`,
   );
 }
+
+/** The password every demo account has. */
+export const DEMO_PASSWORD = 'concord-demo-password';
+
+/**
+ * Signs `email` in with the demo password in a fresh context (own cookies)
+ * and returns the page; close it with `page.context().close()`.
+ */
+export async function signInAs(browser, baseUrl, email) {
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  await visit(page, `${baseUrl}/sign-in`);
+  await page.getByLabel('Email address', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
+  await navigate(page, () => page.getByRole('button', { name: 'Sign in', exact: true }).click());
+  return page;
+}

@@ -6,9 +6,8 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newContext, checkA11y, checkNarrow, navigate, visit, assertPageText } from './helpers.mjs';
+import { startServer, launchBrowser, signInAs, checkA11y, checkNarrow, navigate, visit, assertPageText } from './helpers.mjs';
 
-const PASSWORD = 'concord-demo-password';
 const TITLE = `Book a bulky waste collection online ${Date.now()}`;
 
 describe('Concord needs', () => {
@@ -31,12 +30,8 @@ describe('Concord needs', () => {
 
   async function signIn(email) {
     await context?.close();
-    context = await newContext(browser);
-    const page = await context.newPage();
-    await visit(page, url('/sign-in'));
-    await page.getByLabel('Email address', { exact: true }).fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await navigate(page, () => page.getByRole('button', { name: 'Sign in', exact: true }).click());
+    const page = await signInAs(browser, server.baseUrl, email);
+    context = page.context();
     return page;
   }
 

@@ -10,9 +10,8 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newContext, checkA11y, navigate, visit, assertPageText } from './helpers.mjs';
+import { startServer, launchBrowser, signInAs, checkA11y, navigate, visit, assertPageText } from './helpers.mjs';
 
-const PASSWORD = 'concord-demo-password';
 const STAMP = Date.now();
 const CORNWALL_TITLE = `Book a bulky waste collection online ${STAMP}`;
 const LEEDS_TITLE = `Collecting sofas, fridges and mattresses from homes ${STAMP}`;
@@ -37,12 +36,8 @@ describe('Concord find partners', () => {
 
   async function signIn(email) {
     await context?.close();
-    context = await newContext(browser);
-    const page = await context.newPage();
-    await visit(page, url('/sign-in'));
-    await page.getByLabel('Email address', { exact: true }).fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await navigate(page, () => page.getByRole('button', { name: 'Sign in', exact: true }).click());
+    const page = await signInAs(browser, server.baseUrl, email);
+    context = page.context();
     return page;
   }
 

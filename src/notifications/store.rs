@@ -41,6 +41,32 @@ pub fn public_url() -> String {
     PUBLIC_URL.read().unwrap_or_else(|p| p.into_inner()).clone()
 }
 
+/// Of `people`, those not yet sent the reminder `key` names, claiming it
+/// for each in the same statement: a second run, or another instance
+/// sending at once, finds the key taken and tells nobody twice.
+pub fn not_yet_reminded(
+    conn: &mut DbConn,
+    key: &str,
+    people: impl IntoIterator<Item = i64>,
+) -> AppResult<Vec<i64>> {
+    use crate::db::schema::reminders_sent as rs;
+    let mut fresh = Vec::new();
+    for user in people {
+        let inserted = crate::db::per_backend!(conn, |c| diesel::insert_into(rs::table)
+            .values((
+                rs::reminder_key.eq(key),
+                rs::user_id.eq(user),
+                rs::sent_at.eq(crate::db::now()),
+            ))
+            .on_conflict_do_nothing()
+            .execute(c))?;
+        if inserted == 1 {
+            fresh.push(user);
+        }
+    }
+    Ok(fresh)
+}
+
 /// Tells each of `recipients` (once each) who may see the subject now, as
 /// each has chosen for this kind. Returns how many were told.
 pub fn deliver(conn: &mut DbConn, recipients: &[i64], note: &Note) -> AppResult<usize> {

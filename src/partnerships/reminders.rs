@@ -17,6 +17,7 @@ use crate::db::schema::{
 };
 use crate::db::{Db, DbConn};
 use crate::error::AppResult;
+use crate::notifications::store::not_yet_reminded;
 use crate::notifications::{deliver, Note, NotificationKind, Subject};
 
 pub const JOB: crate::jobs::Kind = crate::jobs::Kind {
@@ -103,24 +104,11 @@ pub fn send(db: &Db, today: NaiveDate) -> AppResult<usize> {
                         Who::AdminsOf(org) => admins_of(c, org)?,
                     });
                 }
-                let mut fresh = Vec::new();
-                for &user in &people[&d.who] {
-                    if sent.contains(&(d.key.clone(), user)) {
-                        continue;
-                    }
-                    // Still guarded by the key: another instance may be sending too.
-                    let inserted = crate::db::per_backend!(c, |c| diesel::insert_into(rs::table)
-                        .values((
-                            rs::reminder_key.eq(&d.key),
-                            rs::user_id.eq(user),
-                            rs::sent_at.eq(crate::db::now()),
-                        ))
-                        .on_conflict_do_nothing()
-                        .execute(c))?;
-                    if inserted == 1 {
-                        fresh.push(user);
-                    }
-                }
+                let unsent = people[&d.who]
+                    .iter()
+                    .copied()
+                    .filter(|user| !sent.contains(&(d.key.clone(), *user)));
+                let fresh = not_yet_reminded(c, &d.key, unsent)?;
                 if fresh.is_empty() {
                     continue;
                 }

@@ -136,6 +136,23 @@ pub enum Action {
     ChangeVisibility(Relation),
     /// Accept or decline an invitation on behalf of one's organisation.
     RespondToInvitation(Relation),
+    /// Start a health check round on a partnership, invite and remind its
+    /// stakeholders, close it: the lead.
+    RunHealthCheck(Relation),
+    /// Read a health check's report: the partnership's member organisations
+    /// only, whatever the partnership's visibility.
+    ViewHealthReport(Relation),
+    /// Create or version a health check questionnaire; `None` is Concord's
+    /// own (platform admins), `Some(org)` an organisation's.
+    EditQuestionnaire { organisation_id: Option<i64> },
+    /// Write an organisation's collaboration strategy: its admins.
+    SetCollaborationStrategy { organisation_id: i64 },
+    /// Read an organisation's collaboration strategy and how its
+    /// partnerships stand against it: its own people.
+    ViewCollaborationStrategy { organisation_id: i64 },
+    /// See the aggregate of an organisation's collaboration skills
+    /// self-assessments (never one person's): its admins.
+    ViewSkillsAggregate { organisation_id: i64 },
     /// Delete something a person contributed (a SWOT item): its author, or the lead.
     DeleteContribution { rel: Relation, authored: bool },
 }
@@ -209,6 +226,24 @@ pub fn allows(actor: Option<&Actor>, action: Action) -> bool {
         // Who may see a partnership is a lead decision.
         ChangeVisibility(rel) => rel.role == Some(MemberRole::Lead),
         RespondToInvitation(rel) => rel.invited && actor.role == Role::OrgAdmin,
+        RunHealthCheck(rel) => rel.role == Some(MemberRole::Lead),
+        // Members' views are for members: not observers' onlookers, not the platform.
+        ViewHealthReport(rel) => rel.role.is_some(),
+        EditQuestionnaire {
+            organisation_id: None,
+        } => admin,
+        EditQuestionnaire {
+            organisation_id: Some(org),
+        }
+        | SetCollaborationStrategy {
+            organisation_id: org,
+        }
+        | ViewSkillsAggregate {
+            organisation_id: org,
+        } => admin || org_admin_of(org),
+        ViewCollaborationStrategy { organisation_id } => {
+            admin || actor.organisation_id == organisation_id
+        }
         DeleteContribution { rel, authored } => {
             allows(Some(actor), EditPartnership(rel))
                 && (authored || rel.role == Some(MemberRole::Lead))
@@ -528,10 +563,16 @@ mod tests {
         assert!(allows(Some(&m), Action::EditNeed(owner)));
         assert!(!allows(Some(&m), Action::EditNeed(other)));
         let import = |organisation_id| Action::ImportNeeds { organisation_id };
-        assert!(!allows(Some(&m), import(7)), "members list needs one by one");
+        assert!(
+            !allows(Some(&m), import(7)),
+            "members list needs one by one"
+        );
         let a = actor(Role::OrgAdmin, 7);
         assert!(allows(Some(&a), import(7)));
-        assert!(!allows(Some(&a), import(8)), "only for their own organisation");
+        assert!(
+            !allows(Some(&a), import(8)),
+            "only for their own organisation"
+        );
         assert!(allows(Some(&actor(Role::PlatformAdmin, 1)), import(8)));
     }
 
@@ -572,6 +613,62 @@ mod tests {
         assert!(!allows(
             Some(&m),
             Action::ViewBrokerDashboard { broker: false }
+        ));
+    }
+
+    #[test]
+    fn health_checks_are_run_by_the_lead_and_read_by_members() {
+        let m = actor(Role::Member, 7);
+        let lead = rel(Visibility::Public, Some(MemberRole::Lead), false);
+        let partner = rel(Visibility::Partners, Some(MemberRole::Partner), false);
+        let onlooker = rel(Visibility::Public, None, false);
+        assert!(allows(Some(&m), Action::RunHealthCheck(lead)));
+        assert!(!allows(Some(&m), Action::RunHealthCheck(partner)));
+        assert!(allows(Some(&m), Action::ViewHealthReport(partner)));
+        assert!(
+            !allows(Some(&m), Action::ViewHealthReport(onlooker)),
+            "a public partnership's report is still its members'"
+        );
+        assert!(!allows(None, Action::ViewHealthReport(onlooker)));
+        let admin = actor(Role::PlatformAdmin, 1);
+        assert!(!allows(Some(&admin), Action::ViewHealthReport(onlooker)));
+        let a = actor(Role::OrgAdmin, 7);
+        let own = Action::EditQuestionnaire {
+            organisation_id: Some(7),
+        };
+        assert!(allows(Some(&a), own));
+        assert!(!allows(Some(&m), own));
+        assert!(!allows(
+            Some(&a),
+            Action::EditQuestionnaire {
+                organisation_id: None
+            }
+        ));
+        assert!(allows(
+            Some(&admin),
+            Action::EditQuestionnaire {
+                organisation_id: None
+            }
+        ));
+        assert!(allows(
+            Some(&a),
+            Action::SetCollaborationStrategy { organisation_id: 7 }
+        ));
+        assert!(!allows(
+            Some(&m),
+            Action::SetCollaborationStrategy { organisation_id: 7 }
+        ));
+        assert!(allows(
+            Some(&m),
+            Action::ViewCollaborationStrategy { organisation_id: 7 }
+        ));
+        assert!(!allows(
+            Some(&m),
+            Action::ViewCollaborationStrategy { organisation_id: 8 }
+        ));
+        assert!(!allows(
+            Some(&m),
+            Action::ViewSkillsAggregate { organisation_id: 7 }
         ));
     }
 

@@ -10,10 +10,11 @@ use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
 
 use super::model::InterestStatus;
-use crate::db::schema::{need_interests as ni, needs, organisations, reminders_sent as rs};
+use crate::db::schema::{need_interests as ni, needs, organisations};
 use crate::db::Db;
 use crate::error::AppResult;
 use crate::needs::model::NeedStatus;
+use crate::notifications::store::not_yet_reminded;
 use crate::notifications::{deliver, Note, NotificationKind, Subject};
 
 pub const JOB: crate::jobs::Kind = crate::jobs::Kind {
@@ -61,21 +62,7 @@ pub fn send(db: &Db, today: NaiveDate) -> AppResult<usize> {
             if let std::collections::hash_map::Entry::Vacant(slot) = people.entry(owner) {
                 slot.insert(crate::partnerships::notify::people_of(c, &[owner])?);
             }
-            let mut fresh = Vec::new();
-            for &user in &people[&owner] {
-                // The key guards against a second run, or instance, telling twice.
-                let inserted = crate::db::per_backend!(c, |c| diesel::insert_into(rs::table)
-                    .values((
-                        rs::reminder_key.eq(&key),
-                        rs::user_id.eq(user),
-                        rs::sent_at.eq(crate::db::now()),
-                    ))
-                    .on_conflict_do_nothing()
-                    .execute(c))?;
-                if inserted == 1 {
-                    fresh.push(user);
-                }
-            }
+            let fresh = not_yet_reminded(c, &key, people[&owner].iter().copied())?;
             if fresh.is_empty() {
                 continue;
             }
