@@ -637,3 +637,117 @@ diesel::table! {
 diesel::joinable!(brokers -> organisations (organisation_id));
 diesel::joinable!(introduction_parties -> introductions (introduction_id));
 diesel::joinable!(introduction_parties -> organisations (organisation_id));
+
+// Partnership health checks (health): questionnaires in versions, rounds,
+// invitations answered by link, answers and comments.
+diesel::table! {
+    questionnaires (id) {
+        id -> BigInt,
+        organisation_id -> Nullable<BigInt>,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    questionnaire_versions (id) {
+        id -> BigInt,
+        questionnaire_id -> BigInt,
+        version -> Integer,
+        published_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    health_factors (id) {
+        id -> BigInt,
+        version_id -> BigInt,
+        position -> Integer,
+        code -> Text,
+        name -> Text,
+        description -> Text,
+    }
+}
+
+diesel::table! {
+    health_statements (id) {
+        id -> BigInt,
+        factor_id -> BigInt,
+        position -> Integer,
+        text -> Text,
+    }
+}
+
+diesel::table! {
+    health_rounds (id) {
+        id -> BigInt,
+        partnership_id -> BigInt,
+        version_id -> BigInt,
+        title -> Text,
+        opens_on -> Date,
+        closes_on -> Date,
+        status -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    health_invitations (id) {
+        id -> BigInt,
+        round_id -> BigInt,
+        organisation_id -> BigInt,
+        email -> Text,
+        role -> Text,
+        token_hash -> Text,
+        expires_at -> Timestamp,
+        invited_at -> Timestamp,
+        reminded_at -> Nullable<Timestamp>,
+        responded_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    health_answers (invitation_id, statement_id) {
+        invitation_id -> BigInt,
+        statement_id -> BigInt,
+        score -> Nullable<Integer>,
+        dont_know -> Bool,
+    }
+}
+
+diesel::table! {
+    health_comments (invitation_id, factor_id) {
+        invitation_id -> BigInt,
+        factor_id -> BigInt,
+        text -> Text,
+    }
+}
+
+diesel::joinable!(questionnaire_versions -> questionnaires (questionnaire_id));
+diesel::joinable!(health_factors -> questionnaire_versions (version_id));
+diesel::joinable!(health_statements -> health_factors (factor_id));
+diesel::joinable!(health_rounds -> partnerships (partnership_id));
+diesel::joinable!(health_rounds -> questionnaire_versions (version_id));
+diesel::joinable!(health_invitations -> health_rounds (round_id));
+diesel::joinable!(health_invitations -> organisations (organisation_id));
+diesel::joinable!(health_answers -> health_invitations (invitation_id));
+diesel::joinable!(health_answers -> health_statements (statement_id));
+diesel::joinable!(health_comments -> health_invitations (invitation_id));
+diesel::joinable!(health_comments -> health_factors (factor_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    questionnaires,
+    questionnaire_versions,
+    health_factors,
+    health_statements,
+    health_rounds,
+    health_invitations,
+    health_answers,
+    health_comments,
+    organisations,
+);
+diesel::allow_tables_to_appear_in_same_query!(health_rounds, partnerships);
+diesel::allow_tables_to_appear_in_same_query!(health_rounds, partnership_members);
+diesel::allow_tables_to_appear_in_same_query!(health_rounds, users);
+diesel::allow_tables_to_appear_in_same_query!(health_invitations, partnerships);
+diesel::allow_tables_to_appear_in_same_query!(health_invitations, partnership_members);
