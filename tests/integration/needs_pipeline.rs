@@ -3,8 +3,8 @@
 //! question that keeps the pipeline honest, and importing needs on a page
 //! through the same policy as the forms.
 
-use reqwest::StatusCode;
 use diesel::RunQueryDsl;
+use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::common::TestApp;
@@ -115,6 +115,22 @@ async fn the_pipeline_filters_by_place_and_type_and_shows_where_needs_cluster() 
     assert!(page.contains("West Midlands") && page.contains("South West"));
     assert!(!page.contains("Yorkshire"), "nothing hidden is counted");
     assert!(page.contains("/needs?service=524"), "back to the same list");
+    // The download is the same list: nothing hidden, filters kept.
+    let (status, csv) = app.client().get_text("/needs/export.csv").await;
+    assert_eq!(status, StatusCode::OK);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("id,title,organisation,"));
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(csv.contains("Missed bins online") && !csv.contains("Leeds own plans"));
+    let (_, own) = app
+        .signed_in(LDS_LEAD)
+        .await
+        .get_text("/needs/export.csv?organisation=LDS")
+        .await;
+    assert!(
+        own.contains("Leeds own plans,LDS"),
+        "its own people see it: {own}"
+    );
     let (_, pipeline) = app.client().get_text("/needs?region=South%20West").await;
     assert!(pipeline.contains("Bin rounds app") && !pipeline.contains("Missed bins online"));
     assert!(pipeline.contains("/needs/clusters?region=South+West"));
