@@ -26,6 +26,7 @@ pub mod datasets;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod health;
 pub mod home;
 pub mod imports;
 pub mod introductions;
@@ -77,6 +78,7 @@ const SLICES: &[Slice] = &[
     partnerships::SLICE,
     needs::SLICE,
     introductions::SLICE,
+    health::SLICE,
 ];
 
 /// Content Security Policy: only our own scripts, styles and images.
@@ -197,6 +199,7 @@ pub const JOBS: &[jobs::Kind] = &[
     partnerships::reminders::JOB,
     needs::interest::reminders::JOB,
     needs::active::JOB,
+    health::JOB,
 ];
 
 /// Connects the capabilities to the shared services: what can be watched,

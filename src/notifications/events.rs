@@ -67,6 +67,12 @@ pub fn describe(action: &str) -> String {
         "need.convert" => Some("started a partnership from the need"),
         "need.still_active" => Some("confirmed the need is still active"),
         "need.close" => Some("closed the need"),
+        "partnership.health_check.create" => Some("started a health check"),
+        "health_round.invite" => Some("invited stakeholders to the health check"),
+        "health_round.remind" => Some("reminded stakeholders to answer the health check"),
+        "health_round.close" => Some("closed the health check"),
+        "health_round.answer" => Some("answered the health check"),
+        "health_round.answer_change" => Some("changed their answers to the health check"),
         _ => None,
     };
     if let Some(said) = said {

@@ -17,6 +17,7 @@ pub const NAV: &[(&str, &str, &str)] = &[
     ("ledger", "/ledger", "Costs and benefits"),
     ("reviews", "/reviews", "Reviews"),
     ("swot", "/swot", "SWOT"),
+    ("health", "/health-checks", "Health checks"),
     ("history", "/history", "History"),
 ];
 

@@ -1,0 +1,534 @@
+//! Rounds' vocabularies, what the pages and API show of them, drafts and
+//! their checked inputs. Each rule about a round, an invitation or an
+//! answer is worded here and nowhere else.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::FieldError;
+use crate::health::questionnaire::model::FactorView;
+use crate::partnerships::model::ActiveMembers;
+use crate::text;
+use crate::time::Timestamp;
+
+crate::vocab::vocabulary!(
+    /// Whether a round takes answers (until its close date) or was closed.
+    RoundStatus {
+        Open = "open": "Open",
+        Closed = "closed": "Closed",
+    }
+);
+
+crate::vocab::vocabulary!(
+    /// The part a stakeholder plays in the partnership.
+    StakeholderRole {
+        Leadership = "leadership": "Leadership",
+        Management = "management": "Management",
+        Operational = "operational": "Operational or front line",
+        External = "external": "External",
+    }
+);
+
+/// A health check round as stored.
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = crate::db::schema::health_rounds)]
+pub struct HealthRound {
+    pub id: i64,
+    pub partnership_id: i64,
+    pub version_id: i64,
+    pub title: String,
+    pub opens_on: NaiveDate,
+    pub closes_on: NaiveDate,
+    pub status: RoundStatus,
+    pub created_by: Option<i64>,
+    pub created_at: Timestamp,
+}
+
+use diesel::prelude::{Queryable, Selectable};
+
+impl HealthRound {
+    /// Answers are taken from the open date to the end of the close date,
+    /// unless the lead closed the round.
+    pub fn takes_answers(&self, today: NaiveDate) -> bool {
+        self.status == RoundStatus::Open && self.opens_on <= today && today <= self.closes_on
+    }
+
+    /// Open, closed by the lead, or past its close date.
+    pub fn stage(&self, today: NaiveDate) -> &'static str {
+        if self.status == RoundStatus::Closed || today > self.closes_on {
+            "Closed"
+        } else if today < self.opens_on {
+            "Not open yet"
+        } else {
+            "Open"
+        }
+    }
+}
+
+/// A new round as given.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoundDraft {
+    /// What the round is called, e.g. "Autumn 2026 health check".
+    pub title: String,
+    /// The questionnaire to use (its latest version); Concord's own if left out.
+    #[serde(default)]
+    pub questionnaire_id: Option<i64>,
+    pub opens_on: Option<NaiveDate>,
+    pub closes_on: Option<NaiveDate>,
+}
+
+/// A round, checked.
+#[derive(Clone, Debug)]
+pub struct RoundInput {
+    pub title: String,
+    pub questionnaire_id: i64,
+    pub opens_on: NaiveDate,
+    pub closes_on: NaiveDate,
+}
+
+/// What the round rules need: today, and the questionnaires the lead's
+/// organisation may use (ids; the first is the default).
+pub struct RoundContext<'a> {
+    pub today: NaiveDate,
+    pub questionnaires: &'a [i64],
+}
+
+impl RoundInput {
+    pub fn parse(d: &RoundDraft, ctx: &RoundContext) -> Result<RoundInput, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let title = text::required_line(
+            "title",
+            "The round's title",
+            &d.title,
+            200,
+            "Enter a title for the round",
+        )
+        .map_err(|e| errors.push(e))
+        .ok();
+        let questionnaire_id = match d.questionnaire_id {
+            None => ctx.questionnaires.first().copied(),
+            Some(q) if ctx.questionnaires.contains(&q) => Some(q),
+            Some(_) => {
+                errors.push(FieldError::new(
+                    "questionnaire_id",
+                    "Choose Concord's questionnaire or one of your organisation's",
+                ));
+                None
+            }
+        };
+        let opens_on = match d.opens_on {
+            None => {
+                errors.push(FieldError::new(
+                    "opens_on",
+                    "Enter the date the round opens",
+                ));
+                None
+            }
+            Some(o) if o < ctx.today => {
+                errors.push(FieldError::new(
+                    "opens_on",
+                    "The date the round opens must be today or in the future",
+                ));
+                None
+            }
+            Some(o) => Some(o),
+        };
+        let closes_on = match d.closes_on {
+            None => {
+                errors.push(FieldError::new(
+                    "closes_on",
+                    "Enter the date the round closes",
+                ));
+                None
+            }
+            Some(c) if c < ctx.today => {
+                errors.push(FieldError::new(
+                    "closes_on",
+                    "The date the round closes must be today or in the future",
+                ));
+                None
+            }
+            Some(c) if d.opens_on.is_some_and(|o| c <= o) => {
+                errors.push(FieldError::new(
+                    "closes_on",
+                    "The date the round closes must be after the date it opens",
+                ));
+                None
+            }
+            Some(c) if c > ctx.today + chrono::Duration::days(366) => {
+                errors.push(FieldError::new(
+                    "closes_on",
+                    "The date the round closes must be within a year",
+                ));
+                None
+            }
+            Some(c) => Some(c),
+        };
+        match (title, questionnaire_id, opens_on, closes_on) {
+            (Some(title), Some(questionnaire_id), Some(opens_on), Some(closes_on))
+                if errors.is_empty() =>
+            {
+                Ok(RoundInput {
+                    title,
+                    questionnaire_id,
+                    opens_on,
+                    closes_on,
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+/// One stakeholder to invite.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvitationDraft {
+    pub email: String,
+    /// The register code of the member organisation they answer for.
+    pub organisation: String,
+    #[schema(value_type = StakeholderRole)]
+    pub role: String,
+}
+
+/// Stakeholders to invite, at most 200 at once.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvitationList {
+    pub invitations: Vec<InvitationDraft>,
+}
+
+/// A stakeholder, checked.
+#[derive(Clone, Debug)]
+pub struct InvitationInput {
+    pub email: String,
+    pub organisation_id: i64,
+    pub role: StakeholderRole,
+}
+
+pub const MAX_INVITATIONS: usize = 200;
+
+/// Whether this looks like an email address (one @, a dot after it, no spaces).
+pub fn plausible_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+impl InvitationInput {
+    /// Checks each stakeholder; `prefix` names fields (`invitations[0].` for
+    /// the API, empty for the form). `already`: emails invited already.
+    pub fn parse_all(
+        drafts: &[InvitationDraft],
+        members: &ActiveMembers,
+        already: &HashSet<String>,
+        prefix: impl Fn(usize) -> String,
+    ) -> Result<Vec<InvitationInput>, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut out = Vec::new();
+        let mut seen = HashSet::new();
+        if drafts.is_empty() {
+            errors.push(FieldError::new("invitations", "Invite at least one person"));
+        }
+        if drafts.len() > MAX_INVITATIONS {
+            errors.push(FieldError::new(
+                "invitations",
+                format!("Invite at most {MAX_INVITATIONS} people at once"),
+            ));
+            return Err(errors);
+        }
+        for (i, d) in drafts.iter().enumerate() {
+            let p = prefix(i);
+            let email = d.email.trim().to_lowercase();
+            let email_ok = match text::line(&format!("{p}email"), "The email address", &email, 254)
+            {
+                Err(e) => {
+                    errors.push(e);
+                    false
+                }
+                Ok(_) if email.is_empty() => {
+                    errors.push(FieldError::new(
+                        &format!("{p}email"),
+                        "Enter the person's email address",
+                    ));
+                    false
+                }
+                Ok(_) if !plausible_email(&email) => {
+                    errors.push(FieldError::new(
+                        &format!("{p}email"),
+                        "Enter an email address in the correct format, like name@example.gov.uk",
+                    ));
+                    false
+                }
+                Ok(_) if already.contains(&email) || !seen.insert(email.clone()) => {
+                    errors.push(FieldError::new(
+                        &format!("{p}email"),
+                        format!("{email} is already invited to this round"),
+                    ));
+                    false
+                }
+                Ok(_) => true,
+            };
+            let org = match members.by_code(&d.organisation) {
+                Some(m) => Some(m.organisation_id),
+                None => {
+                    errors.push(FieldError::new(
+                        &format!("{p}organisation"),
+                        "Choose an organisation that is an active member of the partnership",
+                    ));
+                    None
+                }
+            };
+            let role = match StakeholderRole::parse(d.role.trim()) {
+                Some(r) => Some(r),
+                None => {
+                    errors.push(FieldError::new(
+                        &format!("{p}role"),
+                        "Choose leadership, management, operational or external",
+                    ));
+                    None
+                }
+            };
+            if let (true, Some(organisation_id), Some(role)) = (email_ok, org, role) {
+                out.push(InvitationInput {
+                    email,
+                    organisation_id,
+                    role,
+                });
+            }
+        }
+        if errors.is_empty() {
+            Ok(out)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// An invitation made: the answer link is shown only to the round's lead, once.
+#[derive(Serialize, Clone, Debug, ToSchema)]
+pub struct InvitationCreated {
+    pub id: i64,
+    pub email: String,
+    /// The member organisation's register code.
+    pub organisation: String,
+    pub role: StakeholderRole,
+    /// The link the stakeholder answers at, without an account.
+    pub answer_url: String,
+    pub expires_at: Timestamp,
+}
+
+/// How many were invited and how many answered, for one group.
+#[derive(Serialize, Clone, Debug, ToSchema)]
+pub struct Rate {
+    /// The organisation's register code, or the role's code.
+    pub code: String,
+    pub label: String,
+    pub invited: i64,
+    pub responded: i64,
+}
+
+impl Rate {
+    /// Percentage answered, rounded down; 0 when nobody was invited.
+    pub fn percent(&self) -> i64 {
+        if self.invited == 0 {
+            0
+        } else {
+            self.responded * 100 / self.invited
+        }
+    }
+}
+
+/// A round, with response rates (counts only).
+#[derive(Serialize, Clone, Debug, ToSchema)]
+pub struct RoundView {
+    pub id: i64,
+    pub partnership_id: i64,
+    pub partnership_name: String,
+    pub title: String,
+    pub questionnaire_id: i64,
+    pub questionnaire_name: String,
+    pub questionnaire_version: i32,
+    pub opens_on: NaiveDate,
+    pub closes_on: NaiveDate,
+    pub status: RoundStatus,
+    /// Whether answers are taken today.
+    pub taking_answers: bool,
+    pub invited: i64,
+    pub responded: i64,
+    pub by_partner: Vec<Rate>,
+    pub by_role: Vec<Rate>,
+    pub created_at: Timestamp,
+}
+
+/// One statement's answer: a score 1–5, or don't know.
+#[derive(Deserialize, Serialize, Clone, Debug, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerDraft {
+    pub statement_id: i64,
+    /// 1 (strongly disagree) to 5 (strongly agree); leave out for don't know.
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 5)]
+    pub score: Option<i32>,
+    #[serde(default)]
+    pub dont_know: bool,
+}
+
+/// Free text about one factor.
+#[derive(Deserialize, Serialize, Clone, Debug, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommentDraft {
+    pub factor_id: i64,
+    pub text: String,
+}
+
+/// A stakeholder's answers; sending again replaces them while the round is open.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseDraft {
+    #[serde(default)]
+    pub answers: Vec<AnswerDraft>,
+    #[serde(default)]
+    pub comments: Vec<CommentDraft>,
+}
+
+/// Answers, checked: (statement, score or none for don't know).
+#[derive(Clone, Debug, Default)]
+pub struct ResponseInput {
+    pub answers: Vec<(i64, Option<i32>)>,
+    pub comments: Vec<(i64, String)>,
+}
+
+impl ResponseInput {
+    /// Statements and factors must be the round's version's; a statement
+    /// is scored 1–5 or don't know, not both; one answer per statement.
+    pub fn parse(
+        d: &ResponseDraft,
+        factors: &[FactorView],
+    ) -> Result<ResponseInput, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let statements: HashSet<i64> = factors
+            .iter()
+            .flat_map(|f| f.statements.iter().map(|s| s.id))
+            .collect();
+        let factor_ids: HashSet<i64> = factors.iter().map(|f| f.id).collect();
+        let mut out = ResponseInput::default();
+        let mut seen = HashSet::new();
+        for (i, a) in d.answers.iter().enumerate() {
+            let field = format!("answers[{i}]");
+            if !statements.contains(&a.statement_id) {
+                errors.push(FieldError::new(
+                    &format!("{field}.statement_id"),
+                    "This statement is not in the round's questionnaire",
+                ));
+                continue;
+            }
+            if !seen.insert(a.statement_id) {
+                errors.push(FieldError::new(
+                    &format!("{field}.statement_id"),
+                    "Answer each statement once",
+                ));
+                continue;
+            }
+            match (a.score, a.dont_know) {
+                (Some(s), false) if (1..=5).contains(&s) => {
+                    out.answers.push((a.statement_id, Some(s)))
+                }
+                (Some(_), false) => errors.push(FieldError::new(
+                    &format!("{field}.score"),
+                    "Score each statement from 1 (strongly disagree) to 5 (strongly agree)",
+                )),
+                (None, true) => out.answers.push((a.statement_id, None)),
+                (Some(_), true) => errors.push(FieldError::new(
+                    &format!("{field}.score"),
+                    "Give a score or say you don't know, not both",
+                )),
+                (None, false) => {}
+            }
+        }
+        let mut seen = HashSet::new();
+        for (i, c) in d.comments.iter().enumerate() {
+            let field = format!("comments[{i}]");
+            if !factor_ids.contains(&c.factor_id) || !seen.insert(c.factor_id) {
+                errors.push(FieldError::new(
+                    &format!("{field}.factor_id"),
+                    "Comment once on each factor of the round's questionnaire",
+                ));
+                continue;
+            }
+            match text::paragraph(&format!("{field}.text"), "A comment", &c.text, 2000) {
+                Ok(t) if t.is_empty() => {}
+                Ok(t) => out.comments.push((c.factor_id, t)),
+                Err(e) => errors.push(e),
+            }
+        }
+        if errors.is_empty() {
+            Ok(out)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// What an answer saved says.
+#[derive(Serialize, Clone, Debug, ToSchema)]
+pub struct ResponseSaved {
+    pub answered: i64,
+    pub dont_know: i64,
+    pub comments: i64,
+    /// Answers can be changed until the end of this day.
+    pub closes_on: NaiveDate,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn close_after_open_and_not_in_the_past() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let ctx = RoundContext {
+            today,
+            questionnaires: &[1],
+        };
+        let d = |o: i64, c: i64| RoundDraft {
+            title: "Autumn".into(),
+            questionnaire_id: None,
+            opens_on: Some(today + chrono::Duration::days(o)),
+            closes_on: Some(today + chrono::Duration::days(c)),
+        };
+        assert!(RoundInput::parse(&d(0, 14), &ctx).is_ok());
+        assert_eq!(
+            RoundInput::parse(&d(3, 3), &ctx).unwrap_err()[0].field,
+            "closes_on"
+        );
+        assert_eq!(
+            RoundInput::parse(&d(-1, 3), &ctx).unwrap_err()[0].field,
+            "opens_on"
+        );
+        let mut other = d(0, 3);
+        other.questionnaire_id = Some(9);
+        assert_eq!(
+            RoundInput::parse(&other, &ctx).unwrap_err()[0].field,
+            "questionnaire_id"
+        );
+    }
+
+    #[test]
+    fn emails_must_look_like_emails() {
+        assert!(plausible_email("a.b@example.gov.uk"));
+        assert!(!plausible_email("a b@example.gov.uk"));
+        assert!(!plausible_email("nobody"));
+        assert!(!plausible_email("x@localhost"));
+    }
+}
