@@ -15,6 +15,7 @@ mod directory;
 mod email;
 mod faults;
 mod fuzz;
+mod health_checks;
 mod imports;
 mod introductions;
 mod jobs;
