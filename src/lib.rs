@@ -79,6 +79,7 @@ const SLICES: &[Slice] = &[
     needs::SLICE,
     introductions::SLICE,
     health::SLICE,
+    health::report::SLICE,
 ];
 
 /// Content Security Policy: only our own scripts, styles and images.

@@ -11,6 +11,7 @@
 //!   response rates and reminders (a daily job, and the lead's button).
 
 pub mod questionnaire;
+pub mod report;
 pub mod rounds;
 
 use crate::slice::Slice;
