@@ -42,8 +42,10 @@ pub mod outbox;
 pub mod partnerships;
 pub mod policy;
 pub mod server;
+pub mod skills;
 pub mod slice;
 pub mod state;
+pub mod strategy;
 pub mod text;
 pub mod time;
 pub mod users;
@@ -80,6 +82,8 @@ const SLICES: &[Slice] = &[
     introductions::SLICE,
     health::SLICE,
     health::report::SLICE,
+    strategy::SLICE,
+    skills::SLICE,
 ];
 
 /// Content Security Policy: only our own scripts, styles and images.

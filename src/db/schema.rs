@@ -751,3 +751,55 @@ diesel::allow_tables_to_appear_in_same_query!(health_rounds, partnership_members
 diesel::allow_tables_to_appear_in_same_query!(health_rounds, users);
 diesel::allow_tables_to_appear_in_same_query!(health_invitations, partnerships);
 diesel::allow_tables_to_appear_in_same_query!(health_invitations, partnership_members);
+
+// The collaboration strategy (strategy) and skills self-assessments (skills).
+diesel::table! {
+    collaboration_strategies (id) {
+        id -> BigInt,
+        organisation_id -> BigInt,
+        version -> Integer,
+        outcomes -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    strategy_criteria (strategy_id, kind) {
+        strategy_id -> BigInt,
+        kind -> Text,
+        threshold -> Nullable<Double>,
+    }
+}
+
+diesel::table! {
+    skills_assessments (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        organisation_id -> BigInt,
+        taken_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    skills_answers (assessment_id, statement) {
+        assessment_id -> BigInt,
+        statement -> Text,
+        score -> Integer,
+    }
+}
+
+diesel::joinable!(strategy_criteria -> collaboration_strategies (strategy_id));
+diesel::joinable!(collaboration_strategies -> organisations (organisation_id));
+diesel::joinable!(skills_answers -> skills_assessments (assessment_id));
+diesel::joinable!(skills_assessments -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    collaboration_strategies,
+    strategy_criteria,
+    skills_assessments,
+    skills_answers,
+);
+diesel::allow_tables_to_appear_in_same_query!(collaboration_strategies, organisations);
+diesel::allow_tables_to_appear_in_same_query!(collaboration_strategies, users);
+diesel::allow_tables_to_appear_in_same_query!(skills_assessments, users);
+diesel::allow_tables_to_appear_in_same_query!(skills_answers, users);
