@@ -157,6 +157,8 @@ pub fn load_with(db: &Db, with_partnerships: bool) -> anyhow::Result<String> {
         lines.push(format!("  demo partnerships: {partnerships} created"));
         let needs = crate::needs::demo::load(db, &actor)?;
         lines.push(format!("  demo needs: {needs} created"));
+        let rounds = crate::health::demo::load(db, &actor)?;
+        lines.push(format!("  demo health checks: {rounds} created"));
     }
     lines.push(String::new());
     lines.push(format!(

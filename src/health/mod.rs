@@ -10,6 +10,7 @@
 //!   with hashed tokens and email through the outbox, answers by token,
 //!   response rates and reminders (a daily job, and the lead's button).
 
+pub mod demo;
 pub mod questionnaire;
 pub mod report;
 pub mod rounds;
