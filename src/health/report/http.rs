@@ -104,7 +104,9 @@ fn draw(
     let loaded: Loaded = load::load(w.conn, w.record.id)?;
     let report = loaded.report();
     let partnership_name = partnerships_name(w, loaded.round.partnership_id)?;
-    let can_act = w.allow(Action::EditPartnership(w.rel)).is_ok();
+    // The round's lead adds actions, as one who may change the partnership.
+    let can_act = w.allow(Action::RunHealthCheck(w.rel)).is_ok()
+        && w.allow(Action::EditPartnership(w.rel)).is_ok();
     let members = if can_act {
         partnerships::active_members(w.conn, loaded.round.partnership_id)?.0
     } else {
@@ -177,10 +179,14 @@ async fn add_action(
     Form(form): Form<ActionForm>,
 ) -> AppResult<Response> {
     let round_id = visit.id;
-    // The round first: outsiders get 404 here, whatever they may do elsewhere.
-    let (partnership_id, title) = HealthRound::view(&visit.state.db, visit.user(), round_id, |w| {
-        Ok((w.record.partnership_id, w.record.title.clone()))
-    })
+    // The round first, as its lead: outsiders get 404 here, other members 403.
+    let (partnership_id, title) = HealthRound::view_as(
+        &visit.state.db,
+        visit.user(),
+        round_id,
+        Action::RunHealthCheck,
+        |w| Ok((w.record.partnership_id, w.record.title.clone())),
+    )
     .await?;
     let typed = form.clone();
     let result = Partnership::act(
