@@ -315,7 +315,56 @@ async fn the_report_has_the_figures_worked_by_hand() {
     let (_, reviews) = lead.get_text(&format!("/partnerships/{pid}/reviews")).await;
     assert!(reviews.contains("Agree how trust is rebuilt"));
 
-    // The portfolio lists the partnership (no closed round yet).
+    // Closed, the round is the portfolio's latest; a later round compares with it.
+    app.db()
+        .write_blocking(move |c| {
+            use concord::db::schema::health_rounds as hr;
+            use diesel::prelude::*;
+            diesel::update(hr::table.find(round))
+                .set((
+                    hr::status.eq("closed"),
+                    hr::closes_on.eq(today() - Duration::days(1)),
+                ))
+                .execute(c)?;
+            Ok(())
+        })
+        .unwrap();
+    let (_, body, _) = app
+        .api_as(PARTNER)
+        .await
+        .get("/api/v1/health-checks/portfolio")
+        .await;
+    let row = body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["partnership_id"] == pid)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (row["overall"].as_f64(), row["divergences"].as_i64()),
+        (Some(3.5), Some(1))
+    );
+    assert_eq!(row["placement"]["level"], "cooperating");
+    let later = new_round(&app, pid, "Spring health check").await;
+    // Every score one higher, five staying five (three of them): 87 / 20 = 4.35.
+    let higher: Vec<(&str, &str, &str, [Option<i32>; 4])> = SIX
+        .iter()
+        .map(|(e, o, r, s)| (*e, *o, *r, s.map(|v| v.map(|v| (v + 1).min(5)))))
+        .collect();
+    answer_all(&app, later, &higher, None).await;
+    let (_, r2, _) = app
+        .api_as(LEAD)
+        .await
+        .get(&format!("/api/v1/health-checks/{later}/report"))
+        .await;
+    assert_eq!(r2["trend"]["previous_round_id"], round);
+    assert_eq!(r2["trend"]["before"], 3.5);
+    assert_eq!(r2["trend"]["now"], 4.35);
+    assert_eq!(r2["trend"]["change"], 0.85);
+    assert_eq!(r2["trend"]["direction"], "up");
+
+    // The portfolio lists the partnership.
     let (status, body, _) = app
         .api_as(LEAD)
         .await
