@@ -90,10 +90,13 @@ pub fn round(conn: &mut DbConn, id: i64) -> AppResult<RoundFacts> {
     })
 }
 
+/// (invitation, organisation, role, factor, statement, score, don't know).
+type AnswerRow = (i64, i64, String, i64, i64, Option<i32>, bool);
+
 /// Every answer given in the round; an answer neither scored nor "don't
 /// know" is no answer and is left out.
 pub fn rows(conn: &mut DbConn, round_id: i64) -> AppResult<Vec<Row>> {
-    let found: Vec<(i64, i64, String, i64, i64, Option<i32>, bool)> = health_answers::table
+    let found: Vec<AnswerRow> = health_answers::table
         .inner_join(health_invitations::table)
         .inner_join(health_statements::table)
         .filter(health_invitations::round_id.eq(round_id))
