@@ -182,7 +182,7 @@ pub fn analyse_with(text: &str, options: Options) -> Terms {
         return Terms::new(offered.words(&written), Vec::new());
     }
     let before = offered.words(&written);
-    let weighted: Vec<(&str, f32)> = before.iter().map(|w| (w.stem.as_str(), w.weight)).collect();
+    let weighted: Vec<(&str, f32)> = before.iter().map(|w| (&*w.stem, w.weight)).collect();
     let services = vocab.lgsl.infer(&weighted);
     // The labels of the services inferred bring their words too, weakly: LGSL's own
     // wording joins everyday words ("bin collection" reads like *Household waste
@@ -225,16 +225,16 @@ impl Offered {
 
     fn words(&self, written: &BTreeMap<String, (String, f32)>) -> Vec<Word> {
         let written = written.iter().map(|(stem, (surface, weight))| Word {
-            stem: stem.clone(),
-            surface: surface.clone(),
+            stem: stem.as_str().into(),
+            surface: surface.as_str().into(),
             weight: *weight,
             via: None,
         });
         let offered = self.0.iter().map(|(stem, (surface, via, weight))| Word {
-            stem: stem.clone(),
-            surface: surface.clone(),
+            stem: stem.as_str().into(),
+            surface: surface.as_str().into(),
             weight: quantise(*weight),
-            via: Some(via.clone()),
+            via: Some(via.as_str().into()),
         });
         let mut words: Vec<Word> = written.chain(offered).collect();
         words.sort_by(|a, b| a.stem.cmp(&b.stem));

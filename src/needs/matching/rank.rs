@@ -6,7 +6,7 @@ use std::collections::{BinaryHeap, HashMap};
 use serde::Serialize;
 
 use super::services::{vocabulary, B, K1};
-use super::terms::Word;
+use super::terms::{stem_of_word, Word};
 use super::Analysed;
 
 /// How the score is made from its components. The defaults weigh the text most: two
@@ -88,7 +88,7 @@ pub struct Match {
 pub struct Corpus {
     docs: u64,
     total_len: u64,
-    words: HashMap<String, u64>,
+    words: HashMap<std::sync::Arc<str>, u64>,
     services: HashMap<i64, u64>,
     pub weights: Weights,
 }
@@ -185,7 +185,7 @@ impl Corpus {
     pub fn add(&mut self, need: &Analysed) {
         self.docs += 1;
         self.total_len += hundredths(need.terms.len);
-        for w in &need.terms.words {
+        for w in need.terms.words.iter() {
             *self.words.entry(w.stem.clone()).or_default() += hundredths(w.weight.min(1.0));
         }
         for (id, w) in service_vector(need) {
@@ -197,11 +197,11 @@ impl Corpus {
     pub fn remove(&mut self, need: &Analysed) {
         self.docs = self.docs.saturating_sub(1);
         self.total_len = self.total_len.saturating_sub(hundredths(need.terms.len));
-        for w in &need.terms.words {
-            if let Some(df) = self.words.get_mut(&w.stem) {
+        for w in need.terms.words.iter() {
+            if let Some(df) = self.words.get_mut(&*w.stem) {
                 *df = df.saturating_sub(hundredths(w.weight.min(1.0)));
                 if *df == 0 {
-                    self.words.remove(&w.stem);
+                    self.words.remove(&*w.stem);
                 }
             }
         }
@@ -437,11 +437,7 @@ impl Corpus {
         let mut same: Vec<(f64, &str)> = Vec::new();
         let mut related: Vec<(f64, String, String)> = Vec::new();
         for (qw, weight) in &q.words {
-            let Ok(i) = c
-                .terms
-                .words
-                .binary_search_by(|w| w.stem.as_str().cmp(&qw.stem))
-            else {
+            let Ok(i) = c.terms.words.binary_search_by(|w| w.stem.cmp(&qw.stem)) else {
                 continue;
             };
             let cw = &c.terms.words[i];
@@ -453,10 +449,11 @@ impl Corpus {
                 (Some(v), _) | (_, Some(v)) if v.starts_with('#') => {}
                 (Some(_), Some(_)) => {}
                 (qv, cv) => {
-                    let here = qv.as_deref().unwrap_or(&qw.surface).replace('-', " ");
-                    let there = cv.as_deref().unwrap_or(&cw.surface).replace('-', " ");
-                    if stem_of(&here) != stem_of(&there) {
-                        related.push((strength, here, there));
+                    let here = qv.as_deref().unwrap_or(&qw.surface);
+                    let there = cv.as_deref().unwrap_or(&cw.surface);
+                    // `join` drops hyphens and spaces alike: the remembered stems.
+                    if stem_of_word(here) != stem_of_word(there) {
+                        related.push((strength, here.replace('-', " "), there.replace('-', " ")));
                     }
                 }
             }
@@ -501,10 +498,6 @@ impl Corpus {
         }
         reasons
     }
-}
-
-fn stem_of(s: &str) -> String {
-    super::text::stem(&super::text::join(s))
 }
 
 /// "A", "A and B", "A, B and C".

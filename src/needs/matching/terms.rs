@@ -7,6 +7,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -19,26 +20,28 @@ pub(crate) fn quantise(x: f64) -> f32 {
 }
 
 /// One word of a need: written in the text, or offered by the thesaurus for a word that
-/// was (`via`).
+/// was (`via`). The strings are shared (`Arc<str>`): parsed terms intern them, so the
+/// same word in a thousand needs is kept once.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Word {
     /// What matching compares: `stem(join(surface))`.
-    pub stem: String,
+    pub stem: Arc<str>,
     /// How to show it: lowercase, joined words hyphenated ("street-lights").
-    pub surface: String,
+    pub surface: Arc<str>,
     /// How much it counts: the number of times written, or the thesaurus's lower weight.
     pub weight: f32,
     /// For a thesaurus word, the word of the text it came from.
-    pub via: Option<String>,
+    pub via: Option<Arc<str>>,
 }
 
 /// The analysed text of a need: its words sorted by stem, and the LGSL services it
 /// reads like, sorted by id. Build with [`super::analyse`]; store with `to_string()`
-/// or serde (a string); read back with `parse()`.
+/// or serde (a string); read back with `parse()`. Cloning is cheap (shared lists), so
+/// a caller may keep parsed terms and hand out copies.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Terms {
-    pub(crate) words: Vec<Word>,
-    pub(crate) services: Vec<(i64, f32)>,
+    pub(crate) words: Arc<[Word]>,
+    pub(crate) services: Arc<[(i64, f32)]>,
     /// Sum of word weights: BM25's document length.
     pub(crate) len: f32,
 }
@@ -52,8 +55,8 @@ impl Terms {
         services.sort_by_key(|s| s.0);
         let len = words.iter().map(|w| w.weight).sum();
         Terms {
-            words,
-            services,
+            words: words.into(),
+            services: services.into(),
             len,
         }
     }
@@ -78,14 +81,14 @@ impl Terms {
 impl fmt::Display for Terms {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(VERSION)?;
-        for w in &self.words {
+        for w in self.words.iter() {
             match &w.via {
                 Some(via) => write!(f, " {}<{}={}", w.surface, via, w.weight)?,
                 None => write!(f, " {}={}", w.surface, w.weight)?,
             }
         }
         f.write_str(" |")?;
-        for (id, weight) in &self.services {
+        for (id, weight) in self.services.iter() {
             write!(f, " {id}={weight}")?;
         }
         Ok(())
@@ -119,12 +122,12 @@ impl FromStr for Terms {
                 services.push((key.parse().map_err(|_| err(part))?, weight));
             } else {
                 let (surface, via) = match key.split_once('<') {
-                    Some((s, v)) => (s, Some(v.to_string())),
+                    Some((s, v)) => (s, Some(intern(v).0)),
                     None => (key, None),
                 };
-                let surface = surface.to_string();
+                let (surface, stem) = intern(surface);
                 words.push(Word {
-                    stem: stem_of_surface(&surface),
+                    stem,
                     surface,
                     weight,
                     via,
@@ -135,24 +138,43 @@ impl FromStr for Terms {
     }
 }
 
-/// `stem(join(surface))`, remembered: reading stored terms back is what matching does
-/// per request (a few hundred needs of some 60 words), and stemming is most of its cost,
-/// while the words themselves repeat across needs. Bounded: forgotten when it grows large.
-fn stem_of_surface(surface: &str) -> String {
+/// `stem(join(word))`, remembered (see [`intern`]).
+pub(crate) fn stem_of_word(word: &str) -> Arc<str> {
+    intern(word).1
+}
+
+/// A surface word shared, with its stem `stem(join(surface))`, remembered: reading
+/// stored terms back is what matching does per request (some 100 words a need), and
+/// stemming and allocating are most of its cost, while the words themselves repeat
+/// across needs. Bounded: forgotten when it grows large (words already handed out
+/// stay valid; they are reference-counted).
+fn intern(surface: &str) -> (Arc<str>, Arc<str>) {
     use std::collections::HashMap;
     use std::sync::{OnceLock, RwLock};
-    static MEMO: OnceLock<RwLock<HashMap<String, String>>> = OnceLock::new();
+    type Memo = RwLock<HashMap<Arc<str>, Arc<str>>>;
+    static MEMO: OnceLock<Memo> = OnceLock::new();
     let memo = MEMO.get_or_init(Default::default);
-    if let Some(s) = memo.read().unwrap_or_else(|p| p.into_inner()).get(surface) {
-        return s.clone();
+    if let Some((s, stem)) = memo
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .get_key_value(surface)
+    {
+        return (s.clone(), stem.clone());
     }
     let stemmed = stem(&join(surface));
     let mut memo = memo.write().unwrap_or_else(|p| p.into_inner());
     if memo.len() >= 200_000 {
         memo.clear();
     }
-    memo.insert(surface.to_string(), stemmed.clone());
-    stemmed
+    let s: Arc<str> = surface.into();
+    // The stem is often the surface itself: share it then.
+    let stemmed: Arc<str> = if stemmed == surface {
+        s.clone()
+    } else {
+        stemmed.into()
+    };
+    memo.insert(s.clone(), stemmed.clone());
+    (s, stemmed)
 }
 
 impl Serialize for Terms {
