@@ -6,6 +6,14 @@
 //!
 //! Deterministic (fixed seed), so figures are comparable between runs.
 //!
+//! For bench/matching.sh, `generate match-agreement --database-url URL
+//! [--sample 200]` checks the matching prefilter against a full scan on the
+//! generated needs: for a fixed sample of public needs, the engine's top 10
+//! as a signed-out viewer sees them through the prefilter (at several
+//! budgets) against ranking every public open need of other organisations,
+//! printing how much of the full scan's top 10 each budget finds and the
+//! time a ranking takes (serial, warm).
+//!
 //! For bench/matching.sh, `generate needs --database-url URL [--needs 100000]
 //! [--organisations 25000]` adds organisations (the real councils, then
 //! generated ones copying a real council's type, profile and population band)
@@ -76,6 +84,13 @@ fn main() -> anyhow::Result<()> {
                 .transpose()?
                 .unwrap_or(25_000);
             return generate_needs(&url, needs, orgs);
+        }
+        Some("match-agreement") => {
+            let sample: usize = arg("--sample")
+                .map(|n| n.parse())
+                .transpose()?
+                .unwrap_or(200);
+            return match_agreement(&url, sample);
         }
         Some("reminders") => {
             let today = arg("--today")
@@ -823,6 +838,132 @@ fn generate_needs(url: &str, count: usize, orgs: usize) -> anyhow::Result<()> {
             "{made} needs ({} distinct texts), {:.0?}",
             analysed.len(),
             started.elapsed()
+        );
+    }
+    Ok(())
+}
+
+/// Prefiltered top 10 against a full scan (see the module docs).
+fn match_agreement(url: &str, sample: usize) -> anyhow::Result<()> {
+    use concord::db::schema::{need_services, needs};
+    use concord::needs::matches::{self, Budget};
+    use concord::needs::matching::{Analysed, Terms};
+    use concord::needs::model::Need;
+    use std::collections::{HashMap, HashSet};
+    const TOP: usize = 10;
+    let db = Db::connect(url, 1)?;
+    let mut conn = db.conn()?;
+    let c = &mut *conn;
+    let counts = matches::corpus(c)?;
+    // Every candidate a signed-out viewer may see: public, open.
+    let rows: Vec<(i64, i64, String)> = needs::table
+        .filter(needs::status.eq("open"))
+        .filter(needs::visibility.eq("public"))
+        .order(needs::id)
+        .select((needs::id, needs::organisation_id, needs::terms))
+        .load(c)?;
+    let mut chosen: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (n, s) in need_services::table
+        .select((need_services::need_id, need_services::service_id))
+        .load::<(i64, i64)>(c)?
+    {
+        chosen.entry(n).or_default().push(s);
+    }
+    let all: Vec<Analysed> = rows
+        .iter()
+        .map(|(id, org, t)| {
+            let terms: Terms = t.parse().unwrap_or_default();
+            Analysed::new(
+                *id,
+                *org,
+                chosen.get(id).cloned().unwrap_or_default(),
+                terms,
+            )
+        })
+        .collect();
+    let index: HashMap<i64, usize> = all.iter().enumerate().map(|(i, a)| (a.id, i)).collect();
+    // A fixed sample spread over the table.
+    let step = (all.len() / sample.max(1)).max(1);
+    let picks: Vec<i64> = all
+        .iter()
+        .step_by(step)
+        .take(sample)
+        .map(|a| a.id)
+        .collect();
+    let mut full: HashMap<i64, Vec<(i64, f64)>> = HashMap::new();
+    let started = std::time::Instant::now();
+    for id in &picks {
+        let q = &all[index[id]];
+        // Same-organisation needs are the caller's to drop: ask for enough more.
+        let top: Vec<(i64, f64)> = counts
+            .corpus
+            .rank(q, &all, TOP + 200)
+            .into_iter()
+            .filter(|m| m.organisation_id != q.organisation_id)
+            .map(|m| (m.id, m.score))
+            .take(TOP)
+            .collect();
+        full.insert(*id, top);
+    }
+    println!(
+        "{} public open needs; {} sampled; full scans took {:.1} ms each",
+        all.len(),
+        picks.len(),
+        started.elapsed().as_secs_f64() * 1000.0 / picks.len().max(1) as f64
+    );
+    println!();
+    println!("found: share of the full scan's top 10 in the prefiltered top 10; same order: identical lists;");
+    println!("same scores: the same ten scores (only equal-scored needs swapped); score kept: sum of top-10 scores, prefiltered / full.");
+    println!();
+    println!("| postings | shortlist | found | same order | same scores | score kept | ms per ranking (warm, serial) |");
+    println!("| -------: | --------: | ----: | ---------: | ----------: | ---------: | ----------------------------: |");
+    let budgets = [
+        (4_000, 400),
+        (4_000, 300),
+        (4_000, 200),
+        (4_000, 100),
+        (2_000, 200),
+        (2_000, 100),
+        (1_000, 100),
+    ];
+    for (postings, shortlist) in budgets {
+        let budget = Budget {
+            postings,
+            shortlist,
+        };
+        let (mut found, mut wanted, mut same, mut same_scores) = (0usize, 0usize, 0usize, 0usize);
+        let (mut kept, mut best) = (0.0f64, 0.0f64);
+        let mut took = std::time::Duration::ZERO;
+        for id in &picks {
+            let need: Need = needs::table.find(id).select(Need::as_select()).first(c)?;
+            // Once to warm the parsed-terms cache, once timed.
+            matches::engine_ranking(c, &need, None, TOP, budget)?;
+            let t = std::time::Instant::now();
+            let got: Vec<(i64, f64)> = matches::engine_ranking(c, &need, None, TOP, budget)?
+                .into_iter()
+                .take(TOP)
+                .collect();
+            took += t.elapsed();
+            let want = &full[id];
+            let got_set: HashSet<i64> = got.iter().map(|g| g.0).collect();
+            found += want.iter().filter(|w| got_set.contains(&w.0)).count();
+            wanted += want.len();
+            same += usize::from(got.iter().map(|g| g.0).eq(want.iter().map(|w| w.0)));
+            same_scores += usize::from(
+                got.len() == want.len()
+                    && got.iter().zip(want).all(|(g, w)| (g.1 - w.1).abs() < 1e-9),
+            );
+            kept += got.iter().map(|g| g.1).sum::<f64>();
+            best += want.iter().map(|w| w.1).sum::<f64>();
+        }
+        let n = picks.len().max(1) as f64;
+        println!(
+            "| {postings:>8} | {shortlist:>9} | {:>4.1}% | {:>9.1}% | {:>10.1}% | {:>9.1}% | {:>29.2} |",
+            100.0 * found as f64 / wanted.max(1) as f64,
+            100.0 * same as f64 / n,
+            100.0 * same_scores as f64 / n,
+            100.0 * kept / best.max(1e-9),
+            took.as_secs_f64() * 1000.0 / n
         );
     }
     Ok(())

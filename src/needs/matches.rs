@@ -18,11 +18,17 @@
 //!    whoever may see them: a per-viewer corpus could not be shared, and a count
 //!    of needs using a word reveals nothing about any one need.
 //! 3. Candidates are chosen in SQL: the needs that share the query's rarest
-//!    terms (rarest first, until about [`POSTINGS`] index rows), visible to the
-//!    viewer, open and of other organisations, by how many of those terms they
-//!    share (ties by id), the best [`SHORTLIST`]. Only these are read back and
-//!    ranked by the engine. Every step is ordered, so SQLite and PostgreSQL give
-//!    the same matches.
+//!    terms (rarest first, until about [`POSTINGS`] index rows, read from the
+//!    term index alone), by how many of those terms they share (ties by id);
+//!    in that order, a chunk at a time by id, those visible to the viewer, open
+//!    and of other organisations, until there are [`SHORTLIST`]. So only about
+//!    twice the shortlist of needs rows is read, not one per posting, and no
+//!    `status` condition reaches SQL (given one, SQLite starts from the status
+//!    index and reads all 100,000 open needs). The shortlist is ranked by the
+//!    engine; candidates' stored terms are parsed once and kept
+//!    ([`parsed_terms`]: bounded, checked against a fingerprint of the stored
+//!    string, so an edited need is parsed again). Every step is ordered, so
+//!    SQLite and PostgreSQL give the same matches.
 //! 4. Council-level evidence is added to the engine's score for the best few:
 //!    a similar profile and an existing partnership add a little; distance is
 //!    only shown. Neither can make a match of a council without a like need:
@@ -79,9 +85,24 @@ pub const REBUILD_AT_ONCE: u64 = 5_000;
 /// How stale a larger corpus may be.
 pub const STALE_FOR: Duration = Duration::from_secs(60);
 /// About how many `need_terms` rows the candidate query may read.
-const POSTINGS: u64 = 4_000;
+pub const POSTINGS: u64 = 4_000;
 /// How many candidates the engine ranks exactly.
-const SHORTLIST: usize = 400;
+pub const SHORTLIST: usize = 400;
+
+/// How much work one ranking may do: index rows read, candidates ranked.
+/// [`Budget::DEFAULT`] everywhere but the benchmark's agreement check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Budget {
+    pub postings: u64,
+    pub shortlist: usize,
+}
+
+impl Budget {
+    pub const DEFAULT: Budget = Budget {
+        postings: POSTINGS,
+        shortlist: SHORTLIST,
+    };
+}
 /// Inferred services and thesaurus words this weak are left out of the index.
 const INDEX_WEIGHT: f32 = 0.3;
 
@@ -206,6 +227,91 @@ fn terms_of(stored: &str, id: i64, conn: &mut DbConn) -> AppResult<Terms> {
     )))
 }
 
+/// Parsed terms kept per generation; two generations are kept, so at most
+/// twice this many needs (about 6 KB each at 100 words: some 60 MB).
+const PARSED_KEEP: usize = 5_000;
+
+/// Parsed stored terms of needs recently ranked, by need id, with the
+/// fingerprint of the string they were parsed from. Parsing some 100 words for
+/// each of a few hundred candidates was a third of a request; most candidates
+/// come back request after request. Two generations: when the newer is full
+/// it becomes the older and the oldest is forgotten, so what is used stays.
+#[derive(Default)]
+struct ParsedCache {
+    new: HashMap<i64, (u64, Terms)>,
+    old: HashMap<i64, (u64, Terms)>,
+}
+
+static PARSED: Mutex<Option<ParsedCache>> = Mutex::new(None);
+
+/// A fast fingerprint of a stored terms string (about 2 KB): its length and
+/// a multiply-rotate hash of its 8-byte words. Not a defence against anyone:
+/// only a need's own earlier text could collide with it, and only for its
+/// own matches.
+fn fingerprint(s: &str) -> u64 {
+    let mut h = (s.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let mut chunks = s.as_bytes().chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes(c.try_into().unwrap_or_default());
+        h = (h.rotate_left(5) ^ w).wrapping_mul(0x5170_85b3_2e3e_6d3b);
+    }
+    for &b in chunks.remainder() {
+        h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x5170_85b3_2e3e_6d3b);
+    }
+    h ^ (h >> 29)
+}
+
+/// The parsed terms of each `(id, stored)` in order, from [`PARSED`] where
+/// the stored string is the one parsed before; rows whose terms are not yet
+/// stored are analysed now (and not kept).
+fn parsed_terms(conn: &mut DbConn, rows: &[(i64, &str)]) -> AppResult<Vec<Terms>> {
+    let prints: Vec<u64> = rows.iter().map(|(_, s)| fingerprint(s)).collect();
+    let mut out: Vec<Option<Terms>> = {
+        let mut guard = PARSED.lock().unwrap_or_else(|p| p.into_inner());
+        let cache = guard.get_or_insert_with(Default::default);
+        rows.iter()
+            .zip(&prints)
+            .map(|((id, _), print)| {
+                if let Some((p, t)) = cache.new.get(id) {
+                    return (p == print).then(|| t.clone());
+                }
+                // Used again: moved to the newer generation.
+                let (p, t) = cache.old.remove(id)?;
+                let hit = (p == *print).then(|| t.clone());
+                if hit.is_some() {
+                    cache.new.insert(*id, (p, t));
+                }
+                hit
+            })
+            .collect()
+    };
+    let mut fresh = Vec::new();
+    for (i, ((id, stored), print)) in rows.iter().zip(&prints).enumerate() {
+        if out[i].is_some() {
+            continue;
+        }
+        match stored.parse::<Terms>() {
+            Ok(t) => {
+                fresh.push((*id, *print, t.clone()));
+                out[i] = Some(t);
+            }
+            Err(_) => out[i] = Some(terms_of(stored, *id, conn)?),
+        }
+    }
+    if !fresh.is_empty() {
+        let mut guard = PARSED.lock().unwrap_or_else(|p| p.into_inner());
+        let cache = guard.get_or_insert_with(Default::default);
+        for (id, print, t) in fresh {
+            if cache.new.len() >= PARSED_KEEP {
+                cache.old = std::mem::take(&mut cache.new);
+            }
+            cache.old.remove(&id);
+            cache.new.insert(id, (print, t));
+        }
+    }
+    Ok(out.into_iter().map(Option::unwrap_or_default).collect())
+}
+
 /// The corpus and how many open needs carry each index term.
 pub struct Counts {
     pub corpus: Corpus,
@@ -250,9 +356,11 @@ pub fn corpus(conn: &mut DbConn) -> AppResult<Arc<Counts>> {
     Ok(counts)
 }
 
-/// Forgets the cached corpus (tests that compare databases, the benchmark).
+/// Forgets the cached corpus and parsed terms (tests that compare databases,
+/// the benchmark).
 pub fn forget_corpus() {
     *CACHE.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    *PARSED.lock().unwrap_or_else(|p| p.into_inner()) = None;
 }
 
 fn build_counts(conn: &mut DbConn) -> AppResult<Counts> {
@@ -322,6 +430,25 @@ fn reason(kind: &str, text: String) -> MatchReason {
     }
 }
 
+/// For the benchmark's agreement check (`bench/generate.rs`, `match-agreement`)
+/// only: the engine's best `limit` needs for `need` as `viewer` may see them,
+/// `(need id, engine score)`, with the candidate prefilter at `budget`.
+#[doc(hidden)]
+pub fn engine_ranking(
+    conn: &mut DbConn,
+    need: &Need,
+    viewer: Option<&Actor>,
+    limit: usize,
+    budget: Budget,
+) -> AppResult<Vec<(i64, f64)>> {
+    Ok(
+        rank_need_with(conn, need, Scope::Viewer(viewer), limit, budget)?
+            .into_iter()
+            .map(|r| (r.need_id, r.score))
+            .collect(),
+    )
+}
+
 /// The engine's ranking of other organisations' open needs against `need`.
 fn rank_need(
     conn: &mut DbConn,
@@ -329,12 +456,24 @@ fn rank_need(
     scope: Scope<'_>,
     limit: usize,
 ) -> AppResult<Vec<Ranked>> {
+    rank_need_with(conn, need, scope, limit, Budget::DEFAULT)
+}
+
+fn rank_need_with(
+    conn: &mut DbConn,
+    need: &Need,
+    scope: Scope<'_>,
+    limit: usize,
+    budget: Budget,
+) -> AppResult<Vec<Ranked>> {
     let counts = corpus(conn)?;
     let chosen: Vec<i64> = need_services::table
         .filter(need_services::need_id.eq(need.id))
         .select(need_services::service_id)
         .load(conn)?;
-    let terms = terms_of(&need.terms, need.id, conn)?;
+    let terms = parsed_terms(conn, &[(need.id, need.terms.as_str())])?
+        .pop()
+        .unwrap_or_default();
     let mut wanted: Vec<(u64, String)> = index_terms(&terms, &chosen)
         .into_iter()
         .map(|t| (counts.postings.get(&t).copied().unwrap_or(0), t))
@@ -346,7 +485,7 @@ fn rank_need(
     let mut picked: Vec<String> = Vec::new();
     let mut read = 0;
     for (n, t) in wanted {
-        if !picked.is_empty() && read + n > POSTINGS {
+        if !picked.is_empty() && read + n > budget.postings {
             break;
         }
         read += n;
@@ -357,43 +496,70 @@ fn rank_need(
     }
     let query = Analysed::new(need.id, need.organisation_id, chosen, terms);
 
-    // Two steps, not one join: given a join, SQLite starts from the 100,000
-    // open needs and probes the index for each (230 ms); the term index first
-    // reads only the postings picked (a few ms), then the needs by id.
-    let shared: Vec<(i64, i64)> = need_terms::table
+    // The postings of the picked terms, from the term index alone (no join:
+    // given one, SQLite reads a 2 KB needs row for every posting, or starts
+    // from the status index and reads every open need).
+    let mut shared: Vec<i64> = need_terms::table
         .filter(need_terms::term.eq_any(&picked))
-        .group_by(need_terms::need_id)
-        .select((need_terms::need_id, diesel::dsl::count_star()))
+        .select(need_terms::need_id)
         .load(conn)?;
-    let shared_ids: Vec<i64> = shared.iter().map(|s| s.0).collect();
-    let mut q = needs::table
-        .filter(needs::id.eq_any(&shared_ids))
-        .filter(needs::status.eq(NeedStatus::Open))
-        .filter(needs::organisation_id.ne(need.organisation_id))
-        .select(needs::id)
-        .into_boxed();
-    if let Scope::Viewer(viewer) = scope {
-        q = q.filter(need_visible_to!(viewer));
+    shared.sort_unstable();
+    // (terms shared, id) per need.
+    let mut order: Vec<(usize, i64)> = Vec::new();
+    for id in shared {
+        match order.last_mut() {
+            Some((n, last)) if *last == id => *n += 1,
+            _ => order.push((1, id)),
+        }
     }
-    let allowed: std::collections::HashSet<i64> = q.load::<i64>(conn)?.into_iter().collect();
-    let mut shortlist: Vec<(i64, i64)> = shared
-        .into_iter()
-        .filter(|(id, _)| allowed.contains(id))
-        .collect();
-    // Most shared terms first, ties by id: the same on every database.
-    shortlist.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    shortlist.truncate(SHORTLIST);
-    let ids: Vec<i64> = shortlist.into_iter().map(|s| s.0).collect();
-    let rows: Vec<(i64, i64, String, String)> = needs::table
-        .filter(needs::id.eq_any(&ids))
-        .order(needs::id)
-        .select((
-            needs::id,
-            needs::organisation_id,
-            needs::title,
-            needs::terms,
-        ))
-        .load(conn)?;
+    // Most shared first, ties by id: the same on every database.
+    order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+
+    // Then, in that order, the needs the viewer may see, open and of other
+    // organisations, read by id a chunk at a time until the shortlist is
+    // full: the same shortlist as filtering every posting first, for the
+    // cost of reading about twice the shortlist. `status` is checked here,
+    // not in SQL (given `status = 'open'`, SQLite starts from the status
+    // index and reads every open need).
+    let mut rows: Vec<(i64, i64, String, String)> = Vec::new();
+    let mut next = 0;
+    while rows.len() < budget.shortlist && next < order.len() {
+        let want = budget.shortlist - rows.len();
+        let chunk: Vec<i64> = order[next..(next + 2 * want + 16).min(order.len())]
+            .iter()
+            .map(|o| o.1)
+            .collect();
+        next += chunk.len();
+        let mut q = needs::table
+            .filter(needs::id.eq_any(&chunk))
+            .filter(needs::organisation_id.ne(need.organisation_id))
+            .select((
+                needs::id,
+                needs::organisation_id,
+                needs::status,
+                needs::title,
+                needs::terms,
+            ))
+            .into_boxed();
+        if let Scope::Viewer(viewer) = scope {
+            q = q.filter(need_visible_to!(viewer));
+        }
+        let mut found: HashMap<i64, (i64, String, String)> = q
+            .load::<(i64, i64, NeedStatus, String, String)>(conn)?
+            .into_iter()
+            .filter(|r| r.2 == NeedStatus::Open)
+            .map(|(id, org, _, title, terms)| (id, (org, title, terms)))
+            .collect();
+        for id in chunk {
+            if rows.len() == budget.shortlist {
+                break;
+            }
+            if let Some((org, title, terms)) = found.remove(&id) {
+                rows.push((id, org, title, terms));
+            }
+        }
+    }
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
     let mut services: HashMap<i64, Vec<i64>> = HashMap::new();
     for (n, s) in need_services::table
         .filter(need_services::need_id.eq_any(&ids))
@@ -402,10 +568,11 @@ fn rank_need(
     {
         services.entry(n).or_default().push(s);
     }
+    let stored: Vec<(i64, &str)> = rows.iter().map(|r| (r.0, r.3.as_str())).collect();
+    let parsed = parsed_terms(conn, &stored)?;
     let mut titles = HashMap::new();
     let mut candidates = Vec::with_capacity(rows.len());
-    for (id, org, title, stored) in rows {
-        let terms = terms_of(&stored, id, conn)?;
+    for ((id, org, title, _), terms) in rows.into_iter().zip(parsed) {
         titles.insert(id, title);
         candidates.push(Analysed::new(
             id,
