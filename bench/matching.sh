@@ -7,6 +7,8 @@
 #   bench/matching.sh                       # SQLite, bench/out/needs-100000.db
 #   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/concord_bench_needs bench/matching.sh
 # Builds nothing: `cargo build --release --bin concord --example generate` first.
+# The prefilter against a full scan (top 10 found, per budget):
+#   target/release/examples/generate match-agreement --database-url sqlite://bench/out/needs-100000.db
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${CONCORD_BIN:-target/release/concord}
@@ -44,7 +46,12 @@ measure "pipeline search ?q=missed+bin" "/api/v1/needs?q=missed+bin"
 measure "pipeline search ?q=lamp, with a token" "/api/v1/needs?q=lamp" "Authorization: Bearer $token"
 print_table
 echo
-echo "Server RSS after the run: $(ps -o rss= -p "$server_pid" | awk '{ printf "%.0f MiB", $1 / 1024 }')"
+# RSS counts the database file's pages once for every pooled connection's
+# memory map (mmap_size, up to 256 MiB each), so it is split: anonymous
+# memory is the process's own; file pages are the OS page cache.
+mib() { awk -v k="$1" '$1 == k ":" { printf "%.0f MiB", $2 / 1024 }' "/proc/$server_pid/status"; }
+maps=$(grep -c "needs-$NEEDS.db" "/proc/$server_pid/maps" || true)
+echo "Server RSS after the run: $(mib VmRSS) ($(mib RssAnon) anonymous, $(mib RssFile) file pages: the database mapped $maps times)"
 if [[ ${BENCH_FIGURES:-1} == 1 ]]; then
   echo
   echo "Labelled set (cargo test --lib needs::matching::tests::figures):"
