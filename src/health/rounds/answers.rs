@@ -98,12 +98,12 @@ pub fn find(conn: &mut DbConn, token: &str) -> AppResult<Option<Invited>> {
     }))
 }
 
+/// Statement → score (None: don't know), and factor → comment.
+pub type OwnAnswers = (HashMap<i64, Option<i32>>, HashMap<i64, String>);
+
 /// This invitation's own answers: statement → score (None: don't know),
 /// and factor → comment.
-pub fn own(
-    conn: &mut DbConn,
-    invitation_id: i64,
-) -> AppResult<(HashMap<i64, Option<i32>>, HashMap<i64, String>)> {
+pub fn own(conn: &mut DbConn, invitation_id: i64) -> AppResult<OwnAnswers> {
     let answers: Vec<(i64, Option<i32>)> = ha::table
         .filter(ha::invitation_id.eq(invitation_id))
         .select((ha::statement_id, ha::score))
