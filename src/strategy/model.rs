@@ -173,6 +173,7 @@ impl StrategyInput {
             ));
         }
         let mut criteria: Vec<Criterion> = Vec::new();
+        let mut seen: Vec<CriterionKind> = Vec::new();
         for c in &draft.criteria {
             let Some(kind) = CriterionKind::parse(c.kind.trim()) else {
                 errors.push(FieldError::new(
@@ -189,13 +190,14 @@ impl StrategyInput {
                 ));
                 continue;
             };
-            if criteria.iter().any(|k| k.kind == kind) {
+            if seen.contains(&kind) {
                 errors.push(FieldError::new(
                     "criteria",
                     format!("{} is given twice: give each criterion once", kind.label()),
                 ));
                 continue;
             }
+            seen.push(kind);
             match threshold(kind, c.threshold) {
                 Ok(threshold) => criteria.push(Criterion { kind, threshold }),
                 Err(e) => errors.push(e),
@@ -376,7 +378,11 @@ fn judge(c: &Criterion, f: &Facts) -> (Standing, String) {
                 if f.open_risks == 0 {
                     "No open risks in the register: exposure 0.00".into()
                 } else {
-                    format!("Our exposure {label} across {} open risks", f.open_risks)
+                    format!(
+                        "Our exposure {label} across {} open risk{}",
+                        f.open_risks,
+                        if f.open_risks == 1 { "" } else { "s" }
+                    )
                 },
             )
         }
@@ -497,9 +503,9 @@ mod tests {
         assert!(j.iter().all(|j| j.standing == Standing::Met), "{j:?}");
         assert_eq!(
             j[2].evidence,
-            "Realised savings £1,000.00, realised costs £1,000.00"
+            "Realised savings £1,000, realised costs £1,000"
         );
-        assert_eq!(j[3].evidence, "Our exposure 12.00 across 1 open risks");
+        assert_eq!(j[3].evidence, "Our exposure 12.00 across 1 open risk");
     }
 
     #[test]

@@ -36,3 +36,5 @@ mod partnerships_swot;
 mod reliability;
 mod schema;
 mod security;
+mod skills;
+mod strategy;
