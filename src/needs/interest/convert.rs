@@ -220,8 +220,8 @@ fn credit_introductions(w: &mut Work<'_, Need>, need: i64, partnership: i64) -> 
             &actor,
             crate::audit::Change::new("introduction.convert", "introduction", id)
                 .scoped("introduction", id)
-                .before(&serde_json::json!({ "status": "accepted" }))
-                .after(&serde_json::json!({
+                .before(serde_json::json!({ "status": "accepted" }))
+                .after(serde_json::json!({
                     "status": "converted",
                     "partnership_id": partnership,
                     "need_id": need,
