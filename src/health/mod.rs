@@ -45,7 +45,7 @@ fn api_routes() -> axum::Router<crate::state::AppState> {
         rounds::model::InvitationDraft,
         rounds::model::InvitationList,
         rounds::model::InvitationCreated,
-        rounds::model::ResponseDraft,
+        rounds::model::HealthResponseDraft,
         rounds::model::AnswerDraft,
         rounds::model::CommentDraft,
         rounds::model::ResponseSaved,

@@ -114,13 +114,13 @@ pub async fn invite(
 /// or don't know per statement, and comments per factor. Sending again
 /// replaces the answers, until the round closes or the link expires (409).
 #[utoipa::path(put, path = "/api/v1/health-responses/{token}", tag = "health-checks",
-    request_body = ResponseDraft,
+    request_body = HealthResponseDraft,
     params(("token" = String, Path, description = "The token from the invitation's link")),
     responses((status = 200, body = ResponseSaved)))]
 pub async fn answer(
     State(state): State<AppState>,
     Path(token): Path<String>,
-    body: JsonBody<ResponseDraft>,
+    body: JsonBody<HealthResponseDraft>,
 ) -> ApiResult<Json<ResponseSaved>> {
     Ok(Json(
         state

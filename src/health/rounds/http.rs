@@ -485,12 +485,12 @@ fn read_answers(
     fields: &[(String, String)],
     factors: &[FactorView],
 ) -> (
-    ResponseDraft,
+    HealthResponseDraft,
     HashMap<i64, String>,
     HashMap<i64, String>,
     Vec<FieldError>,
 ) {
-    let mut draft = ResponseDraft::default();
+    let mut draft = HealthResponseDraft::default();
     let mut scores = HashMap::new();
     let mut comments = HashMap::new();
     let mut reading = Vec::new();

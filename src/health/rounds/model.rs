@@ -395,7 +395,7 @@ pub struct CommentDraft {
 /// A stakeholder's answers; sending again replaces them while the round is open.
 #[derive(Deserialize, Serialize, Clone, Debug, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ResponseDraft {
+pub struct HealthResponseDraft {
     #[serde(default)]
     pub answers: Vec<AnswerDraft>,
     #[serde(default)]
@@ -413,7 +413,7 @@ impl ResponseInput {
     /// Statements and factors must be the round's version's; a statement
     /// is scored 1–5 or don't know, not both; one answer per statement.
     pub fn parse(
-        d: &ResponseDraft,
+        d: &HealthResponseDraft,
         factors: &[FactorView],
     ) -> Result<ResponseInput, Vec<FieldError>> {
         let mut errors = Vec::new();
