@@ -549,4 +549,15 @@ async fn only_the_partnerships_members_may_read_a_report() {
     let (_, doc, _) = app.api().get("/api/v1/openapi.json").await;
     assert!(doc["paths"]["/api/v1/health-checks/{id}/report"]["get"].is_object());
     assert!(doc["paths"]["/api/v1/health-checks/portfolio"]["get"].is_object());
+    let tags: Vec<&str> = doc["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        tags.iter().filter(|t| **t == "health-checks").count(),
+        1,
+        "one health-checks tag"
+    );
 }

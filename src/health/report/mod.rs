@@ -43,7 +43,8 @@ fn pages() -> axum::Router<crate::state::AppState> {
         stats::Direction,
         stats::FactorComments,
         portfolio::PortfolioRow,
-    )),
-    tags((name = "health-checks", description = "Partnership health checks: rounds, invitations, answers by link, reports and the portfolio"))
+    ))
 )]
+// The "health-checks" tag is declared once, by `health::ApiDoc`; OpenAPI
+// tag names must be unique.
 struct ApiDoc;
