@@ -5,7 +5,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 
 use super::model::{SkillsDraft, SkillsInput};
-use super::store::{self, OrgSkills, OwnSkills, Profile};
+use super::store::{self, OrgSkills, OwnSkills, SkillsProfile};
 use crate::api::{JsonBody, Path};
 use crate::auth::ApiCaller;
 use crate::error::{ApiResult, AppError};
@@ -33,12 +33,12 @@ pub async fn get_own(
 /// Take the self-assessment: every statement scored 1 to 5. Adds a new
 /// dated result; earlier ones are kept.
 #[utoipa::path(put, path = "/api/v1/account/skills", tag = "skills", request_body = SkillsDraft,
-    responses((status = 200, body = Profile)), security(("bearer" = [])))]
+    responses((status = 200, body = SkillsProfile)), security(("bearer" = [])))]
 pub async fn put_own(
     State(state): State<AppState>,
     caller: ApiCaller,
     body: JsonBody<SkillsDraft>,
-) -> ApiResult<Json<Profile>> {
+) -> ApiResult<Json<SkillsProfile>> {
     authorize(caller.actor().as_ref(), Action::ManageOwnAccount)?;
     let user = caller.require()?.clone();
     let input = SkillsInput::parse(&body.parse()?).map_err(AppError::Invalid)?;

@@ -20,8 +20,8 @@ pub const SLICE: Slice = Slice::of::<ApiDoc>(http::routes, api::routes);
         model::Competency,
         model::SkillsDraft,
         model::CompetencyScore,
-        store::Profile,
-        store::Suggestion,
+        store::SkillsProfile,
+        store::SkillsSuggestion,
         store::OwnSkills,
         store::OrgSkills
     )),

@@ -14,17 +14,17 @@ use crate::time::Timestamp;
 
 /// One taking of the questionnaire, as its taker sees it.
 #[derive(Serialize, Clone, Debug, ToSchema)]
-pub struct Profile {
+pub struct SkillsProfile {
     pub taken_at: Timestamp,
     pub competencies: Vec<CompetencyScore>,
     /// The lowest two competencies, with what to try next.
-    pub suggestions: Vec<Suggestion>,
+    pub suggestions: Vec<SkillsSuggestion>,
     /// The answers given, by statement code.
     pub answers: std::collections::BTreeMap<String, i32>,
 }
 
 #[derive(Serialize, Clone, Debug, ToSchema)]
-pub struct Suggestion {
+pub struct SkillsSuggestion {
     #[schema(value_type = Competency)]
     pub competency: Competency,
     pub suggestion: String,
@@ -33,20 +33,20 @@ pub struct Suggestion {
 /// A person's own results: the latest, and every taking newest first.
 #[derive(Serialize, Clone, Debug, ToSchema)]
 pub struct OwnSkills {
-    pub latest: Option<Profile>,
-    pub history: Vec<Profile>,
+    pub latest: Option<SkillsProfile>,
+    pub history: Vec<SkillsProfile>,
 }
 
-fn profile(taken_at: Timestamp, answers: Vec<(String, i32)>) -> Profile {
+fn profile(taken_at: Timestamp, answers: Vec<(String, i32)>) -> SkillsProfile {
     let competencies = means(&answers);
     let suggestions = lowest(&competencies)
         .into_iter()
-        .map(|c| Suggestion {
+        .map(|c| SkillsSuggestion {
             competency: c,
             suggestion: c.suggestion().to_string(),
         })
         .collect();
-    Profile {
+    SkillsProfile {
         taken_at,
         competencies,
         suggestions,
@@ -57,7 +57,11 @@ fn profile(taken_at: Timestamp, answers: Vec<(String, i32)>) -> Profile {
 /// Stores a new dated result for the person (earlier ones are kept).
 /// Not written to the audit trail: the trail is read by organisation admins,
 /// who must never see one person's answers.
-pub fn save(conn: &mut DbConn, user: &SessionUser, input: &SkillsInput) -> AppResult<Profile> {
+pub fn save(
+    conn: &mut DbConn,
+    user: &SessionUser,
+    input: &SkillsInput,
+) -> AppResult<SkillsProfile> {
     let now = crate::db::now();
     let id: i64 = diesel::insert_into(s::table)
         .values((
@@ -96,7 +100,7 @@ pub fn own(conn: &mut DbConn, user_id: i64) -> AppResult<OwnSkills> {
         .filter(sa::assessment_id.eq_any(&ids))
         .select((sa::assessment_id, sa::statement, sa::score))
         .load(conn)?;
-    let history: Vec<Profile> = takings
+    let history: Vec<SkillsProfile> = takings
         .into_iter()
         .map(|(id, at)| {
             let answers = rows

@@ -238,30 +238,25 @@ pub fn partnerships_of(conn: &mut DbConn, organisation_id: i64) -> AppResult<Vec
         .collect())
 }
 
-/// The latest health check's overall score: the mean of every scored
-/// answer ("don't know" left out) in the partnership's latest round that has
-/// any. Read from the health check tables until `health::report` offers it.
+/// The latest health check's overall score: the report's overall mean of
+/// the partnership's latest closed round (`None` before one has closed, or
+/// while the report shows nothing for too few respondents). Read the way the
+/// health portfolio reads it, until `health::report` offers one call for it.
 pub fn latest_health(conn: &mut DbConn, partnership_id: i64) -> AppResult<Option<f64>> {
-    use crate::db::schema::{health_answers as ha, health_invitations as hi, health_rounds as hr};
-    let rounds: Vec<i64> = hr::table
+    use crate::db::schema::health_rounds as hr;
+    let latest: Option<i64> = hr::table
         .filter(hr::partnership_id.eq(partnership_id))
-        .order((hr::opens_on.desc(), hr::id.desc()))
+        .filter(hr::status.eq("closed"))
+        .order((hr::closes_on.desc(), hr::id.desc()))
         .select(hr::id)
-        .load(conn)?;
-    for round in rounds {
-        let scores: Vec<Option<i32>> = ha::table
-            .inner_join(hi::table)
-            .filter(hi::round_id.eq(round))
-            .filter(ha::score.is_not_null())
-            .select(ha::score)
-            .load(conn)?;
-        let scores: Vec<i32> = scores.into_iter().flatten().collect();
-        if !scores.is_empty() {
-            let sum: i64 = scores.iter().map(|s| i64::from(*s)).sum();
-            return Ok(Some(sum as f64 / scores.len() as f64));
-        }
+        .first(conn)
+        .optional()?;
+    match latest {
+        None => Ok(None),
+        Some(round) => Ok(crate::health::report::load::load(conn, round)?
+            .report()
+            .overall),
     }
-    Ok(None)
 }
 
 /// What the register holds about one partnership, for one organisation.
