@@ -74,6 +74,7 @@ async fn audit_page(
                     crate::partnerships::access::audit_readable_by(Some(&actor)),
                     crate::needs::access::audit_readable_by(Some(&actor)),
                     crate::introductions::access::audit_readable_by(Some(&actor)),
+                    crate::health::rounds::access::audit_readable_by(Some(&actor)),
                 ]
             };
             crate::audit::list(c, org_id, readable, (page - 1) * PER_PAGE, PER_PAGE)

@@ -749,6 +749,7 @@ diesel::allow_tables_to_appear_in_same_query!(
 diesel::allow_tables_to_appear_in_same_query!(health_rounds, partnerships);
 diesel::allow_tables_to_appear_in_same_query!(health_rounds, partnership_members);
 diesel::allow_tables_to_appear_in_same_query!(health_rounds, users);
+diesel::allow_tables_to_appear_in_same_query!(health_rounds, audit_log);
 diesel::allow_tables_to_appear_in_same_query!(health_invitations, partnerships);
 diesel::allow_tables_to_appear_in_same_query!(health_invitations, partnership_members);
 

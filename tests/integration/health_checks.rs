@@ -479,3 +479,37 @@ async fn the_lead_closes_the_round_and_reminds_once_a_day() {
     let (_, html) = anon.get_text(&format!("/health/{fresh}")).await;
     assert!(html.contains("has closed"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rounds_audit_entries_are_read_only_by_its_partnerships_members() {
+    let app = TestApp::with_reference_data().await;
+    let pid = app.partnership("public").await;
+    let round = api_round(&app, pid).await;
+    invite(
+        &app,
+        round,
+        &[("ann@birmingham.example", "BIR", "leadership")],
+    )
+    .await;
+    let entries = |body: &str| body.matches("health_round.invite").count();
+    assert_eq!(
+        app.count("audit_log WHERE action = 'health_round.invite'"),
+        1,
+        "the invitation is in the trail"
+    );
+    // The platform admin's organisation is no member: the whole platform's
+    // trail still leaves the round out, as the partnership is public but
+    // its health checks are its members'.
+    let (status, all) = app
+        .signed_in("admin@concord.example")
+        .await
+        .get_text("/audit")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(all.contains("partnership"), "the trail itself is shown");
+    assert_eq!(
+        entries(&all),
+        0,
+        "round {round} is not the platform's to read"
+    );
+}

@@ -62,3 +62,25 @@ pub fn relation(
     rel.visibility = Visibility::Partners;
     Ok(rel)
 }
+
+/// Audit entries the actor may read, as far as health checks go: those
+/// about no round, and those of rounds whose partnership the actor's
+/// organisation is an active member of (the SQL twin of `ViewHealthReport`).
+pub fn audit_readable_by(actor: Option<&Actor>) -> crate::audit::Readable {
+    use crate::db::schema::{audit_log, partnership_members as pm};
+    let org = actor.map(|a| a.organisation_id).unwrap_or(-1);
+    let member_of = pm::table
+        .filter(pm::organisation_id.eq(org))
+        .filter(pm::status.eq("active"))
+        .select(pm::partnership_id);
+    let visible = health_rounds::table
+        .filter(health_rounds::partnership_id.eq_any(member_of))
+        .select(health_rounds::id.nullable());
+    Box::new(
+        audit_log::scope_type
+            .is_null()
+            .nullable()
+            .or(audit_log::scope_type.ne(<HealthRound as Scoped>::KIND))
+            .or(audit_log::scope_id.eq_any(visible)),
+    )
+}
