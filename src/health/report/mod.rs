@@ -42,7 +42,7 @@ fn pages() -> axum::Router<crate::state::AppState> {
         stats::Earlier,
         stats::Direction,
         stats::FactorComments,
-        portfolio::PortfolioRow,
+        portfolio::HealthPortfolioRow,
     ))
 )]
 // The "health-checks" tag is declared once, by `health::ApiDoc`; OpenAPI

@@ -37,7 +37,7 @@ pub fn api_routes() -> Router<AppState> {
 
 /// One partnership in the portfolio.
 #[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct PortfolioRow {
+pub struct HealthPortfolioRow {
     pub partnership_id: i64,
     pub partnership: String,
     /// The latest closed round, if any.
@@ -53,7 +53,7 @@ pub struct PortfolioRow {
     pub divergences: usize,
 }
 
-impl PortfolioRow {
+impl HealthPortfolioRow {
     pub fn overall_label(&self) -> String {
         stats::show(self.overall)
     }
@@ -127,8 +127,8 @@ impl PortfolioQuery {
 }
 
 /// Sorts in place: figures highest first (none last), then by name.
-pub fn sort(rows: &mut [PortfolioRow], by: Sort) {
-    let name = |a: &PortfolioRow, b: &PortfolioRow| {
+pub fn sort(rows: &mut [HealthPortfolioRow], by: Sort) {
+    let name = |a: &HealthPortfolioRow, b: &HealthPortfolioRow| {
         a.partnership
             .to_lowercase()
             .cmp(&b.partnership.to_lowercase())
@@ -151,7 +151,7 @@ pub fn sort(rows: &mut [PortfolioRow], by: Sort) {
 }
 
 /// The portfolio of `user`'s organisation.
-pub fn load(conn: &mut DbConn, user: &SessionUser, by: Sort) -> AppResult<Vec<PortfolioRow>> {
+pub fn load(conn: &mut DbConn, user: &SessionUser, by: Sort) -> AppResult<Vec<HealthPortfolioRow>> {
     let actor = user.actor();
     let mine: Vec<(i64, String)> = partnerships::table
         .inner_join(partnership_members::table)
@@ -169,7 +169,7 @@ pub fn load(conn: &mut DbConn, user: &SessionUser, by: Sort) -> AppResult<Vec<Po
             .select(health_rounds::id)
             .first(conn)
             .optional()?;
-        let mut row = PortfolioRow {
+        let mut row = HealthPortfolioRow {
             partnership_id: pid,
             partnership: name,
             round_id: None,
@@ -218,7 +218,7 @@ pub fn load(conn: &mut DbConn, user: &SessionUser, by: Sort) -> AppResult<Vec<Po
 #[template(path = "health/report_portfolio.html")]
 struct PortfolioPage {
     ctx: PageCtx,
-    rows: Vec<PortfolioRow>,
+    rows: Vec<HealthPortfolioRow>,
     sort: &'static str,
     chart: String,
 }
@@ -232,7 +232,7 @@ impl PortfolioPage {
     }
 }
 
-fn chart(rows: &[PortfolioRow]) -> String {
+fn chart(rows: &[HealthPortfolioRow]) -> String {
     let bars: Vec<Bar> = rows
         .iter()
         .filter(|r| r.overall.is_some())
@@ -276,12 +276,12 @@ async fn show(
 /// latest closed health check: overall health, placement, trend and the
 /// number of divergences.
 #[utoipa::path(get, path = "/api/v1/health-checks/portfolio", tag = "health-checks",
-    params(PortfolioQuery), responses((status = 200, body = Vec<PortfolioRow>)), security(("bearer" = [])))]
+    params(PortfolioQuery), responses((status = 200, body = Vec<HealthPortfolioRow>)), security(("bearer" = [])))]
 pub async fn api(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     crate::api::Query(q): crate::api::Query<PortfolioQuery>,
-) -> ApiResult<Json<Vec<PortfolioRow>>> {
+) -> ApiResult<Json<Vec<HealthPortfolioRow>>> {
     let user = caller.ok_or(AppError::Unauthenticated)?;
     let by = q.sort();
     Ok(Json(state.db.read(move |c| load(c, &user, by)).await?))
@@ -291,8 +291,8 @@ pub async fn api(
 mod tests {
     use super::*;
 
-    fn row(id: i64, name: &str, overall: Option<f64>, divergences: usize) -> PortfolioRow {
-        PortfolioRow {
+    fn row(id: i64, name: &str, overall: Option<f64>, divergences: usize) -> HealthPortfolioRow {
+        HealthPortfolioRow {
             partnership_id: id,
             partnership: name.into(),
             round_id: None,
