@@ -14,63 +14,64 @@ use crate::db::Db;
 use crate::health::questionnaire::store as questionnaires;
 use crate::health::rounds::model::{RoundStatus, StakeholderRole};
 
-const PARTNERSHIP: &str = "Worcestershire Regulatory Services";
+// Birmingham leads it, so the demo's Birmingham and Leeds people see the report.
+const PARTNERSHIP: &str = "Waste services digital platform";
 const TITLE: &str = "Annual health check";
 
 /// (organisation, role, email, leaning): leaning moves the person's scores.
 const PEOPLE: &[(&str, StakeholderRole, &str, i32)] = &[
     (
-        "BRM",
+        "BIR",
         StakeholderRole::Leadership,
-        "chief.exec@bromsgrove.example",
+        "chief.exec@birmingham.example",
         1,
     ),
     (
-        "BRM",
+        "BIR",
         StakeholderRole::Management,
-        "head.regulatory@bromsgrove.example",
+        "head.waste@birmingham.example",
         1,
     ),
     (
-        "BRM",
+        "BIR",
         StakeholderRole::Operational,
-        "ehofficer1@bromsgrove.example",
+        "waste.officer1@birmingham.example",
         0,
     ),
     (
-        "BRM",
+        "BIR",
         StakeholderRole::Operational,
-        "ehofficer2@bromsgrove.example",
+        "waste.officer2@birmingham.example",
         0,
     ),
     (
-        "WYC",
+        "LDS",
         StakeholderRole::Leadership,
-        "director@wychavon.example",
+        "director@leeds.example",
         0,
     ),
     (
-        "WYC",
+        "LDS",
         StakeholderRole::Management,
-        "licensing.manager@wychavon.example",
+        "digital.manager@leeds.example",
         -1,
     ),
     (
-        "WYC",
+        "LDS",
         StakeholderRole::Operational,
-        "officer@wychavon.example",
+        "officer@leeds.example",
         -1,
     ),
     (
-        "WYC",
+        "LDS",
         StakeholderRole::External,
-        "chair@worcs-business.example",
+        "chair@leeds-business.example",
         0,
     ),
 ];
 
 /// Factors the second partner sees less kindly than the host (a divergence).
-const WYC_DOUBTS: &[&str] = &["communication", "risk_sharing", "commitment"];
+const LEEDS_DOUBTS: &[&str] = &["communication", "risk_sharing", "commitment"];
 
 const COMMENTS: &[(usize, &str, &str)] = &[
     (
@@ -81,7 +82,7 @@ const COMMENTS: &[(usize, &str, &str)] = &[
     (
         2,
         "delivery",
-        "Inspections are on time, but licensing backlogs come and go.",
+        "Missed-bin reports now arrive online, but the round data is often a day late.",
     ),
     (
         5,
@@ -96,12 +97,12 @@ const COMMENTS: &[(usize, &str, &str)] = &[
     (
         4,
         "learning",
-        "The annual review is useful; lessons rarely reach the districts.",
+        "The annual review is useful; lessons rarely reach the crews.",
     ),
     (
         7,
         "outcomes",
-        "Businesses see one service now, which helps.",
+        "Residents get one answer about their bins whichever council they live in.",
     ),
 ];
 
@@ -165,7 +166,7 @@ pub fn load(db: &Db, _actor: &Actor) -> anyhow::Result<usize> {
                     // leaning, a small wobble, and the second partner's doubts.
                     let mut score =
                         3 + ((fi + si) % 3) as i32 - 1 + leaning + ((i + si) % 2) as i32;
-                    if *org == "WYC" && WYC_DOUBTS.contains(&f.code.as_str()) {
+                    if *org == "LDS" && LEEDS_DOUBTS.contains(&f.code.as_str()) {
                         score -= 2;
                     }
                     let dont_know = (i * 7 + fi * 3 + si) % 11 == 0;
