@@ -55,7 +55,10 @@ pub async fn put_own(
 /// people have taken it.
 #[utoipa::path(get, path = "/api/v1/organisations/{code}/skills", tag = "skills",
     params(("code" = String, Path, description = "Register code (BIR) or GSS code (E08000025)")),
-    responses((status = 200, body = OrgSkills)), security(("bearer" = [])))]
+    responses((status = 200, body = OrgSkills),
+        (status = 403, description = "The caller is not an administrator of the organisation.",
+            body = crate::error::Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
 pub async fn get_organisation(
     State(state): State<AppState>,
     caller: ApiCaller,

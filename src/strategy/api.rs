@@ -44,7 +44,10 @@ async fn organisation_for(
 /// before one is written): its own people and platform admins.
 #[utoipa::path(get, path = "/api/v1/organisations/{code}/strategy", tag = "strategy",
     params(("code" = String, Path, description = "Register code (BIR) or GSS code (E08000025)")),
-    responses((status = 200, body = StrategyView)), security(("bearer" = [])))]
+    responses((status = 200, body = StrategyView),
+        (status = 403, description = "The caller is not one of the organisation's people.",
+            body = crate::error::Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
 pub async fn get_strategy(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -87,7 +90,10 @@ pub async fn put_strategy(
 /// health check.
 #[utoipa::path(get, path = "/api/v1/organisations/{code}/strategy/review", tag = "strategy",
     params(("code" = String, Path, description = "Register code (BIR) or GSS code (E08000025)")),
-    responses((status = 200, body = StrategyReview)), security(("bearer" = [])))]
+    responses((status = 200, body = StrategyReview),
+        (status = 403, description = "The caller is not one of the organisation's people.",
+            body = crate::error::Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
 pub async fn get_review(
     State(state): State<AppState>,
     caller: ApiCaller,
