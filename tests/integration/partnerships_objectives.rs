@@ -6,7 +6,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use concord::partnerships::model::Partnership;
-use concord::partnerships::objectives::model::ObjectiveDraft;
+use concord::partnerships::objectives::input::ObjectiveDraft;
 use concord::partnerships::objectives::store;
 use concord::policy::Action;
 use concord::work::Work;

@@ -8,6 +8,7 @@ use axum::{Form, Router};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+use super::input::*;
 use super::model::*;
 use super::store;
 use crate::error::{AppError, AppResult, FieldError};

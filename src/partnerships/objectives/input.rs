@@ -288,3 +288,19 @@ impl ProgressInput {
         }
     }
 }
+
+impl ObjectiveView {
+    /// The draft that would leave the objective as it is; edits and patches start here.
+    pub fn draft(&self) -> ObjectiveDraft {
+        ObjectiveDraft {
+            title: self.title.clone(),
+            measure: self.measure.clone(),
+            unit: self.unit.clone(),
+            baseline: Some(self.baseline),
+            target: Some(self.target),
+            start_date: Some(self.start_date),
+            due_date: Some(self.due_date),
+            owner: self.owner.clone(),
+        }
+    }
+}

@@ -19,7 +19,7 @@ pub const SLICE: Slice = Slice::of::<ApiDoc>(http::routes, api::routes);
     paths(api::list, api::create, api::get_one, api::patch, api::updates, api::post_update),
     components(schemas(
         model::ObjectiveView, model::ProgressView, model::Rag,
-        model::ObjectiveDraft, model::ProgressDraft, api::ObjectivePatch
+        input::ObjectiveDraft, input::ProgressDraft, api::ObjectivePatch
     )),
     tags((name = "objectives", description = "A partnership's joint objectives and progress against them"))
 )]

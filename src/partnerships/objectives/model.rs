@@ -7,8 +7,6 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-pub use super::input::*;
-
 crate::vocab::vocabulary!(
     /// How an objective is doing; stored with each progress update.
     Rag {
@@ -89,20 +87,6 @@ impl ObjectiveView {
             .map(super::format::percent_label)
             .unwrap_or_else(|| "–".into())
     }
-
-    /// The draft that would leave the objective as it is; edits and patches start here.
-    pub fn draft(&self) -> ObjectiveDraft {
-        ObjectiveDraft {
-            title: self.title.clone(),
-            measure: self.measure.clone(),
-            unit: self.unit.clone(),
-            baseline: Some(self.baseline),
-            target: Some(self.target),
-            start_date: Some(self.start_date),
-            due_date: Some(self.due_date),
-            owner: self.owner.clone(),
-        }
-    }
 }
 
 /// 0.456 -> 45.6; kept to one decimal place for people.
@@ -117,6 +101,7 @@ pub fn is_overdue(due: NaiveDate, today: NaiveDate, progress: Option<f64>) -> bo
 
 #[cfg(test)]
 mod tests {
+    use super::super::input::*;
     use super::*;
     use crate::error::FieldError;
     use crate::partnerships::model::ActiveMember;

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
+use super::input::*;
 use super::model::*;
 use super::rag;
 use crate::db::schema::{objective_updates, objectives, organisations, users};

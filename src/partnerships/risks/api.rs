@@ -6,6 +6,8 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::exposure::*;
+use super::input::*;
 use super::model::*;
 use super::store;
 use crate::api::{Created, JsonBody, On};

@@ -7,7 +7,9 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
+use super::exposure::*;
 use super::heatmap::HeatMap;
+use super::input::*;
 use super::model::*;
 use super::store;
 use crate::error::{AppError, AppResult, FieldError};

@@ -20,7 +20,7 @@ pub const SLICE: Slice = Slice::of::<ApiDoc>(http::routes, api::routes);
     paths(api::list, api::create, api::get_one, api::update, api::review, api::exposure_of),
     components(schemas(
         model::RiskView, model::RiskShare, model::RiskDetail, model::RiskReview,
-        model::RiskExposure, model::PartnerRiskExposure, model::RiskCategory, model::RiskStatus,
+        exposure::RiskExposure, exposure::PartnerRiskExposure, model::RiskCategory, model::RiskStatus,
         api::NewRisk, api::RiskPatch, api::RiskShareInput, api::NewRiskReview
     )),
     tags((name = "risks", description = "Each partnership's shared risk register: risks, who carries what share, reviews and exposure"))

@@ -8,9 +8,6 @@ use utoipa::ToSchema;
 use crate::money::percent;
 use crate::orgs::model::OrgRef;
 
-pub use super::exposure::*;
-pub use super::input::*;
-
 crate::vocab::vocabulary!(
     /// What kind of risk. The first six are the common risks of collaboration
     /// (seed 001), offered as templates: picking one is enough to add a risk.
@@ -198,6 +195,8 @@ pub struct RiskDetail {
 
 #[cfg(test)]
 mod tests {
+    use super::super::exposure::*;
+    use super::super::input::*;
     use super::*;
     use crate::error::FieldError;
     use crate::partnerships::model::ActiveMembers;

@@ -4,6 +4,8 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
+use super::exposure::*;
+use super::input::*;
 use super::model::*;
 use crate::db::schema::{
     organisations, partnership_members, risk_reviews, risk_shares, risks, users,
