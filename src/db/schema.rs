@@ -655,6 +655,7 @@ diesel::table! {
         questionnaire_id -> BigInt,
         version -> Integer,
         published_at -> Timestamp,
+        published_by -> Nullable<BigInt>,
     }
 }
 
@@ -689,6 +690,8 @@ diesel::table! {
         status -> Text,
         created_by -> Nullable<BigInt>,
         created_at -> Timestamp,
+        min_group -> Integer,
+        divergence_gap -> Integer,
     }
 }
 

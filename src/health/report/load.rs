@@ -27,6 +27,20 @@ pub struct RoundFacts {
     pub opens_on: NaiveDate,
     pub closes_on: NaiveDate,
     pub status: String,
+    /// The smallest group shown (at least 3).
+    pub min_group: i32,
+    /// Divergence threshold in hundredths of a point.
+    pub divergence_gap: i32,
+}
+
+impl RoundFacts {
+    /// The round's own report settings.
+    pub fn settings(&self) -> Settings {
+        Settings::new(
+            usize::try_from(self.min_group).unwrap_or(stats::MIN_GROUP),
+            i64::from(self.divergence_gap),
+        )
+    }
 }
 
 /// Everything `stats::report` reads, owned.
@@ -55,7 +69,7 @@ impl Loaded {
             rows: &self.rows,
             comments: &self.comments,
             earlier: &self.earlier,
-            settings: Settings::default(),
+            settings: self.round.settings(),
         }
     }
 
@@ -64,21 +78,37 @@ impl Loaded {
     }
 }
 
+/// (id, partnership, version, title, opens, closes, status, min group, gap).
+type RoundRow = (
+    i64,
+    i64,
+    i64,
+    String,
+    NaiveDate,
+    NaiveDate,
+    String,
+    i32,
+    i32,
+);
+
 pub fn round(conn: &mut DbConn, id: i64) -> AppResult<RoundFacts> {
-    let (id, partnership_id, version_id, title, opens_on, closes_on, status) = health_rounds::table
-        .find(id)
-        .select((
-            health_rounds::id,
-            health_rounds::partnership_id,
-            health_rounds::version_id,
-            health_rounds::title,
-            health_rounds::opens_on,
-            health_rounds::closes_on,
-            health_rounds::status,
-        ))
-        .first::<(i64, i64, i64, String, NaiveDate, NaiveDate, String)>(conn)
-        .optional()?
-        .ok_or(AppError::NotFound)?;
+    let (id, partnership_id, version_id, title, opens_on, closes_on, status, min_group, gap) =
+        health_rounds::table
+            .find(id)
+            .select((
+                health_rounds::id,
+                health_rounds::partnership_id,
+                health_rounds::version_id,
+                health_rounds::title,
+                health_rounds::opens_on,
+                health_rounds::closes_on,
+                health_rounds::status,
+                health_rounds::min_group,
+                health_rounds::divergence_gap,
+            ))
+            .first::<RoundRow>(conn)
+            .optional()?
+            .ok_or(AppError::NotFound)?;
     Ok(RoundFacts {
         id,
         partnership_id,
@@ -87,6 +117,8 @@ pub fn round(conn: &mut DbConn, id: i64) -> AppResult<RoundFacts> {
         opens_on,
         closes_on,
         status,
+        min_group,
+        divergence_gap: gap,
     })
 }
 
@@ -185,7 +217,7 @@ pub fn earlier(conn: &mut DbConn, round: &RoundFacts) -> AppResult<Vec<Earlier>>
         .into_iter()
         .map(|(id, code)| (code, id))
         .collect();
-    let before: Vec<(i64, i64, String, NaiveDate)> = health_rounds::table
+    let before: Vec<(i64, i64, String, NaiveDate, i32)> = health_rounds::table
         .filter(health_rounds::partnership_id.eq(round.partnership_id))
         .filter(health_rounds::status.eq("closed"))
         .filter(health_rounds::id.ne(round.id))
@@ -202,10 +234,11 @@ pub fn earlier(conn: &mut DbConn, round: &RoundFacts) -> AppResult<Vec<Earlier>>
             health_rounds::version_id,
             health_rounds::title,
             health_rounds::closes_on,
+            health_rounds::min_group,
         ))
         .load(conn)?;
     let mut out = Vec::new();
-    for (id, version_id, title, closes_on) in before {
+    for (id, version_id, title, closes_on, min_group) in before {
         let then: BTreeMap<i64, i64> = factor_codes(conn, version_id)?
             .into_iter()
             .filter_map(|(old, code)| Some((old, *codes_now.get(&code)?)))
@@ -216,7 +249,9 @@ pub fn earlier(conn: &mut DbConn, round: &RoundFacts) -> AppResult<Vec<Earlier>>
             r.factor = then.get(&r.factor).copied().unwrap_or(-r.factor);
         }
         let label = format!("{title} (closed {})", closes_on.format("%-d %B %Y"));
-        out.push(stats::earlier(id, label, &rows, stats::MIN_GROUP));
+        // Each round's figures are shown as its own threshold allows.
+        let min_group = usize::try_from(min_group).unwrap_or(stats::MIN_GROUP);
+        out.push(stats::earlier(id, label, &rows, min_group));
     }
     Ok(out)
 }

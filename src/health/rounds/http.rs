@@ -81,11 +81,31 @@ pub struct RoundForm {
     closes_on_month: String,
     #[serde(default)]
     closes_on_year: String,
+    #[serde(default)]
+    min_group: String,
+    #[serde(default)]
+    divergence_gap: String,
 }
 
-const ROUND_ORDER: &[&str] = &["title", "questionnaire_id", "opens_on", "closes_on"];
+const ROUND_ORDER: &[&str] = &[
+    "title",
+    "questionnaire_id",
+    "opens_on",
+    "closes_on",
+    "min_group",
+    "divergence_gap",
+];
 
 impl RoundForm {
+    /// An empty form with the report settings' defaults filled in.
+    fn blank() -> RoundForm {
+        RoundForm {
+            min_group: MIN_GROUP_DEFAULT.to_string(),
+            divergence_gap: points(DIVERGENCE_GAP_DEFAULT),
+            ..Default::default()
+        }
+    }
+
     fn to_draft(&self) -> (RoundDraft, Vec<FieldError>) {
         let mut reading = Vec::new();
         let opens_on = forms::keep(
@@ -110,12 +130,41 @@ impl RoundForm {
             ),
         )
         .flatten();
+        let min_group = match self.min_group.trim() {
+            "" => None,
+            n => forms::keep(
+                &mut reading,
+                n.parse::<i64>().map_err(|_| {
+                    FieldError::new(
+                        "min_group",
+                        "The anonymity threshold must be a whole number of people, like 3 or 5",
+                    )
+                }),
+            ),
+        };
+        let divergence_gap = match self.divergence_gap.trim() {
+            "" => None,
+            g => forms::keep(
+                &mut reading,
+                g.parse::<f64>()
+                    .ok()
+                    .filter(|g| g.is_finite())
+                    .ok_or_else(|| {
+                        FieldError::new(
+                            "divergence_gap",
+                            "The divergence gap must be a number of points, like 1.0 or 0.5",
+                        )
+                    }),
+            ),
+        };
         (
             RoundDraft {
                 title: self.title.clone(),
                 questionnaire_id: self.questionnaire_id.trim().parse().ok(),
                 opens_on,
                 closes_on,
+                min_group,
+                divergence_gap,
             },
             reading,
         )
@@ -174,7 +223,7 @@ fn index_page(
 async fn index(visit: Visit<Partnership>) -> AppResult<Response> {
     visit
         .page(Action::ViewHealthReport, |w, ctx| {
-            index_page(w, ctx, RoundForm::default(), Vec::new())
+            index_page(w, ctx, RoundForm::blank(), Vec::new())
         })
         .await
 }

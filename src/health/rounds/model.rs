@@ -45,6 +45,10 @@ pub struct HealthRound {
     pub status: RoundStatus,
     pub created_by: Option<i64>,
     pub created_at: Timestamp,
+    /// The smallest group the report shows (at least 3).
+    pub min_group: i32,
+    /// The gap between partners' means flagged as a divergence, in hundredths.
+    pub divergence_gap: i32,
 }
 
 use diesel::prelude::{Queryable, Selectable};
@@ -79,7 +83,24 @@ pub struct RoundDraft {
     pub questionnaire_id: Option<i64>,
     pub opens_on: Option<NaiveDate>,
     pub closes_on: Option<NaiveDate>,
+    /// The anonymity threshold: the report shows no group of fewer people
+    /// than this (they are merged into "Other"). 3 if left out; never below 3.
+    #[serde(default)]
+    #[schema(minimum = 3, maximum = 100)]
+    pub min_group: Option<i64>,
+    /// The gap between partners' means (in points) flagged as a divergence:
+    /// more than 0, at most 4, to two decimal places. 1.0 if left out.
+    #[serde(default)]
+    #[schema(exclusive_minimum = 0, maximum = 4, multiple_of = 0.01)]
+    pub divergence_gap: Option<f64>,
 }
+
+/// The anonymity threshold when none is given, and the highest allowed.
+pub const MIN_GROUP_DEFAULT: i32 = crate::health::report::stats::MIN_GROUP as i32;
+pub const MIN_GROUP_MAX: i32 = 100;
+/// The divergence gap when none is given, and the highest (hundredths).
+pub const DIVERGENCE_GAP_DEFAULT: i32 = crate::health::report::stats::DIVERGENCE_GAP as i32;
+pub const DIVERGENCE_GAP_MAX: i32 = 400;
 
 /// A round, checked.
 #[derive(Clone, Debug)]
@@ -88,6 +109,25 @@ pub struct RoundInput {
     pub questionnaire_id: i64,
     pub opens_on: NaiveDate,
     pub closes_on: NaiveDate,
+    pub min_group: i32,
+    /// Hundredths of a point.
+    pub divergence_gap: i32,
+}
+
+/// A gap in points as hundredths, if it has at most two decimal places.
+fn hundredths(points: f64) -> Option<i32> {
+    let h = points * 100.0;
+    let rounded = h.round();
+    ((h - rounded).abs() < 1e-6 && rounded.abs() < 1e6).then_some(rounded as i32)
+}
+
+/// Hundredths of a point as people write them: 1.0, 0.75, 1.5.
+pub fn points(hundredths: i32) -> String {
+    if hundredths % 10 == 0 {
+        format!("{}.{}", hundredths / 100, (hundredths % 100) / 10)
+    } else {
+        format!("{}.{:02}", hundredths / 100, hundredths % 100)
+    }
 }
 
 /// What the round rules need: today, and the questionnaires the lead's
@@ -168,6 +208,44 @@ impl RoundInput {
             }
             Some(c) => Some(c),
         };
+        let min_group = match d.min_group {
+            None => MIN_GROUP_DEFAULT,
+            Some(n) if n < i64::from(MIN_GROUP_DEFAULT) => {
+                errors.push(FieldError::new(
+                    "min_group",
+                    format!("The anonymity threshold must be at least {MIN_GROUP_DEFAULT}: smaller groups could let people's answers be picked out"),
+                ));
+                MIN_GROUP_DEFAULT
+            }
+            Some(n) if n > i64::from(MIN_GROUP_MAX) => {
+                errors.push(FieldError::new(
+                    "min_group",
+                    format!("The anonymity threshold must be at most {MIN_GROUP_MAX}"),
+                ));
+                MIN_GROUP_DEFAULT
+            }
+            Some(n) => n as i32,
+        };
+        let divergence_gap = match d.divergence_gap {
+            None => DIVERGENCE_GAP_DEFAULT,
+            Some(g) => match hundredths(g) {
+                Some(h) if (1..=DIVERGENCE_GAP_MAX).contains(&h) && g > 0.0 => h,
+                Some(_) => {
+                    errors.push(FieldError::new(
+                        "divergence_gap",
+                        "The divergence gap must be more than 0 and at most 4 points, like 1.0 or 0.5",
+                    ));
+                    DIVERGENCE_GAP_DEFAULT
+                }
+                None => {
+                    errors.push(FieldError::new(
+                        "divergence_gap",
+                        "Give the divergence gap to at most two decimal places, like 1.0 or 0.75",
+                    ));
+                    DIVERGENCE_GAP_DEFAULT
+                }
+            },
+        };
         match (title, questionnaire_id, opens_on, closes_on) {
             (Some(title), Some(questionnaire_id), Some(opens_on), Some(closes_on))
                 if errors.is_empty() =>
@@ -177,6 +255,8 @@ impl RoundInput {
                     questionnaire_id,
                     opens_on,
                     closes_on,
+                    min_group,
+                    divergence_gap,
                 })
             }
             _ => Err(errors),
@@ -362,6 +442,10 @@ pub struct RoundView {
     pub opens_on: NaiveDate,
     pub closes_on: NaiveDate,
     pub status: RoundStatus,
+    /// The report shows no group of fewer people than this.
+    pub min_group: i32,
+    /// The gap between partners' means (points) flagged as a divergence.
+    pub divergence_gap: f64,
     /// Whether answers are taken today.
     pub taking_answers: bool,
     pub invited: i64,
@@ -506,6 +590,7 @@ mod tests {
             questionnaire_id: None,
             opens_on: Some(today + chrono::Duration::days(o)),
             closes_on: Some(today + chrono::Duration::days(c)),
+            ..Default::default()
         };
         assert!(RoundInput::parse(&d(0, 14), &ctx).is_ok());
         assert_eq!(
@@ -522,6 +607,57 @@ mod tests {
             RoundInput::parse(&other, &ctx).unwrap_err()[0].field,
             "questionnaire_id"
         );
+    }
+
+    #[test]
+    fn thresholds_default_and_are_bounded() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let ctx = RoundContext {
+            today,
+            questionnaires: &[1],
+        };
+        let d = |min: Option<i64>, gap: Option<f64>| RoundDraft {
+            title: "Autumn".into(),
+            opens_on: Some(today),
+            closes_on: Some(today + chrono::Duration::days(7)),
+            min_group: min,
+            divergence_gap: gap,
+            ..Default::default()
+        };
+        let plain = RoundInput::parse(&d(None, None), &ctx).unwrap();
+        assert_eq!((plain.min_group, plain.divergence_gap), (3, 100));
+        let set = RoundInput::parse(&d(Some(5), Some(0.75)), &ctx).unwrap();
+        assert_eq!((set.min_group, set.divergence_gap), (5, 75));
+        assert_eq!(
+            RoundInput::parse(&d(Some(4), Some(0.1)), &ctx)
+                .unwrap()
+                .divergence_gap,
+            10
+        );
+        assert_eq!(
+            RoundInput::parse(&d(Some(3), Some(4.0)), &ctx)
+                .unwrap()
+                .divergence_gap,
+            400
+        );
+        for (min, gap, field) in [
+            (Some(2), None, "min_group"),
+            (Some(-1), None, "min_group"),
+            (Some(101), None, "min_group"),
+            (None, Some(0.0), "divergence_gap"),
+            (None, Some(-1.0), "divergence_gap"),
+            (None, Some(4.01), "divergence_gap"),
+            (None, Some(0.125), "divergence_gap"),
+            (None, Some(f64::MAX), "divergence_gap"),
+        ] {
+            let errors = RoundInput::parse(&d(min, gap), &ctx).unwrap_err();
+            assert_eq!(errors.len(), 1, "{min:?} {gap:?}");
+            assert_eq!(errors[0].field, field, "{min:?} {gap:?}");
+        }
+        assert_eq!(points(100), "1.0");
+        assert_eq!(points(75), "0.75");
+        assert_eq!(points(150), "1.5");
+        assert_eq!(points(5), "0.05");
     }
 
     #[test]

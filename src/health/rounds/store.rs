@@ -41,6 +41,8 @@ pub fn create(w: &mut Work<'_, Partnership>, input: &RoundInput) -> AppResult<He
             hr::status.eq(RoundStatus::Open),
             hr::created_by.eq(w.user_id()),
             hr::created_at.eq(crate::db::now()),
+            hr::min_group.eq(input.min_group),
+            hr::divergence_gap.eq(input.divergence_gap),
         ))
         .returning(hr::id)
         .get_result(w.conn)?;
@@ -48,6 +50,7 @@ pub fn create(w: &mut Work<'_, Partnership>, input: &RoundInput) -> AppResult<He
         .find(id)
         .select(HealthRound::as_select())
         .first(w.conn)?;
+    let questionnaire = questionnaire_label(w.conn, round.version_id)?;
     w.audit(
         "partnership.health_check.create",
         None,
@@ -56,9 +59,18 @@ pub fn create(w: &mut Work<'_, Partnership>, input: &RoundInput) -> AppResult<He
             "title": round.title,
             "opens_on": round.opens_on,
             "closes_on": round.closes_on,
+            "questionnaire": questionnaire,
+            "min_group": round.min_group,
+            "divergence_gap": points(round.divergence_gap),
         })),
     )?;
     Ok(round)
+}
+
+/// "Name, version N", for the audit trail.
+fn questionnaire_label(conn: &mut DbConn, version_id: i64) -> AppResult<String> {
+    let (_, name, version) = questionnaires::version_label(conn, version_id)?;
+    Ok(format!("{name}, version {version}"))
 }
 
 /// Closes a round early: no more answers. Closing again changes nothing.
@@ -133,6 +145,8 @@ pub fn view(conn: &mut DbConn, round: &HealthRound, today: NaiveDate) -> AppResu
         opens_on: round.opens_on,
         closes_on: round.closes_on,
         status: round.status,
+        min_group: round.min_group,
+        divergence_gap: f64::from(round.divergence_gap) / 100.0,
         taking_answers: round.takes_answers(today),
         invited: by_partner.iter().map(|r| r.invited).sum(),
         responded: by_partner.iter().map(|r| r.responded).sum(),
