@@ -20,7 +20,11 @@ use crate::slice::Slice;
 pub use rounds::model::HealthRound;
 pub use rounds::reminders::JOB;
 
-pub const SLICE: Slice = Slice::of::<ApiDoc>(rounds::http::routes, api_routes);
+pub const SLICE: Slice = Slice::of::<ApiDoc>(page_routes, api_routes);
+
+fn page_routes() -> axum::Router<crate::state::AppState> {
+    rounds::http::routes().merge(questionnaire::http::routes())
+}
 
 fn api_routes() -> axum::Router<crate::state::AppState> {
     rounds::api::routes().merge(questionnaire::api::routes())
@@ -35,6 +39,9 @@ fn api_routes() -> axum::Router<crate::state::AppState> {
         rounds::api::invite,
         rounds::api::answer,
         questionnaire::api::list,
+        questionnaire::api::create,
+        questionnaire::api::show,
+        questionnaire::api::publish,
     ),
     components(schemas(
         rounds::model::RoundStatus,
@@ -52,7 +59,12 @@ fn api_routes() -> axum::Router<crate::state::AppState> {
         questionnaire::model::QuestionnaireView,
         questionnaire::model::FactorView,
         questionnaire::model::StatementView,
+        questionnaire::model::QuestionnaireDetail,
+        questionnaire::model::VersionView,
+        questionnaire::model::QuestionnaireDraft,
+        questionnaire::model::VersionDraft,
+        questionnaire::model::FactorDraft,
     )),
-    tags((name = "health-checks", description = "Partnership health checks: rounds, invitations and answers by link"))
+    tags((name = "health-checks", description = "Partnership health checks: questionnaires in versions, rounds, invitations and answers by link"))
 )]
 struct ApiDoc;

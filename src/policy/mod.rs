@@ -142,6 +142,10 @@ pub enum Action {
     /// Read a health check's report: the partnership's member organisations
     /// only, whatever the partnership's visibility.
     ViewHealthReport(Relation),
+    /// See a health check questionnaire and its versions; `None` is
+    /// Concord's own (everyone signed in), `Some(org)` an organisation's
+    /// (its own people and platform admins).
+    ViewQuestionnaire { organisation_id: Option<i64> },
     /// Create or version a health check questionnaire; `None` is Concord's
     /// own (platform admins), `Some(org)` an organisation's.
     EditQuestionnaire { organisation_id: Option<i64> },
@@ -229,6 +233,12 @@ pub fn allows(actor: Option<&Actor>, action: Action) -> bool {
         RunHealthCheck(rel) => rel.role == Some(MemberRole::Lead),
         // Members' views are for members: not observers' onlookers, not the platform.
         ViewHealthReport(rel) => rel.role.is_some(),
+        ViewQuestionnaire {
+            organisation_id: None,
+        } => true,
+        ViewQuestionnaire {
+            organisation_id: Some(org),
+        } => admin || actor.organisation_id == org,
         EditQuestionnaire {
             organisation_id: None,
         } => admin,

@@ -376,6 +376,28 @@ fn health_checks_are_run_by_the_lead_and_read_by_members() {
             organisation_id: None
         }
     ));
+    assert!(
+        allows(
+            Some(&admin),
+            Action::EditQuestionnaire {
+                organisation_id: Some(7)
+            }
+        ),
+        "platform admins may version any organisation's questionnaire"
+    );
+    assert!(!allows(Some(&actor(Role::OrgAdmin, 8)), own));
+    assert!(!allows(None, own));
+    let see = |org| Action::ViewQuestionnaire {
+        organisation_id: org,
+    };
+    assert!(
+        allows(Some(&m), see(None)),
+        "Concord's own: everyone signed in"
+    );
+    assert!(!allows(None, see(None)));
+    assert!(allows(Some(&m), see(Some(7))), "its own people");
+    assert!(!allows(Some(&actor(Role::OrgAdmin, 8)), see(Some(7))));
+    assert!(allows(Some(&admin), see(Some(7))));
     assert!(allows(
         Some(&a),
         Action::SetCollaborationStrategy { organisation_id: 7 }

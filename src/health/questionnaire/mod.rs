@@ -3,5 +3,6 @@
 //! never changes: a new version is a copy, edited, published next to it.
 
 pub mod api;
+pub mod http;
 pub mod model;
 pub mod store;

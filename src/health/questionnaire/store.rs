@@ -4,11 +4,15 @@
 
 use diesel::prelude::*;
 
-use super::model::{FactorInput, FactorView, QuestionnaireView, StatementView};
-use crate::db::schema::{health_factors as hf, health_statements as hs};
+use super::model::*;
+use crate::audit::{self, Change};
+use crate::auth::SessionUser;
+use crate::db::schema::{health_factors as hf, health_rounds as hr, health_statements as hs};
+use crate::db::schema::{organisations as orgs, users};
 use crate::db::schema::{questionnaire_versions as qv, questionnaires as q};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
+use crate::policy::{allows, authorize, Action, Actor};
 use crate::time::Timestamp;
 
 /// A version's factors with their statements, in order.
@@ -112,26 +116,223 @@ pub fn default_id(conn: &mut DbConn) -> AppResult<i64> {
         .ok_or_else(|| AppError::internal("Concord's own questionnaire is missing"))
 }
 
-/// Starts a questionnaire for an organisation (or Concord's own), as a copy
-/// of `from`'s latest version; returns its id. The caller has asked the
-/// policy (`EditQuestionnaire`).
+/// A questionnaire as stored.
+#[derive(Clone, Debug)]
+pub struct Questionnaire {
+    pub id: i64,
+    pub organisation_id: Option<i64>,
+    pub name: String,
+    pub created_at: Timestamp,
+}
+
+/// The questionnaire if `actor` may see it, then whether they may do
+/// `action` with it: 404 if there is none or it is another organisation's,
+/// then 401 (signed out) or 403.
+pub fn open(
+    conn: &mut DbConn,
+    id: i64,
+    actor: Option<&Actor>,
+    action: fn(Option<i64>) -> Action,
+) -> AppResult<Questionnaire> {
+    let (id, organisation_id, name, created_at) = q::table
+        .find(id)
+        .select((q::id, q::organisation_id, q::name, q::created_at))
+        .first::<(i64, Option<i64>, String, Timestamp)>(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    // Concord's own is there for everyone; an organisation's, for its own.
+    if organisation_id.is_some() && !allows(actor, Action::ViewQuestionnaire { organisation_id }) {
+        return Err(AppError::NotFound);
+    }
+    authorize(actor, action(organisation_id))?;
+    Ok(Questionnaire {
+        id,
+        organisation_id,
+        name,
+        created_at,
+    })
+}
+
+pub fn view_action(organisation_id: Option<i64>) -> Action {
+    Action::ViewQuestionnaire { organisation_id }
+}
+
+pub fn edit_action(organisation_id: Option<i64>) -> Action {
+    Action::EditQuestionnaire { organisation_id }
+}
+
+/// The names an organisation's questionnaires (or Concord's) already have.
+pub fn names_of(conn: &mut DbConn, organisation_id: Option<i64>) -> AppResult<Vec<String>> {
+    let query = q::table.select(q::name).into_boxed();
+    let query = match organisation_id {
+        Some(org) => query.filter(q::organisation_id.eq(org)),
+        None => query.filter(q::organisation_id.is_null()),
+    };
+    Ok(query.load(conn)?)
+}
+
+/// One version, by its number.
+pub fn version(conn: &mut DbConn, questionnaire_id: i64, number: i32) -> AppResult<VersionView> {
+    let found: (i64, i32, Timestamp, Option<i64>) = qv::table
+        .filter(qv::questionnaire_id.eq(questionnaire_id))
+        .filter(qv::version.eq(number))
+        .select((qv::id, qv::version, qv::published_at, qv::published_by))
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    version_view(conn, questionnaire_id, found)
+}
+
+fn version_view(
+    conn: &mut DbConn,
+    questionnaire_id: i64,
+    (id, version, published_at, published_by): (i64, i32, Timestamp, Option<i64>),
+) -> AppResult<VersionView> {
+    let published_by = match published_by {
+        Some(user) => users::table
+            .find(user)
+            .select(users::display_name)
+            .first::<String>(conn)
+            .optional()?,
+        None => None,
+    };
+    let rounds = hr::table
+        .filter(hr::version_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    Ok(VersionView {
+        id,
+        questionnaire_id,
+        version,
+        published_at,
+        published_by,
+        rounds,
+        factors: factors(conn, id)?,
+    })
+}
+
+/// The questionnaire with all its versions, newest first.
+pub fn detail(conn: &mut DbConn, found: &Questionnaire) -> AppResult<QuestionnaireDetail> {
+    let rows: Vec<(i64, i32, Timestamp, Option<i64>)> = qv::table
+        .filter(qv::questionnaire_id.eq(found.id))
+        .order(qv::version.desc())
+        .select((qv::id, qv::version, qv::published_at, qv::published_by))
+        .load(conn)?;
+    let versions = rows
+        .into_iter()
+        .map(|row| version_view(conn, found.id, row))
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok(QuestionnaireDetail {
+        id: found.id,
+        organisation_id: found.organisation_id,
+        owner: owner_name(conn, found.organisation_id)?,
+        name: found.name.clone(),
+        created_at: found.created_at,
+        versions,
+    })
+}
+
+/// "Concord", or the organisation's name.
+pub fn owner_name(conn: &mut DbConn, organisation_id: Option<i64>) -> AppResult<String> {
+    Ok(match organisation_id {
+        Some(org) => orgs::table.find(org).select(orgs::name).first(conn)?,
+        None => "Concord".into(),
+    })
+}
+
+/// Factor codes by name a new version keeps: those of `questionnaire_id`'s
+/// latest version, then Concord's own, so a factor keeps its code (and a
+/// report's trend still compares it) while its name stays the same.
+fn known_codes(
+    conn: &mut DbConn,
+    questionnaire_id: Option<i64>,
+) -> AppResult<Vec<(String, String)>> {
+    let mut known = Vec::new();
+    let default = default_id(conn)?;
+    for id in questionnaire_id.into_iter().chain([default]) {
+        if let Some((version_id, _, _)) = latest_version(conn, id)? {
+            known.extend(
+                hf::table
+                    .filter(hf::version_id.eq(version_id))
+                    .select((hf::code, hf::name))
+                    .load::<(String, String)>(conn)?,
+            );
+        }
+    }
+    Ok(known)
+}
+
+/// A questionnaire and its version as the audit trail shows them: in words.
+fn written(name: &str, version: i32, factors: &[FactorInput]) -> serde_json::Value {
+    serde_json::json!({
+        "name": name,
+        "version": version,
+        "factors": factors
+            .iter()
+            .map(|f| serde_json::json!({"factor": f.name, "statements": f.statements}))
+            .collect::<Vec<_>>(),
+    })
+}
+
+fn audit_change(action: &str, found: &Questionnaire) -> Change {
+    let change = Change::new(action, "questionnaire", found.id);
+    match found.organisation_id {
+        Some(org) => change.in_organisation(org),
+        None => change,
+    }
+}
+
+/// Creates a questionnaire for an organisation (or Concord's own) with its
+/// first version; `like`: the questionnaire it was started from, whose
+/// factor codes it keeps. The caller was allowed `EditQuestionnaire`.
 pub fn create(
     conn: &mut DbConn,
+    by: &SessionUser,
     organisation_id: Option<i64>,
-    name: &str,
-    from: i64,
-) -> AppResult<i64> {
-    let now = crate::db::now();
+    input: &QuestionnaireInput,
+    like: Option<i64>,
+) -> AppResult<Questionnaire> {
+    let created_at = crate::db::now();
     let id: i64 = diesel::insert_into(q::table)
         .values((
             q::organisation_id.eq(organisation_id),
-            q::name.eq(name),
-            q::created_at.eq(now),
+            q::name.eq(&input.name),
+            q::created_at.eq(created_at),
         ))
         .returning(q::id)
         .get_result(conn)?;
-    let (version_id, _, _) = latest_version(conn, from)?.ok_or(AppError::NotFound)?;
-    let copy = factors(conn, version_id)?
+    let mut factors = input.factors.clone();
+    assign_codes(&mut factors, &known_codes(conn, like)?);
+    insert_version(conn, id, 1, Some(by.id), &factors)?;
+    let found = Questionnaire {
+        id,
+        organisation_id,
+        name: input.name.clone(),
+        created_at: Timestamp(created_at),
+    };
+    audit::record(
+        conn,
+        &by.audit_actor(),
+        audit_change("questionnaire.create", &found).after(written(&input.name, 1, &factors)),
+    )?;
+    Ok(found)
+}
+
+/// Publishes the next version of a questionnaire; returns it. Earlier
+/// versions, and the rounds on them, stay as they were. The caller was
+/// allowed `EditQuestionnaire`.
+pub fn publish(
+    conn: &mut DbConn,
+    by: &SessionUser,
+    found: &Questionnaire,
+    input: &FactorsInput,
+) -> AppResult<VersionView> {
+    let (before_id, before, _) = latest_version(conn, found.id)?.ok_or(AppError::NotFound)?;
+    let mut factors = input.factors.clone();
+    assign_codes(&mut factors, &known_codes(conn, Some(found.id))?);
+    let next = before + 1;
+    insert_version(conn, found.id, next, Some(by.id), &factors)?;
+    let earlier: Vec<FactorInput> = super::store::factors(conn, before_id)?
         .into_iter()
         .map(|f| FactorInput {
             code: f.code,
@@ -139,24 +340,31 @@ pub fn create(
             description: f.description,
             statements: f.statements.into_iter().map(|s| s.text).collect(),
         })
-        .collect::<Vec<_>>();
-    publish(conn, id, &copy)?;
-    Ok(id)
+        .collect();
+    audit::record(
+        conn,
+        &by.audit_actor(),
+        audit_change("questionnaire.publish", found)
+            .before(written(&found.name, before, &earlier))
+            .after(written(&found.name, next, &factors)),
+    )?;
+    version(conn, found.id, next)
 }
 
-/// Publishes the next version of a questionnaire with these factors;
-/// returns the new version's id. Earlier versions stay as they were.
-pub fn publish(
+/// Writes a version with its factors and statements.
+fn insert_version(
     conn: &mut DbConn,
     questionnaire_id: i64,
+    number: i32,
+    by: Option<i64>,
     factors: &[FactorInput],
 ) -> AppResult<i64> {
-    let next = latest_version(conn, questionnaire_id)?.map_or(1, |(_, v, _)| v + 1);
     let version_id: i64 = diesel::insert_into(qv::table)
         .values((
             qv::questionnaire_id.eq(questionnaire_id),
-            qv::version.eq(next),
+            qv::version.eq(number),
             qv::published_at.eq(crate::db::now()),
+            qv::published_by.eq(by),
         ))
         .returning(qv::id)
         .get_result(conn)?;
