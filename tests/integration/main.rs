@@ -16,6 +16,7 @@ mod email;
 mod faults;
 mod fuzz;
 mod health_checks;
+mod health_questionnaires;
 mod health_report;
 mod imports;
 mod introductions;
