@@ -681,7 +681,10 @@ async fn a_rounds_thresholds_are_its_own() {
             .map(|g| g["label"].as_str().unwrap().to_string())
             .collect()
     };
-    assert_eq!(labels(&r), ["Birmingham City Council", "Leeds City Council"]);
+    assert_eq!(
+        labels(&r),
+        ["Birmingham City Council", "Leeds City Council"]
+    );
     assert_eq!(r["min_group"], 3);
     assert_eq!(r["divergences"].as_array().unwrap().len(), 1);
 
