@@ -87,6 +87,18 @@ fn with_connect_timeout(url: &str) -> String {
     }
 }
 
+/// How much of an SQLite database file each connection maps into memory
+/// (`PRAGMA mmap_size`): 256 MiB, or `CONCORD_SQLITE_MMAP_SIZE` bytes (for
+/// measuring; 0 turns mapping off). Each pooled connection maps the file
+/// separately and RSS counts the mapped pages once per mapping, though the
+/// kernel holds them once (bench/README.md, matching).
+fn sqlite_mmap_size() -> u64 {
+    std::env::var("CONCORD_SQLITE_MMAP_SIZE")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(268_435_456)
+}
+
 /// Opens connections for the pool and sets each one up.
 pub struct Manager {
     url: DbUrl,
@@ -107,12 +119,13 @@ impl ManageConnection for Manager {
                 let mut conn = diesel::SqliteConnection::establish(&self.url.target)
                     .map_err(diesel::r2d2::Error::ConnectionError)?;
                 // Per-connection settings: SQLite forgets these on every open.
-                conn.batch_execute(
+                conn.batch_execute(&format!(
                     // A bigger page cache and memory-mapped reads: the default 2 MiB cache
                     // makes every portfolio query re-read the file through system calls.
                     "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
-                     PRAGMA cache_size = -32000; PRAGMA mmap_size = 268435456; PRAGMA temp_store = MEMORY;",
-                )
+                     PRAGMA cache_size = -32000; PRAGMA mmap_size = {}; PRAGMA temp_store = MEMORY;",
+                    sqlite_mmap_size()
+                ))
                 .map_err(diesel::r2d2::Error::QueryError)?;
                 Ok(DbConn::Sqlite(conn))
             }

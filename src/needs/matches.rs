@@ -17,17 +17,23 @@
 //!    slowly and one new need hardly moves them. Counted over all open needs,
 //!    whoever may see them: a per-viewer corpus could not be shared, and a count
 //!    of needs using a word reveals nothing about any one need.
-//! 3. Candidates are chosen in SQL: the needs that share the query's rarest
-//!    terms (rarest first, until about [`POSTINGS`] index rows, read from the
-//!    term index alone), by how many of those terms they share (ties by id);
-//!    in that order, a chunk at a time by id, those visible to the viewer, open
-//!    and of other organisations, until there are [`SHORTLIST`]. So only about
-//!    twice the shortlist of needs rows is read, not one per posting, and no
-//!    `status` condition reaches SQL (given one, SQLite starts from the status
-//!    index and reads all 100,000 open needs). The shortlist is ranked by the
-//!    engine; candidates' stored terms are parsed once and kept
-//!    ([`parsed_terms`]: bounded, checked against a fingerprint of the stored
-//!    string, so an edited need is parsed again). Every step is ordered, so
+//! 3. Candidates: the needs that share the query's rarest terms (rarest
+//!    first, until about [`POSTINGS`] index rows, read from the term index
+//!    alone), by how many of those terms they share (ties by id); in that
+//!    order, those visible to the viewer, open and of other organisations,
+//!    until there are [`SHORTLIST`]. Which those are is decided in memory:
+//!    the corpus keeps each open need's organisation, visibility and
+//!    `updated_at` from its build, and each request reads the needs written
+//!    since (by `updated_at` or id past the corpus's key; none while the key
+//!    has not moved), so no needs row is read to choose. The shortlist is
+//!    ranked by the engine; candidates' stored terms and chosen services are
+//!    read and parsed once and kept ([`PARSED`]: bounded, checked against
+//!    the row's `updated_at`, so an edited need is read again). The few
+//!    returned are then checked in SQL as they are now (the visibility rule,
+//!    open, other organisation, `updated_at` unchanged); if any is not, the
+//!    shortlist is chosen again from the rows ([`rank_from_rows`]: a chunk of
+//!    ids at a time). So the visibility rule in SQL has the last word, and a
+//!    request sends a handful of statements. Every step is ordered, so
 //!    SQLite and PostgreSQL give the same matches.
 //! 4. Council-level evidence is added to the engine's score for the best few:
 //!    a similar profile and an existing partnership add a little; distance is
@@ -117,8 +123,10 @@ fn text_of(title: &str, problem: &str, users: &str, why: &str, tags: &[String]) 
     format!("{title}\n{problem}\n{users}\n{why}\n{}", tags.join(" "))
 }
 
-/// The candidate-index terms of an analysed need.
-fn index_terms(terms: &Terms, chosen: &[i64]) -> Vec<String> {
+/// The candidate-index terms of an analysed need with its chosen services:
+/// what [`index`] stores in `need_terms` (the benchmark's generator calls it
+/// too, so its index is the application's).
+pub fn index_terms(terms: &Terms, chosen: &[i64]) -> Vec<String> {
     let mut out: Vec<String> = terms
         .words()
         .iter()
@@ -231,82 +239,153 @@ fn terms_of(stored: &str, id: i64, conn: &mut DbConn) -> AppResult<Terms> {
 /// twice this many needs (about 6 KB each at 100 words: some 60 MB).
 const PARSED_KEEP: usize = 5_000;
 
-/// Parsed stored terms of needs recently ranked, by need id, with the
-/// fingerprint of the string they were parsed from. Parsing some 100 words for
-/// each of a few hundred candidates was a third of a request; most candidates
+/// When a need row last changed: `updated_at`, which every change to a need
+/// moves (its store sets it, and each audited change touches it).
+type Stamp = chrono::NaiveDateTime;
+
+/// A need as ranking reads it: chosen services and parsed terms.
+#[derive(Clone)]
+struct Parsed {
+    services: Vec<i64>,
+    terms: Terms,
+}
+
+/// Parsed stored terms and chosen services of needs recently ranked, by need
+/// id, with the `updated_at` of the row they were read from. Parsing some 100
+/// words for each of a few hundred candidates was a third of a request, and
+/// reading the 2 KB stored string of each most of the rest; most candidates
 /// come back request after request. Two generations: when the newer is full
 /// it becomes the older and the oldest is forgotten, so what is used stays.
 #[derive(Default)]
 struct ParsedCache {
-    new: HashMap<i64, (u64, Terms)>,
-    old: HashMap<i64, (u64, Terms)>,
+    new: HashMap<i64, (Stamp, Parsed)>,
+    old: HashMap<i64, (Stamp, Parsed)>,
 }
 
 static PARSED: Mutex<Option<ParsedCache>> = Mutex::new(None);
 
-/// A fast fingerprint of a stored terms string (about 2 KB): its length and
-/// a multiply-rotate hash of its 8-byte words. Not a defence against anyone:
-/// only a need's own earlier text could collide with it, and only for its
-/// own matches.
-fn fingerprint(s: &str) -> u64 {
-    let mut h = (s.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    let mut chunks = s.as_bytes().chunks_exact(8);
-    for c in &mut chunks {
-        let w = u64::from_le_bytes(c.try_into().unwrap_or_default());
-        h = (h.rotate_left(5) ^ w).wrapping_mul(0x5170_85b3_2e3e_6d3b);
-    }
-    for &b in chunks.remainder() {
-        h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x5170_85b3_2e3e_6d3b);
-    }
-    h ^ (h >> 29)
+/// The cached needs among `wanted` (id, stamp) whose rows have not changed
+/// since they were parsed, by position; `None` where not cached.
+fn cached(wanted: &[(i64, Stamp)]) -> Vec<Option<Parsed>> {
+    let mut guard = PARSED.lock().unwrap_or_else(|p| p.into_inner());
+    let cache = guard.get_or_insert_with(Default::default);
+    wanted
+        .iter()
+        .map(|(id, stamp)| {
+            if let Some((s, p)) = cache.new.get(id) {
+                return (s == stamp).then(|| p.clone());
+            }
+            // Used again: moved to the newer generation.
+            let (s, p) = cache.old.remove(id)?;
+            let hit = (s == *stamp).then(|| p.clone());
+            if hit.is_some() {
+                cache.new.insert(*id, (s, p));
+            }
+            hit
+        })
+        .collect()
 }
 
-/// The parsed terms of each `(id, stored)` in order, from [`PARSED`] where
-/// the stored string is the one parsed before; rows whose terms are not yet
-/// stored are analysed now (and not kept).
-fn parsed_terms(conn: &mut DbConn, rows: &[(i64, &str)]) -> AppResult<Vec<Terms>> {
-    let prints: Vec<u64> = rows.iter().map(|(_, s)| fingerprint(s)).collect();
-    let mut out: Vec<Option<Terms>> = {
-        let mut guard = PARSED.lock().unwrap_or_else(|p| p.into_inner());
-        let cache = guard.get_or_insert_with(Default::default);
-        rows.iter()
-            .zip(&prints)
-            .map(|((id, _), print)| {
-                if let Some((p, t)) = cache.new.get(id) {
-                    return (p == print).then(|| t.clone());
-                }
-                // Used again: moved to the newer generation.
-                let (p, t) = cache.old.remove(id)?;
-                let hit = (p == *print).then(|| t.clone());
-                if hit.is_some() {
-                    cache.new.insert(*id, (p, t));
-                }
-                hit
-            })
-            .collect()
-    };
+fn keep(fresh: Vec<(i64, Stamp, Parsed)>) {
+    if fresh.is_empty() {
+        return;
+    }
+    let mut guard = PARSED.lock().unwrap_or_else(|p| p.into_inner());
+    let cache = guard.get_or_insert_with(Default::default);
+    for (id, stamp, parsed) in fresh {
+        if cache.new.len() >= PARSED_KEEP {
+            cache.old = std::mem::take(&mut cache.new);
+        }
+        cache.old.remove(&id);
+        cache.new.insert(id, (stamp, parsed));
+    }
+}
+
+/// Chosen services of `ids`, by need.
+fn services_of(conn: &mut DbConn, ids: &[i64]) -> AppResult<HashMap<i64, Vec<i64>>> {
+    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    for (n, s) in need_services::table
+        .filter(need_services::need_id.eq_any(ids))
+        .select((need_services::need_id, need_services::service_id))
+        .load::<(i64, i64)>(conn)?
+    {
+        out.entry(n).or_default().push(s);
+    }
+    Ok(out)
+}
+
+/// Services and parsed terms of rows already read (`(id, stamp, stored
+/// terms)`), from [`PARSED`] where the row is unchanged; services of the
+/// others are read in one query. Rows whose terms are not yet stored are
+/// analysed now (and not kept).
+fn parsed_rows(conn: &mut DbConn, rows: &[(i64, Stamp, &str)]) -> AppResult<Vec<Parsed>> {
+    let wanted: Vec<(i64, Stamp)> = rows.iter().map(|r| (r.0, r.1)).collect();
+    let mut out = cached(&wanted);
+    let missing: Vec<i64> = rows
+        .iter()
+        .zip(&out)
+        .filter(|(_, o)| o.is_none())
+        .map(|(r, _)| r.0)
+        .collect();
+    let mut services = services_of(conn, &missing)?;
     let mut fresh = Vec::new();
-    for (i, ((id, stored), print)) in rows.iter().zip(&prints).enumerate() {
+    for (i, (id, stamp, stored)) in rows.iter().enumerate() {
         if out[i].is_some() {
             continue;
         }
-        match stored.parse::<Terms>() {
-            Ok(t) => {
-                fresh.push((*id, *print, t.clone()));
-                out[i] = Some(t);
+        let services = services.remove(id).unwrap_or_default();
+        let parsed = match stored.parse::<Terms>() {
+            Ok(terms) => {
+                let p = Parsed { services, terms };
+                fresh.push((*id, *stamp, p.clone()));
+                p
             }
-            Err(_) => out[i] = Some(terms_of(stored, *id, conn)?),
+            Err(_) => Parsed {
+                services,
+                terms: terms_of(stored, *id, conn)?,
+            },
+        };
+        out[i] = Some(parsed);
+    }
+    keep(fresh);
+    Ok(out.into_iter().map(Option::unwrap_or_default).collect())
+}
+
+impl Default for Parsed {
+    fn default() -> Parsed {
+        Parsed {
+            services: Vec::new(),
+            terms: Terms::default(),
         }
     }
-    if !fresh.is_empty() {
-        let mut guard = PARSED.lock().unwrap_or_else(|p| p.into_inner());
-        let cache = guard.get_or_insert_with(Default::default);
-        for (id, print, t) in fresh {
-            if cache.new.len() >= PARSED_KEEP {
-                cache.old = std::mem::take(&mut cache.new);
+}
+
+/// Services and parsed terms of `wanted` (id, stamp) by position: from
+/// [`PARSED`], the rest read (terms, `updated_at`) in one query. A row that
+/// changed since its stamp is read as it is now.
+fn parsed_by_id(conn: &mut DbConn, wanted: &[(i64, Stamp)]) -> AppResult<Vec<Parsed>> {
+    let mut out = cached(wanted);
+    let missing: Vec<i64> = wanted
+        .iter()
+        .zip(&out)
+        .filter(|(_, o)| o.is_none())
+        .map(|(w, _)| w.0)
+        .collect();
+    if !missing.is_empty() {
+        let rows: Vec<(i64, Stamp, String)> = needs::table
+            .filter(needs::id.eq_any(&missing))
+            .select((needs::id, needs::updated_at, needs::terms))
+            .load(conn)?;
+        let read: Vec<(i64, Stamp, &str)> = rows.iter().map(|r| (r.0, r.1, r.2.as_str())).collect();
+        let parsed = parsed_rows(conn, &read)?;
+        let mut by_id: HashMap<i64, Parsed> = read.iter().map(|r| r.0).zip(parsed).collect();
+        for (slot, w) in out.iter_mut().zip(wanted) {
+            if slot.is_none() {
+                *slot = by_id.remove(&w.0);
             }
-            cache.old.remove(&id);
-            cache.new.insert(id, (print, t));
         }
     }
     Ok(out.into_iter().map(Option::unwrap_or_default).collect())
@@ -316,10 +395,28 @@ fn parsed_terms(conn: &mut DbConn, rows: &[(i64, &str)]) -> AppResult<Vec<Terms>
 pub struct Counts {
     pub corpus: Corpus,
     pub postings: HashMap<String, u64>,
+    /// The key the corpus was built at (see [`corpus`]).
+    key: Key,
+    /// Every open need at `key`: enough to choose a shortlist without
+    /// reading needs rows.
+    open: HashMap<i64, Meta>,
+}
+
+/// The largest need id and the latest `updated_at`: when either moves, a
+/// need was written.
+type Key = (Option<i64>, Option<Stamp>);
+
+/// What choosing candidates needs of an open need: whose it is, who may see
+/// it, and when its row last changed.
+#[derive(Clone, Copy, Debug)]
+struct Meta {
+    org: i64,
+    visibility: NeedVisibility,
+    updated_at: Stamp,
 }
 
 struct Cached {
-    key: (Option<i64>, Option<chrono::NaiveDateTime>),
+    key: Key,
     built: Instant,
     counts: Arc<Counts>,
 }
@@ -329,7 +426,13 @@ static CACHE: Mutex<Option<Cached>> = Mutex::new(None);
 /// The corpus of all open needs, from this process's cache when it is
 /// current enough (see the module docs).
 pub fn corpus(conn: &mut DbConn) -> AppResult<Arc<Counts>> {
-    let key: (Option<i64>, Option<chrono::NaiveDateTime>) = (
+    Ok(corpus_at(conn)?.0)
+}
+
+/// The corpus, and the key as it is now (which may have moved since the
+/// corpus was built).
+fn corpus_at(conn: &mut DbConn) -> AppResult<(Arc<Counts>, Key)> {
+    let key: Key = (
         needs::table
             .select(diesel::dsl::max(needs::id))
             .first(conn)?,
@@ -342,18 +445,18 @@ pub fn corpus(conn: &mut DbConn) -> AppResult<Arc<Counts>> {
         if let Some(c) = cache.as_ref() {
             let small = c.counts.corpus.len() <= REBUILD_AT_ONCE;
             if c.key == key || (!small && c.built.elapsed() < STALE_FOR) {
-                return Ok(c.counts.clone());
+                return Ok((c.counts.clone(), key));
             }
         }
     }
     // Built outside the lock: two requests may both build; both get the same.
-    let counts = Arc::new(build_counts(conn)?);
+    let counts = Arc::new(build_counts(conn, key)?);
     *CACHE.lock().unwrap_or_else(|p| p.into_inner()) = Some(Cached {
         key,
         built: Instant::now(),
         counts: counts.clone(),
     });
-    Ok(counts)
+    Ok((counts, key))
 }
 
 /// Forgets the cached corpus and parsed terms (tests that compare databases,
@@ -363,11 +466,18 @@ pub fn forget_corpus() {
     *PARSED.lock().unwrap_or_else(|p| p.into_inner()) = None;
 }
 
-fn build_counts(conn: &mut DbConn) -> AppResult<Counts> {
-    let rows: Vec<(i64, i64, String)> = needs::table
+fn build_counts(conn: &mut DbConn, key: Key) -> AppResult<Counts> {
+    type Row = (i64, i64, NeedVisibility, Stamp, String);
+    let rows: Vec<Row> = needs::table
         .filter(needs::status.eq(NeedStatus::Open))
         .order(needs::id)
-        .select((needs::id, needs::organisation_id, needs::terms))
+        .select((
+            needs::id,
+            needs::organisation_id,
+            needs::visibility,
+            needs::updated_at,
+            needs::terms,
+        ))
         .load(conn)?;
     let mut chosen: HashMap<i64, Vec<i64>> = HashMap::new();
     for (n, s) in need_services::table
@@ -380,15 +490,66 @@ fn build_counts(conn: &mut DbConn) -> AppResult<Counts> {
     }
     let mut corpus = Corpus::new();
     let mut postings: HashMap<String, u64> = HashMap::new();
-    for (id, org, stored) in rows {
+    let mut open = HashMap::with_capacity(rows.len());
+    for (id, org, visibility, updated_at, stored) in rows {
         let terms = terms_of(&stored, id, conn)?;
         let services = chosen.remove(&id).unwrap_or_default();
         for t in index_terms(&terms, &services) {
             *postings.entry(t).or_default() += 1;
         }
         corpus.add(&Analysed::new(id, org, services, terms));
+        open.insert(
+            id,
+            Meta {
+                org,
+                visibility,
+                updated_at,
+            },
+        );
     }
-    Ok(Counts { corpus, postings })
+    Ok(Counts {
+        corpus,
+        postings,
+        key,
+        open,
+    })
+}
+
+/// Needs written since the corpus was built (`updated_at` or id past its
+/// key), as they are now: `None` for one no longer open. Usually none are
+/// read: the key has not moved.
+fn changed_since(
+    conn: &mut DbConn,
+    counts: &Counts,
+    now: Key,
+) -> AppResult<HashMap<i64, Option<Meta>>> {
+    if counts.key == now {
+        return Ok(HashMap::new());
+    }
+    type Row = (i64, i64, NeedStatus, NeedVisibility, Stamp);
+    let mut q = needs::table
+        .select((
+            needs::id,
+            needs::organisation_id,
+            needs::status,
+            needs::visibility,
+            needs::updated_at,
+        ))
+        .into_boxed();
+    if let (Some(id), Some(at)) = counts.key {
+        q = q.filter(needs::updated_at.gt(at).or(needs::id.gt(id)));
+    }
+    Ok(q.load::<Row>(conn)?
+        .into_iter()
+        .map(|(id, org, status, visibility, updated_at)| {
+            let meta = (status == NeedStatus::Open).then_some(Meta {
+                org,
+                visibility,
+                updated_at,
+            });
+            (id, meta)
+        })
+        .collect())
 }
 
 /// Whose needs a ranking may return.
@@ -466,15 +627,10 @@ fn rank_need_with(
     limit: usize,
     budget: Budget,
 ) -> AppResult<Vec<Ranked>> {
-    let counts = corpus(conn)?;
-    let chosen: Vec<i64> = need_services::table
-        .filter(need_services::need_id.eq(need.id))
-        .select(need_services::service_id)
-        .load(conn)?;
-    let terms = parsed_terms(conn, &[(need.id, need.terms.as_str())])?
-        .pop()
-        .unwrap_or_default();
-    let mut wanted: Vec<(u64, String)> = index_terms(&terms, &chosen)
+    let (counts, now) = corpus_at(conn)?;
+    let query = query_of(conn, need)?;
+    let chosen: Vec<i64> = query.services.clone();
+    let mut wanted: Vec<(u64, String)> = index_terms(&query.terms, &chosen)
         .into_iter()
         .map(|t| (counts.postings.get(&t).copied().unwrap_or(0), t))
         .filter(|(n, _)| *n > 0)
@@ -494,7 +650,6 @@ fn rank_need_with(
     if picked.is_empty() {
         return Ok(Vec::new());
     }
-    let query = Analysed::new(need.id, need.organisation_id, chosen, terms);
 
     // The postings of the picked terms, from the term index alone (no join:
     // given one, SQLite reads a 2 KB needs row for every posting, or starts
@@ -516,12 +671,151 @@ fn rank_need_with(
     order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
 
     // Then, in that order, the needs the viewer may see, open and of other
-    // organisations, read by id a chunk at a time until the shortlist is
-    // full: the same shortlist as filtering every posting first, for the
-    // cost of reading about twice the shortlist. `status` is checked here,
-    // not in SQL (given `status = 'open'`, SQLite starts from the status
-    // index and reads every open need).
-    let mut rows: Vec<(i64, i64, String, String)> = Vec::new();
+    // organisations, until the shortlist is full: decided from what the
+    // corpus keeps of every open need, brought up to date with the needs
+    // written since it was built (usually none), so no needs row is read.
+    let changed = changed_since(conn, &counts, now)?;
+    let mut short: Vec<(i64, Meta)> = Vec::with_capacity(budget.shortlist);
+    for &(_, id) in &order {
+        if short.len() == budget.shortlist {
+            break;
+        }
+        let meta = match changed.get(&id) {
+            Some(m) => *m,
+            None => counts.open.get(&id).copied(),
+        };
+        let Some(m) = meta else { continue };
+        if m.org != need.organisation_id && scope.may_see(&m) {
+            short.push((id, m));
+        }
+    }
+    let stamps: Vec<(i64, Stamp)> = short.iter().map(|(id, m)| (*id, m.updated_at)).collect();
+    let parsed = parsed_by_id(conn, &stamps)?;
+    let candidates: Vec<Analysed> = short
+        .iter()
+        .zip(parsed)
+        .map(|((id, m), p)| Analysed::new(*id, m.org, p.services, p.terms))
+        .collect();
+    // A few more than asked: council-level evidence may reorder the tail.
+    let matches = counts.corpus.rank(&query, &candidates, limit + 5);
+
+    // What is returned is checked against the rows as they are now, with the
+    // visibility rule in SQL: each must be visible, open, of another
+    // organisation and unchanged since the corpus (or the delta) saw it.
+    // Otherwise (a need changed without its `updated_at` moving, or a race
+    // with a write) the shortlist is chosen again from the rows themselves.
+    let ids: Vec<i64> = matches.iter().map(|m| m.id).collect();
+    let mut q = needs::table
+        .filter(needs::id.eq_any(&ids))
+        .filter(needs::organisation_id.ne(need.organisation_id))
+        .select((needs::id, needs::status, needs::updated_at, needs::title))
+        .into_boxed();
+    if let Scope::Viewer(viewer) = scope {
+        q = q.filter(need_visible_to!(viewer));
+    }
+    let mut now_rows: HashMap<i64, (NeedStatus, Stamp, String)> = q
+        .load::<(i64, NeedStatus, Stamp, String)>(conn)?
+        .into_iter()
+        .map(|(id, status, at, title)| (id, (status, at, title)))
+        .collect();
+    let stamps: HashMap<i64, Stamp> = stamps.into_iter().collect();
+    let current = matches.iter().all(|m| {
+        now_rows
+            .get(&m.id)
+            .is_some_and(|r| r.0 == NeedStatus::Open && stamps.get(&m.id) == Some(&r.1))
+    });
+    if !current {
+        return rank_from_rows(conn, need, &counts, &query, scope, limit, budget, &order);
+    }
+    Ok(matches
+        .into_iter()
+        .map(|m| {
+            let title = now_rows.remove(&m.id).map(|r| r.2).unwrap_or_default();
+            ranked(m, title)
+        })
+        .collect())
+}
+
+impl Scope<'_> {
+    /// The in-memory twin of `need_visible_to!` (checked in SQL again for
+    /// what is returned).
+    fn may_see(&self, m: &Meta) -> bool {
+        match self {
+            Scope::Owners => true,
+            Scope::Viewer(viewer) => {
+                m.visibility == NeedVisibility::Public
+                    || (viewer.is_some() && m.visibility == NeedVisibility::SignedIn)
+                    || viewer.is_some_and(|a| a.organisation_id == m.org)
+            }
+        }
+    }
+}
+
+/// The need being matched, ready to rank: from [`PARSED`] when its row is
+/// unchanged since it was kept, else from the record (not kept: the record
+/// may be older than the row).
+fn query_of(conn: &mut DbConn, need: &Need) -> AppResult<Analysed> {
+    let p = match cached(&[(need.id, need.updated_at.0)]).pop().flatten() {
+        Some(p) => p,
+        None => {
+            let services: Vec<i64> = need_services::table
+                .filter(need_services::need_id.eq(need.id))
+                .select(need_services::service_id)
+                .load(conn)?;
+            Parsed {
+                services,
+                terms: terms_of(&need.terms, need.id, conn)?,
+            }
+        }
+    };
+    Ok(Analysed::new(
+        need.id,
+        need.organisation_id,
+        p.services,
+        p.terms,
+    ))
+}
+
+fn ranked(m: matching::Match, title: String) -> Ranked {
+    Ranked {
+        need_id: m.id,
+        organisation_id: m.organisation_id,
+        title,
+        score: m.score,
+        reasons: m
+            .reasons
+            .into_iter()
+            .map(|r| MatchReason {
+                kind: serde_json::to_value(r.kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                text: r.text,
+            })
+            .collect(),
+    }
+}
+
+/// The shortlist chosen from the needs rows themselves: in `order`, by id a
+/// chunk at a time with the visibility rule in SQL and `status` checked on
+/// the rows, until the shortlist is full — reading about twice the
+/// shortlist of rows. What [`rank_need_with`] falls back to when the
+/// corpus's picture of a returned need was out of date. (`status` stays out
+/// of SQL: given `status = 'open'`, SQLite starts from the status index and
+/// reads every open need.)
+#[allow(clippy::too_many_arguments)]
+fn rank_from_rows(
+    conn: &mut DbConn,
+    need: &Need,
+    counts: &Counts,
+    query: &Analysed,
+    scope: Scope<'_>,
+    limit: usize,
+    budget: Budget,
+    order: &[(usize, i64)],
+) -> AppResult<Vec<Ranked>> {
+    type Row = (i64, i64, Stamp, String, String);
+    let mut rows: Vec<Row> = Vec::new();
     let mut next = 0;
     while rows.len() < budget.shortlist && next < order.len() {
         let want = budget.shortlist - rows.len();
@@ -537,6 +831,7 @@ fn rank_need_with(
                 needs::id,
                 needs::organisation_id,
                 needs::status,
+                needs::updated_at,
                 needs::title,
                 needs::terms,
             ))
@@ -544,63 +839,35 @@ fn rank_need_with(
         if let Scope::Viewer(viewer) = scope {
             q = q.filter(need_visible_to!(viewer));
         }
-        let mut found: HashMap<i64, (i64, String, String)> = q
-            .load::<(i64, i64, NeedStatus, String, String)>(conn)?
+        let mut found: HashMap<i64, Row> = q
+            .load::<(i64, i64, NeedStatus, Stamp, String, String)>(conn)?
             .into_iter()
             .filter(|r| r.2 == NeedStatus::Open)
-            .map(|(id, org, _, title, terms)| (id, (org, title, terms)))
+            .map(|(id, org, _, at, title, terms)| (id, (id, org, at, title, terms)))
             .collect();
         for id in chunk {
             if rows.len() == budget.shortlist {
                 break;
             }
-            if let Some((org, title, terms)) = found.remove(&id) {
-                rows.push((id, org, title, terms));
+            if let Some(row) = found.remove(&id) {
+                rows.push(row);
             }
         }
     }
-    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    let mut services: HashMap<i64, Vec<i64>> = HashMap::new();
-    for (n, s) in need_services::table
-        .filter(need_services::need_id.eq_any(&ids))
-        .select((need_services::need_id, need_services::service_id))
-        .load::<(i64, i64)>(conn)?
-    {
-        services.entry(n).or_default().push(s);
-    }
-    let stored: Vec<(i64, &str)> = rows.iter().map(|r| (r.0, r.3.as_str())).collect();
-    let parsed = parsed_terms(conn, &stored)?;
+    let read: Vec<(i64, Stamp, &str)> = rows.iter().map(|r| (r.0, r.2, r.4.as_str())).collect();
+    let parsed = parsed_rows(conn, &read)?;
     let mut titles = HashMap::new();
     let mut candidates = Vec::with_capacity(rows.len());
-    for ((id, org, title, _), terms) in rows.into_iter().zip(parsed) {
+    for ((id, org, _, title, _), p) in rows.into_iter().zip(parsed) {
         titles.insert(id, title);
-        candidates.push(Analysed::new(
-            id,
-            org,
-            services.remove(&id).unwrap_or_default(),
-            terms,
-        ));
+        candidates.push(Analysed::new(id, org, p.services, p.terms));
     }
-    // A few more than asked: council-level evidence may reorder the tail.
-    let matches = counts.corpus.rank(&query, &candidates, limit + 5);
+    let matches = counts.corpus.rank(query, &candidates, limit + 5);
     Ok(matches
         .into_iter()
-        .map(|m| Ranked {
-            need_id: m.id,
-            organisation_id: m.organisation_id,
-            title: titles.remove(&m.id).unwrap_or_default(),
-            score: m.score,
-            reasons: m
-                .reasons
-                .into_iter()
-                .map(|r| MatchReason {
-                    kind: serde_json::to_value(r.kind)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default(),
-                    text: r.text,
-                })
-                .collect(),
+        .map(|m| {
+            let title = titles.remove(&m.id).unwrap_or_default();
+            ranked(m, title)
         })
         .collect())
 }
