@@ -60,6 +60,7 @@ struct PipelineQuery {
     #[serde(rename = "type")]
     type_code: String,
     organisation: String,
+    sort: String,
     page: Option<String>,
 }
 
@@ -76,6 +77,8 @@ impl PipelineQuery {
             region: Some(self.region.clone()),
             type_code: Some(self.type_code.clone()),
             organisation: Some(self.organisation.clone()),
+            sort: matches!(self.sort.trim(), "relevance" | "recent")
+                .then(|| self.sort.trim().to_string()),
             ..Default::default()
         }
         .clean()
@@ -98,6 +101,7 @@ fn params(filter: &NeedFilter) -> Vec<(&'static str, String)> {
         ("region", text(&filter.region)),
         ("type", text(&filter.type_code)),
         ("organisation", text(&filter.organisation)),
+        ("sort", text(&filter.sort)),
     ]
 }
 

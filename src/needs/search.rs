@@ -17,8 +17,13 @@ use crate::policy::Actor;
 #[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct NeedFilter {
-    /// Words from the title or the problem.
+    /// Words: needs whose text (title, problem, users, why now, tags) uses
+    /// each of them, or a close synonym, in any form ("bins" finds "bin").
     pub q: Option<String>,
+    /// `relevance` (the default with `q`: needs with the words in their
+    /// title first, then the newest change) or `recent` (the default
+    /// without `q`: newest change first).
+    pub sort: Option<String>,
     /// An LGSL service id.
     pub service: Option<i64>,
     #[param(value_type = Option<Phase>)]
@@ -46,6 +51,7 @@ impl NeedFilter {
     pub fn clean(mut self) -> NeedFilter {
         let keep = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         self.q = keep(self.q);
+        self.sort = keep(self.sort);
         self.phase = keep(self.phase);
         self.collaboration = keep(self.collaboration);
         self.budget_band = keep(self.budget_band);
@@ -83,6 +89,16 @@ impl NeedFilter {
             .is_some_and(|b| BudgetBand::parse(b).is_none())
         {
             errors.push(FieldError::new("budget_band", "budget_band must be one of not_known, under_10k, 10k_to_50k, 50k_to_250k, 250k_to_1m, over_1m"));
+        }
+        if self
+            .sort
+            .as_deref()
+            .is_some_and(|s| s != "relevance" && s != "recent")
+        {
+            errors.push(FieldError::new(
+                "sort",
+                "sort must be one of relevance, recent",
+            ));
         }
         if errors.is_empty() {
             Ok(())
@@ -151,13 +167,29 @@ macro_rules! apply_filter {
             );
         }
         if let Some(words) = &filter.q {
-            for word in words.split_whitespace().take(8) {
-                let like = crate::db::like_pattern(word);
+            let stems = search_stems(words);
+            // Each word through the matching index (`need_terms`), which
+            // holds every need's word stems and strong synonyms.
+            // (Written as SQL: the schema lets `need_terms` meet only `needs`.)
+            for stem in &stems {
                 q = q.filter(
-                    crate::db::lower(needs::title)
-                        .like(like.clone())
-                        .or(crate::db::lower(needs::problem).like(like)),
+                    diesel::dsl::sql::<diesel::sql_types::Bool>(
+                        "needs.id IN (SELECT need_id FROM need_terms WHERE term = ",
+                    )
+                    .bind::<diesel::sql_types::Text, _>(format!("w:{stem}"))
+                    .sql(")"),
                 );
+            }
+            // Only stopwords or boilerplate ("council"): the text itself.
+            if stems.is_empty() {
+                for word in words.split_whitespace().take(8) {
+                    let like = crate::db::like_pattern(word);
+                    q = q.filter(
+                        crate::db::lower(needs::title)
+                            .like(like.clone())
+                            .or(crate::db::lower(needs::problem).like(like)),
+                    );
+                }
             }
         }
         if let Some(service) = filter.service {
@@ -200,6 +232,21 @@ macro_rules! apply_filter {
     }};
 }
 
+/// The stems searched for `q`: those of its first eight words.
+fn search_stems(q: &str) -> Vec<String> {
+    let words: Vec<&str> = q.split_whitespace().take(8).collect();
+    super::matching::search_stems(&words.join(" "))
+}
+
+/// Whether `filter` asks for relevance order: `sort=relevance`, or words
+/// with no `sort`.
+pub fn by_relevance(filter: &NeedFilter) -> bool {
+    match filter.sort.as_deref() {
+        Some(s) => s == "relevance" && filter.q.is_some(),
+        None => filter.q.is_some(),
+    }
+}
+
 fn filtered<'a>(filter: &'a NeedFilter, viewer: Option<&'a Actor>) -> Filtered<'a> {
     apply_filter!(
         needs::table.inner_join(organisations::table).into_boxed(),
@@ -208,7 +255,8 @@ fn filtered<'a>(filter: &'a NeedFilter, viewer: Option<&'a Actor>) -> Filtered<'
     )
 }
 
-/// The needs `viewer` may see that pass the filter, newest change first.
+/// The needs `viewer` may see that pass the filter: by relevance (see
+/// [`NeedFilter::sort`]), then newest change first.
 pub fn list(
     conn: &mut DbConn,
     filter: &NeedFilter,
@@ -218,8 +266,22 @@ pub fn list(
 ) -> AppResult<(Vec<NeedSummary>, i64)> {
     let query = || filtered(filter, viewer);
     let total: i64 = query().count().get_result(conn)?;
-    let rows: Vec<SummaryRow> = query()
-        .order((needs::updated_at.desc(), needs::id.desc()))
+    let mut ordered = query();
+    if by_relevance(filter) {
+        // How many of the words the title holds, most first. The stems are
+        // written into the SQL only when they are plain letters and digits.
+        let hits: Vec<String> = search_stems(filter.q.as_deref().unwrap_or_default())
+            .iter()
+            .filter(|s| s.chars().all(|c| c.is_ascii_alphanumeric()))
+            .map(|s| format!("(CASE WHEN lower(needs.title) LIKE '%{s}%' THEN 1 ELSE 0 END)"))
+            .collect();
+        if !hits.is_empty() {
+            ordered = ordered
+                .order(diesel::dsl::sql::<diesel::sql_types::Integer>(&hits.join(" + ")).desc());
+        }
+    }
+    let rows: Vec<SummaryRow> = ordered
+        .then_order_by((needs::updated_at.desc(), needs::id.desc()))
         .offset(offset)
         .limit(limit)
         .select((

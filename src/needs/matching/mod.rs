@@ -242,6 +242,20 @@ impl Offered {
     }
 }
 
+/// The word stems a search for `text` looks up (`w:<stem>` in a need's index,
+/// `needs::matches::index_terms`): its words as [`analyse`] reads them,
+/// stopwords and boilerplate dropped, sorted, without repeats.
+pub fn search_stems(text: &str) -> Vec<String> {
+    let vocab = vocabulary();
+    let mut stems: Vec<String> = text::tokens(text, &|s| vocab.knows(s))
+        .into_iter()
+        .map(|t| t.stem)
+        .collect();
+    stems.sort();
+    stems.dedup();
+    stems
+}
+
 /// The label of an LGSL service, e.g. `service_label(564)` is "Street lighting".
 pub fn service_label(id: i64) -> Option<&'static str> {
     vocabulary().lgsl.label(id)
