@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Matching benchmark: 100,000 generated needs across 25,000 organisations
-# (bench/generate.rs `needs`, fixed seed): matching one need by API
+# (bench/generate/ `needs`, fixed seed): matching one need by API
 # (GET /api/v1/needs/{id}/matches, signed out and with a token) and pipeline
 # search (GET /api/v1/needs?q=...), with wrk; then recall@10 and MRR of the
 # engine on the labelled set (the engine's `figures` test).

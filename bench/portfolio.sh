@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Portfolio benchmark: the partnership register with 50,000 generated
-# partnerships (bench/generate.rs), by page and API, signed out and in.
+# partnerships (bench/generate/), by page and API, signed out and in.
 #   BENCH_PARTNERSHIPS=50000 bench/portfolio.sh
 # Builds nothing: run `make bench` (which builds the release binary and the generator).
 set -euo pipefail
