@@ -60,13 +60,16 @@ test-e2e: build
 test-api: build .venv/bin/schemathesis
 	CONCORD_BIN=$(BIN) tests/api/run.sh
 
-## bench: release build, then load figures for the main pages and API, the 50,000-partnership portfolio, import memory, and notifications (inbox and reminders)
+## bench: release build, then load figures for the main pages and API, the 50,000-partnership portfolio, import memory, notifications (inbox and reminders), matching at 100,000 needs, a health report of 1,000 responses and the health portfolio at 5,000 partnerships
 bench: assets
 	$(CARGO) build --release --locked --bin concord --example generate
 	CONCORD_BIN=target/release/concord bench/run.sh
 	CONCORD_BIN=target/release/concord bench/portfolio.sh
 	CONCORD_BIN=target/release/concord bench/import_memory.sh
 	CONCORD_BIN=target/release/concord bench/notifications.sh
+	CONCORD_BIN=target/release/concord bench/matching.sh
+	CONCORD_BIN=target/release/concord bench/health_report.sh
+	CONCORD_BIN=target/release/concord bench/health_portfolio.sh
 
 fmt:
 	$(CARGO) fmt --all

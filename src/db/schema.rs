@@ -727,6 +727,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    health_round_summaries (round_id) {
+        round_id -> BigInt,
+        partnership_id -> BigInt,
+        summary -> Text,
+        computed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(questionnaire_versions -> questionnaires (questionnaire_id));
 diesel::joinable!(health_factors -> questionnaire_versions (version_id));
 diesel::joinable!(health_statements -> health_factors (factor_id));
@@ -750,6 +759,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     organisations,
 );
 diesel::allow_tables_to_appear_in_same_query!(health_rounds, partnerships);
+diesel::allow_tables_to_appear_in_same_query!(health_round_summaries, health_rounds);
+diesel::allow_tables_to_appear_in_same_query!(health_round_summaries, partnership_members);
 diesel::allow_tables_to_appear_in_same_query!(health_rounds, partnership_members);
 diesel::allow_tables_to_appear_in_same_query!(health_rounds, users);
 diesel::allow_tables_to_appear_in_same_query!(health_rounds, audit_log);

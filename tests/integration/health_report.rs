@@ -381,6 +381,44 @@ async fn the_report_has_the_figures_worked_by_hand() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Birmingham and Leeds revenues"));
+
+    // The portfolio kept the closed round's figures when it first read them.
+    let kept = |app: &TestApp| {
+        app.db()
+            .read_blocking(|c| {
+                use concord::db::schema::health_round_summaries as hs;
+                use diesel::prelude::*;
+                Ok(hs::table.select(hs::round_id).load::<i64>(c)?)
+            })
+            .unwrap()
+    };
+    assert_eq!(kept(&app), [round]);
+    // Closing the later round forgets them; the portfolio then shows the
+    // later round with its trend, computed afresh.
+    let r = lead
+        .post_form(&format!("/health-checks/{later}/close"), &[])
+        .await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    assert!(kept(&app).is_empty());
+    let (_, body, _) = app
+        .api_as(LEAD)
+        .await
+        .get("/api/v1/health-checks/portfolio")
+        .await;
+    let row = body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["partnership_id"] == pid)
+        .unwrap()
+        .clone();
+    assert_eq!(row["round_id"], later);
+    assert_eq!(
+        (row["overall"].as_f64(), row["change"].as_f64()),
+        (Some(4.35), Some(0.85))
+    );
+    assert_eq!(row["trend"], "up");
+    assert_eq!(kept(&app), [later]);
 }
 
 #[tokio::test]

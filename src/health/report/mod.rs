@@ -9,13 +9,15 @@
 //! - `view`: tables, pictures and the CSV drawn from a report.
 //! - `http`, `api`: the report's page, CSV, actions and JSON, each through
 //!   the round's unit of work (`HealthRound`, `ViewHealthReport`).
-//! - `portfolio`: the organisation's partnerships side by side.
+//! - `portfolio`: the organisation's partnerships side by side, from
+//!   `summary`: each closed round's headline figures, kept.
 
 pub mod api;
 pub mod http;
 pub mod load;
 pub mod portfolio;
 pub mod stats;
+pub mod summary;
 pub mod view;
 
 use crate::slice::Slice;

@@ -1,8 +1,8 @@
 //! The organisation's partnerships side by side: each one's latest closed
 //! health check — overall health, placement, trend and divergences — as a
 //! sortable table and a bar picture, for the organisation's own people.
-//! Each round is read through `HealthRound::load` and the policy's
-//! `ViewHealthReport`, the same check as the report itself.
+//! Each row goes through the policy's `ViewHealthReport`, the same check as
+//! the report itself; the figures come from each round's kept summary.
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -13,18 +13,22 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use std::collections::HashMap;
+
 use super::load;
 use super::stats::{self, Direction};
+use super::summary::{self, Summary};
 use crate::auth::ApiCaller;
 use crate::auth::SessionUser;
 use crate::db::schema::{health_rounds, partnership_members, partnerships};
 use crate::db::DbConn;
 use crate::error::{ApiResult, AppError, AppResult};
+use crate::health::rounds::model::RoundStatus;
 use crate::health::HealthRound;
-use crate::policy::allows;
+use crate::policy::{allows, MemberRole, MemberStatus, Relation, Visibility};
 use crate::state::AppState;
 use crate::web::charts::{bar_chart, Bar};
-use crate::web::{page, PageCtx};
+use crate::web::{page, page_number, PageCtx, Pagination};
 use crate::work::Scoped;
 
 pub fn page_routes() -> Router<AppState> {
@@ -114,61 +118,107 @@ pub struct PortfolioQuery {
     pub sort: Option<String>,
 }
 
+/// The page's query: the API's, and a page number (the API returns every
+/// partnership).
+#[derive(Deserialize, Default)]
+pub struct PortfolioPageQuery {
+    pub sort: Option<String>,
+    pub page: Option<String>,
+}
+
 impl PortfolioQuery {
     fn sort(&self) -> Sort {
-        match self.sort.as_deref() {
-            Some("health") => Sort::Health,
-            Some("placement") => Sort::Placement,
-            Some("trend") => Sort::Trend,
-            Some("divergences") => Sort::Divergences,
-            _ => Sort::Name,
-        }
+        sort_named(self.sort.as_deref())
     }
 }
 
+/// A sort order by its code; name for anything else.
+fn sort_named(name: Option<&str>) -> Sort {
+    Sort::ALL
+        .iter()
+        .find(|(_, code, _)| Some(*code) == name)
+        .map_or(Sort::Name, |(sort, _, _)| *sort)
+}
+
 /// Sorts in place: figures highest first (none last), then by name.
-pub fn sort(rows: &mut [HealthPortfolioRow], by: Sort) {
-    let name = |a: &HealthPortfolioRow, b: &HealthPortfolioRow| {
-        a.partnership
-            .to_lowercase()
-            .cmp(&b.partnership.to_lowercase())
-            .then(a.partnership_id.cmp(&b.partnership_id))
-    };
+pub fn sort(rows: &mut Vec<HealthPortfolioRow>, by: Sort) {
     let desc = |a: Option<f64>, b: Option<f64>| {
         b.unwrap_or(f64::NEG_INFINITY)
             .total_cmp(&a.unwrap_or(f64::NEG_INFINITY))
     };
-    rows.sort_by(|a, b| match by {
-        Sort::Name => name(a, b),
-        Sort::Health => desc(a.overall, b.overall).then_with(|| name(a, b)),
-        Sort::Placement => b
-            .placement_rank()
-            .cmp(&a.placement_rank())
-            .then_with(|| name(a, b)),
-        Sort::Trend => desc(a.change, b.change).then_with(|| name(a, b)),
-        Sort::Divergences => b.divergences.cmp(&a.divergences).then_with(|| name(a, b)),
+    // Names lowered once each, not once a comparison: portfolios run to thousands.
+    let mut keyed: Vec<(String, HealthPortfolioRow)> = rows
+        .drain(..)
+        .map(|r| (r.partnership.to_lowercase(), r))
+        .collect();
+    keyed.sort_by(|(an, a), (bn, b)| {
+        let name = || an.cmp(bn).then(a.partnership_id.cmp(&b.partnership_id));
+        match by {
+            Sort::Name => name(),
+            Sort::Health => desc(a.overall, b.overall).then_with(name),
+            Sort::Placement => b.placement_rank().cmp(&a.placement_rank()).then_with(name),
+            Sort::Trend => desc(a.change, b.change).then_with(name),
+            Sort::Divergences => b.divergences.cmp(&a.divergences).then_with(name),
+        }
     });
+    rows.extend(keyed.into_iter().map(|(_, r)| r));
 }
 
-/// The portfolio of `user`'s organisation.
-pub fn load(conn: &mut DbConn, user: &SessionUser, by: Sort) -> AppResult<Vec<HealthPortfolioRow>> {
+/// The portfolio of `user`'s organisation, with the round summaries it had
+/// to compute (see [`read`]).
+pub struct Portfolio {
+    pub rows: Vec<HealthPortfolioRow>,
+    computed: Vec<(i64, i64, Summary)>,
+}
+
+/// The portfolio of `user`'s organisation: its partnerships, each with its
+/// latest closed round's summary. Every partnership here has the user's
+/// organisation as an active member, so each row's relation comes from that
+/// membership and goes through the policy without another query.
+pub fn load(conn: &mut DbConn, user: &SessionUser, by: Sort) -> AppResult<Portfolio> {
     let actor = user.actor();
-    let mine: Vec<(i64, String)> = partnerships::table
+    let mine: Vec<(i64, String, MemberRole)> = partnerships::table
         .inner_join(partnership_members::table)
         .filter(partnership_members::organisation_id.eq(user.organisation_id))
-        .filter(partnership_members::status.eq("active"))
-        .select((partnerships::id, partnerships::name))
-        .distinct()
+        .filter(partnership_members::status.eq(MemberStatus::Active))
+        .select((
+            partnerships::id,
+            partnerships::name,
+            partnership_members::role,
+        ))
         .load(conn)?;
-    let mut rows = Vec::new();
-    for (pid, name) in mine {
-        let latest: Option<i64> = health_rounds::table
-            .filter(health_rounds::partnership_id.eq(pid))
-            .filter(health_rounds::status.eq("closed"))
-            .order((health_rounds::closes_on.desc(), health_rounds::id.desc()))
-            .select(health_rounds::id)
-            .first(conn)
-            .optional()?;
+    let member_of = partnership_members::table
+        .filter(partnership_members::organisation_id.eq(user.organisation_id))
+        .filter(partnership_members::status.eq(MemberStatus::Active))
+        .select(partnership_members::partnership_id);
+    // Each partnership's latest closed round: ordered so the last one wins.
+    let closed: Vec<(i64, i64, String, chrono::NaiveDate)> = health_rounds::table
+        .filter(health_rounds::partnership_id.eq_any(member_of))
+        .filter(health_rounds::status.eq(RoundStatus::Closed))
+        .order((
+            health_rounds::partnership_id,
+            health_rounds::closes_on,
+            health_rounds::id,
+        ))
+        .select((
+            health_rounds::id,
+            health_rounds::partnership_id,
+            health_rounds::title,
+            health_rounds::closes_on,
+        ))
+        .load(conn)?;
+    let latest: HashMap<i64, (i64, String, chrono::NaiveDate)> = closed
+        .into_iter()
+        .map(|(id, pid, title, closes_on)| (pid, (id, title, closes_on)))
+        .collect();
+    let mut kept = summary::of_member(conn, user.organisation_id)?;
+    let mut computed = Vec::new();
+    let mut rows = Vec::with_capacity(mine.len());
+    for (pid, name, role) in mine {
+        let rel = Relation::of_member(Visibility::Partners, Some((role, MemberStatus::Active)));
+        if !allows(Some(&actor), HealthRound::view_action(rel)) {
+            continue;
+        }
         let mut row = HealthPortfolioRow {
             partnership_id: pid,
             partnership: name,
@@ -182,46 +232,57 @@ pub fn load(conn: &mut DbConn, user: &SessionUser, by: Sort) -> AppResult<Vec<He
             change: None,
             divergences: 0,
         };
-        if let Some(round_id) = latest {
-            // The report's own check: only rounds the person may read.
-            let Some((_, rel)) = HealthRound::load(conn, round_id, Some(&actor))? else {
-                continue;
+        if let Some((round_id, title, closes_on)) = latest.get(&pid) {
+            let figures = match kept.remove(round_id) {
+                Some(figures) => figures,
+                None => {
+                    let figures = Summary::of(&load::load(conn, *round_id)?.report());
+                    computed.push((*round_id, pid, figures.clone()));
+                    figures
+                }
             };
-            if !allows(Some(&actor), HealthRound::view_action(rel)) {
-                continue;
-            }
-            let loaded = load::load(conn, round_id)?;
-            let report = loaded.report();
-            row.round_id = Some(round_id);
-            row.round = Some(loaded.round.title.clone());
-            row.closes_on = Some(loaded.round.closes_on);
-            row.respondents = report.respondents;
-            row.overall = report.overall;
-            row.divergences = report.divergences.len();
-            row.trend = report.trend.as_ref().and_then(|t| t.direction);
-            row.change = report.trend.as_ref().and_then(|t| t.change);
-            row.placement = report.placement;
-        } else {
-            // No closed round: shown only if the person may see the partnership's rounds.
-            let rel = crate::health::rounds::access::relation(conn, pid, Some(&actor))?;
-            if !allows(Some(&actor), HealthRound::view_action(rel)) {
-                continue;
-            }
+            row.round_id = Some(*round_id);
+            row.round = Some(title.clone());
+            row.closes_on = Some(*closes_on);
+            row.respondents = figures.respondents;
+            row.overall = figures.overall;
+            row.placement = figures.placement;
+            row.trend = figures.trend;
+            row.change = figures.change;
+            row.divergences = figures.divergences;
         }
         rows.push(row);
     }
     sort(&mut rows, by);
-    Ok(rows)
+    Ok(Portfolio { rows, computed })
+}
+
+/// Reads the portfolio, then keeps the summaries it computed, so the next
+/// reader finds them.
+async fn read(state: &AppState, user: SessionUser, by: Sort) -> AppResult<Vec<HealthPortfolioRow>> {
+    let portfolio = state.db.read(move |c| load(c, &user, by)).await?;
+    if !portfolio.computed.is_empty() {
+        let computed = portfolio.computed;
+        state.db.write(move |c| summary::keep(c, &computed)).await?;
+    }
+    Ok(portfolio.rows)
 }
 
 #[derive(Template)]
 #[template(path = "health/report_portfolio.html")]
 struct PortfolioPage {
     ctx: PageCtx,
+    /// This page's rows; `total` counts them all.
     rows: Vec<HealthPortfolioRow>,
+    total: usize,
     sort: &'static str,
     chart: String,
+    pagination: Pagination,
 }
+
+/// Partnerships a page: an organisation in thousands of partnerships still
+/// gets a page it can read (the API returns them all).
+const PER_PAGE: i64 = 50;
 
 impl PortfolioPage {
     fn sorts(&self) -> Vec<(&'static str, &'static str)> {
@@ -248,7 +309,7 @@ fn chart(rows: &[HealthPortfolioRow]) -> String {
     bar_chart(
         "portfolio-health",
         "Overall health of each partnership",
-        "The latest closed health check's overall mean (1 to 5) for each partnership, with its place on the collaboration spectrum; the table gives the same figures.",
+        "The latest closed health check's overall mean (1 to 5) for each partnership in the table below, with its place on the collaboration spectrum; the table gives the same figures.",
         &bars,
     )
 }
@@ -256,17 +317,43 @@ fn chart(rows: &[HealthPortfolioRow]) -> String {
 async fn show(
     State(state): State<AppState>,
     ctx: PageCtx,
-    Query(q): Query<PortfolioQuery>,
+    Query(q): Query<PortfolioPageQuery>,
 ) -> AppResult<Response> {
     let user = ctx.user.clone().ok_or(AppError::Unauthenticated)?;
-    let by = q.sort();
-    let rows = state.db.read(move |c| load(c, &user, by)).await?;
+    let by = sort_named(q.sort.as_deref());
+    let all = read(&state, user, by).await?;
+    let total = all.len();
+    let number = page_number(q.page.as_deref())
+        .min((total as i64 + PER_PAGE - 1) / PER_PAGE)
+        .max(1);
+    let params = [(
+        "sort",
+        if by == Sort::Name {
+            String::new()
+        } else {
+            by.code().to_string()
+        },
+    )];
+    let pagination = Pagination::new(
+        "/health-checks/portfolio",
+        &params,
+        number,
+        PER_PAGE,
+        total as i64,
+    );
+    let rows: Vec<HealthPortfolioRow> = all
+        .into_iter()
+        .skip(pagination.offset() as usize)
+        .take(PER_PAGE as usize)
+        .collect();
     page(
         PortfolioPage {
             ctx: ctx.with_nav("partnerships"),
             chart: chart(&rows),
             rows,
+            total,
             sort: by.code(),
+            pagination,
         },
         false,
     )
@@ -284,7 +371,7 @@ pub async fn api(
 ) -> ApiResult<Json<Vec<HealthPortfolioRow>>> {
     let user = caller.ok_or(AppError::Unauthenticated)?;
     let by = q.sort();
-    Ok(Json(state.db.read(move |c| load(c, &user, by)).await?))
+    Ok(Json(read(&state, user, by).await?))
 }
 
 #[cfg(test)]

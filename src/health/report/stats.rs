@@ -18,7 +18,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::partnerships::model::Degree;
@@ -231,7 +231,7 @@ pub struct Divergence {
     pub gap: f64,
 }
 
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct Placement {
     #[schema(value_type = Degree)]
     pub level: String,
@@ -240,7 +240,7 @@ pub struct Placement {
     pub rule: String,
 }
 
-#[derive(Clone, Copy, Debug, Serialize, ToSchema, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     Up,

@@ -81,6 +81,8 @@ pub fn close(w: &mut Work<'_, HealthRound>) -> AppResult<()> {
     diesel::update(hr::table.find(w.record.id))
         .set(hr::status.eq(RoundStatus::Closed))
         .execute(w.conn)?;
+    // A round closing can change later rounds' trends: recompute them all.
+    crate::health::report::summary::forget(w.conn, w.record.partnership_id)?;
     w.audit(
         "health_round.close",
         Some(serde_json::json!({"status": "open"})),

@@ -1,0 +1,2 @@
+DROP INDEX health_rounds_partnership_closed;
+DROP TABLE health_round_summaries;
