@@ -1,5 +1,7 @@
 //! Security: the holes found by probing the register, each kept closed by a
-//! test, and a probe that walks every route as every kind of caller.
+//! test, and probes that walk every route as every kind of caller: about a
+//! partnership, a need and a health check round.
 
+mod health_probe;
 mod holes;
 mod probe;

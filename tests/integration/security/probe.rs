@@ -29,7 +29,7 @@ struct Callers {
     lead: (Browser, Api),
 }
 
-async fn caller(app: &TestApp, email: &str) -> (Browser, Api) {
+pub(super) async fn caller(app: &TestApp, email: &str) -> (Browser, Api) {
     (app.signed_in(email).await, app.api_as(email).await)
 }
 
@@ -134,7 +134,7 @@ async fn crawl(lead: &Browser, id: i64) -> BTreeSet<(Method, String)> {
     found
 }
 
-fn attribute_values(html: &str, start: &str) -> Vec<String> {
+pub(super) fn attribute_values(html: &str, start: &str) -> Vec<String> {
     html.match_indices(start)
         .filter_map(|(i, _)| html[i + start.len()..].split('"').next())
         .map(|v| v.replace("&amp;", "&").replace("&#38;", "&"))
@@ -204,7 +204,7 @@ async fn first_id(api: &Api, path: &str) -> i64 {
         .unwrap_or(0)
 }
 
-async fn page_status(b: &Browser, method: &Method, path: &str) -> StatusCode {
+pub(super) async fn page_status(b: &Browser, method: &Method, path: &str) -> StatusCode {
     if method == Method::GET {
         b.get(path).await.status()
     } else {
@@ -212,7 +212,7 @@ async fn page_status(b: &Browser, method: &Method, path: &str) -> StatusCode {
     }
 }
 
-async fn api_status(api: &Api, method: &Method, path: &str) -> StatusCode {
+pub(super) async fn api_status(api: &Api, method: &Method, path: &str) -> StatusCode {
     let body = (method != Method::GET && method != Method::DELETE).then(|| json!({}));
     api.send(method.clone(), path, body).await.0
 }
