@@ -513,3 +513,51 @@ async fn a_rounds_audit_entries_are_read_only_by_its_partnerships_members() {
         "round {round} is not the platform's to read"
     );
 }
+
+#[tokio::test]
+async fn the_daily_job_closes_rounds_past_their_close_date_once() {
+    let app = TestApp::with_reference_data().await;
+    let pid = app.partnership("partners").await;
+    let ended = api_round(&app, pid).await;
+    let running = api_round(&app, pid).await;
+    set_round(&app, ended, today() - Duration::days(1), None);
+    let status = |round: i64| {
+        app.db()
+            .read_blocking(move |c| {
+                use concord::db::schema::health_rounds as hr;
+                use diesel::prelude::*;
+                Ok(hr::table
+                    .find(round)
+                    .select(hr::status)
+                    .first::<String>(c)?)
+            })
+            .unwrap()
+    };
+    let audit = app.count("audit_log");
+    let closed = concord::health::rounds::reminders::close_finished(app.db(), today()).unwrap();
+    assert_eq!(closed, 1);
+    assert_eq!(
+        (status(ended), status(running)),
+        ("closed".into(), "open".into())
+    );
+    assert_eq!(app.count("audit_log"), audit + 1);
+    // The entry says who closed it and why, in the round's own trail.
+    let (label, after) = app
+        .db()
+        .read_blocking(move |c| {
+            use concord::db::schema::audit_log as a;
+            use diesel::prelude::*;
+            Ok(a::table
+                .filter(a::action.eq("health_round.close"))
+                .filter(a::scope_id.eq(ended))
+                .select((a::actor_label, a::after_json))
+                .first::<(String, Option<String>)>(c)?)
+        })
+        .unwrap();
+    assert!(label.starts_with("system:"), "{label}");
+    assert!(after.unwrap().contains("its close date passed"));
+    // A second run closes nothing more and writes nothing.
+    let closed = concord::health::rounds::reminders::close_finished(app.db(), today()).unwrap();
+    assert_eq!(closed, 0);
+    assert_eq!(app.count("audit_log"), audit + 1);
+}
