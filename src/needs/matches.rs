@@ -244,7 +244,7 @@ const PARSED_KEEP: usize = 5_000;
 type Stamp = chrono::NaiveDateTime;
 
 /// A need as ranking reads it: chosen services and parsed terms.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 struct Parsed {
     services: Vec<i64>,
     terms: Terms,
@@ -352,15 +352,6 @@ fn parsed_rows(conn: &mut DbConn, rows: &[(i64, Stamp, &str)]) -> AppResult<Vec<
     }
     keep(fresh);
     Ok(out.into_iter().map(Option::unwrap_or_default).collect())
-}
-
-impl Default for Parsed {
-    fn default() -> Parsed {
-        Parsed {
-            services: Vec::new(),
-            terms: Terms::default(),
-        }
-    }
 }
 
 /// Services and parsed terms of `wanted` (id, stamp) by position: from
