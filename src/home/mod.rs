@@ -1,4 +1,9 @@
-//! The home page and "About the data".
+//! The home page and "About the data". Signed out, the home page says what
+//! Concord is; signed in, it says what needs the person ([`agenda`]), and
+//! `GET /api/v1/home` gives the same items as JSON.
+
+pub mod agenda;
+pub mod api;
 
 use askama::Template;
 use axum::extract::State;
@@ -7,18 +12,15 @@ use axum::routing::get;
 use axum::Router;
 use diesel::prelude::*;
 
-use crate::db::schema::{lgsl_services, organisations};
+use crate::db::schema::lgsl_services;
 use crate::error::AppResult;
 use crate::money::thousands;
-use crate::slice::{no_openapi, no_routes, Slice};
+use crate::orgs::counts::OrgCounts;
+use crate::slice::Slice;
 use crate::state::AppState;
 use crate::web::{html, PageCtx};
 
-pub const SLICE: Slice = Slice {
-    pages: routes,
-    api: no_routes,
-    openapi: no_openapi,
-};
+pub const SLICE: Slice = Slice::of::<api::Doc>(routes, api::routes);
 
 fn routes() -> Router<AppState> {
     Router::new()
@@ -30,43 +32,56 @@ fn routes() -> Router<AppState> {
 #[template(path = "home/home.html")]
 struct HomePage {
     ctx: PageCtx,
-    councils: String,
+    counts: OrgCounts,
     services: String,
     /// The signed-in person's newest unread notifications.
     unread: Vec<crate::notifications::store::Notification>,
-    /// Introductions waiting for the person's organisation's answer.
-    introductions_to_answer: i64,
+    /// What needs the signed-in person; empty when signed out.
+    agenda: agenda::Agenda,
+}
+
+impl HomePage {
+    /// "2 introductions wait for your organisation's answer", or nothing.
+    fn introductions_waiting(&self) -> String {
+        let n = self
+            .agenda
+            .to_answer
+            .iter()
+            .filter(|i| i.kind == agenda::ItemKind::Introduction)
+            .count();
+        match n {
+            0 => String::new(),
+            1 => "1 introduction waits for your organisation's answer".into(),
+            n => format!("{n} introductions wait for your organisation's answer"),
+        }
+    }
 }
 
 async fn home(State(state): State<AppState>, ctx: PageCtx) -> AppResult<impl IntoResponse> {
     let user_id = ctx.user.as_ref().map(|u| u.id);
-    let org_id = ctx.user.as_ref().map(|u| u.organisation_id);
-    let (councils, services, unread, introductions_to_answer) = state
+    let actor = ctx.user.as_ref().map(|u| u.actor());
+    let (counts, services, unread, agenda) = state
         .db
         .read(move |c| {
-            let councils: i64 = organisations::table
-                .filter(organisations::is_current.eq(true))
-                .filter(organisations::tier.is_not_null())
-                .count()
-                .get_result(c)?;
+            let counts = crate::orgs::counts::counts(c)?;
             let services: i64 = lgsl_services::table.count().get_result(c)?;
             let unread = match user_id {
                 Some(user) => crate::notifications::store::list(c, user, true, 0, 5)?.0,
                 None => Vec::new(),
             };
-            let introductions = match org_id {
-                Some(org) => crate::introductions::store::waiting_for(c, org)?,
-                None => 0,
+            let agenda = match &actor {
+                Some(actor) => agenda::load(c, actor, agenda::today())?,
+                None => agenda::Agenda::default(),
             };
-            Ok((councils, services, unread, introductions))
+            Ok((counts, services, unread, agenda))
         })
         .await?;
     html(HomePage {
         ctx: ctx.with_nav("home"),
-        councils: thousands(councils),
+        counts,
         services: thousands(services),
         unread,
-        introductions_to_answer,
+        agenda,
     })
 }
 
@@ -74,10 +89,13 @@ async fn home(State(state): State<AppState>, ctx: PageCtx) -> AppResult<impl Int
 #[template(path = "home/about_data.html")]
 struct AboutDataPage {
     ctx: PageCtx,
+    counts: OrgCounts,
 }
 
-async fn about_data(ctx: PageCtx) -> AppResult<impl IntoResponse> {
+async fn about_data(State(state): State<AppState>, ctx: PageCtx) -> AppResult<impl IntoResponse> {
+    let counts = state.db.read(crate::orgs::counts::counts).await?;
     html(AboutDataPage {
         ctx: ctx.with_nav("data"),
+        counts,
     })
 }

@@ -35,6 +35,8 @@ struct DirectoryPage {
     facets: Facets,
     orgs: Vec<Organisation>,
     pagination: Pagination,
+    /// What the directory holds, counted as on the home and about pages.
+    counts: super::counts::OrgCounts,
 }
 
 impl DirectoryPage {
@@ -71,11 +73,11 @@ async fn directory(
     let filter = query.filter.clean();
     let page = page_number(query.page.as_deref());
     let f = filter.clone();
-    let (orgs, total, facets) = state
+    let (orgs, total, facets, counts) = state
         .db
         .read(move |c| {
             let (orgs, total) = store::search(c, &f, (page - 1) * PER_PAGE, PER_PAGE)?;
-            Ok((orgs, total, store::facets(c)?))
+            Ok((orgs, total, store::facets(c)?, super::counts::counts(c)?))
         })
         .await?;
     let pagination = Pagination::new("/organisations", &filter.params(), page, PER_PAGE, total);
@@ -85,6 +87,7 @@ async fn directory(
         facets,
         orgs,
         pagination,
+        counts,
     })
 }
 

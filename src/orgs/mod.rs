@@ -2,6 +2,7 @@
 //! police, fire, NHS, voluntary and private partners admins add.
 
 pub mod api;
+pub mod counts;
 pub mod http;
 pub mod import;
 pub mod model;

@@ -18,6 +18,7 @@ mod fuzz;
 mod health_checks;
 mod health_questionnaires;
 mod health_report;
+mod home;
 mod imports;
 mod introductions;
 mod jobs;
