@@ -100,7 +100,14 @@ struct ServicePage {
     councils: Vec<OrgRef>,
     pagination: Pagination,
     watch: Option<crate::notifications::watches::WatchButton>,
+    /// The first partnerships covering the service that the viewer may see,
+    /// and how many there are in all.
+    partnerships: Vec<crate::partnerships::register::portfolio::PortfolioRow>,
+    partnerships_total: i64,
 }
+
+/// Partnerships the service page lists before linking to the register.
+const PARTNERSHIPS_SHOWN: i64 = 10;
 
 #[derive(Deserialize)]
 struct PageQuery {
@@ -120,7 +127,8 @@ async fn service(
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let page = page_number(query.page.as_deref());
     let user_id = ctx.user.as_ref().map(|u| u.id);
-    let (service, councils, total, watch) = state
+    let viewer = ctx.user.as_ref().map(|u| u.actor());
+    let (service, councils, total, watch, partnerships) = state
         .db
         .read(move |c| {
             let service = store::find(c, id)?;
@@ -133,7 +141,21 @@ async fn service(
                 &service.label,
                 &format!("/services/{id}"),
             )?;
-            Ok((service, councils, total, watch))
+            // Through the register's own filter, so only what the viewer may see.
+            let filter = crate::partnerships::register::portfolio::PortfolioFilter {
+                scope: Some("all".into()),
+                service: Some(id.to_string()),
+                ..Default::default()
+            }
+            .clean(viewer.is_some());
+            let partnerships = crate::partnerships::register::portfolio::load(
+                c,
+                &filter,
+                viewer.as_ref(),
+                0,
+                PARTNERSHIPS_SHOWN,
+            )?;
+            Ok((service, councils, total, watch, partnerships))
         })
         .await?;
     let pagination = Pagination::new(&format!("/services/{id}"), &[], page, PER_PAGE, total);
@@ -143,5 +165,7 @@ async fn service(
         councils,
         pagination,
         watch,
+        partnerships_total: partnerships.total,
+        partnerships: partnerships.rows,
     })
 }

@@ -83,7 +83,20 @@ async fn organisation_page_shows_codes_neighbours_similar_councils_and_services(
     for n in ["Solihull", "Dudley", "Sandwell", "Walsall", "Bromsgrove"] {
         assert!(neighbours.contains(&format!(">{n}</a>")), "neighbour {n}");
     }
-    assert!(html.contains("Emissions: Public sector; 1st IMD quintile; Urban"));
+    // A county or combined authority next door goes by its full name, not a
+    // bare place or region name.
+    for n in [
+        "Staffordshire County Council",
+        "Warwickshire County Council",
+        "West Midlands Combined Authority",
+    ] {
+        assert!(neighbours.contains(&format!(">{n}</a>")), "neighbour {n}");
+    }
+    assert!(!neighbours.contains(">West Midlands</a>"));
+    // mySociety's label in plain words, without its ".;" between parts.
+    assert!(html.contains("Public sector emissions, 1st deprivation quintile, urban"));
+    assert!(html.contains("In most deprived quintile (20%)"));
+    assert!(!html.contains(".;"));
     let similar = html
         .split("Similar councils")
         .nth(1)
@@ -153,4 +166,51 @@ async fn services_pages_list_functions_services_and_who_delivers_them() {
         StatusCode::NOT_FOUND
     );
     assert_eq!(b.get("/services/abc").await.status(), StatusCode::NOT_FOUND);
+}
+
+/// A service page lists the partnerships covering it that the viewer may
+/// see, and the register filters by service, by page and API, through the
+/// same visibility rule.
+#[tokio::test(flavor = "multi_thread")]
+async fn partnerships_are_found_by_the_service_they_cover() {
+    let app = TestApp::with_reference_data().await;
+    // Both cover LGSL 524; one is public, one partners-only.
+    let public = app.partnership("public").await;
+    let private = app.partnership("partners").await;
+    let outsider = app
+        .signed_in(&app.account("MAN", concord::policy::Role::Member).await)
+        .await;
+    let member = app.signed_in("lead@birmingham.example").await;
+    let link = |id: i64| format!("href=\"/partnerships/{id}\"");
+
+    let (status, html) = outsider.get_text("/services/524").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Partnerships covering it"));
+    assert!(html.contains(&link(public)) && !html.contains(&link(private)));
+    let (_, html) = member.get_text("/services/524").await;
+    assert!(html.contains(&link(public)) && html.contains(&link(private)));
+    let (_, html) = app.client().get_text("/services/1").await;
+    assert!(html.contains("No partnership you can see covers this service yet."));
+
+    let (_, html) = outsider
+        .get_text("/partnerships?scope=all&service=524")
+        .await;
+    assert!(html.contains(&link(public)) && !html.contains(&link(private)));
+    assert!(html.contains("<option value=\"524\" selected>"));
+    let (_, html) = outsider.get_text("/partnerships?scope=all&service=1").await;
+    assert!(!html.contains(&link(public)));
+
+    let api = app.api();
+    let (status, body, _) = api.get("/api/v1/partnerships?scope=all&service=524").await;
+    assert_eq!(status, StatusCode::OK);
+    let ids: Vec<i64> = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [public]);
+    let (status, body, _) = api.get("/api/v1/partnerships?scope=all&service=bins").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.to_string().contains("an LGSL service number"));
 }

@@ -35,6 +35,9 @@ pub struct ListParams {
     pub status: Option<String>,
     /// Only partnerships with this organisation (register code) as an active member.
     pub organisation: Option<String>,
+    /// Only partnerships covering this LGSL service (its number).
+    #[param(pattern = "^[1-9][0-9]{0,8}$")]
+    pub service: Option<String>,
     /// name (default), next_review, updated or stage.
     #[param(pattern = "^(name|next_review|updated|stage)$")]
     pub sort: Option<String>,
@@ -79,6 +82,7 @@ pub async fn list(
         stage: p.stage,
         status: p.status,
         organisation: p.organisation,
+        service: p.service,
         sort: p.sort,
     };
     filter.refuse_unknown()?;

@@ -42,11 +42,16 @@ struct PortfolioPage {
     portfolio: Portfolio,
     pagination: Pagination,
     export_query: String,
+    /// LGSL services the viewer's visible partnerships cover: (number, name).
+    services: Vec<(i64, String)>,
 }
 
 impl PortfolioPage {
     fn is(&self, value: &Option<String>, option: &str) -> bool {
         value.as_deref() == Some(option)
+    }
+    fn is_service(&self, id: &i64) -> bool {
+        self.filter.service.as_deref() == Some(id.to_string().as_str())
     }
     fn q(&self) -> &str {
         self.filter.q.as_deref().unwrap_or("")
@@ -139,9 +144,12 @@ async fn portfolio_page(
     let filter = q.filter.clean(actor.is_some());
     let page = page_number(q.page.as_deref());
     let (f, a) = (filter.clone(), actor.clone());
-    let portfolio = state
+    let (portfolio, services) = state
         .db
-        .read(move |c| portfolio::load(c, &f, a.as_ref(), (page - 1) * PER_PAGE, PER_PAGE))
+        .read(move |c| {
+            let portfolio = portfolio::load(c, &f, a.as_ref(), (page - 1) * PER_PAGE, PER_PAGE)?;
+            Ok((portfolio, portfolio::covered_services(c, a.as_ref())?))
+        })
         .await?;
     let params = filter.params();
     let pagination = Pagination::new("/partnerships", &params, page, PER_PAGE, portfolio.total);
@@ -158,6 +166,7 @@ async fn portfolio_page(
         portfolio,
         pagination,
         export_query,
+        services,
     })
 }
 

@@ -28,6 +28,8 @@ pub struct PortfolioFilter {
     pub status: Option<String>,
     /// Only partnerships with this organisation as an active member (register code).
     pub organisation: Option<String>,
+    /// Only partnerships covering this LGSL service (its number).
+    pub service: Option<String>,
     /// `name` (default), `next_review`, `updated` or `stage`.
     pub sort: Option<String>,
 }
@@ -48,6 +50,7 @@ impl PortfolioFilter {
             tidy(self.stage).filter(|s| s.parse::<i32>().is_ok_and(|n| (1..=8).contains(&n)));
         self.status = tidy(self.status).filter(|s| Status::parse(s).is_some());
         self.organisation = tidy(self.organisation).map(|o| o.to_uppercase());
+        self.service = tidy(self.service).filter(|s| service_number(s).is_some());
         self.sort = tidy(self.sort).filter(|s| SORTS.contains(&s.as_str()));
         self
     }
@@ -56,7 +59,7 @@ impl PortfolioFilter {
     /// showing everything; pages are lenient because their filters come from links.
     pub fn refuse_unknown(&self) -> crate::error::AppResult<()> {
         type Known = fn(&str) -> bool;
-        let rules: [(&str, &Option<String>, Known, &str); 6] = [
+        let rules: [(&str, &Option<String>, Known, &str); 7] = [
             (
                 "kind",
                 &self.kind,
@@ -80,6 +83,12 @@ impl PortfolioFilter {
                 &self.status,
                 |v| Status::parse(v).is_some(),
                 "a partnership status",
+            ),
+            (
+                "service",
+                &self.service,
+                |v| service_number(v).is_some(),
+                "an LGSL service number",
             ),
             (
                 "scope",
@@ -127,9 +136,15 @@ impl PortfolioFilter {
                 "organisation",
                 self.organisation.clone().unwrap_or_default(),
             ),
+            ("service", self.service.clone().unwrap_or_default()),
             ("sort", self.sort.clone().unwrap_or_default()),
         ]
     }
+}
+
+/// An LGSL service number as typed: a whole number above 0.
+fn service_number(text: &str) -> Option<i64> {
+    text.parse::<i64>().ok().filter(|n| *n > 0)
 }
 
 /// The visibility rule and every filter as one SQL condition, usable on any
@@ -145,6 +160,7 @@ macro_rules! portfolio_condition {
         let org_filter: Option<i64> = $org_filter;
         let my_org = actor.filter(|_| filter.mine()).map(|a| a.organisation_id);
         let stage = filter.stage.as_ref().and_then(|s| s.parse::<i32>().ok());
+        let service = filter.service.as_deref().and_then(service_number);
         crate::partnerships::access::partnership_visible_to!(actor)
             // The flag comes first, so the database can skip the subquery when it is set.
             .and(my_org.is_none().into_sql::<Bool>().or(
@@ -195,7 +211,40 @@ macro_rules! portfolio_condition {
                     .into_sql::<Bool>()
                     .or(partnerships::status.eq(filter.status.clone().unwrap_or_default())),
             )
+            .and(
+                service
+                    .is_none()
+                    .into_sql::<Bool>()
+                    .or(partnerships::id.eq_any(
+                        crate::db::schema::partnership_services::table
+                            .filter(
+                                crate::db::schema::partnership_services::service_id
+                                    .eq(service.unwrap_or(-1)),
+                            )
+                            .select(crate::db::schema::partnership_services::partnership_id),
+                    )),
+            )
     }};
+}
+
+/// The LGSL services that partnerships the actor may see cover, by name,
+/// for the portfolio's service filter.
+pub fn covered_services(conn: &mut DbConn, actor: Option<&Actor>) -> AppResult<Vec<(i64, String)>> {
+    use crate::db::schema::{lgsl_services, partnership_services};
+    let visible = partnerships::table
+        .filter(crate::partnerships::access::partnership_visible_to!(actor))
+        .select(partnerships::id);
+    Ok(lgsl_services::table
+        .filter(
+            lgsl_services::id.eq_any(
+                partnership_services::table
+                    .filter(partnership_services::partnership_id.eq_any(visible))
+                    .select(partnership_services::service_id),
+            ),
+        )
+        .order(lgsl_services::label.asc())
+        .select((lgsl_services::id, lgsl_services::label))
+        .load(conn)?)
 }
 
 /// The organisation an `organisation` filter names; -1 (nobody) if unknown.
