@@ -102,6 +102,30 @@ pub struct OrgRef {
     pub short_name: String,
 }
 
+/// A council that borders or overlaps another, with what kind of body it is.
+#[derive(Serialize, Deserialize, Clone, Debug, ToSchema, Queryable)]
+pub struct Neighbour {
+    pub code: String,
+    pub name: String,
+    pub short_name: String,
+    /// The register's type code: `CTY` a county council, `COMB` a
+    /// combined authority, and so on.
+    pub type_code: String,
+    pub type_name: String,
+}
+
+impl Neighbour {
+    /// How the neighbour is named in a list: a county council or a combined
+    /// authority by its full name, since "Staffordshire" or "West Midlands"
+    /// alone reads as a place or a region, not a council.
+    pub fn label(&self) -> &str {
+        match self.type_code.as_str() {
+            "CTY" | "COMB" => &self.name,
+            _ => &self.short_name,
+        }
+    }
+}
+
 /// The "similar councils" group an organisation belongs to (mySociety composite labels).
 #[derive(Serialize, Deserialize, Clone, Debug, ToSchema)]
 pub struct SimilarityGroup {
@@ -111,6 +135,61 @@ pub struct SimilarityGroup {
     pub profile: String,
     pub description: String,
     pub members: Vec<OrgRef>,
+}
+
+impl SimilarityGroup {
+    /// The profile in plain words: "Emissions: Public sector; 1st IMD
+    /// quintile; Urban" reads "Public sector emissions, 1st deprivation
+    /// quintile, urban".
+    pub fn plain_profile(&self) -> String {
+        self.profile
+            .split(';')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .enumerate()
+            .map(|(i, part)| {
+                let part = match part.strip_prefix("Emissions: ") {
+                    Some(source) => format!("{source} emissions"),
+                    None => part.replace("IMD quintile", "deprivation quintile"),
+                };
+                if i == 0 {
+                    part
+                } else {
+                    part.to_lowercase()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The description's parts as (what, words), without the source's
+    /// stray ".;" between them. mySociety writes emissions, deprivation and
+    /// rurality in that order; any other shape is one part.
+    pub fn facets(&self) -> Vec<(&'static str, String)> {
+        let tidy = |part: &str| {
+            let part = part.trim().trim_end_matches('.').trim();
+            let mut chars = part.chars();
+            match chars.next() {
+                Some(first) => first.to_uppercase().chain(chars).collect(),
+                None => String::new(),
+            }
+        };
+        let parts: Vec<String> = self
+            .description
+            .split(';')
+            .map(tidy)
+            .filter(|p| !p.is_empty())
+            .collect();
+        match parts.as_slice() {
+            [emissions, deprivation, rurality] => vec![
+                ("Emissions", emissions.clone()),
+                ("Deprivation", deprivation.clone()),
+                ("Rurality", rurality.clone()),
+            ],
+            _ if parts.is_empty() => Vec::new(),
+            _ => vec![("Profile", parts.join("; "))],
+        }
+    }
 }
 
 /// Everything shown on an organisation's page.
@@ -127,7 +206,7 @@ pub struct OrganisationDetail {
     pub end_date: Option<NaiveDate>,
     pub replaced_by: Option<OrgRef>,
     /// Councils that border or overlap this one.
-    pub neighbours: Vec<OrgRef>,
+    pub neighbours: Vec<Neighbour>,
     /// Councils in the same similar-councils group.
     pub similar: Option<SimilarityGroup>,
     /// Number of LGSL services this organisation delivers.
@@ -191,4 +270,69 @@ pub struct NewOrganisation {
     pub region: Option<String>,
     #[serde(default)]
     pub website: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(profile: &str, description: &str) -> SimilarityGroup {
+        SimilarityGroup {
+            label: format!("North West; {profile}"),
+            profile: profile.into(),
+            description: description.into(),
+            members: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_similarity_label_reads_in_plain_words_without_stray_punctuation() {
+        let g = group(
+            "Emissions: Public sector; 1st IMD quintile; Urban",
+            "Well above average public sector (government, education, health), below average in other areas.; in most deprived quintile (20%); Local authority predominately made up of urban neighbourhoods",
+        );
+        assert_eq!(
+            g.plain_profile(),
+            "Public sector emissions, 1st deprivation quintile, urban"
+        );
+        let facets = g.facets();
+        assert_eq!(facets.len(), 3);
+        assert_eq!(
+            facets[0],
+            (
+                "Emissions",
+                "Well above average public sector (government, education, health), below average in other areas".to_string()
+            )
+        );
+        assert_eq!(
+            facets[1],
+            ("Deprivation", "In most deprived quintile (20%)".to_string())
+        );
+        assert!(facets.iter().all(|(_, words)| !words.contains(".;")));
+        assert!(group("Other", "").facets().is_empty());
+        assert_eq!(group("Other", "One thing.").facets()[0].1, "One thing");
+    }
+
+    #[test]
+    fn county_and_combined_authority_neighbours_go_by_their_full_names() {
+        let n = |code: &str, name: &str, short: &str| Neighbour {
+            code: "X".into(),
+            name: name.into(),
+            short_name: short.into(),
+            type_code: code.into(),
+            type_name: String::new(),
+        };
+        assert_eq!(
+            n("COMB", "West Midlands Combined Authority", "West Midlands").label(),
+            "West Midlands Combined Authority"
+        );
+        assert_eq!(
+            n("CTY", "Staffordshire County Council", "Staffordshire").label(),
+            "Staffordshire County Council"
+        );
+        assert_eq!(
+            n("MD", "Dudley Metropolitan Borough Council", "Dudley").label(),
+            "Dudley"
+        );
+    }
 }

@@ -125,8 +125,10 @@ pub fn detail(conn: &mut DbConn, org: &Organisation) -> AppResult<OrganisationDe
             organisations::code,
             organisations::name,
             organisations::short_name,
+            organisations::type_code,
+            organisations::type_name,
         ))
-        .load(conn)?;
+        .load::<super::model::Neighbour>(conn)?;
     let similar = match &org.similarity_label {
         Some(label) => {
             let description: String = similarity_groups::table
