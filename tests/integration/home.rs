@@ -258,3 +258,102 @@ async fn error_pages_show_the_signed_in_header() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(!html.contains("Sign out"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn needs_and_health_checks_that_need_my_organisation() {
+    use serde_json::json;
+    let app = TestApp::with_reference_data().await;
+    // Cornwall lists a need; Leeds offers to co-fund it.
+    let cornwall_api = app.api_as("officer@cornwall.example").await;
+    let (status, need, _) = cornwall_api
+        .post(
+            "/api/v1/needs",
+            json!({
+                "title": "Report a missed bin online",
+                "problem": "Residents phone us when bins are missed; we want them to report it online.",
+                "phase": "discovery",
+                "collaboration": ["share_funding"],
+                "services": [524],
+                "visibility": "signed_in",
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{need}");
+    let need = need["id"].as_i64().unwrap();
+    let (status, body, _) = app
+        .api_as("lead@leeds.example")
+        .await
+        .post(
+            &format!("/api/v1/needs/{need}/interest"),
+            json!({ "kind": "co_funder", "pledge_pence": 40_000_00 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    // Unchanged for 91 days, the daily job asks whether it is still active.
+    app.db()
+        .write_blocking(move |c| {
+            use concord::db::schema::needs;
+            use diesel::prelude::*;
+            let long_ago = concord::db::now() - chrono::Duration::days(91);
+            diesel::update(needs::table.find(need))
+                .set(needs::updated_at.eq(long_ago))
+                .execute(c)?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(
+        concord::needs::active::ask(app.db(), concord::db::now()).unwrap(),
+        1
+    );
+
+    let cornwall = app.signed_in("officer@cornwall.example").await;
+    let (_, html) = cornwall.get_text("/").await;
+    assert!(html.contains(&format!("href=\"/needs/{need}#interest\"")));
+    assert!(html.contains("Leeds wants to co-fund it"));
+    assert!(html.contains(&format!("href=\"/needs/{need}/still-active\"")));
+
+    // Neither is Birmingham's business, nor Leeds': Leeds waits, it does not answer.
+    for email in ["lead@birmingham.example", "lead@leeds.example"] {
+        let (_, html) = app.signed_in(email).await.get_text("/").await;
+        assert!(
+            !html.contains(&format!("/needs/{need}#interest")),
+            "{email}"
+        );
+        assert!(
+            !html.contains(&format!("/needs/{need}/still-active")),
+            "{email}"
+        );
+    }
+
+    // Birmingham leads a partnership and opens a health-check round.
+    let pid = app.partnership("partners").await;
+    let today = today();
+    let (status, round, _) = app
+        .api_as("lead@birmingham.example")
+        .await
+        .post(
+            &format!("/api/v1/partnerships/{pid}/health-checks"),
+            json!({"title": "Autumn health check", "opens_on": today, "closes_on": today + chrono::Days::new(14)}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{round}");
+    let rid = round["id"].as_i64().unwrap();
+    let (_, html) = app
+        .signed_in("lead@birmingham.example")
+        .await
+        .get_text("/")
+        .await;
+    assert!(html.contains(&format!("href=\"/health-checks/{rid}\"")));
+    assert!(html.contains("Autumn health check: nobody is invited yet"));
+    // Leeds is a partner, not the lead: the round is not Leeds' to run.
+    let (_, html) = app
+        .signed_in("lead@leeds.example")
+        .await
+        .get_text("/")
+        .await;
+    assert!(!html.contains(&format!("href=\"/health-checks/{rid}\"")));
+    // Cornwall is outside the partnership.
+    let (_, html) = cornwall.get_text("/").await;
+    assert!(!html.contains(&format!("/health-checks/{rid}")));
+}
