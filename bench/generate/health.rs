@@ -94,7 +94,7 @@ pub fn generate(url: &str, count: usize) -> anyhow::Result<()> {
                 concord::per_backend!(&mut *c, |c| diesel::insert_into(pm::table)
                     .values(&members)
                     .execute(c))?;
-                let rounds = if n % 5 == 0 { 2 } else { 1 };
+                let rounds = if n.is_multiple_of(5) { 2 } else { 1 };
                 for r in 0..rounds {
                     let closes: NaiveDate = today - Duration::days(20 + 365 * (rounds - 1 - r));
                     let round: i64 = diesel::insert_into(hr::table)
