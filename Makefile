@@ -7,7 +7,7 @@ export CONCORD_DATABASE_URL CONCORD_MAIL_DIR
 BIN := target/debug/concord
 ASSETS := assets/dist/concord.css assets/dist/govuk-frontend.min.js assets/dist/favicon.svg assets/dist/js-enabled.js assets/dist/init.mjs
 
-.PHONY: run build assets test test-sqlite test-postgres test-e2e test-api bench fmt lint clean
+.PHONY: run build assets test test-sqlite test-postgres test-e2e test-api bench screenshots fmt lint clean
 
 ## run: build, load the demo data into $(CONCORD_DATABASE_URL) and start the server
 run: build
@@ -50,6 +50,10 @@ test-postgres: assets
 
 test-e2e: build
 	CONCORD_BIN=$(BIN) node --test e2e/
+
+## screenshots: the README's pictures (home, portfolio, a partnership at 1280 and 390 px) into docs/screenshots/
+screenshots: build
+	CONCORD_BIN=$(BIN) node e2e/screenshots.mjs
 
 .venv/bin/schemathesis: tests/api/requirements.txt
 	python3 -m venv .venv
