@@ -187,6 +187,14 @@ pub fn load(conn: &mut DbConn, actor: &Actor, today: NaiveDate) -> AppResult<Age
     let org = actor.organisation_id;
     let viewer = Some(actor);
     let mine = memberships(conn, org)?;
+    // The organisation's partnerships by status, as a subquery the index on
+    // (organisation_id, status) answers.
+    let member_of = |status: MemberStatus| {
+        partnership_members::table
+            .filter(partnership_members::organisation_id.eq(org))
+            .filter(partnership_members::status.eq(status))
+            .select(partnership_members::partnership_id)
+    };
     let soon = today + Days::new(DUE_DAYS);
     let mut agenda = Agenda {
         changed_days: CHANGED_DAYS,
@@ -195,10 +203,7 @@ pub fn load(conn: &mut DbConn, actor: &Actor, today: NaiveDate) -> AppResult<Age
 
     // Partnerships inviting the organisation.
     let invited: Vec<(i64, String, Visibility, Timestamp)> = p::table
-        .filter(crate::partnerships::access::partnership_has_member!(
-            org,
-            ["invited"]
-        ))
+        .filter(p::id.eq_any(member_of(MemberStatus::Invited)))
         .filter(crate::partnerships::access::partnership_visible_to!(viewer))
         .order(p::id.asc())
         .limit(LIMIT)
@@ -377,10 +382,7 @@ pub fn load(conn: &mut DbConn, actor: &Actor, today: NaiveDate) -> AppResult<Age
 
     // Reviews overdue or due soon, in the organisation's partnerships.
     let due_reviews: Vec<(i64, String, Visibility, NaiveDate)> = p::table
-        .filter(crate::partnerships::access::partnership_has_member!(
-            org,
-            ["active"]
-        ))
+        .filter(p::id.eq_any(member_of(MemberStatus::Active)))
         .filter(crate::partnerships::access::partnership_visible_to!(viewer))
         .filter(p::status.eq_any(OPEN))
         .filter(p::next_review_due.le(soon))
@@ -489,10 +491,7 @@ pub fn load(conn: &mut DbConn, actor: &Actor, today: NaiveDate) -> AppResult<Age
         today + Days::new(crate::partnerships::governance::model::RENEWAL_WARNING_DAYS);
     let renewals: Vec<(i64, String, Visibility, String, NaiveDate)> = agreements::table
         .inner_join(p::table)
-        .filter(crate::partnerships::access::partnership_has_member!(
-            org,
-            ["active"]
-        ))
+        .filter(p::id.eq_any(member_of(MemberStatus::Active)))
         .filter(crate::partnerships::access::partnership_visible_to!(viewer))
         .filter(p::status.eq_any(OPEN))
         .filter(agreements::renewal_due.le(renewal_horizon))
@@ -527,15 +526,9 @@ pub fn load(conn: &mut DbConn, actor: &Actor, today: NaiveDate) -> AppResult<Age
         .inner_join(p::table)
         .filter(health_rounds::status.eq(RoundStatus::Open))
         .filter(crate::partnerships::access::partnership_visible_to!(viewer))
-        .filter(
-            p::id.eq_any(
-                partnership_members::table
-                    .filter(partnership_members::organisation_id.eq(org))
-                    .filter(partnership_members::status.eq(MemberStatus::Active))
-                    .filter(partnership_members::role.eq(MemberRole::Lead))
-                    .select(partnership_members::partnership_id),
-            ),
-        )
+        .filter(p::id.eq_any(
+            member_of(MemberStatus::Active).filter(partnership_members::role.eq(MemberRole::Lead)),
+        ))
         .order((health_rounds::closes_on.asc(), health_rounds::id.asc()))
         .limit(LIMIT)
         .select((
@@ -598,10 +591,7 @@ pub fn load(conn: &mut DbConn, actor: &Actor, today: NaiveDate) -> AppResult<Age
     // The organisation's partnerships changed lately.
     let since = crate::db::now() - chrono::Duration::days(CHANGED_DAYS as i64);
     let changed: Vec<(i64, String, Visibility, Timestamp)> = p::table
-        .filter(crate::partnerships::access::partnership_has_member!(
-            org,
-            ["active"]
-        ))
+        .filter(p::id.eq_any(member_of(MemberStatus::Active)))
         .filter(crate::partnerships::access::partnership_visible_to!(viewer))
         .filter(p::updated_at.ge(since))
         .order((p::updated_at.desc(), p::id.desc()))

@@ -23,7 +23,9 @@ pub fn routes() -> Router<AppState> {
 )]
 pub struct Doc;
 
-/// What needs the caller: invitations, introductions and interest their
+/// What needs the caller.
+///
+/// Invitations, introductions and interest their
 /// organisation must answer, needs asking "still active?", reviews,
 /// actions, objectives and agreements due, open health-check rounds their
 /// organisation leads, and their organisation's partnerships changed in
