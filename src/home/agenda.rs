@@ -140,25 +140,43 @@ impl Agenda {
 
 /// How the actor's organisation relates to each partnership it belongs to
 /// or is invited to; one query.
-fn memberships(conn: &mut DbConn, org: i64) -> AppResult<HashMap<i64, (MemberRole, MemberStatus)>> {
+fn memberships(conn: &mut DbConn, org: i64) -> AppResult<HashMap<i64, Membership>> {
     use partnership_members as pm;
     Ok(pm::table
         .filter(pm::organisation_id.eq(org))
         .filter(pm::status.eq_any([MemberStatus::Active, MemberStatus::Invited]))
-        .select((pm::partnership_id, pm::role, pm::status))
-        .load::<(i64, MemberRole, MemberStatus)>(conn)?
+        .select((pm::partnership_id, pm::role, pm::status, pm::invited_at))
+        .load::<(i64, MemberRole, MemberStatus, Timestamp)>(conn)?
         .into_iter()
-        .map(|(id, role, status)| (id, (role, status)))
+        .map(|(id, role, status, invited_at)| {
+            (
+                id,
+                Membership {
+                    role,
+                    status,
+                    invited_at,
+                },
+            )
+        })
         .collect())
+}
+
+/// The organisation's membership of one partnership.
+#[derive(Clone, Copy)]
+struct Membership {
+    role: MemberRole,
+    status: MemberStatus,
+    invited_at: Timestamp,
 }
 
 fn may_see_partnership(
     actor: &Actor,
-    mine: &HashMap<i64, (MemberRole, MemberStatus)>,
+    mine: &HashMap<i64, Membership>,
     id: i64,
     visibility: Visibility,
 ) -> Option<Relation> {
-    let rel = Relation::of_member(visibility, mine.get(&id).copied());
+    let membership = mine.get(&id).map(|m| (m.role, m.status));
+    let rel = Relation::of_member(visibility, membership);
     allows(Some(actor), Action::ViewPartnership(rel)).then_some(rel)
 }
 
@@ -202,21 +220,22 @@ pub fn load(conn: &mut DbConn, actor: &Actor, today: NaiveDate) -> AppResult<Age
     };
 
     // Partnerships inviting the organisation.
-    let invited: Vec<(i64, String, Visibility, Timestamp)> = p::table
+    let invited: Vec<(i64, String, Visibility)> = p::table
         .filter(p::id.eq_any(member_of(MemberStatus::Invited)))
         .filter(crate::partnerships::access::partnership_visible_to!(viewer))
         .order(p::id.asc())
         .limit(LIMIT)
-        .select((p::id, p::name, p::visibility, p::created_at))
+        .select((p::id, p::name, p::visibility))
         .load(conn)?;
-    for (id, name, visibility, at) in invited {
+    for (id, name, visibility) in invited {
         let Some(rel) = may_see_partnership(actor, &mine, id, visibility) else {
             continue;
         };
-        let role = mine
-            .get(&id)
-            .map(|m| m.0.label().to_lowercase())
-            .unwrap_or_default();
+        let Some(membership) = mine.get(&id).copied() else {
+            continue;
+        };
+        let role = membership.role.label().to_lowercase();
+        let at = membership.invited_at;
         let detail = if allows(Some(actor), Action::RespondToInvitation(rel)) {
             format!("Your organisation is invited as {role}. Accept or decline the invitation.")
         } else {
