@@ -215,8 +215,8 @@ describe('Concord partnerships', () => {
     await a11y(page, 'partnerships');
     totalsBefore = {
       arrangements: Number(await summaryValue(page, 'Arrangements')),
-      savings: pence(await summaryValue(page, 'Realised savings')),
-      costs: pence(await summaryValue(page, 'Realised costs')),
+      savings: pence(await summaryValue(page, 'Realised savings, all partners together')),
+      costs: pence(await summaryValue(page, 'Realised costs, all partners together')),
     };
 
     await navigate(page, () => page.getByRole('button', { name: 'Start a partnership', exact: true }).click());
@@ -583,8 +583,8 @@ describe('Concord partnerships', () => {
     await openPartnerships(page);
     if (totalsBefore) {
       assert.equal(Number(await summaryValue(page, 'Arrangements')), totalsBefore.arrangements + 1);
-      assert.equal(pence(await summaryValue(page, 'Realised savings')), totalsBefore.savings + 80_000_00);
-      assert.equal(pence(await summaryValue(page, 'Realised costs')), totalsBefore.costs + 50_000_00);
+      assert.equal(pence(await summaryValue(page, 'Realised savings, all partners together')), totalsBefore.savings + 80_000_00);
+      assert.equal(pence(await summaryValue(page, 'Realised costs, all partners together')), totalsBefore.costs + 50_000_00);
     }
     const chartTitles = await page
       .locator('svg[role="img"]')
@@ -611,11 +611,14 @@ describe('Concord partnerships', () => {
     assert.equal(await cellText(portfolio, PARTNERSHIP_NAME, 'Degree'), 'Collaborating');
     assert.equal(await cellText(portfolio, PARTNERSHIP_NAME, 'Lead'), BIRMINGHAM.name);
     assert.equal(await cellText(portfolio, PARTNERSHIP_NAME, 'Partners'), '2');
-    assert.equal(await cellText(portfolio, PARTNERSHIP_NAME, 'Realised savings'), '£80,000');
+    assert.equal(await cellText(portfolio, PARTNERSHIP_NAME, 'Realised savings, all partners'), '£80,000');
     assert.equal(await summaryValue(page, 'Arrangements'), '1');
     assert.equal(await summaryValue(page, 'Partner organisations'), '2');
-    assert.equal(await summaryValue(page, 'Realised savings'), '£80,000');
-    assert.equal(await summaryValue(page, 'Realised costs'), '£50,000');
+    assert.equal(await summaryValue(page, 'Realised savings, all partners together'), '£80,000');
+    assert.equal(await summaryValue(page, 'Realised costs, all partners together'), '£50,000');
+    // Both entries were recorded for Birmingham, so its own part is all of it.
+    assert.equal(await summaryValue(page, `Realised savings recorded for ${BIRMINGHAM.name}`), '£80,000');
+    assert.equal(await summaryValue(page, `Realised costs recorded for ${BIRMINGHAM.name}`), '£50,000');
     assert.equal(await page.locator('svg[role="img"]').count(), 3, 'expected the three portfolio charts');
     await a11y(page, 'partnerships, filtered by name');
   });

@@ -29,6 +29,7 @@ mod needs_pipeline;
 mod notifications;
 mod ops;
 mod partnerships;
+mod partnerships_figures;
 mod partnerships_governance;
 mod partnerships_ledger;
 mod partnerships_objectives;

@@ -209,6 +209,7 @@ async fn export_csv(
         "review_overdue",
         "rag",
         "realised_savings_pounds",
+        "own_realised_savings_pounds",
     ])?;
     for r in &rows {
         let partners = members.get(&r.id).map(|m| m.join("|")).unwrap_or_default();
@@ -226,6 +227,9 @@ async fn export_csv(
             r.review_overdue.to_string(),
             r.rag.clone(),
             crate::money::decimal(r.realised_savings_pence),
+            r.own_realised_savings_pence
+                .map(crate::money::decimal)
+                .unwrap_or_default(),
         ])?;
     }
     Ok(download("partnerships.csv", out.finish()?))

@@ -279,7 +279,11 @@ pub struct PortfolioRow {
     pub review_overdue: bool,
     /// Worst latest RAG of its objectives: red, amber, green or none.
     pub rag: String,
+    /// Realised cashable savings recorded by all its partners.
     pub realised_savings_pence: i64,
+    /// Of those, what is recorded for the viewer's own organisation (none
+    /// when signed out).
+    pub own_realised_savings_pence: Option<i64>,
 }
 
 impl PortfolioRow {
@@ -294,8 +298,15 @@ pub struct Totals {
     pub arrangements: i64,
     /// Distinct organisations that are active members of at least one.
     pub partners: i64,
+    /// Realised cashable savings recorded by every partner of these
+    /// partnerships, together.
     pub realised_savings_pence: i64,
+    /// Realised costs recorded by every partner, together.
     pub realised_costs_pence: i64,
+    /// The viewer's own organisation's part: the realised savings and
+    /// costs recorded for it (none when signed out).
+    pub own_realised_savings_pence: Option<i64>,
+    pub own_realised_costs_pence: Option<i64>,
     pub reviews_overdue: i64,
 }
 
@@ -315,10 +326,13 @@ pub struct Portfolio {
     pub breakdown: Breakdown,
 }
 
+/// The rows for these partnerships; `own` is the viewer's organisation,
+/// whose part of the savings each row also gives.
 pub fn rows_for(
     conn: &mut DbConn,
     ps: Vec<Partnership>,
     today: NaiveDate,
+    own: Option<i64>,
 ) -> AppResult<Vec<PortfolioRow>> {
     let ids: Vec<i64> = ps.iter().map(|p| p.id).collect();
     let members: Vec<(i64, String, String, String)> = partnership_members::table
@@ -332,11 +346,15 @@ pub fn rows_for(
             organisations::code,
         ))
         .load(conn)?;
-    let savings: Vec<(i64, i64)> = ledger_entries::table
+    let savings: Vec<(i64, i64, i64)> = ledger_entries::table
         .filter(ledger_entries::partnership_id.eq_any(&ids))
         .filter(ledger_entries::entry_type.eq("cashable_saving"))
         .filter(ledger_entries::basis.eq("realised"))
-        .select((ledger_entries::partnership_id, ledger_entries::amount_pence))
+        .select((
+            ledger_entries::partnership_id,
+            ledger_entries::organisation_id,
+            ledger_entries::amount_pence,
+        ))
         .load(conn)?;
     let mut rags: HashMap<i64, &'static str> = HashMap::new();
     for (pid, _, rag) in crate::partnerships::summary::latest_rags(conn, &ids)? {
@@ -356,7 +374,14 @@ pub fn rows_for(
             PortfolioRow {
                 review_overdue: p.review_overdue(today),
                 rag: rags.get(&p.id).copied().unwrap_or("none").to_string(),
-                realised_savings_pence: savings.iter().filter(|s| s.0 == p.id).map(|s| s.1).sum(),
+                realised_savings_pence: savings.iter().filter(|s| s.0 == p.id).map(|s| s.2).sum(),
+                own_realised_savings_pence: own.map(|org| {
+                    savings
+                        .iter()
+                        .filter(|s| s.0 == p.id && s.1 == org)
+                        .map(|s| s.2)
+                        .sum()
+                }),
                 lead: lead.map(|m| m.2.clone()),
                 lead_code: lead.map(|m| m.3.clone()),
                 partners: mine.len() as i64,
@@ -423,7 +448,8 @@ pub fn load(
         .limit(limit)
         .select(Partnership::as_select())
         .load(conn)?;
-    let rows = rows_for(conn, page, today)?;
+    let own = actor.map(|a| a.organisation_id);
+    let rows = rows_for(conn, page, today, own)?;
 
     // IN (subquery) evaluates the condition once per partnership, not once per member row.
     let matching = || {
@@ -448,6 +474,29 @@ pub fn load(
             "COUNT(DISTINCT counted_members.organisation_id)",
         ))
         .first(conn)?;
+    // The viewer's own organisation's part of the same money.
+    let own_money: Vec<(String, Option<i64>)> = ledger_entries::table
+        .filter(ledger_entries::partnership_id.eq_any(matching()))
+        .filter(ledger_entries::organisation_id.eq(own.unwrap_or(-1)))
+        .filter(ledger_entries::basis.eq("realised"))
+        .filter(ledger_entries::entry_type.eq_any(["cost", "cashable_saving"]))
+        .group_by(ledger_entries::entry_type)
+        .select((
+            ledger_entries::entry_type,
+            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>(
+                "CAST(SUM(ledger_entries.amount_pence) AS BIGINT)",
+            ),
+        ))
+        .load(conn)?;
+    let own_sum = |kind: &str| {
+        own.map(|_| {
+            own_money
+                .iter()
+                .filter(|m| m.0 == kind)
+                .filter_map(|m| m.1)
+                .sum::<i64>()
+        })
+    };
     // SUM of a BIGINT is NUMERIC on PostgreSQL; cast back so both backends agree.
     let money: Vec<(String, i32, Option<i64>)> = ledger_entries::table
         .filter(ledger_entries::partnership_id.eq_any(matching()))
@@ -489,6 +538,8 @@ pub fn load(
             .filter(|m| m.0 == "cost")
             .filter_map(|m| m.2)
             .sum(),
+        own_realised_savings_pence: own_sum("cashable_saving"),
+        own_realised_costs_pence: own_sum("cost"),
         reviews_overdue,
     };
     // Keep the vocabulary's order, so charts read along the spectrum.
@@ -540,7 +591,12 @@ pub fn all(
     let mut rows = Vec::with_capacity(ps.len());
     // In chunks, so `IN (...)` lists stay a sensible size.
     for chunk in ps.chunks(500) {
-        rows.extend(rows_for(conn, chunk.to_vec(), today)?);
+        rows.extend(rows_for(
+            conn,
+            chunk.to_vec(),
+            today,
+            actor.map(|a| a.organisation_id),
+        )?);
     }
     Ok(rows)
 }
