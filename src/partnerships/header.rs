@@ -1,8 +1,9 @@
 //! What every partnership page shows above its section: the name, the
-//! invitation banner, and the section navigation.
+//! invitation banner, the success banner after a change, and the section
+//! navigation.
 
 use super::model::Partnership;
-use crate::policy::{allows, Action, Relation};
+use crate::policy::{allows, Action, Actor, Relation};
 use crate::work::Work;
 
 /// The partnership's pages, in the order the navigation shows them:
@@ -32,6 +33,10 @@ pub struct Header {
     pub can_respond: bool,
     /// The watch button, on the overview for signed-in people.
     pub watch: Option<crate::notifications::watches::WatchButton>,
+    /// What the person's last change did (see `partnerships::notice`).
+    pub notice: Option<String>,
+    /// Who is looking, for asking what they may change.
+    pub actor: Option<Actor>,
 }
 
 impl Header {
@@ -47,7 +52,27 @@ impl Header {
             rel,
             section,
             watch: None,
+            notice: None,
+            actor,
         }
+    }
+
+    /// May the person change or delete what is recorded for
+    /// `organisation_id` (the policy's `ChangeOrganisationsRecord`)?
+    pub fn may_change(&self, organisation_id: &i64) -> bool {
+        crate::partnerships::owned::may(self.actor.as_ref(), self.rel, *organisation_id)
+    }
+
+    /// Adds the success banner for the change `done` names, if the person
+    /// looking made it.
+    pub fn with_notice(
+        mut self,
+        w: &mut Work<'_, Partnership>,
+        done: crate::partnerships::notice::Done,
+    ) -> crate::error::AppResult<Header> {
+        let viewer = w.user_id();
+        self.notice = crate::partnerships::notice::text(w.conn, w.record.id, viewer, done.done)?;
+        Ok(self)
     }
 
     /// Adds the watch button (for the overview).

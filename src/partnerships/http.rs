@@ -2,7 +2,7 @@
 //! history. Members and each section have their own folders.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::header::Header;
 use super::history::{self, HistoryEntry};
 use super::model::*;
+use super::notice::{self, Done, Noted};
 use super::store;
 use crate::auth::SignedIn;
 use crate::error::{AppError, AppResult, FieldError};
@@ -213,13 +214,15 @@ async fn create(
         move |c, user| {
             let input = checked.map_err(AppError::Invalid)?;
             let lead = crate::orgs::store::find_by_id(c, user.organisation_id)?;
-            store::create(c, &input, &lead, Some(user.id), &user.audit_actor())
+            let p = store::create(c, &input, &lead, Some(user.id), &user.audit_actor())?;
+            let done = notice::last_by(c, p.id, user.id)?;
+            Ok(Noted { value: p, done })
         },
     )
     .await;
     submitted(
         result,
-        |p| format!("/partnerships/{}", p.id),
+        |n| n.to(format!("/partnerships/{}", n.value.id)),
         |errors| async { form_page(ctx, errors, form, None) },
     )
     .await
@@ -236,11 +239,13 @@ struct OverviewPage {
     today: chrono::NaiveDate,
 }
 
-async fn overview(visit: Visit<Partnership>) -> AppResult<Response> {
+async fn overview(visit: Visit<Partnership>, Query(done): Query<Done>) -> AppResult<Response> {
     visit
-        .page(Action::ViewPartnership, |w, ctx| {
+        .page(Action::ViewPartnership, move |w, ctx| {
             let id = w.record.id;
-            let h = Header::of(w, "overview").with_watch(w)?;
+            let h = Header::of(w, "overview")
+                .with_watch(w)?
+                .with_notice(w, done)?;
             page(
                 OverviewPage {
                     h,
@@ -282,9 +287,10 @@ async fn edit(visit: Visit<Partnership>, Form(form): Form<PartnershipForm>) -> A
     let id = visit.id;
     let change = move |w: &mut Work<'_, Partnership>| {
         let input = checked.map_err(AppError::Invalid)?;
-        store::update(w, &input)
+        let p = store::update(w, &input)?;
+        notice::noted(w, p)
     };
-    let to = move |_| format!("/partnerships/{id}");
+    let to = move |n: Noted<_>| n.to(format!("/partnerships/{id}"));
     let again = |visit, errors| edit_form(visit, errors, Some(form));
     visit
         .submit(Action::EditPartnership, change, to, again)

@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod api;
+pub mod confirm;
 pub mod demo;
 pub mod governance;
 pub mod header;
@@ -16,8 +17,10 @@ pub mod http;
 pub mod ledger;
 pub mod members;
 pub mod model;
+pub mod notice;
 pub mod notify;
 pub mod objectives;
+pub mod owned;
 pub mod register;
 pub mod reminders;
 pub mod reviews;

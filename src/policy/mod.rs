@@ -129,9 +129,13 @@ pub enum Action {
     /// Invite or remove member organisations, change their roles (handing
     /// the lead on included) and record the agreed cost shares.
     ManageMembership(Relation),
-    /// Change the contact details recorded for one member organisation;
-    /// `own`: it is the actor's own organisation.
-    ChangeContact { rel: Relation, own: bool },
+    /// Record, change or delete something recorded for one member
+    /// organisation of a partnership: its contact details, a ledger entry,
+    /// a risk it owns or its share of one, an objective it owns and the
+    /// progress recorded against it, a review action it owns, a SWOT item it
+    /// added. `own`: the record is (or would be) the actor's own
+    /// organisation's. Its own people or the lead; other members may see it.
+    ChangeOrganisationsRecord { rel: Relation, own: bool },
     /// Change who may see the partnership.
     ChangeVisibility(Relation),
     /// Accept or decline an invitation on behalf of one's organisation.
@@ -157,8 +161,6 @@ pub enum Action {
     /// See the aggregate of an organisation's collaboration skills
     /// self-assessments (never one person's): its admins.
     ViewSkillsAggregate { organisation_id: i64 },
-    /// Delete something a person contributed (a SWOT item): its author, or the lead.
-    DeleteContribution { rel: Relation, authored: bool },
 }
 
 pub fn allows(actor: Option<&Actor>, action: Action) -> bool {
@@ -223,8 +225,10 @@ pub fn allows(actor: Option<&Actor>, action: Action) -> bool {
         // Membership is the lead's to manage; nobody can raise their own
         // organisation's role, because only the lead changes roles at all.
         ManageMembership(rel) => rel.role == Some(MemberRole::Lead),
-        // What is recorded for an organisation is changed by its own people (or the lead).
-        ChangeContact { rel, own } => {
+        // What is recorded for an organisation is changed by its own people
+        // (or the lead, who keeps the partnership's records); only the lead
+        // records something for another organisation.
+        ChangeOrganisationsRecord { rel, own } => {
             rel.role == Some(MemberRole::Lead) || (own && allows(Some(actor), EditPartnership(rel)))
         }
         // Who may see a partnership is a lead decision.
@@ -253,10 +257,6 @@ pub fn allows(actor: Option<&Actor>, action: Action) -> bool {
         } => admin || org_admin_of(org),
         ViewCollaborationStrategy { organisation_id } => {
             admin || actor.organisation_id == organisation_id
-        }
-        DeleteContribution { rel, authored } => {
-            allows(Some(actor), EditPartnership(rel))
-                && (authored || rel.role == Some(MemberRole::Lead))
         }
     }
 }

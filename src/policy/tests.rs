@@ -178,43 +178,6 @@ fn partnership_changes() {
         Action::RespondToInvitation(rel(Visibility::Partners, Some(MemberRole::Partner), false))
     ));
     assert!(!allows(Some(&m), Action::ImportPartnerships));
-    let partner = rel(Visibility::Partners, Some(MemberRole::Partner), false);
-    let lead = rel(Visibility::Partners, Some(MemberRole::Lead), false);
-    let observer = rel(Visibility::Partners, Some(MemberRole::Observer), false);
-    assert!(allows(
-        Some(&m),
-        Action::DeleteContribution {
-            rel: partner,
-            authored: true
-        }
-    ));
-    assert!(!allows(
-        Some(&m),
-        Action::DeleteContribution {
-            rel: partner,
-            authored: false
-        }
-    ));
-    assert!(
-        allows(
-            Some(&m),
-            Action::DeleteContribution {
-                rel: lead,
-                authored: false
-            }
-        ),
-        "the lead tidies up"
-    );
-    assert!(
-        !allows(
-            Some(&m),
-            Action::DeleteContribution {
-                rel: observer,
-                authored: true
-            }
-        ),
-        "observers change nothing"
-    );
     assert!(allows(Some(&a), Action::ImportPartnerships));
 }
 
@@ -224,26 +187,45 @@ fn what_is_recorded_for_an_organisation_is_changed_by_its_people_or_the_lead() {
     let partner = rel(Visibility::Partners, Some(MemberRole::Partner), false);
     let lead = rel(Visibility::Partners, Some(MemberRole::Lead), false);
     let observer = rel(Visibility::Partners, Some(MemberRole::Observer), false);
-    let contact = |rel, own| Action::ChangeContact { rel, own };
-    assert!(allows(Some(&m), contact(partner, true)), "own contact");
+    let supplier = rel(Visibility::Partners, Some(MemberRole::Supplier), false);
+    let onlooker = rel(Visibility::Public, None, false);
+    let invited = rel(Visibility::Partners, None, true);
+    let record = |rel, own| Action::ChangeOrganisationsRecord { rel, own };
+    assert!(allows(Some(&m), record(partner, true)), "own entry");
     assert!(
-        !allows(Some(&m), contact(partner, false)),
-        "another partner's contact"
+        allows(Some(&m), record(supplier, true)),
+        "a supplier's own entry"
     );
     assert!(
-        allows(Some(&m), contact(lead, false)),
-        "the lead keeps the list"
+        !allows(Some(&m), record(partner, false)),
+        "another partner's entry: Cornwall cannot delete Birmingham's cost"
     );
     assert!(
-        !allows(Some(&m), contact(observer, true)),
-        "observers change nothing"
+        !allows(Some(&m), record(supplier, false)),
+        "another partner's entry, from a supplier"
+    );
+    assert!(
+        allows(Some(&m), record(lead, false)),
+        "the lead keeps the partnership's records"
+    );
+    assert!(allows(Some(&m), record(lead, true)));
+    assert!(
+        !allows(Some(&m), record(observer, true)),
+        "observers change nothing, not even their own"
+    );
+    assert!(!allows(Some(&m), record(onlooker, false)));
+    assert!(!allows(Some(&m), record(invited, true)), "not yet a member");
+    assert!(!allows(None, record(lead, true)), "signed out");
+    let admin = actor(Role::PlatformAdmin, 1);
+    assert!(
+        !allows(Some(&admin), record(onlooker, false)),
+        "the platform does not change partnerships' records"
     );
     assert!(allows(Some(&m), Action::ChangeVisibility(lead)));
     assert!(
         !allows(Some(&m), Action::ChangeVisibility(partner)),
         "visibility is the lead's decision"
     );
-    let admin = actor(Role::PlatformAdmin, 1);
     assert!(!allows(
         Some(&admin),
         Action::ChangeVisibility(rel(Visibility::Public, None, false))

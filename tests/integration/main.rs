@@ -33,6 +33,7 @@ mod partnerships_figures;
 mod partnerships_governance;
 mod partnerships_ledger;
 mod partnerships_objectives;
+mod partnerships_ownership;
 mod partnerships_reviews;
 mod partnerships_risks;
 mod partnerships_swot;

@@ -201,16 +201,32 @@ async fn partners_record_costs_and_benefits_and_see_totals_chart_and_csv() {
     assert!(lines.contains(&"2025/26,LDS,Leeds City Council,Cashable saving,Realised,7500.50,"));
     assert!(lines.contains(&"2025/26,LDS,Leeds City Council,Non-cashable benefit,Realised,0.00,Fewer missed bin complaints"));
 
-    // Deleting asks nothing more; the history keeps what was deleted.
+    // Deleting asks first, on a page of its own; the history keeps what
+    // was deleted.
     let delete_action = html
-        .split("action=\"")
-        .find(|s| s.contains("/delete\""))
+        .split("href=\"")
+        .find(|s| s.starts_with(&format!("/partnerships/{id}/ledger/")) && s.contains("/delete\""))
         .and_then(|s| s.split('"').next())
         .unwrap()
         .to_string();
+    let (status, ask) = bir.get_text(&delete_action).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        ask.contains("Are you sure you want to delete this cost: Cost of £10,000 for Birmingham City Council (2024/25)?"),
+        "{ask}"
+    );
+    assert!(ask.contains("govuk-button--warning"));
+    assert_eq!(app.count("ledger_entries"), 5, "asking deletes nothing");
     let r = bir.post_form(&delete_action, &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(r.headers()["location"], url.as_str());
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with(&format!("{url}?done=")), "{to}");
+    let (_, after) = bir.get_text(&to).await;
+    assert!(
+        after.contains("govuk-notification-banner--success")
+            && after.contains("Cost of £10,000 for Birmingham City Council deleted"),
+        "{after}"
+    );
     assert_eq!(app.count("ledger_entries"), 4);
     let (_, history) = bir.get_text(&format!("/partnerships/{id}/history")).await;
     assert_eq!(history.matches("partnership.ledger.create").count(), 5);
@@ -324,6 +340,7 @@ async fn the_api_records_lists_totals_and_deletes_entries() {
     let app = TestApp::with_reference_data().await;
     let id = app.partnership("partners").await;
     let api = app.api_as("lead@leeds.example").await;
+    let bir_api = app.api_as("lead@birmingham.example").await;
     let base = format!("/api/v1/partnerships/{id}/ledger");
 
     let (status, body, _) = api.post(&base, json!({"organisation": "LDS", "entry_type": "cost", "basis": "realised", "financial_year": 2025, "amount_pence": 250_000_50})).await;
@@ -333,10 +350,17 @@ async fn the_api_records_lists_totals_and_deletes_entries() {
     assert_eq!(body["financial_year_label"], "2025/26");
     assert_eq!(body["organisation_name"], "Leeds City Council");
     let cost_id = body["id"].as_i64().unwrap();
-    let (status, body, _) =
-        api.post(&base, json!({"organisation": "BIR", "entry_type": "cashable_saving", "basis": "realised", "financial_year": 2025, "amount_pence": 300_000_00})).await;
+    // Only Birmingham's people (or the lead) record for Birmingham.
+    let saving = json!({"organisation": "BIR", "entry_type": "cashable_saving", "basis": "realised", "financial_year": 2025, "amount_pence": 300_000_00});
+    let (status, _, _) = api.post(&base, saving.clone()).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "Leeds cannot record for Birmingham"
+    );
+    let (status, body, _) = bir_api.post(&base, saving).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    let (status, _, _) = api
+    let (status, _, _) = bir_api
         .post(
             &base,
             json!({"organisation": "BIR", "entry_type": "non_cashable_benefit", "basis": "expected", "financial_year": 2026, "description": "Shared knowledge of fraud patterns"}),

@@ -364,6 +364,9 @@ async fn the_api_records_reviews_with_nested_actions_and_marks_them_done() {
         "soonest due first"
     );
     let aid = first["id"].as_i64().unwrap();
+    // The action is Birmingham's: Leeds may see it but only Birmingham's
+    // people (here also the lead) mark it done.
+    let bir_api = app.api_as("lead@birmingham.example").await;
 
     let (status, list, _) = api.get(&base).await;
     assert_eq!(status, StatusCode::OK);
@@ -375,7 +378,15 @@ async fn the_api_records_reviews_with_nested_actions_and_marks_them_done() {
     assert_eq!(list["review_overdue"], false);
     assert_eq!(list["reviews"].as_array().unwrap().len(), 1);
 
-    let (status, action, _) = api
+    let (status, _, _) = api
+        .post(&format!("{base}/actions/{aid}/done"), json!({}))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "Leeds marking Birmingham's action"
+    );
+    let (status, action, _) = bir_api
         .post(&format!("{base}/actions/{aid}/done"), json!({}))
         .await;
     assert_eq!(status, StatusCode::OK, "{action}");

@@ -41,7 +41,7 @@ async fn add_supplier_risk(bir: &Browser, id: i64) -> i64 {
         "add risk: {}",
         r.text().await.unwrap_or_default()
     );
-    let location = r.headers()["location"].to_str().unwrap().to_string();
+    let location = plain(&r.headers()["location"]);
     location.rsplit('/').next().unwrap().parse().unwrap()
 }
 
@@ -410,17 +410,23 @@ async fn reviews_and_edits_change_the_risk_and_are_audited() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // The risk is Birmingham's: Leeds sees it, but only Birmingham's people
+    // (or the lead) review it.
     let api = app.api_as("lead@leeds.example").await;
-    let (status, created, _) = api
-        .post(
-            &format!("/api/v1/partnerships/{id}/risks/{rid}/reviews"),
-            json!({ "reviewed_on": "2025-06-10", "likelihood": 1, "impact": 5, "status": "closed", "note": "Contract ended" }),
-        )
-        .await;
+    let review = json!({ "reviewed_on": "2025-06-10", "likelihood": 1, "impact": 5, "status": "closed", "note": "Contract ended" });
+    let reviews = format!("/api/v1/partnerships/{id}/risks/{rid}/reviews");
+    let (status, _, _) = api.post(&reviews, review.clone()).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "Leeds reviewing Birmingham's risk"
+    );
+    let officer = app.api_as("officer@birmingham.example").await;
+    let (status, created, _) = officer.post(&reviews, review).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert_eq!(
         (created["score"].as_i64(), created["reviewed_by"].as_str()),
-        (Some(5), Some("Lee Lead"))
+        (Some(5), Some("Olu Officer"))
     );
 
     let (_, detail, _) = api
@@ -491,16 +497,26 @@ async fn reviews_and_edits_change_the_risk_and_are_audited() {
     );
 
     let (status, _) = patch(
-        &api,
+        &officer,
         &format!("/api/v1/partnerships/{id}/risks/{rid}"),
         json!({ "shares": [{ "organisation": "LDS", "share_bp": 9000 }] }),
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let (status, patched) = patch(
+    // Leeds may not re-divide Birmingham's risk; Birmingham's people may.
+    let all_to_leeds =
+        json!({ "likelihood": 3, "shares": [{ "organisation": "LDS", "share_bp": 10000 }] });
+    let (status, _) = patch(
         &api,
         &format!("/api/v1/partnerships/{id}/risks/{rid}"),
-        json!({ "likelihood": 3, "shares": [{ "organisation": "LDS", "share_bp": 10000 }] }),
+        all_to_leeds.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, patched) = patch(
+        &officer,
+        &format!("/api/v1/partnerships/{id}/risks/{rid}"),
+        all_to_leeds,
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{patched}");
@@ -769,4 +785,17 @@ async fn the_risk_api_is_in_the_openapi_document() {
         doc["components"]["schemas"]["RiskShareInput"]["required"],
         json!(["organisation", "share_bp"])
     );
+}
+
+/// A redirect's address without the success banner's `?done=<history entry>`
+/// (asserting it is there).
+fn plain(location: &reqwest::header::HeaderValue) -> String {
+    let s = location.to_str().unwrap();
+    let (base, rest) = s
+        .split_once("?done=")
+        .unwrap_or_else(|| panic!("no banner asked for: {s}"));
+    format!(
+        "{base}{}",
+        rest.trim_start_matches(|c: char| c.is_ascii_digit())
+    )
 }

@@ -2,6 +2,7 @@
 //! and the agreements behind it, with forms to add, change and delete them.
 
 use askama::Template;
+use axum::extract::Query;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -13,6 +14,7 @@ use super::store;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::partnerships::header::Header;
 use crate::partnerships::model::Partnership;
+use crate::partnerships::notice::{self, Done, Noted};
 use crate::policy::Action;
 use crate::state::AppState;
 use crate::web::record::Visit;
@@ -136,8 +138,8 @@ fn kind_options() -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
-fn to_governance(id: i64) -> impl FnOnce(AgreementView) -> String {
-    move |_| format!("/partnerships/{id}/governance")
+fn to_governance(id: i64) -> impl FnOnce(Noted<AgreementView>) -> String {
+    move |n| n.to(format!("/partnerships/{id}/governance"))
 }
 
 #[derive(Template)]
@@ -157,8 +159,8 @@ impl IndexPage {
     }
 }
 
-async fn index(visit: Visit<Partnership>) -> AppResult<Response> {
-    render_index(visit, vec![], AgreementForm::default()).await
+async fn index(visit: Visit<Partnership>, Query(done): Query<Done>) -> AppResult<Response> {
+    render_index(visit, vec![], AgreementForm::default(), done).await
 }
 
 /// The governance page, with the add form as typed (and what was wrong with it).
@@ -166,6 +168,7 @@ async fn render_index(
     visit: Visit<Partnership>,
     errors: Vec<FieldError>,
     form: AgreementForm,
+    done: Done,
 ) -> AppResult<Response> {
     visit
         .page(Action::ViewPartnership, move |w, ctx| {
@@ -174,7 +177,7 @@ async fn render_index(
             page(
                 IndexPage {
                     ctx: ctx.with_nav("partnerships"),
-                    h: Header::of(w, "governance"),
+                    h: Header::of(w, "governance").with_notice(w, done)?,
                     agreements: store::list(w.conn, w.record.id, today)?,
                     errors: FormErrors(errors),
                     form,
@@ -200,14 +203,15 @@ async fn save(
             .map(|aid| store::get(w.conn, id, aid, today))
             .transpose()?;
         let input = checked.map_err(AppError::Invalid)?;
-        match before {
-            Some(before) => store::update(w, &before, &input, today),
-            None => store::create(w, &input, today),
-        }
+        let saved = match before {
+            Some(before) => store::update(w, &before, &input, today)?,
+            None => store::create(w, &input, today)?,
+        };
+        notice::noted(w, saved)
     };
     let again = move |visit, errors| async move {
         match aid {
-            None => render_index(visit, errors, form).await,
+            None => render_index(visit, errors, form, Done::default()).await,
             Some(aid) => form_page(visit, aid, errors, Some(form)).await,
         }
     };
@@ -298,7 +302,7 @@ async fn delete(visit: Visit<Partnership>) -> AppResult<Response> {
     let change = move |w: &mut Work<'_, Partnership>| {
         let before = store::get(w.conn, id, aid, today())?;
         store::delete(w, &before)?;
-        Ok(before)
+        notice::noted(w, before)
     };
     visit
         .then_go(Action::EditPartnership, change, to_governance(id))

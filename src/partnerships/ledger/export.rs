@@ -53,6 +53,7 @@ mod tests {
         assert_eq!(csv_amount(0), "0.00");
         let e = EntryView {
             id: 0,
+            organisation_id: 0,
             organisation_code: "BIR".into(),
             organisation_name: "BIR council".into(),
             entry_type: EntryType::NonCashableBenefit,

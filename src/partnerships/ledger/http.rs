@@ -1,9 +1,11 @@
 //! The costs and benefits page with its add-an-entry form, deleting an
-//! entry, and the CSV download.
+//! entry (after asking), and the CSV download. An entry is its
+//! organisation's: only its people or the lead record, or delete, it.
 
 use askama::Template;
+use axum::extract::Query;
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
 
@@ -11,8 +13,11 @@ use super::model::*;
 use super::{chart, export, store};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::money;
+use crate::partnerships::confirm::{self, Confirm};
 use crate::partnerships::header::Header;
 use crate::partnerships::model::{ActiveMembers, Partnership};
+use crate::partnerships::notice::{self, Done, Noted};
+use crate::partnerships::owned;
 use crate::partnerships::store as partnerships;
 use crate::policy::Action;
 use crate::state::AppState;
@@ -24,7 +29,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/partnerships/{id}/ledger", get(index).post(create))
         .route("/partnerships/{id}/ledger.csv", get(csv))
-        .route("/partnerships/{id}/ledger/{entry}/delete", post(delete))
+        .route(
+            "/partnerships/{id}/ledger/{entry}/delete",
+            get(delete_page).post(delete),
+        )
 }
 
 /// The add-an-entry form, as typed.
@@ -134,9 +142,12 @@ impl IndexPage {
             .filter(|e| e.entry_type == EntryType::NonCashableBenefit)
             .collect()
     }
+    /// The organisations the person may record for: their own, or any
+    /// member for the lead.
     fn member_options(&self) -> Vec<(String, String)> {
         self.members
             .iter()
+            .filter(|m| self.h.may_change(&m.organisation_id))
             .map(|m| (m.code.clone(), m.name.clone()))
             .collect()
     }
@@ -171,6 +182,7 @@ impl IndexPage {
 async fn render(
     visit: Visit<Partnership>,
     refused: Option<(LedgerForm, Vec<FieldError>)>,
+    done: Done,
 ) -> AppResult<Response> {
     visit
         .page(Action::ViewPartnership, move |w, ctx| {
@@ -182,7 +194,7 @@ async fn render(
             let (form, errors) =
                 refused.unwrap_or_else(|| (LedgerForm::fresh(w, &members), vec![]));
             let invalid = !errors.is_empty();
-            let h = Header::of(w, "ledger");
+            let h = Header::of(w, "ledger").with_notice(w, done)?;
             let ctx = ctx.with_nav("partnerships");
             page(
                 IndexPage {
@@ -202,12 +214,12 @@ async fn render(
         .await
 }
 
-async fn index(visit: Visit<Partnership>) -> AppResult<Response> {
-    render(visit, None).await
+async fn index(visit: Visit<Partnership>, Query(done): Query<Done>) -> AppResult<Response> {
+    render(visit, None, done).await
 }
 
-fn back(id: i64) -> impl FnOnce(()) -> String {
-    move |_| format!("/partnerships/{id}/ledger")
+fn back<T>(id: i64) -> impl FnOnce(Noted<T>) -> String {
+    move |n| n.to(format!("/partnerships/{id}/ledger"))
 }
 
 async fn create(visit: Visit<Partnership>, Form(form): Form<LedgerForm>) -> AppResult<Response> {
@@ -215,19 +227,71 @@ async fn create(visit: Visit<Partnership>, Form(form): Form<LedgerForm>) -> AppR
     let change = move |w: &mut Work<'_, Partnership>| {
         let members = partnerships::active_members(w.conn, w.record.id)?;
         let input = typed.check(&members).map_err(AppError::Invalid)?;
-        store::create(w, &input).map(|_| ())
+        let entry = store::create(w, &input)?;
+        notice::noted(w, entry)
     };
     let to = back(visit.id);
-    let again = |visit, errors| render(visit, Some((form, errors)));
+    let again = |visit, errors| render(visit, Some((form, errors)), Done::default());
     visit
         .submit(Action::EditPartnership, change, to, again)
         .await
 }
 
-/// Deleting asks nothing more; the history keeps what was deleted.
+/// "Cost of £180,000 for Birmingham City Council", "Non-cashable benefit
+/// “Fewer complaints” for Leeds City Council".
+fn named(e: &EntryView) -> String {
+    if e.amount_pence > 0 {
+        format!(
+            "{} of {} for {}",
+            e.entry_type.label(),
+            e.amount_label(),
+            e.organisation_name
+        )
+    } else {
+        format!(
+            "{} \u{201c}{}\u{201d} for {}",
+            e.entry_type.label(),
+            e.description,
+            e.organisation_name
+        )
+    }
+}
+
+/// Asks before deleting: for those who may delete this entry (its
+/// organisation's people and the lead), others get 403.
+async fn delete_page(visit: Visit<Partnership>) -> AppResult<Response> {
+    let entry = visit.param("entry")?;
+    visit
+        .page(Action::EditPartnership, move |w, ctx| {
+            let e = store::get(w.conn, w.record.id, entry)?;
+            owned::allow(w, e.organisation_id)?;
+            let id = w.record.id;
+            let kind = e.entry_type.label().to_lowercase();
+            let c = Confirm {
+                title: format!("Delete {kind}"),
+                question: format!(
+                    "Are you sure you want to delete this {kind}: {} ({})?",
+                    named(&e),
+                    e.financial_year_label
+                ),
+                detail: "It will no longer count in the partnership’s totals. The partnership’s history keeps a record of what it said.".into(),
+                action: format!("/partnerships/{id}/ledger/{}/delete", e.id),
+                button: format!("Delete {kind}"),
+                back: format!("/partnerships/{id}/ledger"),
+                back_label: "costs and benefits".into(),
+            };
+            confirm::page_of(ctx, Header::of(w, "ledger"), c)
+        })
+        .await
+}
+
+/// Deletes, after the question; the history keeps what was deleted.
 async fn delete(visit: Visit<Partnership>) -> AppResult<Response> {
     let entry = visit.param("entry")?;
-    let change = move |w: &mut Work<'_, Partnership>| store::delete(w, entry);
+    let change = move |w: &mut Work<'_, Partnership>| {
+        let e = store::delete(w, entry)?;
+        notice::noted(w, e)
+    };
     let to = back(visit.id);
     visit.then_go(Action::EditPartnership, change, to).await
 }

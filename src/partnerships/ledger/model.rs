@@ -40,6 +40,10 @@ pub const MAX_PENCE: i64 = crate::money::MAX_PENCE;
 #[derive(Serialize, Clone, Debug, ToSchema)]
 pub struct EntryView {
     pub id: i64,
+    /// Whose entry it is (pages ask the policy with it; the API names the
+    /// organisation by its code).
+    #[serde(skip)]
+    pub organisation_id: i64,
     pub organisation_code: String,
     pub organisation_name: String,
     pub entry_type: EntryType,
@@ -100,12 +104,34 @@ pub const FIELD_ORDER: [&str; 7] = [
     "description",
 ];
 
+/// What the rules say when a realised amount is dated in a financial year
+/// that has not begun.
+pub fn realised_in_future(this_year: i32) -> String {
+    format!(
+        "A realised amount cannot be in a future financial year: choose {} or earlier, or record it as expected",
+        money::financial_year_label(this_year)
+    )
+}
+
 impl LedgerInput {
     /// Every rule about an entry, checked against the partnership's active
-    /// members; all problems at once. Field names are the JSON properties.
+    /// members, today; all problems at once. Field names are the JSON
+    /// properties.
     pub fn parse(
         draft: &LedgerDraft,
         members: &ActiveMembers,
+    ) -> Result<LedgerInput, Vec<FieldError>> {
+        let this_year = money::financial_year_of(crate::db::now().date());
+        LedgerInput::parse_in(draft, members, this_year)
+    }
+
+    /// The rules in financial year `this_year`: an amount is realised only
+    /// once its year has begun; what is still to come is expected (a
+    /// forecast), which any year allows.
+    pub fn parse_in(
+        draft: &LedgerDraft,
+        members: &ActiveMembers,
+        this_year: i32,
     ) -> Result<LedgerInput, Vec<FieldError>> {
         let mut errors = Vec::new();
         let code = draft.organisation.trim();
@@ -152,6 +178,11 @@ impl LedgerInput {
                     money::financial_year_label(FIRST_YEAR),
                     money::financial_year_label(LAST_YEAR)
                 ),
+            ));
+        } else if basis == Some(Basis::Realised) && financial_year > Some(this_year) {
+            errors.push(FieldError::new(
+                "financial_year",
+                realised_in_future(this_year),
             ));
         }
         let amount_pence = draft.amount_pence;
@@ -391,6 +422,7 @@ mod tests {
     ) -> EntryView {
         EntryView {
             id: 0,
+            organisation_id: 0,
             organisation_code: code.into(),
             organisation_name: format!("{code} council"),
             entry_type,
@@ -409,6 +441,29 @@ mod tests {
 
     fn fields(r: Result<LedgerInput, Vec<FieldError>>) -> Vec<String> {
         r.unwrap_err().into_iter().map(|e| e.field).collect()
+    }
+
+    #[test]
+    fn realised_amounts_are_not_in_a_future_financial_year_but_expected_ones_may_be() {
+        let in_year = |basis: &str, fy: i32| {
+            let mut d = draft("cost", 100, "");
+            d.basis = basis.into();
+            d.financial_year = Some(fy);
+            LedgerInput::parse_in(&d, &members(), 2026)
+        };
+        assert!(in_year("realised", 2026).is_ok(), "this year has begun");
+        assert!(in_year("realised", 2019).is_ok());
+        let e = in_year("realised", 2027).unwrap_err();
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].field, "financial_year");
+        assert_eq!(
+            e[0].message,
+            "A realised amount cannot be in a future financial year: choose 2026/27 or earlier, or record it as expected"
+        );
+        assert!(
+            in_year("expected", 2030).is_ok(),
+            "a forecast may be for any year"
+        );
     }
 
     #[test]

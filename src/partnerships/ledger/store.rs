@@ -16,6 +16,7 @@ use crate::work::Work;
 #[diesel(table_name = ledger_entries)]
 struct Entry {
     id: i64,
+    organisation_id: i64,
     entry_type: EntryType,
     basis: Basis,
     financial_year: i32,
@@ -27,6 +28,7 @@ struct Entry {
 fn view(e: Entry, code: String, name: String) -> EntryView {
     EntryView {
         id: e.id,
+        organisation_id: e.organisation_id,
         organisation_code: code,
         organisation_name: name,
         entry_type: e.entry_type,
@@ -78,8 +80,10 @@ pub fn totals_of(conn: &mut DbConn, partnership_id: i64) -> AppResult<LedgerTota
     Ok(totals(&entries, &members))
 }
 
-/// Records an entry.
+/// Records an entry: for one's own organisation, or by the lead for any
+/// member (`owned::allow`).
 pub fn create(w: &mut Work<'_, Partnership>, input: &LedgerInput) -> AppResult<EntryView> {
+    crate::partnerships::owned::allow(w, input.organisation)?;
     let pid = w.record.id;
     let created_by = w.user_id();
     let id: i64 = diesel::insert_into(ledger_entries::table)
@@ -105,13 +109,17 @@ pub fn create(w: &mut Work<'_, Partnership>, input: &LedgerInput) -> AppResult<E
     Ok(entry)
 }
 
-/// Deletes an entry of this partnership; the history keeps what it said.
-pub fn delete(w: &mut Work<'_, Partnership>, entry_id: i64) -> AppResult<()> {
+/// Deletes an entry of this partnership, if the person may: its
+/// organisation's people or the lead (`owned::allow`). The history keeps
+/// what it said. Returns the entry as it was.
+pub fn delete(w: &mut Work<'_, Partnership>, entry_id: i64) -> AppResult<EntryView> {
     let entry = get(w.conn, w.record.id, entry_id)?;
+    crate::partnerships::owned::allow(w, entry.organisation_id)?;
     diesel::delete(ledger_entries::table.find(entry.id)).execute(w.conn)?;
     w.audit(
         "partnership.ledger.delete",
         crate::audit::to_json(&entry),
         None,
-    )
+    )?;
+    Ok(entry)
 }

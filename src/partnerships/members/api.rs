@@ -68,7 +68,7 @@ pub async fn update(
 ) -> ApiResult<Json<Vec<MemberView>>> {
     let member = on.param("member")?;
     // Observers are refused here; the store then asks for ManageMembership
-    // (a role) or ChangeContact (a contact).
+    // (a role) or ChangeOrganisationsRecord (a contact).
     on.change(Action::EditPartnership, body, move |w, draft| {
         let change = MemberChange::parse(&draft).map_err(AppError::Invalid)?;
         store::update(w, member, &change)?;

@@ -2,6 +2,7 @@
 //! roles and contacts, agreed cost shares and the cost-sharing calculator.
 
 use askama::Template;
+use axum::extract::Query;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -11,8 +12,10 @@ use super::calculator::{self, Calculation, Method};
 use super::model::{accepts, InviteDraft, InviteInput, MemberChange, MemberDraft};
 use super::store;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::partnerships::confirm::{self, Confirm};
 use crate::partnerships::header::Header;
 use crate::partnerships::model::*;
+use crate::partnerships::notice::{self, Done};
 use crate::partnerships::store as partnerships;
 use crate::policy::{Action, Relation};
 use crate::state::AppState;
@@ -24,7 +27,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/partnerships/{id}/members", get(index).post(invite))
         .route("/partnerships/{id}/members/{member}", post(update))
-        .route("/partnerships/{id}/members/{member}/remove", post(remove))
+        .route(
+            "/partnerships/{id}/members/{member}/remove",
+            get(remove_page).post(remove),
+        )
         .route("/partnerships/{id}/cost-shares", post(cost_shares))
         .route("/partnerships/{id}/respond", post(respond))
         .route("/partnerships/{id}/calculator", post(calculate))
@@ -87,13 +93,13 @@ struct Shown {
     calculator_form: CalculatorForm,
 }
 
-async fn render(visit: Visit<Partnership>, shown: Shown) -> AppResult<Response> {
+async fn render(visit: Visit<Partnership>, shown: Shown, done: Done) -> AppResult<Response> {
     visit
         .page(Action::ViewPartnership, move |w, ctx| {
             let invalid = !shown.errors.is_empty();
             page(
                 IndexPage {
-                    h: Header::of(w, "members"),
+                    h: Header::of(w, "members").with_notice(w, done)?,
                     members: partnerships::members_as_seen(w.conn, w.record.id, w.rel)?,
                     errors: FormErrors(shown.errors),
                     invite: shown.invite.unwrap_or_else(|| InviteDraft {
@@ -110,8 +116,8 @@ async fn render(visit: Visit<Partnership>, shown: Shown) -> AppResult<Response> 
         .await
 }
 
-async fn index(visit: Visit<Partnership>) -> AppResult<Response> {
-    render(visit, Shown::default()).await
+async fn index(visit: Visit<Partnership>, Query(done): Query<Done>) -> AppResult<Response> {
+    render(visit, Shown::default(), done).await
 }
 
 /// Does `change` for someone allowed `action`, then back to the members
@@ -126,8 +132,12 @@ where
     F: FnOnce(&mut Work<'_, Partnership>) -> AppResult<()> + Send + 'static,
 {
     let to = format!("/partnerships/{}/members", visit.id);
-    let again = |visit, errors| render(visit, Shown { errors, ..shown });
-    visit.submit(action, change, |()| to, again).await
+    let change = move |w: &mut Work<'_, Partnership>| {
+        change(w)?;
+        notice::noted(w, ())
+    };
+    let again = |visit, errors| render(visit, Shown { errors, ..shown }, Done::default());
+    visit.submit(action, change, |n| n.to(to), again).await
 }
 
 async fn invite(visit: Visit<Partnership>, Form(form): Form<InviteDraft>) -> AppResult<Response> {
@@ -144,7 +154,7 @@ async fn invite(visit: Visit<Partnership>, Form(form): Form<InviteDraft>) -> App
 }
 
 /// Whether a role or only a contact changes is the store's to judge
-/// (`ManageMembership` or `ChangeContact`), so the work opens for anyone
+/// (`ManageMembership` or `ChangeOrganisationsRecord`), so the work opens for anyone
 /// who may see the partnership.
 async fn update(visit: Visit<Partnership>, Form(form): Form<MemberDraft>) -> AppResult<Response> {
     let member = visit.param("member")?;
@@ -153,6 +163,33 @@ async fn update(visit: Visit<Partnership>, Form(form): Form<MemberDraft>) -> App
         store::update(w, member, &change)
     };
     submit(visit, Action::EditPartnership, change, Shown::default()).await
+}
+
+/// Asks before removing a member organisation: for the lead only.
+async fn remove_page(visit: Visit<Partnership>) -> AppResult<Response> {
+    let member = visit.param("member")?;
+    visit
+        .page(Action::ManageMembership, move |w, ctx| {
+            let id = w.record.id;
+            let m = partnerships::members_as_seen(w.conn, id, w.rel)?
+                .into_iter()
+                .find(|m| m.id == member)
+                .ok_or(AppError::NotFound)?;
+            let c = Confirm {
+                title: format!("Remove {}", m.organisation_name),
+                question: format!(
+                    "Are you sure you want to remove {} from the partnership?",
+                    m.organisation_name
+                ),
+                detail: "Its people will no longer change the partnership, and its cost share is cleared. What it recorded stays, and the partnership’s history keeps that it was a member.".into(),
+                action: format!("/partnerships/{id}/members/{}/remove", m.id),
+                button: format!("Remove {}", m.organisation_name),
+                back: format!("/partnerships/{id}/members"),
+                back_label: "members".into(),
+            };
+            confirm::page_of(ctx, Header::of(w, "members"), c)
+        })
+        .await
 }
 
 /// Refused for the lead, which must be handed over first.
@@ -250,5 +287,5 @@ async fn calculate(
         calculator_form: form,
         invite: None,
     };
-    render(visit, shown).await
+    render(visit, shown, Done::default()).await
 }

@@ -112,16 +112,15 @@ pub fn respond(w: W, accept: bool) -> AppResult<()> {
 
 /// Changes a member's role or contact. Roles are the lead's to change
 /// (`ManageMembership`); a contact may also be changed by that
-/// organisation's own people (`ChangeContact`). Making another member the
+/// organisation's own people (`owned::allow`). Making another member the
 /// lead hands the lead over, so there is always exactly one.
 pub fn update(w: W, member_id: i64, change: &MemberChange) -> AppResult<()> {
     let pid = w.record.id;
     let m = find(w.conn, pid, member_id)?;
-    let own = w.organisation_id() == Some(m.organisation_id);
     if change.role != m.role {
         w.allow(Action::ManageMembership(w.rel))?;
     } else {
-        w.allow(Action::ChangeContact { rel: w.rel, own })?;
+        crate::partnerships::owned::allow(w, m.organisation_id)?;
     }
     if m.role == MemberRole::Lead && change.role != MemberRole::Lead {
         return Err(AppError::invalid(

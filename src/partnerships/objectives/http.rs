@@ -2,6 +2,7 @@
 //! progress history and update form, and the edit form.
 
 use askama::Template;
+use axum::extract::Query;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -14,6 +15,8 @@ use super::store;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::partnerships::header::Header;
 use crate::partnerships::model::Partnership;
+use crate::partnerships::notice::{self, Done, Noted};
+use crate::partnerships::owned;
 use crate::partnerships::store as partnerships;
 use crate::policy::Action;
 use crate::state::AppState;
@@ -156,16 +159,26 @@ impl ObjectiveForm {
     }
 }
 
-/// Owner choices: the active member organisations, after a blank choice.
-/// The owner of the objective being changed stays selectable after their
-/// organisation has left, until someone changes it.
+/// Owner choices: the active member organisations the person may record
+/// for (their own; any, for the lead), after a blank choice. The owner of
+/// the objective being changed stays selectable after their organisation
+/// has left, until someone changes it.
 fn owners(
     w: &mut Work<'_, Partnership>,
     changing: Option<&ObjectiveView>,
 ) -> AppResult<Vec<(String, String)>> {
     let active = partnerships::active_members(w.conn, w.record.id)?;
+    let (actor, rel) = (w.person().map(|u| u.actor()), w.rel);
     let mut owners: Vec<_> = std::iter::once((String::new(), "Select the owning partner".into()))
-        .chain(active.iter().map(|m| (m.code.clone(), m.name.clone())))
+        .chain(
+            active
+                .iter()
+                .filter(|m| {
+                    owned::may(actor.as_ref(), rel, m.organisation_id)
+                        || changing.is_some_and(|o| o.owner_id == m.organisation_id)
+                })
+                .map(|m| (m.code.clone(), m.name.clone())),
+        )
         .collect();
     if let Some(o) = changing.filter(|o| active.by_code(&o.owner).is_none()) {
         owners.push((
@@ -187,8 +200,8 @@ struct IndexPage {
     owners: Vec<(String, String)>,
 }
 
-async fn index(visit: Visit<Partnership>) -> AppResult<Response> {
-    render_index(visit, vec![], None).await
+async fn index(visit: Visit<Partnership>, Query(done): Query<Done>) -> AppResult<Response> {
+    render_index(visit, vec![], None, done).await
 }
 
 /// Draws the list with the add form; `form` is `None` to start a blank one.
@@ -196,6 +209,7 @@ async fn render_index(
     visit: Visit<Partnership>,
     errors: Vec<FieldError>,
     form: Option<ObjectiveForm>,
+    done: Done,
 ) -> AppResult<Response> {
     visit
         .page(Action::ViewPartnership, move |w, ctx| {
@@ -209,7 +223,7 @@ async fn render_index(
             page(
                 IndexPage {
                     ctx: ctx.with_nav("partnerships"),
-                    h: Header::of(w, "objectives"),
+                    h: Header::of(w, "objectives").with_notice(w, done)?,
                     objectives: store::list(w.conn, w.record.id, today())?,
                     errors: FormErrors(errors),
                     form,
@@ -229,11 +243,16 @@ async fn save(
     form: ObjectiveForm,
 ) -> AppResult<Response> {
     let (id, typed) = (visit.id, form.clone());
-    let change = move |w: &mut Work<'_, Partnership>| typed.save(w, oid);
-    let to = move |o: ObjectiveView| format!("/partnerships/{id}/objectives/{}", o.id);
+    let change = move |w: &mut Work<'_, Partnership>| {
+        let o = typed.save(w, oid)?;
+        notice::noted(w, o)
+    };
+    let to = move |n: Noted<ObjectiveView>| {
+        n.to(format!("/partnerships/{id}/objectives/{}", n.value.id))
+    };
     let again = move |visit, errors| async move {
         match oid {
-            None => render_index(visit, errors, Some(form)).await,
+            None => render_index(visit, errors, Some(form), Done::default()).await,
             Some(oid) => render_form(visit, oid, errors, Some(form)).await,
         }
     };
@@ -310,14 +329,15 @@ impl ShowPage {
     }
 }
 
-async fn show(visit: Visit<Partnership>) -> AppResult<Response> {
-    render_show(visit, vec![], ProgressForm::default()).await
+async fn show(visit: Visit<Partnership>, Query(done): Query<Done>) -> AppResult<Response> {
+    render_show(visit, vec![], ProgressForm::default(), done).await
 }
 
 async fn render_show(
     visit: Visit<Partnership>,
     errors: Vec<FieldError>,
     form: ProgressForm,
+    done: Done,
 ) -> AppResult<Response> {
     let oid = visit.param("oid")?;
     visit
@@ -327,7 +347,7 @@ async fn render_show(
             page(
                 ShowPage {
                     ctx: ctx.with_nav("partnerships"),
-                    h: Header::of(w, "objectives"),
+                    h: Header::of(w, "objectives").with_notice(w, done)?,
                     o: store::get(w.conn, id, oid, today)?,
                     updates: store::history(w.conn, id, oid)?,
                     errors: FormErrors(errors),
@@ -350,10 +370,11 @@ async fn progress(
         let today = today();
         let o = store::get(w.conn, id, oid, today)?;
         let input = typed.check(&o, today).map_err(AppError::Invalid)?;
-        store::record_progress(w, &o, &input)
+        let update = store::record_progress(w, &o, &input)?;
+        notice::noted(w, update)
     };
-    let to = move |_| format!("/partnerships/{id}/objectives/{oid}");
-    let again = |visit, errors| render_show(visit, errors, form);
+    let to = move |n: Noted<ProgressView>| n.to(format!("/partnerships/{id}/objectives/{oid}"));
+    let again = |visit, errors| render_show(visit, errors, form, Done::default());
     visit
         .submit(Action::EditPartnership, change, to, again)
         .await
@@ -386,6 +407,8 @@ async fn render_form(
     visit
         .page(Action::EditPartnership, move |w, ctx| {
             let o = store::get(w.conn, w.record.id, oid, today())?;
+            // An objective is changed by its owner's people or the lead; others 403.
+            owned::allow(w, o.owner_id)?;
             let invalid = !errors.is_empty();
             page(
                 FormPage {

@@ -228,6 +228,8 @@ pub fn create(
     input: &ObjectiveInput,
     today: NaiveDate,
 ) -> AppResult<ObjectiveView> {
+    // Owned by the person's organisation, or by any member if the lead records it.
+    crate::partnerships::owned::allow(w, input.owner)?;
     let pid = w.record.id;
     let now = crate::db::now();
     let id: i64 = diesel::insert_into(objectives::table)
@@ -254,6 +256,9 @@ pub fn update(
     input: &ObjectiveInput,
     today: NaiveDate,
 ) -> AppResult<ObjectiveView> {
+    // Its owner's to change and hand on, or the lead's.
+    crate::partnerships::owned::allow(w, before.owner_id)?;
+    crate::partnerships::owned::allow(w, input.owner)?;
     let pid = w.record.id;
     diesel::update(objectives::table.find(before.id))
         .set((
@@ -311,6 +316,8 @@ pub fn record_progress(
     input: &ProgressInput,
 ) -> AppResult<ProgressView> {
     let o = objective;
+    // Progress is recorded by the objective's owner, or the lead.
+    crate::partnerships::owned::allow(w, o.owner_id)?;
     let rag = rag::rag(
         o.baseline,
         o.target,

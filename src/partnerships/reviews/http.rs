@@ -2,6 +2,7 @@
 //! to record a review.
 
 use askama::Template;
+use axum::extract::Query;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -12,6 +13,7 @@ use super::store;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::partnerships::header::Header;
 use crate::partnerships::model::{ActiveMember, Partnership};
+use crate::partnerships::notice::{self, Done, Noted};
 use crate::partnerships::store as partnerships;
 use crate::policy::Action;
 use crate::state::AppState;
@@ -226,6 +228,7 @@ async fn render(
     visit: Visit<Partnership>,
     errors: Vec<FieldError>,
     form: ReviewForm,
+    done: Done,
 ) -> AppResult<Response> {
     visit
         .page(Action::ViewPartnership, move |w, ctx| {
@@ -234,7 +237,7 @@ async fn render(
             let members = partnerships::active_members(w.conn, w.record.id)?.0;
             let invalid = !errors.is_empty();
             let view = IndexPage {
-                h: Header::of(w, "reviews"),
+                h: Header::of(w, "reviews").with_notice(w, done)?,
                 actions: all_actions(&reviews),
                 reviews,
                 members,
@@ -248,8 +251,8 @@ async fn render(
         .await
 }
 
-async fn index(visit: Visit<Partnership>) -> AppResult<Response> {
-    render(visit, vec![], ReviewForm::blank()).await
+async fn index(visit: Visit<Partnership>, Query(done): Query<Done>) -> AppResult<Response> {
+    render(visit, vec![], ReviewForm::blank(), done).await
 }
 
 async fn create(
@@ -262,19 +265,23 @@ async fn create(
     let change = move |w: &mut Work<'_, Partnership>| {
         let today = today();
         let input = typed.check(w, today)?;
-        store::create(w, &input, today)
+        let review = store::create(w, &input, today)?;
+        notice::noted(w, review)
     };
-    let to = move |_| format!("/partnerships/{id}/reviews");
-    let again = |visit, errors| render(visit, errors, form);
+    let to = move |n: Noted<ReviewView>| n.to(format!("/partnerships/{id}/reviews"));
+    let again = |visit, errors| render(visit, errors, form, Done::default());
     visit
         .submit(Action::EditPartnership, change, to, again)
         .await
 }
 
-/// Marking an action done asks nothing more; marking it again changes nothing.
+/// Marking an action done asks nothing more; marking it again changes
+/// nothing. Only the action's owner organisation (or the lead) marks it.
 async fn done(visit: Visit<Partnership>) -> AppResult<Response> {
     let (id, action) = (visit.id, visit.param("action")?);
-    let change = move |w: &mut Work<'_, Partnership>| store::mark_done(w, action, today());
-    let to = move |_| format!("/partnerships/{id}/reviews#actions");
+    let change = move |w: &mut Work<'_, Partnership>| {
+        notice::noting(w, move |w| store::mark_done(w, action, today()))
+    };
+    let to = move |n: Noted<ActionView>| n.to(format!("/partnerships/{id}/reviews#actions"));
     visit.then_go(Action::EditPartnership, change, to).await
 }

@@ -59,6 +59,9 @@ pub struct ActionView {
     /// When the review that agreed it was held.
     pub review_held_on: NaiveDate,
     pub description: String,
+    /// The owner organisation's id (pages ask the policy with it).
+    #[serde(skip)]
+    pub owner_id: i64,
     pub owner_code: String,
     pub owner_name: String,
     pub due_on: NaiveDate,
@@ -567,6 +570,7 @@ mod tests {
     #[test]
     fn actions_still_to_do_come_first_soonest_due_first() {
         let view = |id: i64, due: NaiveDate, done: Option<NaiveDate>| ActionView {
+            owner_id: 0,
             id,
             review_id: 1,
             review_held_on: d(2026, 1, 1),

@@ -27,6 +27,7 @@ struct Review {
 struct ReviewAction {
     id: i64,
     review_id: i64,
+    owner_organisation_id: i64,
     description: String,
     due_on: NaiveDate,
     done_on: Option<NaiveDate>,
@@ -53,6 +54,7 @@ fn action_views(
     Ok(rows
         .into_iter()
         .map(|(a, held_on, code, name)| ActionView {
+            owner_id: a.owner_organisation_id,
             id: a.id,
             review_id: a.review_id,
             review_held_on: held_on,
@@ -199,6 +201,8 @@ pub fn mark_done(
 ) -> AppResult<ActionView> {
     let pid = w.record.id;
     let before = action(w.conn, pid, action_id, today)?;
+    // An action is its owner organisation's to close (or the lead's).
+    crate::partnerships::owned::allow(w, before.owner_id)?;
     if before.done_on.is_some() {
         return Ok(before);
     }

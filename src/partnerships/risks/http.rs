@@ -2,6 +2,7 @@
 //! editing a risk, a risk's page with its reviews, and the CSV download.
 
 use askama::Template;
+use axum::extract::Query;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -16,6 +17,8 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::money::{parse_percent, percent};
 use crate::partnerships::header::Header;
 use crate::partnerships::model::{ActiveMember, ActiveMembers, Partnership};
+use crate::partnerships::notice::{self, Done, Noted};
+use crate::partnerships::owned;
 use crate::partnerships::store as partnerships;
 use crate::policy::Action;
 use crate::state::AppState;
@@ -239,7 +242,16 @@ impl FormPage {
     /// Active members, after a blank choice so nobody owns a risk by accident.
     fn owners(&self) -> Vec<(String, String)> {
         std::iter::once((String::new(), "Select an organisation".to_string()))
-            .chain(self.active.iter().map(|m| (m.code.clone(), m.name.clone())))
+            .chain(
+                self.active
+                    .iter()
+                    // Only the lead records a risk for another organisation.
+                    .filter(|m| {
+                        self.h.may_change(&m.organisation_id)
+                            || self.form.owner.eq_ignore_ascii_case(&m.code)
+                    })
+                    .map(|m| (m.code.clone(), m.name.clone())),
+            )
             .collect()
     }
     fn share_error(&self, code: &str) -> Option<&str> {
@@ -272,6 +284,10 @@ async fn form_page(
             let id = w.record.id;
             let active = partnerships::active_members(w.conn, id)?;
             let risk = rid.map(|rid| store::get(w.conn, id, rid)).transpose()?;
+            // A risk is changed by its owner's people or the lead; others 403.
+            if let Some(r) = &risk {
+                owned::allow(w, r.owner_id)?;
+            }
             let defaults = store::default_shares(w.conn, id)?;
             let prefilled = form.is_none() && risk.is_none() && defaults.is_some();
             let form = match (form, &risk) {
@@ -319,9 +335,10 @@ async fn create(
     let id = visit.id;
     let change = move |w: &mut Work<'_, Partnership>| {
         let input = typed.check(w, None)?;
-        store::create(w, &input)
+        let risk = store::create(w, &input)?;
+        notice::noted(w, risk)
     };
-    let to = move |r: RiskView| format!("/partnerships/{id}/risks/{}", r.id);
+    let to = move |n: Noted<RiskView>| n.to(format!("/partnerships/{id}/risks/{}", n.value.id));
     let again = |visit, errors| form_page(visit, None, errors, Some(form));
     visit
         .submit(Action::EditPartnership, change, to, again)
@@ -343,9 +360,10 @@ async fn edit(
     let change = move |w: &mut Work<'_, Partnership>| {
         let current = store::get(w.conn, id, rid)?;
         let input = typed.check(w, Some(&current))?;
-        store::update(w, &current, &input)
+        let risk = store::update(w, &current, &input)?;
+        notice::noted(w, risk)
     };
-    let to = move |_| format!("/partnerships/{id}/risks/{rid}");
+    let to = move |n: Noted<RiskView>| n.to(format!("/partnerships/{id}/risks/{rid}"));
     let again = move |visit, errors| form_page(visit, Some(rid), errors, Some(form));
     visit
         .submit(Action::EditPartnership, change, to, again)
@@ -425,6 +443,7 @@ async fn render_show(
     visit: Visit<Partnership>,
     errors: Vec<FieldError>,
     review: Option<ReviewForm>,
+    done: Done,
 ) -> AppResult<Response> {
     let rid = visit.param("rid")?;
     visit
@@ -436,7 +455,8 @@ async fn render_show(
                 status: d.risk.status.code().into(),
                 ..Default::default()
             });
-            let (h, invalid) = (Header::of(w, "risks"), !errors.is_empty());
+            let h = Header::of(w, "risks").with_notice(w, done)?;
+            let invalid = !errors.is_empty();
             let errors = FormErrors(errors);
             page(
                 ShowPage {
@@ -452,8 +472,8 @@ async fn render_show(
         .await
 }
 
-async fn show(visit: Visit<Partnership>) -> AppResult<Response> {
-    render_show(visit, vec![], None).await
+async fn show(visit: Visit<Partnership>, Query(done): Query<Done>) -> AppResult<Response> {
+    render_show(visit, vec![], None, done).await
 }
 
 async fn add_review(
@@ -463,10 +483,11 @@ async fn add_review(
     let (id, rid) = (visit.id, visit.param("rid")?);
     let checked = form.to_input(chrono::Utc::now().date_naive());
     let change = move |w: &mut Work<'_, Partnership>| {
-        store::review(w, rid, &checked.map_err(AppError::Invalid)?)
+        let review = store::review(w, rid, &checked.map_err(AppError::Invalid)?)?;
+        notice::noted(w, review)
     };
-    let to = move |_| format!("/partnerships/{id}/risks/{rid}");
-    let again = |visit, errors| render_show(visit, errors, Some(form));
+    let to = move |n: Noted<RiskReview>| n.to(format!("/partnerships/{id}/risks/{rid}"));
+    let again = |visit, errors| render_show(visit, errors, Some(form), Done::default());
     visit
         .submit(Action::EditPartnership, change, to, again)
         .await

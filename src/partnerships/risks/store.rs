@@ -226,6 +226,27 @@ pub fn check(
     RiskInput::parse(draft, &ctx).map_err(AppError::Invalid)
 }
 
+/// The organisations whose share of risk `risk_id` would change.
+fn changed_shares(conn: &mut DbConn, risk_id: i64, shares: &[(i64, i32)]) -> AppResult<Vec<i64>> {
+    let now: Vec<(i64, i32)> = risk_shares::table
+        .filter(risk_shares::risk_id.eq(risk_id))
+        .filter(risk_shares::share_bp.ne(0))
+        .select((risk_shares::organisation_id, risk_shares::share_bp))
+        .load(conn)?;
+    let share = |list: &[(i64, i32)], org: i64| {
+        list.iter()
+            .find(|(o, _)| *o == org)
+            .map_or(0, |(_, bp)| *bp)
+    };
+    let mut orgs: Vec<i64> = now.iter().chain(shares).map(|(o, _)| *o).collect();
+    orgs.sort_unstable();
+    orgs.dedup();
+    Ok(orgs
+        .into_iter()
+        .filter(|&o| share(&now, o) != share(shares, o))
+        .collect())
+}
+
 fn write_shares(conn: &mut DbConn, risk_id: i64, shares: &[(i64, i32)]) -> AppResult<()> {
     diesel::delete(risk_shares::table.filter(risk_shares::risk_id.eq(risk_id))).execute(conn)?;
     for (org, bp) in shares {
@@ -272,7 +293,10 @@ macro_rules! risk_fields {
     };
 }
 
+/// Records a risk owned by the person's organisation, or by the lead for
+/// any member (`owned::allow`).
 pub fn create(w: &mut Work<'_, Partnership>, input: &RiskInput) -> AppResult<RiskView> {
+    crate::partnerships::owned::allow(w, input.owner)?;
     let pid = w.record.id;
     let now = crate::db::now();
     let id: i64 = diesel::insert_into(risks::table)
@@ -316,6 +340,13 @@ pub fn update(
     input: &RiskInput,
 ) -> AppResult<RiskView> {
     let pid = w.record.id;
+    // The risk is its owner's to change and to hand on (or the lead's); an
+    // organisation's share of it is that organisation's (or the lead's).
+    crate::partnerships::owned::allow(w, before.owner_id)?;
+    crate::partnerships::owned::allow(w, input.owner)?;
+    for org in changed_shares(w.conn, before.id, &input.shares)? {
+        crate::partnerships::owned::allow(w, org)?;
+    }
     diesel::update(risks::table.find(before.id))
         .set((risk_fields!(input), risks::updated_at.eq(crate::db::now())))
         .execute(w.conn)?;
@@ -337,6 +368,7 @@ pub fn review(
     input: &ReviewInput,
 ) -> AppResult<RiskReview> {
     let before = get(w.conn, w.record.id, risk_id)?;
+    crate::partnerships::owned::allow(w, before.owner_id)?;
     let now = crate::db::now();
     let reviewed_by = w.user_id();
     let id: i64 = diesel::insert_into(risk_reviews::table)

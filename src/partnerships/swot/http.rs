@@ -1,7 +1,9 @@
 //! The SWOT page: the four quadrants with their add forms and vote buttons,
-//! and the summary of every item by votes.
+//! and the summary of every item by votes. Deleting an item asks first, on
+//! a page of its own.
 
 use askama::Template;
+use axum::extract::Query;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -9,8 +11,10 @@ use axum::{Form, Router};
 use super::model::*;
 use super::store;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::partnerships::confirm::{self, Confirm};
 use crate::partnerships::header::Header;
 use crate::partnerships::model::Partnership;
+use crate::partnerships::notice::{self, Done, Noted};
 use crate::policy::Action;
 use crate::state::AppState;
 use crate::web::record::Visit;
@@ -22,7 +26,10 @@ pub fn routes() -> Router<AppState> {
         .route("/partnerships/{id}/swot", get(index).post(add))
         .route("/partnerships/{id}/swot/{item}/vote", post(vote))
         .route("/partnerships/{id}/swot/{item}/unvote", post(unvote))
-        .route("/partnerships/{id}/swot/{item}/delete", post(delete))
+        .route(
+            "/partnerships/{id}/swot/{item}/delete",
+            get(delete_page).post(delete),
+        )
 }
 
 /// One quadrant on the page, with what was typed into its form if it failed.
@@ -60,6 +67,7 @@ fn draw(
     ctx: PageCtx,
     errors: Vec<FieldError>,
     sent: Option<(Quadrant, String)>,
+    done: Done,
 ) -> AppResult<Response> {
     let viewer = Viewer::of(w.person(), w.rel);
     let summary = store::board(w.conn, w.record.id, &viewer)?;
@@ -101,7 +109,10 @@ fn draw(
     while let (Some(a), b) = (blocks.next(), blocks.next()) {
         rows.push(std::iter::once(a).chain(b).collect());
     }
-    let (h, invalid) = (Header::of(w, "swot"), !errors.is_empty());
+    let (h, invalid) = (
+        Header::of(w, "swot").with_notice(w, done)?,
+        !errors.is_empty(),
+    );
     page(
         IndexPage {
             h,
@@ -118,14 +129,17 @@ async fn render(
     visit: Visit<Partnership>,
     errors: Vec<FieldError>,
     sent: Option<(Quadrant, String)>,
+    done: Done,
 ) -> AppResult<Response> {
     visit
-        .page(Action::ViewPartnership, |w, ctx| draw(w, ctx, errors, sent))
+        .page(Action::ViewPartnership, move |w, ctx| {
+            draw(w, ctx, errors, sent, done)
+        })
         .await
 }
 
-async fn index(visit: Visit<Partnership>) -> AppResult<Response> {
-    render(visit, vec![], None).await
+async fn index(visit: Visit<Partnership>, Query(done): Query<Done>) -> AppResult<Response> {
+    render(visit, vec![], None, done).await
 }
 
 /// The rules' answer, as the page gives it. The quadrant is a hidden field:
@@ -144,12 +158,12 @@ async fn add(visit: Visit<Partnership>, Form(form): Form<SwotDraft>) -> AppResul
     let change = move |w: &mut Work<'_, Partnership>| {
         let input = SwotInput::parse(&draft).map_err(refused)?;
         store::add(w, &input)?;
-        Ok(input.quadrant)
+        notice::noted(w, input.quadrant)
     };
-    let to = move |q: Quadrant| format!("/partnerships/{id}/swot#{}", q.code());
+    let to = move |n: Noted<Quadrant>| n.to(format!("/partnerships/{id}/swot#{}", n.value.code()));
     // Only refused text comes back here, so the quadrant is one of the four.
     let sent = Quadrant::parse(&form.quadrant).map(|q| (q, form.text));
-    let again = |visit, errors| render(visit, errors, sent);
+    let again = |visit, errors| render(visit, errors, sent, Done::default());
     visit
         .submit(Action::EditPartnership, change, to, again)
         .await
@@ -163,10 +177,15 @@ async fn on_item<T: Send + 'static>(
     anchor: fn(i64, T) -> String,
 ) -> AppResult<Response> {
     let (id, item) = (visit.id, visit.param("item")?);
-    let to = move |done| format!("/partnerships/{id}/swot#{}", anchor(item, done));
-    visit
-        .then_go(Action::EditPartnership, move |w| change(w, item), to)
-        .await
+    let to = move |n: Noted<T>| {
+        let done = n.done;
+        notice::with_done(
+            &format!("/partnerships/{id}/swot#{}", anchor(item, n.value)),
+            done,
+        )
+    };
+    let change = move |w: &mut Work<'_, Partnership>| notice::noting(w, move |w| change(w, item));
+    visit.then_go(Action::EditPartnership, change, to).await
 }
 
 async fn vote(visit: Visit<Partnership>) -> AppResult<Response> {
@@ -175,6 +194,37 @@ async fn vote(visit: Visit<Partnership>) -> AppResult<Response> {
 
 async fn unvote(visit: Visit<Partnership>) -> AppResult<Response> {
     on_item(visit, store::unvote, |item, _| format!("item-{item}")).await
+}
+
+/// Asks before deleting an item: for those who may delete it (its
+/// organisation's people and the lead); others get 403.
+async fn delete_page(visit: Visit<Partnership>) -> AppResult<Response> {
+    let item = visit.param("item")?;
+    visit
+        .page(Action::EditPartnership, move |w, ctx| {
+            let viewer = Viewer::of(w.person(), w.rel);
+            let i = store::item(w.conn, w.record.id, item, &viewer)?;
+            if !i.can_delete {
+                return Err(AppError::Forbidden);
+            }
+            let id = w.record.id;
+            let c = Confirm {
+                title: format!("Delete {}", i.quadrant.singular()),
+                question: format!(
+                    "Are you sure you want to delete the {} \u{201c}{}\u{201d} ({})?",
+                    i.quadrant.singular(),
+                    i.text,
+                    i.organisation_name
+                ),
+                detail: "It and its votes will be taken off the board. The partnership’s history keeps a record of what it said.".into(),
+                action: format!("/partnerships/{id}/swot/{}/delete", i.id),
+                button: format!("Delete {}", i.quadrant.singular()),
+                back: format!("/partnerships/{id}/swot#{}", i.quadrant.code()),
+                back_label: "SWOT".into(),
+            };
+            confirm::page_of(ctx, Header::of(w, "swot"), c)
+        })
+        .await
 }
 
 /// Who may delete depends on the item, so the store checks it in the same work.

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use crate::auth::SessionUser;
 use crate::error::FieldError;
-use crate::policy::{allows, Action, Actor, Relation};
+use crate::policy::{Actor, Relation};
 use crate::text;
 use crate::web::forms;
 
@@ -62,7 +62,7 @@ pub struct SwotItem {
     pub votes: i64,
     /// Whether the caller has voted for it.
     pub voted: bool,
-    /// Whether the caller may delete it: whoever added it, or anyone from the lead organisation.
+    /// Whether the caller may delete it: its organisation's people, or anyone from the lead organisation.
     pub can_delete: bool,
 }
 
@@ -127,18 +127,12 @@ impl Viewer {
         self.actor.as_ref().map(|a| a.user_id)
     }
 
-    /// Whoever added an item, or anyone from the lead organisation, may
-    /// delete it, as long as their organisation may still change the
-    /// partnership (the policy's `DeleteContribution`).
-    pub fn may_delete(&self, created_by: Option<i64>) -> bool {
-        let authored = created_by.is_some() && created_by == self.user_id();
-        allows(
-            self.actor.as_ref(),
-            Action::DeleteContribution {
-                rel: self.rel,
-                authored,
-            },
-        )
+    /// An item is its organisation's: that organisation's people, or
+    /// anyone from the lead organisation, may delete it, as long as their
+    /// organisation may still change the partnership (the policy's
+    /// `ChangeOrganisationsRecord`).
+    pub fn may_delete(&self, organisation_id: i64) -> bool {
+        crate::partnerships::owned::may(self.actor.as_ref(), self.rel, organisation_id)
     }
 }
 
@@ -321,7 +315,7 @@ mod tests {
     }
 
     #[test]
-    fn the_adder_or_the_lead_may_delete_but_not_observers() {
+    fn its_organisation_or_the_lead_may_delete_but_not_observers() {
         let me = Actor {
             user_id: 7,
             organisation_id: 2,
@@ -336,27 +330,19 @@ mod tests {
             },
         };
         assert!(
-            viewer(Some(MemberRole::Partner)).may_delete(Some(7)),
-            "my own item"
+            viewer(Some(MemberRole::Partner)).may_delete(2),
+            "my organisation's item, whoever of us added it"
         );
         assert!(
-            !viewer(Some(MemberRole::Partner)).may_delete(Some(8)),
-            "someone else's"
+            !viewer(Some(MemberRole::Partner)).may_delete(3),
+            "another organisation's"
         );
         assert!(
-            viewer(Some(MemberRole::Lead)).may_delete(Some(8)),
+            viewer(Some(MemberRole::Lead)).may_delete(3),
             "the lead tidies the board"
         );
         assert!(
-            viewer(Some(MemberRole::Lead)).may_delete(None),
-            "the lead tidies demo items too"
-        );
-        assert!(
-            !viewer(Some(MemberRole::Partner)).may_delete(None),
-            "nobody authored a demo item"
-        );
-        assert!(
-            !viewer(Some(MemberRole::Observer)).may_delete(Some(7)),
+            !viewer(Some(MemberRole::Observer)).may_delete(2),
             "observers only watch"
         );
         let left = Viewer {
@@ -367,7 +353,7 @@ mod tests {
                 invited: false,
             },
         };
-        assert!(!left.may_delete(Some(7)), "after leaving");
+        assert!(!left.may_delete(2), "after leaving");
         let nobody = Viewer {
             actor: None,
             rel: Relation {
@@ -376,6 +362,6 @@ mod tests {
                 invited: false,
             },
         };
-        assert!(!nobody.may_delete(None));
+        assert!(!nobody.may_delete(2));
     }
 }

@@ -14,7 +14,6 @@ use crate::db::schema::{organisations, swot_items, swot_votes};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::partnerships::model::Partnership;
-use crate::policy::{authorize, Action};
 use crate::work::Work;
 
 #[derive(Queryable, Selectable, Clone, Debug)]
@@ -24,7 +23,6 @@ struct Row {
     quadrant: Quadrant,
     text: String,
     organisation_id: i64,
-    created_by: Option<i64>,
     created_at: crate::time::Timestamp,
 }
 
@@ -51,7 +49,7 @@ pub fn board(conn: &mut DbConn, partnership_id: i64, viewer: &Viewer) -> AppResu
             quadrant: r.quadrant,
             votes: counts.get(&r.id).copied().unwrap_or(0),
             voted: me.is_some_and(|u| votes.contains(&(r.id, u))),
-            can_delete: viewer.may_delete(r.created_by),
+            can_delete: viewer.may_delete(r.organisation_id),
             id: r.id,
             text: r.text,
             organisation_code: code,
@@ -156,19 +154,12 @@ pub fn unvote(w: &mut Work<'_, Partnership>, item_id: i64) -> AppResult<bool> {
     Ok(removed > 0)
 }
 
-/// Deletes an item and its votes, if the person may: whoever added it, or
-/// anyone from the lead organisation (`Action::DeleteContribution`).
+/// Deletes an item and its votes, if the person may: its organisation's
+/// people, or anyone from the lead organisation (`owned::allow`).
 /// Returns the quadrant it was in.
 pub fn delete(w: &mut Work<'_, Partnership>, item_id: i64) -> AppResult<Quadrant> {
     let row = find(w.conn, w.record.id, item_id)?;
-    let actor = w.user()?.actor();
-    authorize(
-        Some(&actor),
-        Action::DeleteContribution {
-            rel: w.rel,
-            authored: row.created_by == Some(actor.user_id),
-        },
-    )?;
+    crate::partnerships::owned::allow(w, row.organisation_id)?;
     let votes =
         diesel::delete(swot_votes::table.filter(swot_votes::item_id.eq(row.id))).execute(w.conn)?;
     diesel::delete(swot_items::table.find(row.id)).execute(w.conn)?;
