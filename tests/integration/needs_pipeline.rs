@@ -325,3 +325,71 @@ async fn organisation_admins_import_their_own_needs_through_the_policy() {
     assert_eq!(body["items"][0]["phase"], "alpha", "unchanged");
     assert_eq!(app.count("needs"), 2);
 }
+
+/// Words search the matching index: with words the best match (the title
+/// holds them) comes first unless `sort=recent` asks for the newest; a need
+/// without the words is not listed; an unknown order is refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn words_rank_by_best_match_or_by_newest_as_asked() {
+    let app = TestApp::with_reference_data().await;
+    let mut ids = Vec::new();
+    for (title, problem) in [
+        ("Report missed bins online", "Residents phone us instead."),
+        (
+            "Garden waste subscriptions",
+            "Residents ask why their bins were collected late.",
+        ),
+        ("Parking permits", "Residents wait weeks for a permit."),
+    ] {
+        let (status, body, _) = app
+            .api_as(BIR_OFFICER)
+            .await
+            .post(
+                "/api/v1/needs",
+                json!({"title": title, "problem": problem, "phase": "discovery",
+                       "collaboration": ["share_ideas"], "visibility": "public"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        ids.push(body["id"].as_i64().unwrap());
+    }
+    // Oldest first, a day apart, so "newest" is not a tie.
+    for (age, id) in ids.iter().rev().enumerate() {
+        exec(
+            &app,
+            format!(
+                "UPDATE needs SET updated_at = '{}' WHERE id = {id}",
+                (chrono::Utc::now().naive_utc() - chrono::Duration::days(age as i64 + 1))
+                    .format("%Y-%m-%d %H:%M:%S")
+            ),
+        );
+    }
+    let api = app.api();
+    let order = |body: &serde_json::Value| -> Vec<i64> {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["id"].as_i64().unwrap())
+            .filter(|id| ids.contains(id))
+            .collect()
+    };
+    let (_, body, _) = api.get("/api/v1/needs?q=bins").await;
+    assert_eq!(
+        order(&body),
+        [ids[0], ids[1]],
+        "best match: the title first"
+    );
+    let (_, body, _) = api.get("/api/v1/needs?q=bins&sort=recent").await;
+    assert_eq!(order(&body), [ids[1], ids[0]], "newest first");
+    let (_, body, _) = api.get("/api/v1/needs").await;
+    assert_eq!(order(&body), [ids[2], ids[1], ids[0]], "no words: newest");
+    let (status, body, _) = api.get("/api/v1/needs?q=bins&sort=oldest").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    // The page offers the same orders and keeps the one chosen.
+    let (_, html) = app.client().get_text("/needs?q=bins&sort=recent").await;
+    assert!(html.contains("<option value=\"recent\" selected>"));
+    let first = html.find("Garden waste subscriptions").unwrap();
+    let second = html.find("Report missed bins online").unwrap();
+    assert!(first < second, "the page lists the newest first");
+}
