@@ -1,52 +1,15 @@
 //! The same walk as `probe.rs` for a health check round. A round is always
 //! partners-only, even on a public partnership, so this one is public: a
 //! signed-in onlooker may read the partnership but nothing of its round.
-//! Pages come from crawling the round as the lead (links and forms), API
+//! Pages come from crawling the round as the lead (`probe::crawl_under`), API
 //! operations from the OpenAPI document.
-
-use std::collections::BTreeSet;
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use super::probe::{api_status, attribute_values, caller, page_status};
-use crate::common::{extract_between, today, Browser, TestApp};
+use super::probe::{api_status, caller, crawl_under, page_status};
+use crate::common::{today, TestApp};
 use concord::policy::Role;
-
-/// Every link and form under `/health-checks/{round}`, crawled as the lead.
-async fn crawl(lead: &Browser, round: i64) -> BTreeSet<(Method, String)> {
-    let scope = format!("/health-checks/{round}");
-    let mut found = BTreeSet::new();
-    let mut queue = vec![scope.clone()];
-    let mut seen = BTreeSet::new();
-    while let Some(path) = queue.pop() {
-        if !seen.insert(path.clone()) {
-            continue;
-        }
-        found.insert((Method::GET, path.clone()));
-        let (status, html) = lead.get_text(&path).await;
-        assert!(status.is_success(), "the lead opens {path}: {status}");
-        if path.ends_with(".csv") {
-            continue;
-        }
-        for link in attribute_values(&html, "href=\"") {
-            let link = link.split(['#', '?']).next().unwrap_or("").to_string();
-            if link.starts_with(&scope) && !seen.contains(&link) {
-                queue.push(link);
-            }
-        }
-        for form in html.split("<form").skip(1) {
-            let tag = form.split('>').next().unwrap_or("");
-            let action = extract_between(tag, "action=\"", "\"").unwrap_or_default();
-            let action = action.split('#').next().unwrap_or("").to_string();
-            if action.starts_with(&scope) {
-                let post = tag.contains("method=\"post\"");
-                found.insert((if post { Method::POST } else { Method::GET }, action));
-            }
-        }
-    }
-    found
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_route_about_a_health_round_answers_each_caller_rightly() {
@@ -74,7 +37,7 @@ async fn every_route_about_a_health_round_answers_each_caller_rightly() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
 
-    let mut pages = crawl(&lead.0, round).await;
+    let mut pages = crawl_under(&lead.0, &format!("/health-checks/{round}")).await;
     assert!(
         pages.len() >= 4,
         "the crawl found the round's pages and forms: {pages:?}"

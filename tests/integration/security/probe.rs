@@ -102,7 +102,13 @@ async fn setup(app: &TestApp) -> (i64, Callers) {
 /// Every link and form on the partnership's pages, crawled as the lead:
 /// (method, path).
 async fn crawl(lead: &Browser, id: i64) -> BTreeSet<(Method, String)> {
-    let scope = format!("/partnerships/{id}");
+    crawl_under(lead, &format!("/partnerships/{id}")).await
+}
+
+/// Every link and form under `scope`, crawled as `lead` from `scope`
+/// itself: (method, path).
+pub(super) async fn crawl_under(lead: &Browser, scope: &str) -> BTreeSet<(Method, String)> {
+    let scope = scope.to_string();
     let mut found: BTreeSet<(Method, String)> = BTreeSet::new();
     let mut queue = vec![scope.clone()];
     let mut seen: BTreeSet<String> = BTreeSet::new();
@@ -134,7 +140,7 @@ async fn crawl(lead: &Browser, id: i64) -> BTreeSet<(Method, String)> {
     found
 }
 
-pub(super) fn attribute_values(html: &str, start: &str) -> Vec<String> {
+fn attribute_values(html: &str, start: &str) -> Vec<String> {
     html.match_indices(start)
         .filter_map(|(i, _)| html[i + start.len()..].split('"').next())
         .map(|v| v.replace("&amp;", "&").replace("&#38;", "&"))
