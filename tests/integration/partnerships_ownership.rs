@@ -525,3 +525,49 @@ async fn removing_a_member_asks_first_and_says_so() {
     let html = landed(&bir, r).await;
     assert_eq!(banner(&html), "Member organisation removed");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_partner_changes_its_own_contact_but_not_anothers() {
+    let app = TestApp::with_reference_data().await;
+    let id = three_partners(&app).await;
+    let con = app.signed_in("officer@cornwall.example").await;
+    let (_, members, _) = app
+        .api_as("lead@birmingham.example")
+        .await
+        .get(&format!("/api/v1/partnerships/{id}/members"))
+        .await;
+    let member = |code: &str| {
+        members
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["organisation_code"] == code)
+            .and_then(|m| m["id"].as_i64())
+            .unwrap()
+    };
+    let page = format!("/partnerships/{id}/members");
+    let (_, html) = con.get_text(&page).await;
+    assert!(html.contains("Change Cornwall Council's contact"), "{html}");
+    assert!(!html.contains("Change Leeds City Council's contact"));
+    assert!(!html.contains("/remove\""), "only the lead removes members");
+
+    let contact = [
+        ("role", "partner"),
+        ("contact_name", "Kerra Officer"),
+        ("contact_email", "kerra@cornwall.example"),
+    ];
+    let r = con
+        .post_form(&format!("{page}/{}", member("CON")), &contact)
+        .await;
+    let html = landed(&con, r).await;
+    assert_eq!(banner(&html), "Member details saved");
+    assert!(html.contains("kerra@cornwall.example"));
+    let r = con
+        .post_form(&format!("{page}/{}", member("LDS")), &contact)
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::FORBIDDEN,
+        "Leeds' contact is Leeds'"
+    );
+}

@@ -77,6 +77,24 @@ impl IndexPage {
     fn active(&self) -> Vec<&MemberView> {
         self.members.iter().filter(|m| m.is_active()).collect()
     }
+    /// A partner's people change their own organisation's contact (the
+    /// lead changes anyone's in the fuller form).
+    fn own_contact_form(&self, m: &MemberView) -> bool {
+        let own = self
+            .ctx
+            .user
+            .as_ref()
+            .is_some_and(|u| u.organisation_code == m.organisation_code);
+        !self.h.can_manage
+            && m.is_active()
+            && crate::policy::allows(
+                self.h.actor.as_ref(),
+                Action::ChangeOrganisationsRecord {
+                    rel: self.h.rel,
+                    own,
+                },
+            )
+    }
     fn share_value(&self, m: &MemberView) -> String {
         m.cost_share_bp
             .map(|bp| crate::money::percent(bp).trim_end_matches('%').to_string())
