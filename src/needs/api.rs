@@ -32,8 +32,10 @@ pub async fn list(
     Query(paging): Query<PagingParams>,
 ) -> ApiResult<Json<Page<NeedSummary>>> {
     let paging = paging.check()?;
-    let filter = filter.clean();
+    // Checked as sent: an empty or unknown vocabulary value is refused by
+    // the API (pages, whose filters come from forms, take empty as "any").
     filter.refuse_unknown()?;
+    let filter = filter.clean();
     let viewer = caller.actor();
     let (items, total) = state
         .db
@@ -59,8 +61,10 @@ pub async fn clusters(
     caller: ApiCaller,
     Query(filter): Query<NeedFilter>,
 ) -> ApiResult<Json<super::search::Clusters>> {
-    let filter = filter.clean();
+    // Checked as sent: an empty or unknown vocabulary value is refused by
+    // the API (pages, whose filters come from forms, take empty as "any").
     filter.refuse_unknown()?;
+    let filter = filter.clean();
     let viewer = caller.actor();
     let clusters = state
         .db

@@ -23,9 +23,18 @@ done
 url=$(grep -o 'http://127.0.0.1:[0-9]*/' "$work/out.log" | head -n 1)
 [ -n "$url" ] || { echo "the server did not start:"; cat "$work/err.log"; exit 1; }
 
+# Every check but ignored_auth. Without credentials Concord answers 404, not
+# 401, on any record a signed-out caller may not see (a partners-only
+# partnership and everything in it, a need, an introduction, a health check
+# round): to anyone who may not see a record it does not exist. That check
+# expects 401 or 403 there and cannot be told otherwise. The access order —
+# 404 if not visible, 401 if visible but signed out, 403 if not allowed — is
+# tested for every route and kind of caller in
+# tests/integration/access_order.rs and tests/integration/security/ instead.
 "$st" --config-file tests/api/schemathesis.toml run "${url}api/v1/openapi.json" \
   -H "Authorization: Bearer $token" \
   --checks all \
+  --exclude-checks ignored_auth \
   --max-examples "${ST_MAX_EXAMPLES:-15}" \
   --workers 2 \
   --seed "${ST_SEED:-1}" \
