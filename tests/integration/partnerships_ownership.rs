@@ -278,6 +278,21 @@ async fn a_risk_is_changed_by_its_owner_or_the_lead() {
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN, "nor by page");
 
+    // Cornwall's own risk may not put a share on Leeds (no shares are
+    // agreed here); carried by Cornwall alone it may be recorded.
+    let split = json!({ "category": "data", "likelihood": 2, "impact": 2, "owner": "CON",
+        "shares": [{ "organisation": "CON", "share_bp": 5000 }, { "organisation": "LDS", "share_bp": 5000 }] });
+    let (status, _, _) = con.1.post(&risks, split).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a share for Leeds is Leeds' or the lead's"
+    );
+    let alone = json!({ "category": "data", "likelihood": 2, "impact": 2, "owner": "CON",
+        "shares": [{ "organisation": "CON", "share_bp": 10000 }] });
+    let (status, body, _) = con.1.post(&risks, alone).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
     let (status, risk, _) = lds
         .1
         .post(

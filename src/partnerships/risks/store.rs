@@ -208,6 +208,17 @@ pub fn default_shares(
     Ok(shares.filter(|s| !s.is_empty() && s.iter().map(|(_, bp)| bp).sum::<i32>() == 10_000))
 }
 
+/// The agreed cost shares by organisation id (none unless every active
+/// member has one).
+fn agreed_shares(conn: &mut DbConn, partnership_id: i64) -> AppResult<Vec<(i64, i32)>> {
+    let members = partnerships::active_members(conn, partnership_id)?;
+    Ok(default_shares(conn, partnership_id)?
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(code, bp)| members.by_code(&code).map(|m| (m.organisation_id, bp)))
+        .collect())
+}
+
 /// What a risk is checked against: the active members, their agreed cost
 /// shares, and the risk as it is (for a change).
 pub fn check(
@@ -294,9 +305,19 @@ macro_rules! risk_fields {
 }
 
 /// Records a risk owned by the person's organisation, or by the lead for
-/// any member (`owned::allow`).
+/// any member (`owned::allow`). A partner may split a new risk by the
+/// members' agreed cost shares, or leave others out of it; putting any
+/// other share on another organisation is that organisation's (or the
+/// lead's) to do.
 pub fn create(w: &mut Work<'_, Partnership>, input: &RiskInput) -> AppResult<RiskView> {
     crate::partnerships::owned::allow(w, input.owner)?;
+    let agreed = agreed_shares(w.conn, w.record.id)?;
+    for &(org, bp) in &input.shares {
+        let as_agreed = agreed.iter().any(|&(o, a)| o == org && a == bp);
+        if bp != 0 && !as_agreed {
+            crate::partnerships::owned::allow(w, org)?;
+        }
+    }
     let pid = w.record.id;
     let now = crate::db::now();
     let id: i64 = diesel::insert_into(risks::table)
