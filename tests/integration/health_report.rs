@@ -599,3 +599,44 @@ async fn only_the_partnerships_members_may_read_a_report() {
         "one health-checks tag"
     );
 }
+
+/// A summary computed before a round closed is not kept after it: the close
+/// may change the trend, so the next reader computes it again.
+#[tokio::test]
+async fn a_summary_seen_before_a_round_closed_is_not_kept() {
+    use concord::health::report::summary::{self, Seen, Summary};
+    let app = TestApp::with_reference_data().await;
+    let pid = app.partnership("partners").await;
+    let round = new_round(&app, pid, "Autumn health check").await;
+    let figures = Summary {
+        respondents: 0,
+        overall: None,
+        placement: None,
+        trend: None,
+        change: None,
+        divergences: 0,
+    };
+    let keep = |closed_rounds: i64| {
+        let computed = vec![(
+            Seen {
+                round,
+                partnership: pid,
+                closed_rounds,
+            },
+            figures.clone(),
+        )];
+        app.db()
+            .write_blocking(move |c| summary::keep(c, &computed))
+            .unwrap();
+        app.count("health_round_summaries")
+    };
+    // The lead closes it: the partnership now has one closed round.
+    let r = app
+        .signed_in(LEAD)
+        .await
+        .post_form(&format!("/health-checks/{round}/close"), &[])
+        .await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    assert_eq!(keep(0), 0, "seen when none had closed: not kept");
+    assert_eq!(keep(1), 1, "seen after the close: kept");
+}

@@ -168,7 +168,7 @@ pub fn sort(rows: &mut Vec<HealthPortfolioRow>, by: Sort) {
 /// to compute (see [`read`]).
 pub struct Portfolio {
     pub rows: Vec<HealthPortfolioRow>,
-    computed: Vec<(i64, i64, Summary)>,
+    computed: Vec<(summary::Seen, Summary)>,
 }
 
 /// The portfolio of `user`'s organisation: its partnerships, each with its
@@ -207,6 +207,10 @@ pub fn load(conn: &mut DbConn, user: &SessionUser, by: Sort) -> AppResult<Portfo
             health_rounds::closes_on,
         ))
         .load(conn)?;
+    let mut closed_count: HashMap<i64, i64> = HashMap::new();
+    for (_, pid, ..) in &closed {
+        *closed_count.entry(*pid).or_default() += 1;
+    }
     let latest: HashMap<i64, (i64, String, chrono::NaiveDate)> = closed
         .into_iter()
         .map(|(id, pid, title, closes_on)| (pid, (id, title, closes_on)))
@@ -237,7 +241,12 @@ pub fn load(conn: &mut DbConn, user: &SessionUser, by: Sort) -> AppResult<Portfo
                 Some(figures) => figures,
                 None => {
                     let figures = Summary::of(&load::load(conn, *round_id)?.report());
-                    computed.push((*round_id, pid, figures.clone()));
+                    let seen = summary::Seen {
+                        round: *round_id,
+                        partnership: pid,
+                        closed_rounds: closed_count.get(&pid).copied().unwrap_or(0),
+                    };
+                    computed.push((seen, figures.clone()));
                     figures
                 }
             };
@@ -258,12 +267,15 @@ pub fn load(conn: &mut DbConn, user: &SessionUser, by: Sort) -> AppResult<Portfo
 }
 
 /// Reads the portfolio, then keeps the summaries it computed, so the next
-/// reader finds them.
+/// reader finds them. Keeping them is a saving, not the answer: if it fails,
+/// the reader still gets the figures and the next one computes them again.
 async fn read(state: &AppState, user: SessionUser, by: Sort) -> AppResult<Vec<HealthPortfolioRow>> {
     let portfolio = state.db.read(move |c| load(c, &user, by)).await?;
     if !portfolio.computed.is_empty() {
         let computed = portfolio.computed;
-        state.db.write(move |c| summary::keep(c, &computed)).await?;
+        if let Err(e) = state.db.write(move |c| summary::keep(c, &computed)).await {
+            tracing::warn!(error = %e, "could not keep health round summaries");
+        }
     }
     Ok(portfolio.rows)
 }

@@ -17,6 +17,7 @@ use super::stats::{Direction, Placement, Report};
 use crate::db::schema::{health_round_summaries as hs, partnership_members as pm};
 use crate::db::DbConn;
 use crate::error::AppResult;
+use crate::health::rounds::model::RoundStatus;
 use crate::policy::MemberStatus;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -60,21 +61,47 @@ pub fn of_member(conn: &mut DbConn, organisation_id: i64) -> AppResult<HashMap<i
         .collect())
 }
 
-/// Keeps summaries computed by a reader; one already kept stays as it is.
-pub fn keep(conn: &mut DbConn, computed: &[(i64, i64, Summary)]) -> AppResult<()> {
+/// What a reader saw when it computed a summary: the round, its
+/// partnership, and how many closed rounds the partnership had then.
+#[derive(Clone, Copy, Debug)]
+pub struct Seen {
+    pub round: i64,
+    pub partnership: i64,
+    pub closed_rounds: i64,
+}
+
+/// Keeps summaries computed by a reader, each only if its partnership still
+/// has as many closed rounds as the reader saw: a round that closed in
+/// between (and forgot the summaries) may change the trend, so that summary
+/// is left to be computed again. One already kept stays as it is.
+pub fn keep(conn: &mut DbConn, computed: &[(Seen, Summary)]) -> AppResult<()> {
+    use crate::db::schema::health_rounds as hr;
     let now = crate::db::now();
     for chunk in computed.chunks(500) {
+        let partnerships: Vec<i64> = chunk.iter().map(|(seen, _)| seen.partnership).collect();
+        let closed: Vec<i64> = hr::table
+            .filter(hr::partnership_id.eq_any(&partnerships))
+            .filter(hr::status.eq(RoundStatus::Closed))
+            .select(hr::partnership_id)
+            .load(conn)?;
         let rows: Vec<_> = chunk
             .iter()
-            .map(|(round, partnership, summary)| {
+            .filter(|(seen, _)| {
+                closed.iter().filter(|p| **p == seen.partnership).count() as i64
+                    == seen.closed_rounds
+            })
+            .map(|(seen, summary)| {
                 (
-                    hs::round_id.eq(*round),
-                    hs::partnership_id.eq(*partnership),
+                    hs::round_id.eq(seen.round),
+                    hs::partnership_id.eq(seen.partnership),
                     hs::summary.eq(serde_json::to_string(summary).unwrap_or_default()),
                     hs::computed_at.eq(now),
                 )
             })
             .collect();
+        if rows.is_empty() {
+            continue;
+        }
         crate::db::per_backend!(&mut *conn, |c| diesel::insert_into(hs::table)
             .values(&rows)
             .on_conflict_do_nothing()
