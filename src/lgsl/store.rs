@@ -4,7 +4,7 @@ use utoipa::ToSchema;
 
 use crate::db::schema::{lgsl_functions, lgsl_services, organisations};
 use crate::db::{like_pattern, lower, DbConn};
-use crate::error::AppResult;
+use crate::error::{AppResult, FieldError};
 use crate::orgs::model::OrgRef;
 
 #[derive(Queryable, Selectable, Serialize, Clone, Debug, ToSchema)]
@@ -191,6 +191,75 @@ pub fn function_groups(conn: &mut DbConn) -> AppResult<Vec<FunctionGroup>> {
 }
 
 /// Refuses service ids that are not in the LGSL, naming the first one.
+/// LGSL services named in a form field called `services`: one per line or
+/// separated by ";", each a service's exact name (any case) or its number;
+/// numbers may also be separated by commas or spaces, like "524, 1788".
+/// Needs and partnerships both read service areas this way.
+pub fn by_name(conn: &mut DbConn, typed: &str) -> Result<Vec<i64>, FieldError> {
+    let fail = |e: diesel::result::Error| FieldError::new("services", e.to_string());
+    let mut ids = Vec::new();
+    for name in typed
+        .split(['\n', ';'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let numbers = name
+            .split([',', ' ', '\t', '\r'])
+            .filter(|s| !s.is_empty())
+            .map(str::parse::<i64>)
+            .collect::<Result<Vec<i64>, _>>();
+        if let Ok(numbers) = numbers {
+            for id in numbers {
+                let found: Option<i64> = lgsl_services::table
+                    .find(id)
+                    .select(lgsl_services::id)
+                    .first(conn)
+                    .optional()
+                    .map_err(fail)?;
+                match found {
+                    Some(id) => ids.push(id),
+                    None => {
+                        return Err(FieldError::new(
+                            "services",
+                            format!("There is no LGSL service {id}. Give service areas by name, like Household waste collection, or by their number on the services page"),
+                        ))
+                    }
+                }
+            }
+            continue;
+        }
+        let found: Option<i64> = lgsl_services::table
+            .filter(lower(lgsl_services::label).eq(name.to_lowercase()))
+            .select(lgsl_services::id)
+            .first(conn)
+            .optional()
+            .map_err(fail)?;
+        match found {
+            Some(id) => ids.push(id),
+            None => {
+                let close: Vec<String> = lgsl_services::table
+                    .filter(lower(lgsl_services::label).like(like_pattern(name)))
+                    .order(lgsl_services::label)
+                    .limit(3)
+                    .select(lgsl_services::label)
+                    .load(conn)
+                    .unwrap_or_default();
+                let hint = if close.is_empty() {
+                    "See the services list for their names".to_string()
+                } else {
+                    format!("Did you mean: {}?", close.join("; "))
+                };
+                return Err(FieldError::new(
+                    "services",
+                    format!("There is no LGSL service called '{name}'. {hint}"),
+                ));
+            }
+        }
+    }
+    ids.dedup();
+    Ok(ids)
+}
+
 pub fn check_exist(conn: &mut DbConn, services: &[i64]) -> AppResult<()> {
     if services.is_empty() {
         return Ok(());

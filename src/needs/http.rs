@@ -108,8 +108,11 @@ impl NeedForm {
             ),
         )
         .flatten();
-        let services = forms::keep(&mut reading, store::services_by_name(conn, &self.services))
-            .unwrap_or_default();
+        let services = forms::keep(
+            &mut reading,
+            crate::lgsl::store::by_name(conn, &self.services),
+        )
+        .unwrap_or_default();
         let draft = NeedDraft {
             title: self.title.clone(),
             problem: self.problem.clone(),

@@ -9,57 +9,8 @@ use crate::db::schema::{
     lgsl_services, need_collaborations, need_services, need_tags, needs, organisations,
 };
 use crate::db::DbConn;
-use crate::error::{AppResult, FieldError};
+use crate::error::AppResult;
 use crate::work::Work;
-
-/// LGSL services named in a form, one per line or separated by ";": each
-/// must be a service's exact name (any case), or its number.
-pub fn services_by_name(conn: &mut DbConn, typed: &str) -> Result<Vec<i64>, FieldError> {
-    let mut ids = Vec::new();
-    for name in typed
-        .split(['\n', ';'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        let found: Option<i64> = match name.parse::<i64>() {
-            Ok(id) => lgsl_services::table
-                .find(id)
-                .select(lgsl_services::id)
-                .first(conn)
-                .optional()
-                .map_err(|e| FieldError::new("services", e.to_string()))?,
-            Err(_) => lgsl_services::table
-                .filter(crate::db::lower(lgsl_services::label).eq(name.to_lowercase()))
-                .select(lgsl_services::id)
-                .first(conn)
-                .optional()
-                .map_err(|e| FieldError::new("services", e.to_string()))?,
-        };
-        match found {
-            Some(id) => ids.push(id),
-            None => {
-                let like = crate::db::like_pattern(name);
-                let close: Vec<String> = lgsl_services::table
-                    .filter(crate::db::lower(lgsl_services::label).like(like))
-                    .order(lgsl_services::label)
-                    .limit(3)
-                    .select(lgsl_services::label)
-                    .load(conn)
-                    .unwrap_or_default();
-                let hint = if close.is_empty() {
-                    "See the services list for their names".to_string()
-                } else {
-                    format!("Did you mean: {}?", close.join("; "))
-                };
-                return Err(FieldError::new(
-                    "services",
-                    format!("There is no LGSL service called '{name}'. {hint}"),
-                ));
-            }
-        }
-    }
-    Ok(ids)
-}
 
 fn set_lists(conn: &mut DbConn, id: i64, input: &NeedInput) -> AppResult<()> {
     crate::lgsl::store::check_exist(conn, &input.services)?;

@@ -55,7 +55,9 @@ pub struct PartnershipForm {
 }
 
 impl PartnershipForm {
-    pub fn from_draft(draft: &PartnershipDraft) -> Self {
+    /// The form for a partnership as it is; `services` are its service areas,
+    /// shown by name.
+    pub fn from_draft(draft: &PartnershipDraft, services: &[crate::lgsl::store::Service]) -> Self {
         let (sd, sm, sy) = forms::date_parts(draft.start_date);
         let (ed, em, ey) = forms::date_parts(draft.end_date);
         PartnershipForm {
@@ -72,12 +74,12 @@ impl PartnershipForm {
             end_date_day: ed,
             end_date_month: em,
             end_date_year: ey,
-            services: draft
-                .services
+            services: services
                 .iter()
-                .map(i64::to_string)
+                .filter(|s| draft.services.contains(&s.id))
+                .map(|s| s.label.clone())
                 .collect::<Vec<_>>()
-                .join(", "),
+                .join("\n"),
             decision_body: draft.decision_body.clone(),
             decision_rule: draft.decision_rule.clone(),
             meeting_cadence: draft.meeting_cadence.clone(),
@@ -89,8 +91,9 @@ impl PartnershipForm {
         }
     }
 
-    /// What could be read from the form, and what could not.
-    fn to_draft(&self) -> (PartnershipDraft, Vec<FieldError>) {
+    /// What could be read from the form, and what could not. Service areas
+    /// are looked up by name, so this reads the database.
+    fn to_draft(&self, conn: &mut crate::db::DbConn) -> (PartnershipDraft, Vec<FieldError>) {
         let mut errors = Vec::new();
         let start_date = forms::keep(
             &mut errors,
@@ -114,8 +117,11 @@ impl PartnershipForm {
             ),
         )
         .flatten();
-        let services = forms::keep(&mut errors, forms::id_list("services", &self.services))
-            .unwrap_or_default();
+        let services = forms::keep(
+            &mut errors,
+            crate::lgsl::store::by_name(conn, &self.services),
+        )
+        .unwrap_or_default();
         let review_cadence_months = forms::keep(
             &mut errors,
             forms::optional_int(
@@ -149,8 +155,11 @@ impl PartnershipForm {
     }
 
     /// The checked input, or every problem with the form in its order.
-    pub fn to_input(&self) -> Result<PartnershipInput, Vec<FieldError>> {
-        let (draft, reading) = self.to_draft();
+    pub fn to_input(
+        &self,
+        conn: &mut crate::db::DbConn,
+    ) -> Result<PartnershipInput, Vec<FieldError>> {
+        let (draft, reading) = self.to_draft(conn);
         forms::checked(reading, PartnershipInput::parse(&draft), &FIELD_ORDER)
     }
 }
@@ -206,13 +215,13 @@ async fn create(
     ctx: PageCtx,
     Form(form): Form<PartnershipForm>,
 ) -> AppResult<Response> {
-    let checked = form.to_input();
+    let typed = form.clone();
     let result = work::unscoped(
         &state.db,
         ctx.user.as_ref(),
         Action::CreatePartnership,
         move |c, user| {
-            let input = checked.map_err(AppError::Invalid)?;
+            let input = typed.to_input(c).map_err(AppError::Invalid)?;
             let lead = crate::orgs::store::find_by_id(c, user.organisation_id)?;
             let p = store::create(c, &input, &lead, Some(user.id), &user.audit_actor())?;
             let done = notice::last_by(c, p.id, user.id)?;
@@ -271,7 +280,10 @@ async fn edit_form(
         .page(Action::EditPartnership, move |w, ctx| {
             let form = match form {
                 Some(form) => form,
-                None => PartnershipForm::from_draft(&store::draft_of(w.conn, &w.record)?),
+                None => PartnershipForm::from_draft(
+                    &store::draft_of(w.conn, &w.record)?,
+                    &store::services_of(w.conn, w.record.id)?,
+                ),
             };
             form_page(ctx, errors, form, Some(w.record.clone()))
         })
@@ -283,10 +295,10 @@ async fn edit_page(visit: Visit<Partnership>) -> AppResult<Response> {
 }
 
 async fn edit(visit: Visit<Partnership>, Form(form): Form<PartnershipForm>) -> AppResult<Response> {
-    let checked = form.to_input();
+    let typed = form.clone();
     let id = visit.id;
     let change = move |w: &mut Work<'_, Partnership>| {
-        let input = checked.map_err(AppError::Invalid)?;
+        let input = typed.to_input(w.conn).map_err(AppError::Invalid)?;
         let p = store::update(w, &input)?;
         notice::noted(w, p)
     };
