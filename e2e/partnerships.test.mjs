@@ -19,6 +19,7 @@ import {
   launchBrowser,
   newContext,
   checkA11y,
+  checkNarrow,
   navigate,
   visit,
   assertPageText,
@@ -240,6 +241,8 @@ describe('Concord partnerships', () => {
     await page.getByLabel('Who can see it', { exact: true }).selectOption({ label: 'Partners only' });
     await fillDate(page, 'Start date (optional)', ['1', '4', '2025']);
     await page.getByLabel('Review every (months, optional)', { exact: true }).fill('12');
+    // Service areas by name, one per line.
+    await page.getByLabel('Service areas (optional)', { exact: true }).fill('Household waste collection');
     await navigate(page, () => page.getByRole('button', { name: 'Start partnership', exact: true }).click());
 
     const match = new URL(page.url()).pathname.match(/^\/partnerships\/(\d+)$/);
@@ -267,7 +270,20 @@ describe('Concord partnerships', () => {
     // Each member row has its own "Role" select (in a details element), so
     // work within the invitation form.
     const invite = page.locator('form').filter({ has: page.getByRole('button', { name: 'Send invitation' }) });
-    await invite.getByLabel('Organisation code', { exact: true }).fill(LEEDS.code);
+    // A name that matches several organisations: the form asks which one.
+    await invite.getByLabel('Organisation', { exact: true }).fill('Newcastle');
+    await invite.getByLabel('Role', { exact: true }).selectOption({ label: 'Partner' });
+    await navigate(page, () => invite.getByRole('button', { name: 'Send invitation', exact: true }).click());
+    const which = await errorSummary(page);
+    assert.ok(which.some((p) => p.startsWith("More than one organisation matches 'Newcastle'")), which.join('\n'));
+    const choices = page.getByRole('group', { name: 'Which ‘Newcastle’ did you mean?', exact: true });
+    assert.ok((await choices.getByRole('radio').count()) >= 2, 'the matching organisations to choose from');
+    await a11y(page, 'members, which organisation');
+    await checkNarrow(page);
+    await page.getByRole('link', { name: 'Type another name or code', exact: true }).click();
+    await page.waitForLoadState();
+    // Chosen by name, not by the register code.
+    await invite.getByLabel('Organisation', { exact: true }).fill(LEEDS.name);
     await invite.getByLabel('Role', { exact: true }).selectOption({ label: 'Partner' });
     await navigate(page, () => invite.getByRole('button', { name: 'Send invitation', exact: true }).click());
     assert.equal(new URL(page.url()).pathname, `/partnerships/${partnershipId}/members`);

@@ -92,6 +92,74 @@ pub fn find(conn: &mut DbConn, code: &str) -> AppResult<Organisation> {
         .ok_or(AppError::NotFound)
 }
 
+/// What someone typed to name an organisation — a register code, a GSS code
+/// or (part of) its name — turned out to be.
+pub enum Named {
+    One(Organisation),
+    /// A code of an organisation that no longer exists.
+    Former(Organisation),
+    /// Current organisations that match, by name, at most [`NAMED_MAX`];
+    /// `true` when there were more.
+    Several(Vec<Organisation>, bool),
+    Unknown,
+}
+
+/// How many organisations a name that matches several offers to choose from.
+pub const NAMED_MAX: i64 = 20;
+
+/// Finds an organisation by what was typed: its register or GSS code
+/// (exactly), then a current organisation whose name or short name is the
+/// text (any case), then current organisations whose name contains it.
+pub fn by_code_or_name(conn: &mut DbConn, typed: &str) -> AppResult<Named> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Ok(Named::Unknown);
+    }
+    match find(conn, typed) {
+        Ok(o) if o.is_current => return Ok(Named::One(o)),
+        Ok(o) => return Ok(Named::Former(o)),
+        Err(AppError::NotFound) => {}
+        Err(e) => return Err(e),
+    }
+    let lower = typed.to_lowercase();
+    let mut exact: Vec<Organisation> = organisations::table
+        .filter(organisations::is_current.eq(true))
+        .filter(
+            crate::db::lower(organisations::name)
+                .eq(&lower)
+                .or(crate::db::lower(organisations::short_name).eq(&lower)),
+        )
+        .order((organisations::name.asc(), organisations::code.asc()))
+        .select(Organisation::as_select())
+        .load(conn)?;
+    if exact.len() == 1 {
+        return Ok(Named::One(exact.remove(0)));
+    }
+    if !exact.is_empty() {
+        return Ok(Named::Several(exact, false));
+    }
+    let mut close: Vec<Organisation> = organisations::table
+        .filter(organisations::is_current.eq(true))
+        .filter(
+            organisations::search_text
+                .like(like_pattern(typed))
+                .escape('\\'),
+        )
+        .order((organisations::name.asc(), organisations::code.asc()))
+        .limit(NAMED_MAX + 1)
+        .select(Organisation::as_select())
+        .load(conn)?;
+    Ok(match close.len() {
+        0 => Named::Unknown,
+        1 => Named::One(close.remove(0)),
+        n => {
+            let more = n as i64 > NAMED_MAX;
+            close.truncate(NAMED_MAX as usize);
+            Named::Several(close, more)
+        }
+    })
+}
+
 pub fn find_by_id(conn: &mut DbConn, id: i64) -> AppResult<Organisation> {
     Ok(organisations::table
         .find(id)

@@ -32,6 +32,7 @@ mod partnerships;
 mod partnerships_figures;
 mod partnerships_governance;
 mod partnerships_ledger;
+mod partnerships_members_by_name;
 mod partnerships_objectives;
 mod partnerships_ownership;
 mod partnerships_reviews;

@@ -66,6 +66,9 @@ struct IndexPage {
     members: Vec<MemberView>,
     errors: FormErrors,
     invite: InviteDraft,
+    /// When the name typed to invite matches several organisations: them,
+    /// to choose one.
+    choices: Vec<crate::orgs::model::Organisation>,
     calculator: Option<Calculation>,
     calculator_form: CalculatorForm,
 }
@@ -115,6 +118,15 @@ async fn render(visit: Visit<Partnership>, shown: Shown, done: Done) -> AppResul
     visit
         .page(Action::ViewPartnership, move |w, ctx| {
             let invalid = !shown.errors.is_empty();
+            let choices = match &shown.invite {
+                Some(i) if shown.errors.iter().any(|e| e.field == "organisation") => {
+                    match crate::orgs::store::by_code_or_name(w.conn, &i.organisation)? {
+                        crate::orgs::store::Named::Several(found, _) => found,
+                        _ => vec![],
+                    }
+                }
+                _ => vec![],
+            };
             page(
                 IndexPage {
                     h: Header::of(w, "members").with_notice(w, done)?,
@@ -124,6 +136,7 @@ async fn render(visit: Visit<Partnership>, shown: Shown, done: Done) -> AppResul
                         role: MemberRole::Partner.code().into(),
                         ..Default::default()
                     }),
+                    choices,
                     calculator: shown.calculator,
                     calculator_form: shown.calculator_form,
                     ctx: ctx.with_nav("partnerships"),

@@ -14,7 +14,9 @@ use crate::text;
 /// An invitation, as the form or the API gives it.
 #[derive(Deserialize, Serialize, Clone, Debug, Default, ToSchema)]
 pub struct InviteDraft {
-    /// Organisation code, e.g. LDS.
+    /// The organisation's register code, e.g. LDS (or its GSS code). Its
+    /// name, e.g. Leeds City Council, is taken when it matches only one
+    /// current organisation.
     #[serde(default)]
     pub organisation: String,
     #[serde(default)]
@@ -79,34 +81,34 @@ fn role(code: &str, errors: &mut Vec<FieldError>) -> Option<MemberRole> {
 }
 
 impl InviteInput {
-    /// Finds the organisation by its code; it must still exist.
+    /// Finds the organisation by its code, GSS code or name (see
+    /// [`crate::orgs::store::by_code_or_name`]); it must still exist, and a
+    /// name must match one organisation only.
     pub fn parse(conn: &mut DbConn, draft: &InviteDraft) -> AppResult<InviteInput> {
+        use crate::orgs::store::Named;
         let mut errors = Vec::new();
-        let code = draft.organisation.trim();
-        let organisation = if code.is_empty() {
-            errors.push(FieldError::new(
-                "organisation",
-                "Enter the code of the organisation to invite, like LDS",
-            ));
+        let typed = draft.organisation.trim();
+        let mut problem = |m: String| errors.push(FieldError::new("organisation", m));
+        let organisation = if typed.is_empty() {
+            problem("Enter the name or code of the organisation to invite, like Leeds City Council or LDS".into());
             None
         } else {
-            match crate::orgs::store::find(conn, code) {
-                Ok(o) if o.is_current => Some(o),
-                Ok(o) => {
-                    errors.push(FieldError::new(
-                        "organisation",
-                        format!("{} no longer exists", o.name),
+            match crate::orgs::store::by_code_or_name(conn, typed)? {
+                Named::One(o) => Some(o),
+                Named::Former(o) => {
+                    problem(format!("{} no longer exists", o.name));
+                    None
+                }
+                Named::Several(found, more) => {
+                    problem(several(typed, &found, more));
+                    None
+                }
+                Named::Unknown => {
+                    problem(format!(
+                        "No organisation has the code or name '{typed}'. Check the spelling, or find the organisation in the directory"
                     ));
                     None
                 }
-                Err(AppError::NotFound) => {
-                    errors.push(FieldError::new(
-                        "organisation",
-                        format!("No organisation has the code '{code}'"),
-                    ));
-                    None
-                }
-                Err(e) => return Err(e),
             }
         };
         let role = role(&draft.role, &mut errors);
@@ -126,6 +128,32 @@ impl InviteInput {
             _ => Err(AppError::Invalid(errors)),
         }
     }
+}
+
+/// Says that a name matches several organisations, naming the first few
+/// with their codes (the page also offers them to choose from).
+fn several(typed: &str, found: &[Organisation], more: bool) -> String {
+    const SHOWN: usize = 5;
+    let mut names: Vec<String> = found
+        .iter()
+        .take(SHOWN)
+        .map(|o| format!("{} ({})", o.name, o.code))
+        .collect();
+    let others = found.len().saturating_sub(SHOWN);
+    if more {
+        names.push("others".into());
+    } else if others > 0 {
+        names.push(format!("{others} more"));
+    }
+    let what = if more {
+        "Type more of the name, or its code"
+    } else {
+        "Choose one, or type its code"
+    };
+    format!(
+        "More than one organisation matches '{typed}': {}. {what}",
+        names.join(", ")
+    )
 }
 
 impl MemberChange {
