@@ -13,8 +13,8 @@ use super::model::*;
 use super::{members, store};
 use crate::audit::Actor;
 use crate::db::schema::{
-    ledger_entries, objective_updates, objectives, partnership_members, partnerships,
-    review_actions, reviews, risk_shares, risks, swot_items,
+    ledger_entries, objective_updates, objectives, organisations, partnership_members,
+    partnerships, review_actions, reviews, risk_shares, risks, swot_items,
 };
 use crate::db::{Db, DbConn};
 use crate::error::AppResult;
@@ -245,7 +245,26 @@ pub fn load(db: &Db, actor: &Actor) -> anyhow::Result<usize> {
     Ok(added)
 }
 
+/// The demo's records are in the partnership's history, as if recorded on
+/// their pages.
+fn audit(conn: &mut DbConn, pid: i64, action: &str, after: serde_json::Value) -> AppResult<()> {
+    Work::<Partnership>::system(conn, pid, "demo data")?.audit(action, None, Some(after))
+}
+
+fn org_code(conn: &mut DbConn, id: i64) -> AppResult<String> {
+    Ok(organisations::table
+        .find(id)
+        .select(organisations::code)
+        .first(conn)?)
+}
+
 fn review(conn: &mut DbConn, pid: i64, held_on: NaiveDate, findings: &str) -> AppResult<()> {
+    audit(
+        conn,
+        pid,
+        "partnership.review.create",
+        serde_json::json!({ "held_on": held_on, "decision": "continue", "findings": findings, "actions": [] }),
+    )?;
     diesel::insert_into(reviews::table)
         .values((
             reviews::partnership_id.eq(pid),
@@ -268,7 +287,7 @@ fn ledger(
     pounds: i64,
     description: &str,
 ) -> AppResult<()> {
-    diesel::insert_into(ledger_entries::table)
+    let id = diesel::insert_into(ledger_entries::table)
         .values((
             ledger_entries::partnership_id.eq(pid),
             ledger_entries::organisation_id.eq(org),
@@ -279,7 +298,11 @@ fn ledger(
             ledger_entries::description.eq(description),
             ledger_entries::created_at.eq(crate::db::now()),
         ))
-        .execute(conn)?;
+        .returning(ledger_entries::id)
+        .get_result::<i64>(conn)?;
+    let entry = crate::partnerships::ledger::store::get(conn, pid, id)?;
+    let after = crate::audit::to_json(&entry).unwrap_or_default();
+    audit(conn, pid, "partnership.ledger.create", after)?;
     Ok(())
 }
 
@@ -319,6 +342,16 @@ fn risk(
             ))
             .execute(conn)?;
     }
+    let mut parts = Vec::new();
+    for (org, bp) in shares {
+        parts.push(serde_json::json!({ "organisation": org_code(conn, *org)?, "share_bp": bp }));
+    }
+    let after = serde_json::json!({
+        "risk": id, "title": title, "category": category, "likelihood": likelihood,
+        "impact": impact, "owner": org_code(conn, owner)?, "status": "open",
+        "mitigation": mitigation, "shares": parts,
+    });
+    audit(conn, pid, "partnership.risk.create", after)?;
     Ok(())
 }
 
@@ -415,6 +448,16 @@ fn worcestershire_records(c: &mut DbConn, pid: i64) -> AppResult<()> {
             review_actions::due_on.eq(d(2026, 11, 1)),
         ))
         .execute(c)?;
+    audit(
+        c,
+        pid,
+        "partnership.review.create",
+        serde_json::json!({
+            "review": review_id, "held_on": d(2026, 3, 12), "decision": "improve",
+            "findings": "Savings on track; response times for noise complaints slipped in winter.",
+            "actions": [{ "description": "Add out-of-hours noise cover in winter", "owner": "BRM", "due_on": d(2026, 11, 1) }],
+        }),
+    )?;
     Ok(())
 }
 
@@ -437,6 +480,17 @@ fn waste_platform_records(c: &mut DbConn, pid: i64) -> AppResult<()> {
         ))
         .returning(objectives::id)
         .get_result(c)?;
+    audit(
+        c,
+        pid,
+        "partnership.objective.create",
+        serde_json::json!({
+            "objective": objective, "title": "Move missed-bin reports online",
+            "measure": "Share of missed-bin reports made online", "unit": "%",
+            "baseline": 35.0, "target": 80.0, "start_date": d(2025, 9, 1),
+            "due_date": d(2027, 3, 31), "owner": "BIR",
+        }),
+    )?;
     diesel::insert_into(objective_updates::table)
         .values((
             objective_updates::objective_id.eq(objective),
@@ -447,6 +501,15 @@ fn waste_platform_records(c: &mut DbConn, pid: i64) -> AppResult<()> {
             objective_updates::created_at.eq(now),
         ))
         .execute(c)?;
+    audit(
+        c,
+        pid,
+        "partnership.objective.progress",
+        serde_json::json!({
+            "objective": objective, "title": "Move missed-bin reports online", "value": 52.0,
+            "recorded_on": d(2026, 6, 30), "rag": "green", "note": "Birmingham live; Leeds in beta",
+        }),
+    )?;
     ledger(
         c,
         pid,
@@ -507,6 +570,8 @@ fn waste_platform_records(c: &mut DbConn, pid: i64) -> AppResult<()> {
                 swot_items::created_at.eq(now),
             ))
             .execute(c)?;
+        let after = serde_json::json!({ "quadrant": quadrant, "text": text, "organisation": org_code(c, org)? });
+        audit(c, pid, "partnership.swot.add", after)?;
     }
     Ok(())
 }

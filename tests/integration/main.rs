@@ -31,6 +31,7 @@ mod ops;
 mod partnerships;
 mod partnerships_figures;
 mod partnerships_governance;
+mod partnerships_history_words;
 mod partnerships_ledger;
 mod partnerships_members_by_name;
 mod partnerships_objectives;

@@ -631,5 +631,5 @@ async fn an_organisations_activity_shows_only_what_its_reader_may_see() {
         .await
         .get_text(&format!("/partnerships/{open}/history"))
         .await;
-    assert!(history.contains("Added a SWOT item"));
+    assert!(history.contains("added a SWOT item: "));
 }

@@ -236,8 +236,8 @@ async fn partners_record_costs_and_benefits_and_see_totals_chart_and_csv() {
         .and_then(|rest| rest.split("</tr>").next())
         .expect("delete in history");
     assert!(
-        deleted.contains("Before:")
-            && deleted.contains("1000000")
+        deleted.contains("removed a ledger entry: £10,000")
+            && deleted.contains("(removed)")
             && deleted.contains("Set-up and licences"),
         "{deleted}"
     );
