@@ -179,9 +179,13 @@ pub fn chart(id: &str, title: &str, scores: &[CompetencyScore]) -> String {
         })
         .collect();
     crate::web::charts::bar_chart(
-        id,
-        title,
-        "Mean score for each collaboration competency, from 1 (strongly disagree) to 5 (strongly agree). The same figures are in the table below.",
+        &crate::web::charts::BarChart {
+            id,
+            title,
+            description: "Mean score for each collaboration competency, from 1 (strongly disagree) to 5 (strongly agree). The same figures are in the table below.",
+            measure: "Mean score, 1 (strongly disagree) to 5 (strongly agree)",
+            empty: "No scores to show yet",
+        },
         &bars,
     )
 }

@@ -17,21 +17,48 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// A horizontal bar chart. `id` must be unique on the page.
-pub fn bar_chart(id: &str, title: &str, description: &str, bars: &[Bar]) -> String {
-    const LABEL_WIDTH: i64 = 220;
-    const BAR_AREA: i64 = 360;
-    const ROW: i64 = 28;
-    let height = (bars.len() as i64).max(1) * ROW + 10;
-    let width = LABEL_WIDTH + BAR_AREA + 120;
+/// What a bar chart says besides its bars: its title (shown at the top and
+/// read by screen readers), a description for screen readers, what the bars
+/// measure and in which unit ("Number of partnerships", "Savings (£)"),
+/// and what to say when there is nothing to draw.
+pub struct BarChart<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub measure: &'a str,
+    pub empty: &'a str,
+}
+
+/// Width of a bar chart's drawing: narrow enough that a 390 px phone shows
+/// its text at least 14 px high (text is 19 px, `.concord-chart--bars`).
+const BARS_WIDTH: i64 = 480;
+
+/// A horizontal bar chart: a title at the top, each bar's label above it and
+/// its value after it, and what the bars measure along the bottom. Empty, it
+/// says so (`empty`) in large text. `id` must be unique on the page.
+pub fn bar_chart(chart: &BarChart<'_>, bars: &[Bar]) -> String {
+    const LEFT: i64 = 8;
+    const BAR_AREA: i64 = 250;
+    const TOP: i64 = 40;
+    const ROW: i64 = 58;
+    const FOOT: i64 = 44;
+    let width = BARS_WIDTH;
+    let rows = if bars.is_empty() {
+        1
+    } else {
+        bars.len() as i64
+    };
+    let height = TOP + rows * ROW + FOOT;
     let max = i128::from(bars.iter().map(|b| b.value).max().unwrap_or(0).max(1));
+    let id = chart.id;
     let mut svg = format!(
-        r##"<svg class="concord-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-labelledby="{id}-title" aria-describedby="{id}-desc"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"##,
-        escape(title),
-        escape(description)
+        r##"<svg class="concord-chart concord-chart--bars" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-labelledby="{id}-title" aria-describedby="{id}-desc"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc><text class="concord-chart__title" x="{LEFT}" y="24">{}</text>"##,
+        escape(chart.title),
+        escape(chart.description),
+        escape(chart.title)
     );
     for (i, bar) in bars.iter().enumerate() {
-        let y = i as i64 * ROW + 5;
+        let y = TOP + i as i64 * ROW;
         // In 128 bits: a bar's value times the drawing width must not overflow.
         let length = if bar.value <= 0 {
             0
@@ -41,18 +68,30 @@ pub fn bar_chart(id: &str, title: &str, description: &str, bars: &[Bar]) -> Stri
                 .max(2)
         };
         svg.push_str(&format!(
-            r##"<text x="{}" y="{}" text-anchor="end">{}</text><rect x="{LABEL_WIDTH}" y="{y}" width="{length}" height="{}" fill="#1d70b8"></rect><text x="{}" y="{}">{}</text>"##,
-            LABEL_WIDTH - 8,
-            y + 16,
+            r##"<text x="{LEFT}" y="{}">{}</text><rect x="{LEFT}" y="{}" width="{length}" height="24" fill="#1d70b8"></rect><text x="{}" y="{}">{}</text>"##,
+            y + 20,
             escape(&bar.label),
-            ROW - 8,
-            LABEL_WIDTH + length + 6,
-            y + 16,
+            y + 28,
+            LEFT + length + 8,
+            y + 47,
             escape(&bar.value_label)
         ));
     }
+    let base = TOP + rows * ROW;
     if bars.is_empty() {
-        svg.push_str(r##"<text x="8" y="20">No data yet</text>"##);
+        svg.push_str(&format!(
+            r##"<text class="concord-chart__empty" x="{LEFT}" y="{}">{}</text>"##,
+            TOP + 34,
+            escape(chart.empty)
+        ));
+    } else {
+        // The axis the bars grow from, and what they measure.
+        svg.push_str(&format!(
+            r##"<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{base}" stroke="#0b0c0c" stroke-width="2"></line><line x1="{LEFT}" y1="{base}" x2="{}" y2="{base}" stroke="#0b0c0c" stroke-width="2"></line><text x="{LEFT}" y="{}">{}</text>"##,
+            LEFT + BAR_AREA,
+            base + 30,
+            escape(&format!("{} →", chart.measure))
+        ));
     }
     svg.push_str("</svg>");
     svg
@@ -336,19 +375,25 @@ mod tests {
                 value_label: "5".into(),
             },
         ];
-        let svg = bar_chart("c1", "By type", "Partnerships by type", &bars);
+        let chart = |id| BarChart {
+            id,
+            title: "Partnerships by type",
+            description: "How many of each type",
+            measure: "Number of partnerships",
+            empty: "No partnerships yet",
+        };
+        let svg = bar_chart(&chart("c1"), &bars);
         assert!(svg.contains(r#"role="img" aria-labelledby="c1-title" aria-describedby="c1-desc""#));
         assert!(svg.contains("Shared &lt;service&gt;"));
         assert!(
-            svg.contains(r#"width="360" height="20""#),
+            svg.contains(r#"width="250" height="24""#),
             "largest bar fills the area"
         );
         assert!(
-            svg.contains(r#"width="180" height="20""#),
+            svg.contains(r#"width="125" height="24""#),
             "half value, half length"
         );
         assert!(!svg.contains("style="));
-        assert!(bar_chart("c2", "t", "d", &[]).contains("No data yet"));
         let huge = vec![
             Bar {
                 label: "a".into(),
@@ -361,10 +406,61 @@ mod tests {
                 value_label: "half".into(),
             },
         ];
-        let svg = bar_chart("c3", "t", "d", &huge);
+        let svg = bar_chart(&chart("c3"), &huge);
         assert!(
-            svg.contains(r#"width="360" height="20""#)
-                && svg.contains(r#"width="179" height="20""#)
+            svg.contains(r#"width="250" height="24""#)
+                && svg.contains(r#"width="124" height="24""#)
+        );
+    }
+
+    #[test]
+    fn a_bar_chart_has_a_title_a_measure_and_says_when_it_is_empty() {
+        let chart = BarChart {
+            id: "s",
+            title: "Realised cashable savings by financial year",
+            description: "d",
+            measure: "Savings (£)",
+            empty: "No realised savings recorded yet",
+        };
+        let bars = [Bar {
+            label: "2025/26".into(),
+            value: 1,
+            value_label: "£1".into(),
+        }];
+        let svg = bar_chart(&chart, &bars);
+        assert!(svg.contains(
+            r#"<text class="concord-chart__title" x="8" y="24">Realised cashable savings by financial year</text>"#
+        ));
+        assert!(
+            svg.contains(">Savings (£) →</text>"),
+            "what the bars measure, with its unit"
+        );
+        let empty = bar_chart(&chart, &[]);
+        assert!(empty.contains(
+            r#"<text class="concord-chart__empty" x="8" y="74">No realised savings recorded yet</text>"#
+        ));
+        assert!(!empty.contains("<rect"));
+        // Its text is 19 px in a 480-wide drawing: at 390 px wide (360 px
+        // of content) it is still over 14 px; at 1280 px it is drawn full size.
+        assert!(svg.contains(r#"class="concord-chart concord-chart--bars""#));
+        assert!(svg.contains(r#"viewBox="0 0 480 "#));
+        let css = include_str!("../../assets/src/concord.scss");
+        let rule = css
+            .split(".concord-chart--bars text {")
+            .nth(1)
+            .expect("a rule for bar charts' text")
+            .split('}')
+            .next()
+            .unwrap();
+        let px: f64 = rule
+            .split("font-size:")
+            .nth(1)
+            .and_then(|v| v.trim().split("px").next())
+            .and_then(|v| v.trim().parse().ok())
+            .expect("a font size in px");
+        assert!(
+            px * 360.0 / BARS_WIDTH as f64 >= 14.0,
+            "{px}px scaled to a phone"
         );
     }
 

@@ -155,10 +155,17 @@ async fn partners_record_costs_and_benefits_and_see_totals_chart_and_csv() {
         "partnership realised savings"
     );
     // The chart, drawn on the server, with its table.
-    assert!(html.contains("<svg class=\"concord-chart\"") && html.contains("role=\"img\""));
     assert!(
-        html.contains("2024/25 to 2025/26"),
-        "the chart covers the years with realised money"
+        html.contains("<svg class=\"concord-chart concord-chart--bars\"")
+            && html.contains("role=\"img\"")
+    );
+    assert!(
+        html.contains("2024/25 to 2026/27"),
+        "the chart covers the years with realised costs and expected or realised savings"
+    );
+    assert!(
+        html.contains("<title>2026/27: expected cashable savings £20,000</title>"),
+        "expected savings against realised"
     );
     assert!(!html.contains(" style="), "no inline styles under the CSP");
     assert!(html

@@ -27,7 +27,7 @@ use crate::health::rounds::model::RoundStatus;
 use crate::health::HealthRound;
 use crate::policy::{allows, MemberRole, MemberStatus, Relation, Visibility};
 use crate::state::AppState;
-use crate::web::charts::{bar_chart, Bar};
+use crate::web::charts::{bar_chart, Bar, BarChart};
 use crate::web::{page, page_number, PageCtx, Pagination};
 use crate::work::Scoped;
 
@@ -319,9 +319,13 @@ fn chart(rows: &[HealthPortfolioRow]) -> String {
         })
         .collect();
     bar_chart(
-        "portfolio-health",
-        "Overall health of each partnership",
-        "The latest closed health check's overall mean (1 to 5) for each partnership in the table below, with its place on the collaboration spectrum; the table gives the same figures.",
+        &BarChart {
+            id: "portfolio-health",
+            title: "Overall health of each partnership",
+            description: "The latest closed health check's overall mean (1 to 5) for each partnership in the table below, with its place on the collaboration spectrum; the table gives the same figures.",
+            measure: "Overall mean score, 1 to 5",
+            empty: "No closed health checks yet",
+        },
         &bars,
     )
 }

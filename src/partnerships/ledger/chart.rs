@@ -8,16 +8,59 @@ use std::fmt::Write;
 
 use crate::money;
 
-const WIDTH: f64 = 640.0;
-const HEIGHT: f64 = 320.0;
+const WIDTH: f64 = 480.0;
 const LEFT: f64 = 80.0;
-const RIGHT: f64 = 620.0;
-const TOP: f64 = 50.0;
-const BOTTOM: f64 = 250.0;
+const RIGHT: f64 = 470.0;
+const TOP: f64 = 130.0;
+const BOTTOM: f64 = 330.0;
 /// GOV.UK red and blue: told apart by most colour-blind people, and both at
-/// least 3:1 against white.
+/// least 3:1 against white. Expected savings are an outline of the blue, so
+/// they are told from realised ones without colour.
 const COST_COLOUR: &str = "#d4351c";
 const SAVING_COLOUR: &str = "#1d70b8";
+
+/// One financial year's figures, in pence.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Year {
+    pub financial_year: i32,
+    pub realised_costs: i64,
+    pub expected_savings: i64,
+    pub realised_savings: i64,
+}
+
+/// Every financial year from the first to the last with realised costs,
+/// expected or realised cashable savings.
+pub fn years(t: &crate::partnerships::ledger::model::LedgerTotals) -> Vec<Year> {
+    let of = |y: &crate::partnerships::ledger::model::YearTotals| Year {
+        financial_year: y.financial_year,
+        realised_costs: y.totals.realised_costs_pence,
+        expected_savings: y.totals.expected_savings_pence,
+        realised_savings: y.totals.realised_savings_pence,
+    };
+    let with_money: Vec<Year> = t
+        .years
+        .iter()
+        .map(of)
+        .filter(|y| y.realised_costs > 0 || y.expected_savings > 0 || y.realised_savings > 0)
+        .collect();
+    let (Some(first), Some(last)) = (with_money.first(), with_money.last()) else {
+        return Vec::new();
+    };
+    (first.financial_year..=last.financial_year)
+        .map(|fy| {
+            with_money
+                .iter()
+                .find(|y| y.financial_year == fy)
+                .cloned()
+                .unwrap_or(Year {
+                    financial_year: fy,
+                    realised_costs: 0,
+                    expected_savings: 0,
+                    realised_savings: 0,
+                })
+        })
+        .collect()
+}
 
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -61,10 +104,20 @@ pub fn short_pounds(pence: i64) -> String {
     }
 }
 
-/// The chart for (financial year, realised costs, realised savings) rows, or
-/// None when there is nothing to draw.
-pub fn svg(rows: &[(i32, i64, i64)]) -> Option<String> {
-    let max = rows.iter().map(|(_, c, s)| (*c).max(*s)).max().unwrap_or(0);
+/// The chart: realised costs, and expected against realised cashable
+/// savings, for each year; None when there is nothing to draw. Drawn 480
+/// wide with 19 px text (`.concord-chart--bars`), so a phone shows it at
+/// least 14 px high.
+pub fn svg(rows: &[Year]) -> Option<String> {
+    let max = rows
+        .iter()
+        .map(|y| {
+            y.realised_costs
+                .max(y.expected_savings)
+                .max(y.realised_savings)
+        })
+        .max()
+        .unwrap_or(0);
     if rows.is_empty() || max <= 0 {
         return None;
     }
@@ -73,29 +126,40 @@ pub fn svg(rows: &[(i32, i64, i64)]) -> Option<String> {
     let top_value = (step * steps) as f64;
     let y_of = |v: i64| BOTTOM - (v as f64 / top_value) * (BOTTOM - TOP);
     let (first, last) = (
-        money::financial_year_label(rows[0].0),
-        money::financial_year_label(rows[rows.len() - 1].0),
+        money::financial_year_label(rows[0].financial_year),
+        money::financial_year_label(rows[rows.len() - 1].financial_year),
     );
     let span = if first == last {
         first.clone()
     } else {
         format!("{first} to {last}")
     };
+    // More than three years: year labels slant so they do not overlap.
+    let slant = rows.len() > 3;
+    let height = BOTTOM + if slant { 110.0 } else { 70.0 };
 
     let mut s = String::new();
     let _ = write!(
         s,
-        r##"<svg class="concord-chart" xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="ledger-chart-title" aria-describedby="ledger-chart-desc" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}"><title id="ledger-chart-title">Realised costs and cashable savings by financial year</title><desc id="ledger-chart-desc">Bar chart of realised costs (red) and realised cashable savings (blue) for each financial year, {}. The table after the chart gives the same figures.</desc>"##,
+        r##"<svg class="concord-chart concord-chart--bars" xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="ledger-chart-title" aria-describedby="ledger-chart-desc" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}"><title id="ledger-chart-title">Costs and cashable savings by financial year</title><desc id="ledger-chart-desc">Bar chart of realised costs (red), expected cashable savings (blue outline) and realised cashable savings (solid blue) for each financial year, {}, in pounds. The table after the chart gives the same figures.</desc><text class="concord-chart__title" x="8" y="24">Costs and cashable savings by financial year</text>"##,
         escape(&span)
     );
-    // Legend.
-    let _ = write!(
-        s,
-        r##"<rect x="{LEFT}" y="12" width="14" height="14" fill="{COST_COLOUR}"/><text x="{}" y="24">Realised costs</text><rect x="{}" y="12" width="14" height="14" fill="{SAVING_COLOUR}"/><text x="{}" y="24">Realised cashable savings</text>"##,
-        LEFT + 20.0,
-        LEFT + 150.0,
-        LEFT + 170.0
-    );
+    // Legend, one to a line.
+    for (i, (fill, stroke, what)) in [
+        (COST_COLOUR, COST_COLOUR, "Realised costs"),
+        ("#ffffff", SAVING_COLOUR, "Expected cashable savings"),
+        (SAVING_COLOUR, SAVING_COLOUR, "Realised cashable savings"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let y = 42.0 + 26.0 * i as f64;
+        let _ = write!(
+            s,
+            r##"<rect x="9" y="{y}" width="16" height="16" fill="{fill}" stroke="{stroke}" stroke-width="2"/><text x="34" y="{}">{what}</text>"##,
+            y + 15.0
+        );
+    }
     // Value axis: gridlines and labels.
     for i in 0..=steps {
         let y = y_of(step * i);
@@ -103,7 +167,7 @@ pub fn svg(rows: &[(i32, i64, i64)]) -> Option<String> {
             s,
             r##"<line x1="{LEFT}" y1="{y:.1}" x2="{RIGHT}" y2="{y:.1}" stroke="#b1b4b6" stroke-width="1"/><text x="{}" y="{:.1}" text-anchor="end">{}</text>"##,
             LEFT - 8.0,
-            y + 5.0,
+            y + 6.0,
             escape(&short_pounds(step * i))
         );
     }
@@ -112,36 +176,55 @@ pub fn svg(rows: &[(i32, i64, i64)]) -> Option<String> {
         s,
         r##"<text x="18" y="{mid:.1}" text-anchor="middle" transform="rotate(-90 18 {mid:.1})">Amount (£)</text>"##
     );
-    // Bars, two to a year.
+    // Bars, three to a year.
     let group = (RIGHT - LEFT) / rows.len() as f64;
-    let bar = (group * 0.35).min(60.0);
-    for (i, (fy, costs, savings)) in rows.iter().enumerate() {
+    let bar = (group * 0.28).min(36.0);
+    for (i, year) in rows.iter().enumerate() {
         let centre = LEFT + group * (i as f64 + 0.5);
-        let label = money::financial_year_label(*fy);
-        for (x, value, colour, what) in [
-            (centre - bar - 2.0, *costs, COST_COLOUR, "realised costs"),
+        let label = money::financial_year_label(year.financial_year);
+        for (n, (value, fill, what)) in [
+            (year.realised_costs, COST_COLOUR, "realised costs"),
             (
-                centre + 2.0,
-                *savings,
+                year.expected_savings,
+                "#ffffff",
+                "expected cashable savings",
+            ),
+            (
+                year.realised_savings,
                 SAVING_COLOUR,
                 "realised cashable savings",
             ),
-        ] {
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let x = centre + (n as f64 - 1.5) * bar;
             let y = y_of(value);
+            let stroke = if n == 0 { COST_COLOUR } else { SAVING_COLOUR };
             let _ = write!(
                 s,
-                r##"<rect x="{x:.1}" y="{y:.1}" width="{bar:.1}" height="{:.1}" fill="{colour}"><title>{}: {what} {}</title></rect>"##,
+                r##"<rect x="{x:.1}" y="{y:.1}" width="{:.1}" height="{:.1}" fill="{fill}" stroke="{stroke}" stroke-width="2"><title>{}: {what} {}</title></rect>"##,
+                bar - 2.0,
                 BOTTOM - y,
                 escape(&label),
                 escape(&money::pounds(value))
             );
         }
-        let _ = write!(
-            s,
-            r##"<text x="{centre:.1}" y="{}" text-anchor="middle">{}</text>"##,
-            BOTTOM + 22.0,
-            escape(&label)
-        );
+        if slant {
+            let y = BOTTOM + 22.0;
+            let _ = write!(
+                s,
+                r##"<text x="{centre:.1}" y="{y}" text-anchor="end" transform="rotate(-40 {centre:.1} {y})">{}</text>"##,
+                escape(&label)
+            );
+        } else {
+            let _ = write!(
+                s,
+                r##"<text x="{centre:.1}" y="{}" text-anchor="middle">{}</text>"##,
+                BOTTOM + 26.0,
+                escape(&label)
+            );
+        }
     }
     let _ = write!(
         s,
@@ -151,7 +234,7 @@ pub fn svg(rows: &[(i32, i64, i64)]) -> Option<String> {
         s,
         r##"<text x="{:.1}" y="{}" text-anchor="middle">Financial year</text></svg>"##,
         (LEFT + RIGHT) / 2.0,
-        HEIGHT - 20.0
+        height - 12.0
     );
     Some(s)
 }
@@ -174,37 +257,59 @@ mod tests {
         assert_eq!(short_pounds(1_200_000_00), "£1.2m");
     }
 
+    fn year(financial_year: i32, costs: i64, expected: i64, realised: i64) -> Year {
+        Year {
+            financial_year,
+            realised_costs: costs,
+            expected_savings: expected,
+            realised_savings: realised,
+        }
+    }
+
     #[test]
-    fn draws_two_bars_a_year_with_accessible_names_and_no_inline_styles() {
+    fn draws_expected_against_realised_with_accessible_names_and_no_inline_styles() {
         assert_eq!(svg(&[]), None);
         assert_eq!(
-            svg(&[(2025, 0, 0)]),
+            svg(&[year(2025, 0, 0, 0)]),
             None,
-            "nothing realised, nothing to draw"
+            "nothing recorded, nothing to draw"
         );
         let chart = svg(&[
-            (2024, 10_000_00, 4_000_00),
-            (2025, 0, 0),
-            (2026, 100, 7_500_50),
+            year(2024, 10_000_00, 5_000_00, 4_000_00),
+            year(2025, 0, 0, 0),
+            year(2026, 100, 0, 7_500_50),
         ])
         .unwrap();
-        assert!(chart.starts_with("<svg class=\"concord-chart\"") && chart.ends_with("</svg>"));
+        assert!(
+            chart.starts_with("<svg class=\"concord-chart concord-chart--bars\"")
+                && chart.ends_with("</svg>")
+        );
         assert!(
             chart.contains("role=\"img\"")
                 && chart.contains("<title id=\"ledger-chart-title\">")
                 && chart.contains("2024/25 to 2026/27")
         );
+        assert!(
+            chart.contains(">Costs and cashable savings by financial year</text>"),
+            "a visible title"
+        );
         assert!(!chart.contains("style"), "the CSP forbids inline styles");
         assert_eq!(
             chart.matches("<rect").count(),
-            2 + 6,
-            "legend and two bars a year"
+            3 + 9,
+            "legend and three bars a year"
         );
         assert!(chart.contains("<title>2026/27: realised cashable savings £7,500.50</title>"));
+        assert!(chart.contains("<title>2024/25: expected cashable savings £5,000</title>"));
+        assert!(chart.contains(">Expected cashable savings</text>"));
         assert!(
             chart.contains(">£10k</text>"),
             "the axis reaches the largest bar"
         );
         assert!(chart.contains(">Financial year</text>") && chart.contains(">Amount (£)</text>"));
+        assert!(
+            chart.contains("viewBox=\"0 0 480 "),
+            "drawn narrow enough for a phone"
+        );
     }
 }

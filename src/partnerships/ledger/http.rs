@@ -118,7 +118,7 @@ struct IndexPage {
     entries: Vec<EntryView>,
     totals: LedgerTotals,
     chart: Option<String>,
-    chart_rows: Vec<(i32, i64, i64)>,
+    chart_rows: Vec<chart::Year>,
     members: ActiveMembers,
     errors: FormErrors,
     form: LedgerForm,
@@ -163,15 +163,16 @@ impl IndexPage {
             .collect()
     }
     /// The chart's figures for its table: year, costs, savings, net.
-    fn chart_table(&self) -> Vec<[String; 4]> {
+    fn chart_table(&self) -> Vec<[String; 5]> {
         self.chart_rows
             .iter()
-            .map(|(fy, costs, savings)| {
+            .map(|y| {
                 [
-                    money::financial_year_label(*fy),
-                    money::pounds(costs),
-                    money::pounds(savings),
-                    money::pounds(savings - costs),
+                    money::financial_year_label(y.financial_year),
+                    money::pounds(y.realised_costs),
+                    money::pounds(y.expected_savings),
+                    money::pounds(y.realised_savings),
+                    money::pounds(y.realised_savings - y.realised_costs),
                 ]
             })
             .collect()
@@ -189,7 +190,7 @@ async fn render(
             let entries = store::list(w.conn, w.record.id)?;
             let members = partnerships::active_members(w.conn, w.record.id)?;
             let totals = totals(&entries, &members);
-            let chart_rows = realised_by_year(&totals);
+            let chart_rows = chart::years(&totals);
             let chart = chart::svg(&chart_rows);
             let (form, errors) =
                 refused.unwrap_or_else(|| (LedgerForm::fresh(w, &members), vec![]));

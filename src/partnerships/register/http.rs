@@ -13,7 +13,7 @@ use crate::auth::SignedIn;
 use crate::error::{AppError, AppResult};
 use crate::money::{financial_year_label, pounds};
 use crate::state::AppState;
-use crate::web::charts::{bar_chart, Bar};
+use crate::web::charts::{bar_chart, Bar, BarChart};
 use crate::web::csv::{download, CsvWriter};
 use crate::web::{html, page, page_number, FormErrors, PageCtx, Pagination};
 
@@ -87,17 +87,25 @@ impl PortfolioPage {
     }
     fn kind_chart(&self) -> String {
         bar_chart(
-            "by-kind",
-            "Partnerships by type",
-            "Number of partnerships of each type in this portfolio",
+            &BarChart {
+                id: "by-kind",
+                title: "Partnerships by type",
+                description: "Number of partnerships of each type in this portfolio",
+                measure: "Number of partnerships",
+                empty: "No partnerships to count yet",
+            },
             &counts(&self.portfolio.breakdown.by_kind),
         )
     }
     fn degree_chart(&self) -> String {
         bar_chart(
-            "by-degree",
-            "Partnerships by degree of collaboration",
-            "Number of partnerships at each point of the collaboration spectrum, from networking to integrating",
+            &BarChart {
+                id: "by-degree",
+                title: "Partnerships by degree of collaboration",
+                description: "Number of partnerships at each point of the collaboration spectrum, from networking to integrating",
+                measure: "Number of partnerships",
+                empty: "No partnerships to count yet",
+            },
             &counts(&self.portfolio.breakdown.by_degree),
         )
     }
@@ -113,7 +121,16 @@ impl PortfolioPage {
                 value_label: pounds(*pence),
             })
             .collect();
-        bar_chart("savings", "Realised cashable savings by financial year", "Realised cashable savings recorded in the ledgers of these partnerships, by financial year", &bars)
+        bar_chart(
+            &BarChart {
+                id: "savings",
+                title: "Realised cashable savings by financial year",
+                description: "Realised cashable savings recorded in the ledgers of these partnerships, by financial year",
+                measure: "Realised cashable savings (£)",
+                empty: "No realised savings recorded yet",
+            },
+            &bars,
+        )
     }
 }
 
