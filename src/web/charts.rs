@@ -85,9 +85,9 @@ pub fn bar_chart(chart: &BarChart<'_>, bars: &[Bar]) -> String {
             escape(chart.empty)
         ));
     } else {
-        // The axis the bars grow from, and what they measure.
+        // The scale's baseline, and what the bars measure.
         svg.push_str(&format!(
-            r##"<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{base}" stroke="#0b0c0c" stroke-width="2"></line><line x1="{LEFT}" y1="{base}" x2="{}" y2="{base}" stroke="#0b0c0c" stroke-width="2"></line><text x="{LEFT}" y="{}">{}</text>"##,
+            r##"<line x1="{LEFT}" y1="{base}" x2="{}" y2="{base}" stroke="#0b0c0c" stroke-width="2"></line><text x="{LEFT}" y="{}">{}</text>"##,
             LEFT + BAR_AREA,
             base + 30,
             escape(&format!("{} →", chart.measure))

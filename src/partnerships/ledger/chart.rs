@@ -9,7 +9,7 @@ use std::fmt::Write;
 use crate::money;
 
 const WIDTH: f64 = 480.0;
-const LEFT: f64 = 80.0;
+const LEFT: f64 = 96.0;
 const RIGHT: f64 = 470.0;
 const TOP: f64 = 130.0;
 const BOTTOM: f64 = 330.0;
@@ -174,7 +174,7 @@ pub fn svg(rows: &[Year]) -> Option<String> {
     let mid = (TOP + BOTTOM) / 2.0;
     let _ = write!(
         s,
-        r##"<text x="18" y="{mid:.1}" text-anchor="middle" transform="rotate(-90 18 {mid:.1})">Amount (£)</text>"##
+        r##"<text x="16" y="{mid:.1}" text-anchor="middle" transform="rotate(-90 16 {mid:.1})">Amount (£)</text>"##
     );
     // Bars, three to a year.
     let group = (RIGHT - LEFT) / rows.len() as f64;
