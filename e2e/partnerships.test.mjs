@@ -606,7 +606,7 @@ describe('Concord partnerships', () => {
       .locator('svg[role="img"]')
       .evaluateAll((svgs) => svgs.map((svg) => svg.querySelector('title')?.textContent ?? ''));
     for (const title of [
-      'Realised cashable savings by financial year',
+      'Cashable savings by financial year: expected and realised',
       'Partnerships by type',
       'Partnerships by degree of collaboration',
     ]) {

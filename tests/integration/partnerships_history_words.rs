@@ -91,3 +91,42 @@ async fn history_reads_as_sentences_with_pounds_and_organisations() {
         .to_string()
         .contains("added a ledger entry: £180,000"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_portfolio_savings_chart_shows_expected_against_realised() {
+    let app = TestApp::with_reference_data().await;
+    let id = app.partnership("partners").await;
+    let bir = app.signed_in("lead@birmingham.example").await;
+    let (_, html) = bir.get_text("/partnerships").await;
+    assert!(
+        html.contains(">No cashable savings recorded yet</text>"),
+        "an empty chart says so"
+    );
+    for (basis, year, amount) in [
+        ("expected", "2025", "50,000"),
+        ("realised", "2024", "20,000"),
+    ] {
+        let r = bir
+            .post_form(
+                &format!("/partnerships/{id}/ledger"),
+                &[
+                    ("organisation", "BIR"),
+                    ("entry_type", "cashable_saving"),
+                    ("basis", basis),
+                    ("financial_year", year),
+                    ("amount", amount),
+                    ("description", ""),
+                ],
+            )
+            .await;
+        assert!(r.status().is_redirection() || r.status().is_success());
+    }
+    let (_, html) = bir.get_text("/partnerships").await;
+    assert!(html.contains(">Cashable savings by financial year: expected and realised</text>"));
+    assert!(html.contains(">2025/26 expected</text>") && html.contains(">£50,000</text>"));
+    assert!(html.contains(">2024/25 realised</text>") && html.contains(">£20,000</text>"));
+    assert!(
+        html.contains(">Cashable savings (£) →</text>"),
+        "what the bars measure"
+    );
+}

@@ -73,9 +73,6 @@ impl PortfolioPage {
     fn sorted_by(&self, key: &str) -> bool {
         self.filter.sort.as_deref().unwrap_or("name") == key
     }
-    fn year_label(&self, year: &i32) -> String {
-        financial_year_label(*year)
-    }
     fn money(&self, pence: &i64) -> String {
         pounds(*pence)
     }
@@ -109,25 +106,66 @@ impl PortfolioPage {
             &counts(&self.portfolio.breakdown.by_degree),
         )
     }
-    fn savings_chart(&self) -> String {
-        let bars: Vec<Bar> = self
-            .portfolio
-            .breakdown
+    /// (year, expected, realised) for each year with cashable savings.
+    fn savings_years(&self) -> Vec<(i32, i64, i64)> {
+        let b = &self.portfolio.breakdown;
+        let mut years: Vec<i32> = b
             .savings_by_year
             .iter()
-            .map(|(year, pence)| Bar {
-                label: financial_year_label(*year),
-                value: *pence,
-                value_label: pounds(*pence),
+            .chain(&b.expected_savings_by_year)
+            .map(|(year, _)| *year)
+            .collect();
+        years.sort();
+        years.dedup();
+        let of = |list: &[(i32, i64)], year: i32| {
+            list.iter()
+                .find(|(y, _)| *y == year)
+                .map_or(0, |(_, pence)| *pence)
+        };
+        years
+            .into_iter()
+            .map(|year| {
+                (
+                    year,
+                    of(&b.expected_savings_by_year, year),
+                    of(&b.savings_by_year, year),
+                )
+            })
+            .collect()
+    }
+    fn savings_table(&self) -> Vec<[String; 3]> {
+        self.savings_years()
+            .into_iter()
+            .map(|(year, expected, realised)| {
+                [
+                    financial_year_label(year),
+                    pounds(expected),
+                    pounds(realised),
+                ]
+            })
+            .collect()
+    }
+    fn savings_chart(&self) -> String {
+        // Expected against realised, year by year.
+        let bars: Vec<Bar> = self
+            .savings_years()
+            .into_iter()
+            .flat_map(|(year, expected, realised)| {
+                let label = financial_year_label(year);
+                [("expected", expected), ("realised", realised)].map(|(basis, pence)| Bar {
+                    label: format!("{label} {basis}"),
+                    value: pence,
+                    value_label: pounds(pence),
+                })
             })
             .collect();
         bar_chart(
             &BarChart {
                 id: "savings",
-                title: "Realised cashable savings by financial year",
-                description: "Realised cashable savings recorded in the ledgers of these partnerships, by financial year",
-                measure: "Realised cashable savings (£)",
-                empty: "No realised savings recorded yet",
+                title: "Cashable savings by financial year: expected and realised",
+                description: "Expected and realised cashable savings recorded in the ledgers of these partnerships, by financial year",
+                measure: "Cashable savings (£)",
+                empty: "No cashable savings recorded yet",
             },
             &bars,
         )

@@ -317,6 +317,8 @@ pub struct Breakdown {
     pub by_degree: Vec<(String, String, i64)>,
     /// (financial year start, realised cashable savings in pence)
     pub savings_by_year: Vec<(i32, i64)>,
+    /// (financial year start, expected cashable savings in pence)
+    pub expected_savings_by_year: Vec<(i32, i64)>,
 }
 
 pub struct Portfolio {
@@ -511,6 +513,23 @@ pub fn load(
             ),
         ))
         .load(conn)?;
+    let expected: Vec<(i32, Option<i64>)> = ledger_entries::table
+        .filter(ledger_entries::partnership_id.eq_any(matching()))
+        .filter(ledger_entries::basis.eq("expected"))
+        .filter(ledger_entries::entry_type.eq("cashable_saving"))
+        .group_by(ledger_entries::financial_year)
+        .select((
+            ledger_entries::financial_year,
+            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>(
+                "CAST(SUM(ledger_entries.amount_pence) AS BIGINT)",
+            ),
+        ))
+        .order(ledger_entries::financial_year)
+        .load(conn)?;
+    let expected_savings_by_year = expected
+        .into_iter()
+        .map(|(year, pence)| (year, pence.unwrap_or(0)))
+        .collect();
     let reviews_overdue: i64 = groups.iter().map(|g| g.3).sum();
     let count_by = |pick: fn(&(String, String, i64, i64)) -> &String, code: &str| {
         groups
@@ -566,6 +585,7 @@ pub fn load(
             })
             .collect(),
         savings_by_year,
+        expected_savings_by_year,
     };
     Ok(Portfolio {
         rows,
