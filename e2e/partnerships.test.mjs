@@ -587,12 +587,17 @@ describe('Concord partnerships', () => {
     await signIn(page, BIRMINGHAM);
     await visit(page, partnershipUrl());
     await openSection(page, 'History', '/history');
-    const history = page.getByRole('table', { name: 'Changes', exact: true });
-    assert.equal(await history.count(), 1, 'expected a table of changes');
-    const changes = await history.locator('tbody > tr').allInnerTexts();
+    const history = page.getByRole('list', { name: 'Changes', exact: true });
+    assert.equal(await history.count(), 1, 'expected a list of changes');
+    const changes = await history.locator(':scope > li').allInnerTexts();
     // Created, invited, accepted, cost shares, objective, progress, risk,
     // two ledger entries, review: at least ten changes.
     assert.ok(changes.length >= 10, `expected at least 10 changes, got ${changes.length}:\n${changes.join('\n')}`);
+    // Sentences people read: who, what, and money in pounds.
+    assert.ok(
+      changes.some((c) => /added a ledger entry: £[\d,]+ /.test(c)),
+      `expected a ledger entry in pounds:\n${changes.join('\n')}`,
+    );
     await a11y(page, 'history');
 
     // The portfolio: everything Birmingham can see.
